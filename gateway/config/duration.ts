@@ -1,0 +1,9 @@
+const unitInMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+
+/** Seconds as a number, or a string such as "250ms", "30s", "5m", "12h", "30d"; null when unreadable. */
+export function parseDuration(value: number | string): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value * 1_000 : null
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim())
+  if (!match) return null
+  return Number(match[1]) * unitInMs[match[2] as keyof typeof unitInMs]
+}

@@ -1,0 +1,180 @@
+import { z } from 'zod'
+import { parseNetwork } from '../http/networks.ts'
+import { parseDuration } from './duration.ts'
+
+/** A duration as seconds (number) or "250ms", "30s", "5m", "12h", "30d"; always milliseconds after parsing. */
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  const ms = parseDuration(value)
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: "expected a duration such as '30s', '5m', '12h' or '30d'", input: value })
+    return z.NEVER
+  }
+  return ms
+})
+
+const regexSource = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source)
+      return true
+    } catch {
+      return false
+    }
+  },
+  { message: 'expected a valid regular expression' },
+)
+
+const absolutePath = z.string().regex(/^\/[^?#\s]*$/, { message: "expected a path starting with '/'" })
+
+const network = z.string().refine((value) => parseNetwork(value) !== null, {
+  message: "expected an IP address or CIDR network such as '10.0.0.0/8'",
+})
+
+const httpUrl = z
+  .string()
+  .url({ message: 'expected an absolute http(s) URL' })
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'expected an http or https URL' })
+
+export const policies = ['bypass', 'two_factor', 'deny'] as const
+export type Policy = (typeof policies)[number]
+
+const rule = z
+  .object({
+    path: absolutePath.optional(),
+    prefix: absolutePath.optional(),
+    regex: regexSource.optional(),
+    methods: z
+      .array(z.string().regex(/^[A-Za-z]+$/, { message: 'expected an HTTP method name' }))
+      .nonempty()
+      .transform((methods) => methods.map((m) => m.toUpperCase()))
+      .optional(),
+    networks: z.array(network).nonempty().optional(),
+    /** Header name → regular expression the header's value must match (all must match). */
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), regexSource).optional(),
+    policy: z.enum(policies),
+  })
+  .strict()
+  .refine((r) => [r.path, r.prefix, r.regex].filter((m) => m !== undefined).length === 1, {
+    message: 'expected exactly one of path, prefix or regex',
+  })
+
+const listen = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: "expected 'host:port', such as '127.0.0.1:8080'" })
+  .transform((value) => {
+    const at = value.lastIndexOf(':')
+    const host = value.slice(0, at).replace(/^\[|\]$/g, '') || '0.0.0.0'
+    return { host, port: Number(value.slice(at + 1)) }
+  })
+
+export const configSchema = z
+  .object({
+    listen: listen.default('127.0.0.1:8080'),
+    public_url: httpUrl.refine((value) => new URL(value).pathname === '/', {
+      message: 'expected an origin without a path, such as https://panel.example.com',
+    }),
+    upstream: z
+      .object({
+        url: httpUrl,
+        timeout: duration.default(30_000),
+        preserve_host: z.boolean().default(false),
+      })
+      .strict(),
+    trusted_proxies: z.array(network).default([]),
+    store: z
+      .object({
+        redis_url: z
+          .string()
+          .regex(/^rediss?:\/\//, { message: "expected a URL starting with 'redis://' or 'rediss://'" })
+          .optional(),
+        embedded_path: z.string().min(1).default('tapgate.db'),
+        key_prefix: z.string().default('tapgate:'),
+      })
+      .strict()
+      .prefault({}),
+    prefix: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_-]+$/, { message: "expected one path segment such as '/_tapgate'" })
+      .default('/_tapgate'),
+    first_factor: z
+      .object({
+        mode: z.literal('upstream').default('upstream'),
+        login_path: absolutePath.default('/login'),
+        /** Where browsers without a session are sent; the login form's own page by default. */
+        login_page: absolutePath.optional(),
+        /** Name of the username field in the login POST, form-encoded or JSON. */
+        username_field: z.string().min(1).default('username'),
+        case_sensitive_usernames: z.boolean().default(false),
+        success: z
+          .object({
+            status: z.array(z.number().int().min(100).max(599)).nonempty().default([302, 303]),
+            set_cookie: z.string().min(1).optional(),
+            location: regexSource.optional(),
+          })
+          .strict()
+          .prefault({}),
+        logout_paths: z.array(absolutePath).default([]),
+        max_body: z.number().int().positive().default(64 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    rules: z.array(rule).default([]),
+    default_policy: z.enum(policies).default('two_factor'),
+    factors: z
+      .object({
+        totp: z
+          .object({
+            issuer: z.string().min(1).default('tapgate'),
+            digits: z.union([z.literal(6), z.literal(8)]).default(6),
+            period: z.number().int().min(15).max(120).default(30),
+            window: z.number().int().min(0).max(5).default(1),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    session: z
+      .object({
+        cookie_name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected a cookie name of letters, digits, _ and -' })
+          .default('tapgate_session'),
+        idle: duration.default(30 * 60_000),
+        absolute: duration.default(12 * 3_600_000),
+        pending: duration.default(5 * 60_000),
+      })
+      .strict()
+      .prefault({}),
+    regulation: z
+      .object({
+        max_failures: z.number().int().positive().default(5),
+        window: duration.default(10 * 60_000),
+        ban_time: duration.default(15 * 60_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Master key for secrets at rest and CSRF tokens; at least 32 characters of randomness. */
+    encryption_key: z.string().min(32, { message: 'expected at least 32 characters' }),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.regulation.window > config.regulation.ban_time) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regulation', 'window'],
+        message: 'expected a window no longer than regulation.ban_time',
+      })
+    }
+    if (config.session.idle > config.session.absolute) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session', 'idle'],
+        message: 'expected an idle timeout no longer than session.absolute',
+      })
+    }
+  })
+
+export type Config = z.output<typeof configSchema>
+export type Rule = Config['rules'][number]

@@ -6,7 +6,11 @@ import { parseDuration } from './duration.ts'
 const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
   const ms = parseDuration(value)
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: "expected a duration such as '30s', '5m', '12h' or '30d'", input: value })
+    ctx.addIssue({
+      code: 'custom',
+      message: "expected a duration such as '30s', '5m', '12h' or '30d'",
+      input: value,
+    })
     return z.NEVER
   }
   return ms
@@ -60,7 +64,9 @@ const rule = z
 
 const listen = z
   .string()
-  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: "expected 'host:port', such as '127.0.0.1:8080'" })
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, {
+    message: "expected 'host:port', such as '127.0.0.1:8080'",
+  })
   .transform((value) => {
     const at = value.lastIndexOf(':')
     const host = value.slice(0, at).replace(/^\[|\]$/g, '') || '0.0.0.0'
@@ -69,7 +75,7 @@ const listen = z
 
 export const configSchema = z
   .object({
-    listen: listen.default('127.0.0.1:8080'),
+    listen: listen.prefault('127.0.0.1:8080'),
     public_url: httpUrl.refine((value) => new URL(value).pathname === '/', {
       message: 'expected an origin without a path, such as https://panel.example.com',
     }),
@@ -114,7 +120,11 @@ export const configSchema = z
           .strict()
           .prefault({}),
         logout_paths: z.array(absolutePath).default([]),
-        max_body: z.number().int().positive().default(64 * 1024),
+        max_body: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024),
       })
       .strict()
       .prefault({}),

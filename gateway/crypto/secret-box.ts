@@ -27,14 +27,16 @@ export class SecretBox {
   /** The plaintext, or null when the text was not sealed by this key for this associated data. */
   open(sealed: string, associatedData = ''): string | null {
     const [tag, ivText, ciphertextText, authTagText, extra] = sealed.split('.')
-    if (tag !== version || !ivText || ciphertextText === undefined || !authTagText || extra !== undefined) return null
+    if (tag !== version || !ivText || ciphertextText === undefined || !authTagText || extra !== undefined)
+      return null
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(ivText, 'base64url'))
       decipher.setAAD(Buffer.from(associatedData))
       decipher.setAuthTag(Buffer.from(authTagText, 'base64url'))
-      return Buffer.concat([decipher.update(Buffer.from(ciphertextText, 'base64url')), decipher.final()]).toString(
-        'utf8',
-      )
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertextText, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8')
     } catch {
       return null
     }

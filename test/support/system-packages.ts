@@ -11,7 +11,9 @@ export function ensureDebianPackage(binary: string, pkg: string): string {
   const found = which(binary)
   if (found) return found
   if (process.getuid?.() !== 0) {
-    throw new Error(`${binary} is missing; install the Debian package '${pkg}' (the test setup does this as root)`)
+    throw new Error(
+      `${binary} is missing; install the Debian package '${pkg}' (the test setup does this as root)`,
+    )
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   if (!aptUpdated) {

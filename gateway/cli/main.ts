@@ -1,0 +1,40 @@
+import { parseArgs } from 'node:util'
+import { loadConfigFile } from '../config/load.ts'
+import { serveCommand } from '../main.ts'
+
+const usage = `Usage: tapgate <command> [options]
+
+Commands:
+  serve --config FILE         run the gateway (FILE may also come from TAPGATE_CONFIG)
+  check-config FILE           validate a config file without starting; exit 0 when valid
+`
+
+/** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { config: { type: 'string' } },
+    allowPositionals: true,
+  })
+  switch (command) {
+    case 'serve':
+      return serveCommand(values.config ?? process.env.TAPGATE_CONFIG)
+    case 'check-config': {
+      const file = positionals[0] ?? values.config ?? process.env.TAPGATE_CONFIG
+      if (!file) break
+      const loaded = loadConfigFile(file)
+      if (loaded.ok) {
+        process.stdout.write(`${file}: configuration is valid\n`)
+        return 0
+      }
+      process.stderr.write(`${file}: ${loaded.problems.length} problem(s):\n`)
+      for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`)
+      return 2
+    }
+  }
+  process.stderr.write(usage)
+  return 2
+}
+
+process.exitCode = await main(process.argv.slice(2))

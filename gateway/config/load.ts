@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { formatIssue } from './issues.ts'
+import { type Config, configSchema } from './schema.ts'
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] }
+
+/** Keys whose value may also come from an environment variable or from a file named by `<key>_file`. */
+const secretKeys = [
+  { path: ['encryption_key'], env: 'TAPGATE_ENCRYPTION_KEY' },
+  { path: ['store', 'redis_url'], env: 'TAPGATE_STORE_REDIS_URL' },
+] as const
+
+const secretPaths: ReadonlySet<string> = new Set(secretKeys.map((k) => k.path.join('.')))
+
+type Env = Readonly<Record<string, string | undefined>>
+
+export function loadConfigFile(file: string, env: Env = process.env): LoadResult {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code})`],
+    }
+  }
+  let raw: unknown
+  try {
+    raw = parseYaml(text, { prettyErrors: true })
+  } catch (error) {
+    return { ok: false, problems: [`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`] }
+  }
+  return parseConfig(raw ?? {}, { baseDir: dirname(resolve(file)), env })
+}
+
+/** Validates a parsed YAML document; relative file paths are taken from `baseDir`. */
+export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; env: Env }): LoadResult {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, problems: ['(top level): expected a mapping of keys to values'] }
+  }
+  const document = structuredClone(raw) as Record<string, unknown>
+  const problems = secretKeys.flatMap((key) => resolveSecret(document, key.path, env[key.env], baseDir))
+  const result = configSchema.safeParse(document, { reportInput: true })
+  if (!result.success) problems.push(...result.error.issues.map((issue) => formatIssue(issue, secretPaths)))
+  if (problems.length > 0 || !result.success) return { ok: false, problems }
+  const config = result.data
+  config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
+  return { ok: true, config }
+}
+
+/** Env var, then `<key>_file`, then the literal value; two sources at once is a mistake worth reporting. */
+function resolveSecret(
+  document: Record<string, unknown>,
+  path: readonly string[],
+  fromEnv: string | undefined,
+  baseDir: string,
+) {
+  const key = path.at(-1) as string
+  const parent = path.slice(0, -1).reduce<Record<string, unknown> | undefined>((node, part) => {
+    const child = node?.[part]
+    return typeof child === 'object' && child !== null ? (child as Record<string, unknown>) : undefined
+  }, document)
+  const fileKey = `${key}_file`
+  const file = parent?.[fileKey]
+  const dotted = path.join('.')
+  if (parent && fileKey in parent) delete parent[fileKey]
+  if (file !== undefined && parent?.[key] !== undefined) {
+    return [`${dotted}: expected either ${key} or ${fileKey}, got both`]
+  }
+  if (fromEnv !== undefined && fromEnv !== '') {
+    assign(document, path, fromEnv)
+    return []
+  }
+  if (file === undefined) return []
+  if (typeof file !== 'string') return [`${dotted}_file: expected a file path, got ${typeof file}`]
+  try {
+    assign(document, path, readFileSync(resolve(baseDir, file), 'utf8').trim())
+    return []
+  } catch (error) {
+    return [`${dotted}_file: cannot read '${file}' (${(error as NodeJS.ErrnoException).code})`]
+  }
+}
+
+function assign(document: Record<string, unknown>, path: readonly string[], value: string): void {
+  let node = document
+  for (const part of path.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {}
+    node = node[part] as Record<string, unknown>
+  }
+  node[path.at(-1) as string] = value
+}

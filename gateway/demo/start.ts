@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { loadConfigFile } from '../config/load.ts'
+import { systemClock } from '../deps.ts'
+import { createLogger } from '../observability/logger.ts'
+import { startGateway } from '../server.ts'
+import { openStore } from '../store/open-store.ts'
+import { demoApiKey, demoUsers, startDemoPanel } from './panel.ts'
+
+/** `npm start`: the demo panel plus tapgate in front of it, on the embedded store. */
+const configFile = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url))
+const demoDir = fileURLToPath(new URL('../../.demo/', import.meta.url))
+mkdirSync(demoDir, { recursive: true, mode: 0o700 })
+const keyFile = `${demoDir}encryption.key`
+if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 })
+
+const loaded = loadConfigFile(configFile)
+if (!loaded.ok) {
+  for (const problem of loaded.problems) process.stderr.write(`${problem}\n`)
+  process.exit(2)
+}
+const { config } = loaded
+const upstream = new URL(config.upstream.url)
+const panel = await startDemoPanel(Number(upstream.port), upstream.hostname)
+const log = createLogger(config.log_level)
+const store = openStore({ embeddedPath: config.store.embedded_path, keyPrefix: config.store.key_prefix })
+const gateway = await startGateway({ config, store, clock: systemClock, log })
+
+const users = Object.entries(demoUsers)
+  .map(([name, password]) => `    ${name} / ${password}`)
+  .join('\n')
+process.stdout.write(`
+  tapgate demo
+  Open ${config.public_url}/login and sign in with:
+${users}
+  then set up an authenticator app (Google Authenticator, Authy …) when asked.
+
+  The API bypasses the second factor:
+    curl -H 'Authorization: Bearer ${demoApiKey}' ${config.public_url}/api/status
+
+  (panel at ${panel.url}, tapgate listening on ${gateway.url}; Ctrl+C to stop)
+
+`)
+const stop = async () => {
+  await gateway.close()
+  await panel.close()
+  process.exit(0)
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)

@@ -1,0 +1,91 @@
+import type { IncomingMessage } from 'node:http'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import type { Context } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { safeRedirectTarget } from '../http/redirect-target.ts'
+import { relayResponse } from '../proxy/forward-request.ts'
+import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { respondToUpstreamFailure } from '../proxy/upstream-failure.ts'
+import type { Services } from '../services.ts'
+import { sealHeldCookies } from '../session/held-cookies.ts'
+import { isWellFormedToken } from '../session/token.ts'
+import { canonicalUsername } from './canonical-username.ts'
+import { readLoginForm, usernameFromLoginForm } from './login-form.ts'
+
+/**
+ * The panel's own login POST (DESIGN "Request flow", step 2). tapgate forwards it and reads the answer:
+ * a failure goes back to the browser as it is and counts against the user and IP; a success has its
+ * cookies held back in a pending session, and the browser is sent to the second factor instead.
+ */
+export async function handlePanelLogin(
+  c: Context<GatewayEnv>,
+  s: Services,
+  target: string,
+  facts: ClientFacts,
+) {
+  const { incoming, outgoing } = c.env
+  const { prefix, first_factor: settings } = s.config
+  const body = await readLoginForm(incoming, settings.max_body)
+  if (body === null) return respondWithProblem(c, 'body_too_large', prefix)
+  const rawUsername = usernameFromLoginForm(body, incoming.headers['content-type'], settings.username_field)
+  if (rawUsername === null) return respondWithProblem(c, 'bad_request', prefix)
+  const user = canonicalUsername(rawUsername, settings.case_sensitive_usernames)
+  if ((await s.regulator.bannedFor(user, facts.clientIp)) > 0) {
+    s.log.info(
+      { event: 'first_factor', user, ip: facts.clientIp, result: 'locked_out' },
+      'login refused: locked out',
+    )
+    return respondWithProblem(c, 'locked', prefix)
+  }
+
+  const { value: oldToken, rest: cookie } = takeCookie(incoming.headers.cookie, s.cookie.name)
+  const headers = panelRequestHeaders(s, incoming, facts, cookie)
+  headers['content-length'] = String(body.length)
+  let answer: IncomingMessage
+  try {
+    answer = await s.upstream.send({ method: 'POST', target, headers, body })
+  } catch (error) {
+    return respondToUpstreamFailure(c, s, error, settings.login_path)
+  }
+
+  const setCookies = answer.headers['set-cookie'] ?? []
+  const location = answer.headers.location
+  if (!s.loginSucceeded({ status: answer.statusCode ?? 0, setCookies, location })) {
+    s.log.info(
+      { event: 'first_factor', user, ip: facts.clientIp, result: 'wrong_password' },
+      'panel refused login',
+    )
+    await s.regulator.recordFailure(user, facts.clientIp, 'password')
+    relayResponse(answer, outgoing)
+    return RESPONSE_ALREADY_SENT
+  }
+
+  // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
+  answer.resume()
+  if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
+  const token = await s.sessions.create({
+    user,
+    level: 'first_factor',
+    heldCookies: sealHeldCookies(s.box, user, setCookies),
+    ...optional('returnTo', safeRedirectTarget(panelPath(location, s.config.upstream.url), s.publicOrigin)),
+  })
+  s.log.info(
+    { event: 'first_factor', user, ip: facts.clientIp, result: 'success' },
+    'panel accepted password',
+  )
+  c.header('Set-Cookie', setSessionCookie(s.cookie, token))
+  return c.redirect(`${prefix}/2fa`, 303)
+}
+
+/** The panel may answer with an absolute Location on its own (internal) origin: keep only the path. */
+function panelPath(location: string | undefined, upstreamUrl: string): string | undefined {
+  if (location === undefined) return undefined
+  const upstreamOrigin = new URL(upstreamUrl).origin
+  return location.startsWith(`${upstreamOrigin}/`) ? location.slice(upstreamOrigin.length) : location
+}
+
+function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
+  return (value === null ? {} : { [key]: value }) as { [P in K]?: string }
+}

@@ -1,0 +1,13 @@
+/**
+ * Headers on every page tapgate itself serves. The CSP allows no script and no inline style at all:
+ * the pages are plain forms, styled by one stylesheet from tapgate's own prefix.
+ */
+export const pageSecurityHeaders: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+}

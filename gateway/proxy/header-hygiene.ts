@@ -1,0 +1,99 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+
+/** RFC 9110 §7.6.1: connection-specific headers never cross a proxy, in either direction. */
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/**
+ * Identity headers that only tapgate may set. Compared after folding '_' to '-' because CGI-style
+ * backends (PHP, WSGI) map `Remote_User` and `Remote-User` to the same HTTP_REMOTE_USER variable.
+ */
+const identityHeaders = new Set([
+  'remote-user',
+  'remote-name',
+  'remote-email',
+  'remote-groups',
+  'x-remote-user',
+  'x-forwarded-user',
+  'x-forwarded-email',
+  'x-forwarded-groups',
+  'x-auth-request-user',
+  'x-auth-request-email',
+])
+
+/** Headers describing the client that only a trusted proxy may pass on. */
+const forwardingHeaders = new Set([
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-real-ip',
+])
+
+export interface ForwardingFacts {
+  /** The client address tapgate believes (see http/client-address.ts). */
+  clientIp: string
+  /** X-Forwarded-For to send: the trusted chain plus the peer, or just the peer. */
+  forwardedFor: string
+  /** Whether the peer is a trusted proxy whose X-Forwarded-Proto/-Host may be kept. */
+  peerTrusted: boolean
+  /** Host header to send upstream. */
+  host: string
+  /** Cookie header with tapgate's own cookie removed; undefined drops the header. */
+  cookie: string | undefined
+}
+
+/** The request headers the panel receives: no hop-by-hop, no spoofed identity, honest X-Forwarded-*. */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  facts: ForwardingFacts,
+): OutgoingHttpHeaders {
+  const named = connectionTokens(incoming.connection)
+  const headers: OutgoingHttpHeaders = {}
+  for (const name in incoming) {
+    if (hopByHop.has(name) || named?.has(name) || name === 'host' || name === 'cookie') continue
+    if (identityHeaders.has(name.replaceAll('_', '-'))) continue
+    if (forwardingHeaders.has(name.replaceAll('_', '-')) && (!facts.peerTrusted || name.includes('_')))
+      continue
+    headers[name] = incoming[name]
+  }
+  headers.host = facts.host
+  if (facts.cookie) headers.cookie = facts.cookie
+  headers['x-forwarded-for'] = facts.forwardedFor
+  headers['x-real-ip'] = facts.clientIp
+  if (!(facts.peerTrusted && incoming['x-forwarded-proto'])) headers['x-forwarded-proto'] = 'http'
+  if (!(facts.peerTrusted && incoming['x-forwarded-host']))
+    headers['x-forwarded-host'] = incoming.host ?? facts.host
+  return headers
+}
+
+/** The panel's response headers as a flat raw list (keeps every Set-Cookie and the panel's casing). */
+export function downstreamResponseHeaders(rawHeaders: readonly string[]): string[] {
+  let named: Set<string> | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === 'connection') named = connectionTokens(rawHeaders[i + 1])
+  }
+  const kept: string[] = []
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    const lower = name.toLowerCase()
+    if (hopByHop.has(lower) || named?.has(lower)) continue
+    kept.push(name, rawHeaders[i + 1] as string)
+  }
+  return kept
+}
+
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (!value) return undefined
+  const text = Array.isArray(value) ? value.join(',') : value
+  return new Set(text.split(',').map((token) => token.trim().toLowerCase()))
+}

@@ -1,0 +1,38 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import { forwardedForHeader, resolveClientAddress } from '../http/client-address.ts'
+import { canonicalAddress } from '../http/networks.ts'
+import type { Services } from '../services.ts'
+import { upstreamRequestHeaders } from './header-hygiene.ts'
+
+export interface ClientFacts {
+  clientIp: string
+  peerTrusted: boolean
+  forwardedFor: string
+}
+
+/** Who is asking, believing X-Forwarded-For only from trusted proxies (DESIGN invariant 3). */
+export function clientFacts(incoming: IncomingMessage, s: Services): ClientFacts {
+  const peer = canonicalAddress(incoming.socket.remoteAddress ?? '')
+  const xff = headerValue(incoming, 'x-forwarded-for')
+  return {
+    clientIp: resolveClientAddress(peer, xff, s.trustedProxies),
+    peerTrusted: s.trustedProxies.size > 0 && s.trustedProxies.has(peer),
+    forwardedFor: forwardedForHeader(peer, xff, s.trustedProxies),
+  }
+}
+
+export function headerValue(incoming: IncomingMessage, name: string): string | undefined {
+  const value = incoming.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/** The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's. */
+export function panelRequestHeaders(
+  s: Services,
+  incoming: IncomingMessage,
+  facts: ClientFacts,
+  cookie: string | undefined,
+): OutgoingHttpHeaders {
+  const host = s.config.upstream.preserve_host ? (incoming.headers.host ?? s.upstream.host) : s.upstream.host
+  return upstreamRequestHeaders(incoming.headers, { ...facts, host, cookie })
+}

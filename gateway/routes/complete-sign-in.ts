@@ -1,0 +1,26 @@
+import type { Context } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { setSessionCookie } from '../http/cookies.ts'
+import type { Services } from '../services.ts'
+import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
+
+/**
+ * The second factor is verified: rotate the session to `two_factor`, release the panel's held
+ * cookies and send the user where the panel wanted them to go.
+ */
+export async function completeSignIn(c: Context<GatewayEnv>, s: Services, factor: string, clientIp: string) {
+  const { session, sessionToken } = c.var
+  const loginPath = s.config.first_factor.login_path
+  const panelCookies = openHeldCookies(s.box, session.user, session.heldCookies).map((v) =>
+    pinCookiePath(v, loginPath),
+  )
+  const token = await s.sessions.rotate(sessionToken, { user: session.user, level: 'two_factor' })
+  await s.regulator.recordSuccess(session.user)
+  s.log.info(
+    { event: 'second_factor', user: session.user, ip: clientIp, factor, result: 'success' },
+    'signed in',
+  )
+  for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
+  c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
+  return c.redirect(session.returnTo ?? '/', 303)
+}

@@ -1,0 +1,84 @@
+import { type Context, Hono } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import { tokenId } from '../session/token.ts'
+import { TotpEnrollmentPage } from '../views/totp-enrollment-page.tsx'
+import { completeSignIn } from './complete-sign-in.ts'
+import { verdictMessages } from './second-factor.tsx'
+
+/**
+ * `<prefix>/enroll`: a user with no factor adds an authenticator app. The secret is offered once
+ * per pending session (a reload shows the same QR code) and counts only after a correct code.
+ */
+export function enrollmentRoutes(s: Services) {
+  const { prefix } = s.config
+  const totpSettings = s.config.factors.totp
+  const routes = new Hono<GatewayEnv>()
+  routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
+
+  /** The secret offered to this pending session, created on first view. */
+  async function offeredSecret(c: Context<GatewayEnv>): Promise<string> {
+    const { session, sessionToken } = c.var
+    const existing = session.offeredTotpSecret ? s.box.open(session.offeredTotpSecret, session.user) : null
+    if (existing !== null) return existing
+    const secret = s.totp.newSecret()
+    const updated = { ...session, offeredTotpSecret: s.box.seal(secret, session.user) }
+    await s.sessions.save(sessionToken, updated)
+    c.set('session', updated)
+    return secret
+  }
+
+  async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401, error?: string) {
+    const { user } = c.var.session
+    const secret = await offeredSecret(c)
+    const page = (
+      <TotpEnrollmentPage
+        prefix={prefix}
+        username={user}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        qrSvg={await s.totp.qrCodeSvg(user, secret)}
+        secret={secret}
+        issuer={totpSettings.issuer}
+        digits={totpSettings.digits}
+        period={totpSettings.period}
+        {...(error === undefined ? {} : { error })}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', async (c) => {
+    const { user } = c.var.session
+    if ((await s.totp.secretOf(user)) !== null) return c.redirect(`${prefix}/2fa`, 302)
+    return render(c, 200)
+  })
+
+  routes.post('/', async (c) => {
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    if ((await s.totp.secretOf(user)) !== null) return c.redirect(`${prefix}/2fa`, 303)
+    const secret = await offeredSecret(c)
+    const { code } = await c.req.parseBody()
+    const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
+    if (verdict !== 'accepted') {
+      s.log.info(
+        { event: 'enrollment', user, ip, factor: 'totp', result: verdict },
+        'enrollment code refused',
+      )
+      await s.regulator.recordFailure(user, ip, 'totp')
+      return render(c, verdict === 'malformed' ? 400 : 401, verdictMessages[verdict])
+    }
+    // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
+    if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
+    s.log.info({ event: 'enrollment', user, ip, factor: 'totp', result: 'success' }, 'factor enrolled')
+    return completeSignIn(c, s, 'totp', ip)
+  })
+
+  return routes
+}

@@ -1,0 +1,33 @@
+import { Hono } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { clearSessionCookie } from '../http/cookies.ts'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import { tokenId } from '../session/token.ts'
+import { SignOutPage } from '../views/sign-out-page.tsx'
+
+/** `<prefix>/logout`: GET asks, POST (CSRF-protected) ends the gateway session on every instance. */
+export function signOutRoutes(s: Services) {
+  const { prefix } = s.config
+  const loginPage = s.config.first_factor.login_page ?? s.config.first_factor.login_path
+  const routes = new Hono<GatewayEnv>()
+
+  // Any live session may sign out, pending or verified.
+  routes.use('*', requireSession(s, 'any'), requireCsrf(s))
+
+  routes.get('/', (c) => {
+    const page = <SignOutPage prefix={prefix} csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))} />
+    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+  })
+
+  routes.post('/', async (c) => {
+    await s.sessions.destroy(c.var.sessionToken)
+    s.log.info({ event: 'sign_out', user: c.var.session.user }, 'signed out')
+    c.header('Set-Cookie', clearSessionCookie(s.cookie))
+    return c.redirect(loginPage, 303)
+  })
+
+  return routes
+}

@@ -1,0 +1,42 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { createApp } from './app.ts'
+import type { Deps } from './deps.ts'
+import { createServices } from './services.ts'
+
+export interface RunningGateway {
+  url: string
+  server: Server
+  /** Stops accepting, lets in-flight requests finish, then closes the upstream agent and the store. */
+  close(): Promise<void>
+}
+
+export function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
+  const services = createServices(deps)
+  const app = createApp(services)
+  return new Promise((resolve) => {
+    // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
+    const server = serve(
+      { fetch: app.fetch, port: listen.port, hostname: listen.host, autoCleanupIncoming: false },
+      (info: AddressInfo) => {
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+        resolve({
+          url: `http://${host}:${info.port}`,
+          server,
+          close: async () => {
+            await new Promise<void>((done) => {
+              server.close(() => done())
+              server.closeIdleConnections()
+            })
+            services.upstream.close()
+            await deps.store.close()
+          },
+        })
+      },
+    ) as Server
+    // Slow-loris defence; bodies themselves may take as long as they need.
+    server.headersTimeout = 30_000
+    server.requestTimeout = 0
+  })
+}

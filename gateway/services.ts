@@ -1,0 +1,47 @@
+import { SecretBox } from './crypto/secret-box.ts'
+import type { Deps } from './deps.ts'
+import { TotpFactor } from './factors/totp.ts'
+import { compileLoginOutcome } from './first-factor/login-outcome.ts'
+import { type SessionCookie, sessionCookie } from './http/cookies.ts'
+import { CsrfGuard } from './http/csrf.ts'
+import { NetworkSet } from './http/networks.ts'
+import { compileRules } from './policy/compile-rules.ts'
+import { Upstream } from './proxy/forward-request.ts'
+import { Regulator } from './regulation/regulator.ts'
+import { Sessions } from './session/sessions.ts'
+
+/** Everything compiled or constructed once from the config; request handlers only use it. */
+export interface Services extends Deps {
+  publicOrigin: string
+  cookie: SessionCookie
+  trustedProxies: NetworkSet
+  policy: ReturnType<typeof compileRules>
+  loginSucceeded: ReturnType<typeof compileLoginOutcome>
+  upstream: Upstream
+  sessions: Sessions
+  regulator: Regulator
+  totp: TotpFactor
+  csrf: CsrfGuard
+  /** Seals secrets at rest: TOTP seeds, held panel cookies. */
+  box: SecretBox
+}
+
+export function createServices(deps: Deps): Services {
+  const { config, store, clock, log } = deps
+  const publicOrigin = new URL(config.public_url).origin
+  const box = new SecretBox(config.encryption_key, 'secrets at rest')
+  return {
+    ...deps,
+    publicOrigin,
+    cookie: sessionCookie(config.session.cookie_name, config.public_url),
+    trustedProxies: new NetworkSet(config.trusted_proxies),
+    policy: compileRules(config.rules, config.default_policy),
+    loginSucceeded: compileLoginOutcome(config.first_factor.success),
+    upstream: new Upstream(config.upstream.url, config.upstream.timeout),
+    sessions: new Sessions(store, clock, config.session),
+    regulator: new Regulator(store, clock, config.regulation, log),
+    totp: new TotpFactor(config.factors.totp, store, box, clock),
+    csrf: new CsrfGuard(config.encryption_key, publicOrigin),
+    box,
+  }
+}

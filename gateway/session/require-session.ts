@@ -1,0 +1,23 @@
+import type { MiddlewareHandler } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { takeCookie } from '../http/cookies.ts'
+import type { Services } from '../services.ts'
+import type { SessionLevel } from './sessions.ts'
+import { isWellFormedToken } from './token.ts'
+
+/**
+ * Lets a request through only with a live session at `level`; otherwise sends the browser where it
+ * belongs: no session → the panel's login page; already verified → where it was going.
+ */
+export function requireSession(s: Services, level: SessionLevel | 'any'): MiddlewareHandler<GatewayEnv> {
+  const loginPage = s.config.first_factor.login_page ?? s.config.first_factor.login_path
+  return async function sessionGuard(c, next) {
+    const token = takeCookie(c.req.header('cookie'), s.cookie.name).value
+    const session = isWellFormedToken(token) ? await s.sessions.load(token) : null
+    if (!session) return c.redirect(loginPage, 302)
+    if (level !== 'any' && session.level !== level) return c.redirect(session.returnTo ?? '/', 302)
+    c.set('session', session)
+    c.set('sessionToken', token as string)
+    await next()
+  }
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod'
+import type { Clock } from '../deps.ts'
+import { keys } from '../store/keys.ts'
+import type { Store } from '../store/store.ts'
+import { newToken, tokenId } from './token.ts'
+
+/**
+ * `first_factor`: the panel accepted the password; its cookies are held back until a second
+ * factor is verified. `two_factor`: both factors verified; requests reach the panel.
+ */
+export type SessionLevel = 'first_factor' | 'two_factor'
+
+const sessionRecord = z.object({
+  user: z.string(),
+  level: z.enum(['first_factor', 'two_factor']),
+  createdAt: z.number(),
+  seenAt: z.number(),
+  /** The panel's Set-Cookie values from its login answer, sealed (session/held-cookies.ts). */
+  heldCookies: z.string().optional(),
+  /** Where the panel wanted to send the user after login; a same-origin path. */
+  returnTo: z.string().optional(),
+  /** A TOTP secret offered for enrollment, sealed, kept so a reload shows the same QR code. */
+  offeredTotpSecret: z.string().optional(),
+})
+
+export type Session = z.infer<typeof sessionRecord>
+
+export interface SessionTimeouts {
+  idle: number
+  absolute: number
+  pending: number
+}
+
+/** Idle expiry is refreshed at most this often, so a busy user costs no store write per request. */
+const refreshEveryMs = 60_000
+
+export class Sessions {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly timeouts: SessionTimeouts,
+  ) {}
+
+  async create(fields: Omit<Session, 'createdAt' | 'seenAt'>): Promise<string> {
+    const now = this.clock.now()
+    const token = newToken()
+    const session: Session = { ...fields, createdAt: now, seenAt: now }
+    await this.store.set(keys.session(tokenId(token)), JSON.stringify(session), this.#lifetime(session, now))
+    return token
+  }
+
+  /** The live session for a token, or null when absent, expired or unreadable. One store read. */
+  async load(token: string): Promise<Session | null> {
+    const key = keys.session(tokenId(token))
+    const text = await this.store.get(key)
+    if (text === null) return null
+    const parsed = sessionRecord.safeParse(safeJson(text))
+    if (!parsed.success) return null
+    const session = parsed.data
+    const now = this.clock.now()
+    if (this.#lifetime(session, now) <= 0) {
+      await this.store.delete(key)
+      return null
+    }
+    if (session.level === 'two_factor' && now - session.seenAt >= refreshEveryMs) {
+      session.seenAt = now
+      await this.store.set(key, JSON.stringify(session), this.#lifetime(session, now))
+    }
+    return session
+  }
+
+  async save(token: string, session: Session): Promise<void> {
+    const lifetime = this.#lifetime(session, this.clock.now())
+    await this.store.set(keys.session(tokenId(token)), JSON.stringify(session), Math.max(lifetime, 1))
+  }
+
+  /** A level change issues a new token and destroys the old one (session fixation defence). */
+  async rotate(oldToken: string, fields: Omit<Session, 'createdAt' | 'seenAt'>): Promise<string> {
+    await this.destroy(oldToken)
+    return this.create(fields)
+  }
+
+  async destroy(token: string): Promise<void> {
+    await this.store.delete(keys.session(tokenId(token)))
+  }
+
+  /** Milliseconds the session may still live: the pending TTL, or idle capped by absolute. */
+  #lifetime(session: Session, now: number): number {
+    if (session.level === 'first_factor') return session.createdAt + this.timeouts.pending - now
+    return Math.min(session.seenAt + this.timeouts.idle, session.createdAt + this.timeouts.absolute) - now
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { type Cluster, Redis } from 'ioredis'
+import { type Store, StoreUnavailableError } from './store.ts'
+import { checkTtl } from './ttl.ts'
+
+const CONNECT_TIMEOUT_MS = 2_000
+const COMMAND_TIMEOUT_MS = 2_000
+const MAX_RECONNECT_DELAY_MS = 2_000
+
+// INCR creates a missing key without expiry; the PEXPIRE only on creation keeps a window fixed.
+const INCREMENT_SCRIPT = `local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count`
+
+// Replies that mean "the server cannot serve right now", as opposed to a wrong command.
+const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|NOREPLICAS|MISCONF)\b/
+
+export class RedisStore implements Store {
+  readonly #client: Redis | Cluster
+  readonly #keyPrefix: string
+  // With the offline queue off, a command sent before the first connection is up fails at once.
+  // Until the first attempt is decided (ready, failed, or timed out) commands wait for it; later
+  // outages fail immediately.
+  readonly #firstAttempt: Promise<unknown>
+  #attempted: boolean
+
+  constructor(client: Redis | Cluster, keyPrefix: string) {
+    this.#client = client
+    this.#keyPrefix = keyPrefix
+    this.#attempted = client.status === 'ready'
+    this.#firstAttempt = Promise.race([
+      new Promise((resolve) => client.once('ready', resolve)),
+      new Promise((resolve) => client.once('close', resolve)),
+      sleep(CONNECT_TIMEOUT_MS, undefined, { ref: false }),
+    ]).finally(() => {
+      this.#attempted = true
+    })
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#run(() => this.#client.get(this.#key(key)))
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs === undefined) {
+      await this.#run(() => this.#client.set(this.#key(key), value))
+    } else {
+      const px = checkTtl(ttlMs)
+      await this.#run(() => this.#client.set(this.#key(key), value, 'PX', px))
+    }
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    if (ttlMs === undefined) {
+      return (await this.#run(() => this.#client.set(this.#key(key), value, 'NX'))) === 'OK'
+    }
+    const px = checkTtl(ttlMs)
+    return (await this.#run(() => this.#client.set(this.#key(key), value, 'PX', px, 'NX'))) === 'OK'
+  }
+
+  take(key: string): Promise<string | null> {
+    return this.#run(() => this.#client.getdel(this.#key(key)))
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#run(() => this.#client.del(this.#key(key)))
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const px = checkTtl(ttlMs)
+    const count = await this.#run(() => this.#client.eval(INCREMENT_SCRIPT, 1, this.#key(key), px))
+    if (typeof count !== 'number') throw new TypeError(`increment script returned ${typeof count}`)
+    return count
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const remaining = await this.#run(() => this.#client.pttl(this.#key(key)))
+    // -2: no such key, -1: no expiry.
+    return remaining < 0 ? null : remaining
+  }
+
+  async ping(): Promise<void> {
+    await this.#run(() => this.#client.ping())
+  }
+
+  async close(): Promise<void> {
+    if (this.#client.status === 'end') return
+    try {
+      await this.#client.quit()
+    } catch {
+      // Not connected: QUIT cannot be sent, so stop the reconnect loop directly.
+      this.#client.disconnect()
+    }
+  }
+
+  #key(key: string): string {
+    return this.#keyPrefix + key
+  }
+
+  async #run<T>(command: () => Promise<T>): Promise<T> {
+    if (!this.#attempted) await this.#firstAttempt
+    try {
+      return await command()
+    } catch (error) {
+      throw isUnavailable(error) ? new StoreUnavailableError('Redis is unavailable', { cause: error }) : error
+    }
+  }
+}
+
+/**
+ * A client that fails fast: while Redis is down every command rejects within about two seconds
+ * instead of queueing, and the client keeps reconnecting in the background.
+ */
+export function createRedisStore(url: string, keyPrefix: string): RedisStore {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : ''
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new TypeError('The Redis URL must start with redis:// or rediss://')
+  }
+  const client = new Redis(url, {
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
+  })
+  // Without a listener ioredis prints every failed reconnect; callers learn of the outage from the
+  // StoreUnavailableError each command rejects with.
+  client.on('error', () => {})
+  return new RedisStore(client, keyPrefix)
+}
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  return error.name !== 'ReplyError' || UNAVAILABLE_REPLY.test(error.message)
+}

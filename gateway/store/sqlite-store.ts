@@ -1,0 +1,153 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { type Store, StoreUnavailableError } from './store.ts'
+import { checkTtl } from './ttl.ts'
+
+const PURGE_INTERVAL_MS = 60_000
+
+type Clock = { now(): number }
+
+// A row whose expires_at has passed is absent to every read; the purge only reclaims space.
+const LIVE_ROW = '(expires_at IS NULL OR expires_at > @now)'
+
+/** The embedded store for a single node: one SQLite file in WAL mode, synced on every commit. */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database
+  readonly #clock: Clock
+  readonly #purgeTimer: NodeJS.Timeout
+  readonly #statements: ReturnType<typeof prepareStatements>
+
+  constructor(path: string, clock: Clock = { now: () => Date.now() }) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    // Created here so it is private to the gateway's user; SQLite gives its -wal and -shm files the
+    // same mode.
+    closeSync(openSync(path, 'a', 0o600))
+    this.#db = new Database(path)
+    this.#db.pragma('journal_mode = WAL')
+    // WAL's default (NORMAL) may lose the last commits on power loss; enrolment data must not vanish.
+    this.#db.pragma('synchronous = FULL')
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
+      CREATE INDEX IF NOT EXISTS entries_expires_at ON entries (expires_at) WHERE expires_at IS NOT NULL;
+    `)
+    this.#clock = clock
+    this.#statements = prepareStatements(this.#db)
+    this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.#run(() => this.#statements.get.get({ key, now: this.#clock.now() }) ?? null)
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    const expiresAt = this.#expiresAt(ttlMs)
+    this.#run(() => this.#statements.set.run({ key, value, expiresAt }))
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const expiresAt = this.#expiresAt(ttlMs)
+    const now = this.#clock.now()
+    return this.#run(() => this.#statements.setIfAbsent.run({ key, value, expiresAt, now }).changes === 1)
+  }
+
+  async take(key: string): Promise<string | null> {
+    const now = this.#clock.now()
+    // One DELETE … RETURNING statement is atomic; an expired row is deleted and reported absent.
+    const row = this.#run(() => this.#statements.take.get({ key }))
+    if (!row || (row.expires_at !== null && row.expires_at <= now)) return null
+    return row.value
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#run(() => this.#statements.delete.run({ key }))
+  }
+
+  async increment(key: string, ttlMs: number): Promise<number> {
+    const now = this.#clock.now()
+    const expiresAt = now + checkTtl(ttlMs)
+    const count = this.#run(() => this.#statements.increment.get({ key, expiresAt, now }))
+    if (count === undefined) throw new Error('increment returned no row')
+    return Number(count)
+  }
+
+  async ttl(key: string): Promise<number | null> {
+    const now = this.#clock.now()
+    const row = this.#run(() => this.#statements.expiresAt.get({ key, now }))
+    if (row === undefined || row.expires_at === null) return null
+    return row.expires_at - now
+  }
+
+  async ping(): Promise<void> {
+    this.#run(() => this.#statements.ping.get())
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#purgeTimer)
+    if (this.#db.open) this.#db.close()
+  }
+
+  #purgeExpired(): void {
+    try {
+      this.#statements.purge.run({ now: this.#clock.now() })
+    } catch {
+      // A busy or failing file is retried on the next tick; every read already hides expired rows.
+    }
+  }
+
+  #expiresAt(ttlMs: number | undefined): number | null {
+    return ttlMs === undefined ? null : this.#clock.now() + checkTtl(ttlMs)
+  }
+
+  #run<T>(statement: () => T): T {
+    try {
+      return statement()
+    } catch (error) {
+      if (error instanceof Database.SqliteError) {
+        throw new StoreUnavailableError(`SQLite store failed: ${error.code}`, { cause: error })
+      }
+      throw error
+    }
+  }
+}
+
+type Row = { value: string; expires_at: number | null }
+
+function prepareStatements(db: Database.Database) {
+  return {
+    get: db
+      .prepare<{ key: string; now: number }, string>(
+        `SELECT value FROM entries WHERE key = @key AND ${LIVE_ROW}`,
+      )
+      .pluck(),
+    set: db.prepare<{ key: string; value: string; expiresAt: number | null }>(
+      `INSERT INTO entries (key, value, expires_at) VALUES (@key, @value, @expiresAt)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+    ),
+    // The conflict branch writes only over an expired row, so changes is 1 exactly when this call wrote.
+    setIfAbsent: db.prepare<{ key: string; value: string; expiresAt: number | null; now: number }>(
+      `INSERT INTO entries (key, value, expires_at) VALUES (@key, @value, @expiresAt)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+       WHERE NOT ${LIVE_ROW}`,
+    ),
+    take: db.prepare<{ key: string }, Row>(
+      'DELETE FROM entries WHERE key = @key RETURNING value, expires_at',
+    ),
+    delete: db.prepare<{ key: string }>('DELETE FROM entries WHERE key = @key'),
+    // An expired counter restarts at 1 with a new expiry; a LIVE_ROW one keeps its expiry.
+    increment: db
+      .prepare<{ key: string; expiresAt: number; now: number }, string>(
+        `INSERT INTO entries (key, value, expires_at) VALUES (@key, '1', @expiresAt)
+         ON CONFLICT (key) DO UPDATE SET
+           value = CASE WHEN ${LIVE_ROW} THEN CAST(value AS INTEGER) + 1 ELSE '1' END,
+           expires_at = CASE WHEN ${LIVE_ROW} THEN expires_at ELSE excluded.expires_at END
+         RETURNING value`,
+      )
+      .pluck(),
+    expiresAt: db.prepare<{ key: string; now: number }, Pick<Row, 'expires_at'>>(
+      `SELECT expires_at FROM entries WHERE key = @key AND ${LIVE_ROW}`,
+    ),
+    purge: db.prepare<{ now: number }>('DELETE FROM entries WHERE expires_at <= @now'),
+    ping: db.prepare('SELECT 1'),
+  }
+}

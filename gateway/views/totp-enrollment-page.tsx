@@ -1,0 +1,136 @@
+import { Layout } from './layout.tsx'
+
+export interface TotpEnrollmentPageProps {
+  prefix: string
+  username: string
+  csrfToken: string
+  /** Trusted SVG markup from the `qrcode` package, inserted unescaped. */
+  qrSvg: string
+  /** Base32 secret, shown for manual entry. */
+  secret: string
+  issuer: string
+  digits: number
+  period: number
+  error?: string
+}
+
+/** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
+function groupSecret(secret: string): string {
+  return (secret.replace(/\s+/g, '').match(/.{1,4}/g) ?? []).join(' ')
+}
+
+/** Walks a user through adding a TOTP secret to an authenticator app and proving it works. */
+export function TotpEnrollmentPage({
+  prefix,
+  username,
+  csrfToken,
+  qrSvg,
+  secret,
+  issuer,
+  digits,
+  period,
+  error,
+}: TotpEnrollmentPageProps) {
+  const describedBy = error ? 'code-error code-hint' : 'code-hint'
+  return (
+    <Layout prefix={prefix} title="Set up two-step verification">
+      <h1 class="title">
+        Set up <span class="nowrap">two-step</span> verification
+      </h1>
+      <p class="subtitle">
+        Protect <strong class="account-name">{username}</strong> with a code from your phone each time you
+        sign in. It takes about a minute.
+      </p>
+      <ol class="steps">
+        <li class="step">
+          <h2 class="step-title">Install an authenticator app</h2>
+          <p class="step-text">
+            Use Google Authenticator, Microsoft Authenticator, Authy or any app that supports time-based
+            codes. Get it free from the App Store or Google Play.
+          </p>
+        </li>
+        <li class="step">
+          <h2 class="step-title">Scan the QR code</h2>
+          <p class="step-text">In the app, add a new account and choose to scan a QR code.</p>
+          <div
+            class="qr"
+            role="img"
+            aria-label={`QR code for adding ${issuer} (${username}) to your authenticator app`}
+            // qrSvg comes from the qrcode package, never from user input, so it is inserted unescaped.
+            dangerouslySetInnerHTML={{ __html: qrSvg }}
+          />
+          <section class="manual" aria-labelledby="manual-title">
+            <h3 class="manual-title" id="manual-title">
+              Can't scan? Enter this key manually
+            </h3>
+            <dl class="manual-details">
+              <dt>Account</dt>
+              <dd>
+                {issuer} ({username})
+              </dd>
+              <dt>Key</dt>
+              <dd>
+                <code class="secret">{groupSecret(secret)}</code>
+                <span class="manual-note">Spaces don't matter.</span>
+              </dd>
+              <dt>Type</dt>
+              <dd>
+                Time-based, {digits} digits, every {period} s
+              </dd>
+            </dl>
+          </section>
+        </li>
+        <li class="step">
+          {/* The step title doubles as the field label, so the step does not say the same thing twice. */}
+          <h2 class="step-title">
+            <label for="code">Enter the code to confirm</label>
+          </h2>
+          <p class="step-text" id="code-hint">
+            Type the {digits}-digit code your app now shows for {issuer}.
+          </p>
+          <form class="form" method="post" action={`${prefix}/2fa/enroll`}>
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <div class={error ? 'field field-invalid' : 'field'}>
+              {error ? (
+                <p class="field-error" id="code-error" role="alert">
+                  <svg
+                    class="icon"
+                    viewBox="0 0 20 20"
+                    width="20"
+                    height="20"
+                    aria-hidden="true"
+                    focusable="false"
+                  >
+                    <circle cx="10" cy="10" r="8" />
+                    <path d="M10 6v4.5M10 13.5v.01" />
+                  </svg>
+                  <span>{error}</span>
+                </p>
+              ) : null}
+              <input
+                class="input input-code"
+                id="code"
+                name="code"
+                type="text"
+                autocomplete="one-time-code"
+                inputmode="numeric"
+                pattern="[0-9]*"
+                minlength={digits}
+                maxlength={digits}
+                autocapitalize="off"
+                spellcheck={false}
+                required
+                autofocus={Boolean(error)}
+                aria-describedby={describedBy}
+                aria-invalid={error ? 'true' : undefined}
+              />
+            </div>
+            <button class="button button-primary button-block" type="submit">
+              Turn on two-step verification
+            </button>
+          </form>
+        </li>
+      </ol>
+    </Layout>
+  )
+}

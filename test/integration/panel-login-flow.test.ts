@@ -1,0 +1,190 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { totpCode } from '../support/totp-codes.ts'
+
+let panel: DemoPanel
+let gateway: TestGateway
+/** Every request target the panel received, in order. */
+let panelSaw: string[]
+
+beforeAll(async () => {
+  panel = await startDemoPanel()
+  panel.server.on('request', (req) => panelSaw.push(`${req.method} ${req.url}`))
+})
+afterAll(() => panel.close())
+beforeEach(async () => {
+  panelSaw = []
+  gateway = await startTestGateway({ upstreamUrl: panel.url })
+})
+afterEach(() => gateway.close())
+
+async function signInWithPassword(browser: BrowserClient, username = 'demo', password = 'demo-password') {
+  return browser.postForm('/login', { username, password })
+}
+
+/** Password, then enrollment of an authenticator app; returns the enrolled secret. */
+async function enroll(browser: BrowserClient, username = 'demo'): Promise<string> {
+  await signInWithPassword(browser, username, `${username}-password`)
+  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const secret = totpSecretIn(page)
+  const done = await browser.postForm('/_tapgate/enroll', {
+    csrf: csrfTokenIn(page),
+    code: await totpCode(secret, gateway.clock),
+  })
+  expect(done.status).toBe(303)
+  return secret
+}
+
+describe('panel login → second factor → panel', () => {
+  it('holds the panel cookie back until a new user has enrolled and proved a TOTP code', async () => {
+    const browser = new BrowserClient(gateway.url)
+    expect((await browser.get('/login')).status).toBe(200)
+
+    const login = await signInWithPassword(browser)
+    expect(login.status).toBe(303)
+    expect(login.headers.get('location')).toBe('/_tapgate/2fa')
+    const released = login.headers.getSetCookie()
+    expect(released).toHaveLength(1)
+    expect(released[0]).toMatch(/^tapgate_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/)
+    expect(browser.cookies.has('PANELSESSID')).toBe(false)
+
+    const challenge = await browser.get('/_tapgate/2fa')
+    expect(challenge.status).toBe(302)
+    expect(challenge.headers.get('location')).toBe('/_tapgate/enroll')
+
+    const enrollPage = await browser.get('/_tapgate/enroll')
+    const html = await enrollPage.text()
+    expect(enrollPage.status).toBe(200)
+    expect(html).toContain('<svg')
+    const secret = totpSecretIn(html)
+    // A reload offers the same secret: the user may already have scanned it.
+    expect(totpSecretIn(await (await browser.get('/_tapgate/enroll')).text())).toBe(secret)
+
+    const wrong = await browser.postForm('/_tapgate/enroll', { csrf: csrfTokenIn(html), code: '000000' })
+    expect(wrong.status).toBe(401)
+    expect(await wrong.text()).toContain('role="alert"')
+
+    const pendingToken = browser.cookies.get('tapgate_session')
+    const done = await browser.postForm('/_tapgate/enroll', {
+      csrf: csrfTokenIn(html),
+      code: await totpCode(secret, gateway.clock),
+    })
+    expect(done.status).toBe(303)
+    expect(done.headers.get('location')).toBe('/dashboard')
+    const cookies = done.headers.getSetCookie()
+    expect(cookies.some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
+
+    const dashboard = await browser.get('/dashboard')
+    expect(dashboard.status).toBe(200)
+    expect(await dashboard.text()).toContain('Welcome, demo')
+  })
+
+  it('asks an enrolled user for a code; a wrong or replayed code is refused, the next step is accepted', async () => {
+    const first = new BrowserClient(gateway.url)
+    const secret = await enroll(first)
+    const usedCode = await totpCode(secret, gateway.clock)
+
+    const browser = new BrowserClient(gateway.url)
+    await signInWithPassword(browser)
+    const challenge = await browser.get('/_tapgate/2fa')
+    expect(challenge.status).toBe(200)
+    const csrf = csrfTokenIn(await challenge.text())
+
+    const wrong = await browser.postForm('/_tapgate/2fa', {
+      csrf,
+      code: '123456' === usedCode ? '654321' : '123456',
+    })
+    expect(wrong.status).toBe(401)
+    expect(await wrong.text()).toContain('not correct')
+
+    const replayed = await browser.postForm('/_tapgate/2fa', { csrf, code: usedCode })
+    expect(replayed.status).toBe(401)
+    expect(await replayed.text()).toContain('already been used')
+
+    const malformed = await browser.postForm('/_tapgate/2fa', { csrf, code: '12ab<script>' })
+    expect(malformed.status).toBe(400)
+
+    gateway.clock.advance(30_000)
+    const accepted = await browser.postForm('/_tapgate/2fa', {
+      csrf,
+      code: await totpCode(secret, gateway.clock),
+    })
+    expect(accepted.status).toBe(303)
+    expect((await browser.get('/dashboard')).status).toBe(200)
+  })
+
+  it('treats "Demo " and "demo" as one user: a case change cannot skip to enrolling a new factor', async () => {
+    await enroll(new BrowserClient(gateway.url))
+    const browser = new BrowserClient(gateway.url)
+    await signInWithPassword(browser, '  DEMO ')
+    const challenge = await browser.get('/_tapgate/2fa')
+    expect(challenge.status).toBe(200)
+    expect(await challenge.text()).toContain('demo')
+    const enroll2 = await browser.get('/_tapgate/enroll')
+    expect(enroll2.status).toBe(302)
+    expect(enroll2.headers.get('location')).toBe('/_tapgate/2fa')
+  })
+
+  it('passes a failed panel login back untouched and issues no session', async () => {
+    const browser = new BrowserClient(gateway.url)
+    const failed = await signInWithPassword(browser, 'demo', 'wrong')
+    expect(failed.status).toBe(302)
+    expect(failed.headers.get('location')).toBe('/login?failed=1')
+    expect(failed.headers.getSetCookie()).toEqual([])
+    expect(gateway.logs.some((l) => l.event === 'first_factor' && l.result === 'wrong_password')).toBe(true)
+  })
+
+  it('never lets a request to a two_factor path reach the panel without a verified session', async () => {
+    const browser = new BrowserClient(gateway.url)
+    const html = await browser.get('/dashboard')
+    expect(html.status).toBe(302)
+    expect(html.headers.get('location')).toBe('/login')
+    const api = await fetch(`${gateway.url}/dashboard`, { headers: { accept: 'application/json' } })
+    expect(api.status).toBe(401)
+    expect(await api.json()).toMatchObject({ error: 'unauthorized' })
+
+    await signInWithPassword(browser)
+    const pending = await browser.get('/dashboard')
+    expect(pending.status).toBe(302)
+    expect(pending.headers.get('location')).toBe('/_tapgate/2fa')
+    expect(panelSaw.filter((line) => line.includes('/dashboard'))).toEqual([])
+  })
+
+  it('passes API paths through with no session at all', async () => {
+    const response = await fetch(`${gateway.url}/api/status`, {
+      headers: { authorization: 'Bearer demo-api-key' },
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ ok: true, path: '/api/status' })
+  })
+
+  it('ends the gateway session when the panel logout path is used', async () => {
+    const browser = new BrowserClient(gateway.url)
+    await enroll(browser)
+    const logout = await browser.get('/logout')
+    expect(logout.status).toBe(302)
+    expect(logout.headers.getSetCookie().some((c) => c.startsWith('tapgate_session=;'))).toBe(true)
+    expect(panelSaw).toContain('GET /logout')
+    const after = await browser.get('/dashboard')
+    expect(after.headers.get('location')).toBe('/login')
+  })
+
+  it('ends a verified session after the idle timeout', async () => {
+    const browser = new BrowserClient(gateway.url)
+    await enroll(browser)
+    expect((await browser.get('/dashboard')).status).toBe(200)
+    gateway.clock.advance(31 * 60_000)
+    expect((await browser.get('/dashboard')).headers.get('location')).toBe('/login')
+  })
+
+  it('treats a malformed session cookie as no session', async () => {
+    const response = await fetch(`${gateway.url}/dashboard`, {
+      headers: { accept: 'text/html', cookie: 'tapgate_session=%00%ff;;==; tapgate_session=x' },
+      redirect: 'manual',
+    })
+    expect(response.status).toBe(302)
+  })
+})

@@ -1,0 +1,109 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
+import { describeStoreContract } from '../contract/store.contract.ts'
+
+class FakeClock {
+  #now = Date.UTC(2030, 0, 1)
+  now(): number {
+    return this.#now
+  }
+  advance(ms: number): void {
+    this.#now += ms
+  }
+}
+
+describeStoreContract('SQLite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tapgate-sqlite-'))
+  const clock = new FakeClock()
+  const store = new SqliteStore(join(dir, 'state.db'), clock)
+  return {
+    store,
+    advance: async (ms) => clock.advance(ms),
+    cleanup: async () => {
+      await store.close()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+})
+
+describe('SqliteStore', () => {
+  let dir: string
+  let path: string
+  let clock: FakeClock
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tapgate-sqlite-'))
+    path = join(dir, 'nested', 'state.db')
+    clock = new FakeClock()
+  })
+  afterEach(async () => {
+    vi.useRealTimers()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keeps its data across close and reopen', async () => {
+    const first = new SqliteStore(path, clock)
+    await first.set('enrolment', 'sealed-seed')
+    await first.set('session', 'alice', 60_000)
+    await first.increment('failures', 60_000)
+    await first.close()
+
+    const second = new SqliteStore(path, clock)
+    try {
+      expect(await second.get('enrolment')).toBe('sealed-seed')
+      expect(await second.get('session')).toBe('alice')
+      expect(await second.ttl('session')).toBe(60_000)
+      expect(await second.increment('failures', 60_000)).toBe(2)
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('expires a value exactly when its ttl has passed', async () => {
+    const store = new SqliteStore(path, clock)
+    try {
+      await store.set('k', 'v', 1_000)
+      clock.advance(999)
+      expect(await store.get('k')).toBe('v')
+      expect(await store.ttl('k')).toBe(1)
+      clock.advance(1)
+      expect(await store.get('k')).toBeNull()
+      expect(await store.ttl('k')).toBeNull()
+      expect(await store.setIfAbsent('k', 'w')).toBe(true)
+    } finally {
+      await store.close()
+    }
+  })
+
+  it('purges expired rows in the background', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
+    const store = new SqliteStore(path, clock)
+    const reader = new Database(path, { readonly: true })
+    const rows = () => reader.prepare<[], string>('SELECT key FROM entries ORDER BY key').pluck().all()
+    try {
+      await store.set('expiring', 'v', 10)
+      await store.set('persistent', 'v')
+      clock.advance(10)
+      expect(rows()).toEqual(['expiring', 'persistent'])
+      vi.advanceTimersByTime(60_000)
+      expect(rows()).toEqual(['persistent'])
+    } finally {
+      reader.close()
+      await store.close()
+    }
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('creates its file readable by its own user only', async () => {
+    const store = new SqliteStore(path, clock)
+    try {
+      expect((await stat(path)).mode & 0o777).toBe(0o600)
+    } finally {
+      await store.close()
+    }
+  })
+})

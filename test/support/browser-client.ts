@@ -1,0 +1,61 @@
+/**
+ * A minimal browser over fetch: keeps cookies per name, sends Accept: text/html and, on POST, the
+ * Origin header a real browser sends. Redirects are not followed, so each hop can be asserted.
+ * Assertions about Set-Cookie use `response.headers.getSetCookie()`, which keeps duplicates.
+ */
+export class BrowserClient {
+  readonly cookies = new Map<string, string>()
+
+  constructor(readonly origin: string) {}
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, { method: 'GET', headers })
+  }
+
+  postForm(
+    path: string,
+    fields: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
+    return this.request(path, {
+      method: 'POST',
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers },
+    })
+  }
+
+  async request(path: string, init: { method: string; body?: string; headers: Record<string, string> }) {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    const response = await fetch(`${this.origin}${path}`, {
+      method: init.method,
+      redirect: 'manual',
+      ...(init.body === undefined ? {} : { body: init.body }),
+      headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...init.headers },
+    })
+    for (const setCookie of response.headers.getSetCookie()) this.#store(setCookie)
+    return response
+  }
+
+  #store(setCookie: string) {
+    const [pair = ''] = setCookie.split(';')
+    const eq = pair.indexOf('=')
+    const name = pair.slice(0, eq).trim()
+    const value = pair.slice(eq + 1).trim()
+    if (value === '' || /;\s*max-age=0/i.test(setCookie)) this.cookies.delete(name)
+    else this.cookies.set(name, value)
+  }
+}
+
+/** The CSRF token of the first form on a tapgate page. */
+export function csrfTokenIn(html: string): string {
+  const match = /name="csrf" value="([^"]+)"/.exec(html)
+  if (!match?.[1]) throw new Error('no CSRF token on the page')
+  return match[1]
+}
+
+/** The TOTP secret shown for manual entry on the enrollment page. */
+export function totpSecretIn(html: string): string {
+  const match = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(html)
+  if (!match?.[1]) throw new Error('no TOTP secret on the page')
+  return match[1].replaceAll(' ', '')
+}

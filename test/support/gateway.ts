@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { parseConfig } from '../../gateway/config/load.ts'
+import { createLogger } from '../../gateway/observability/logger.ts'
+import { type RunningGateway, startGateway } from '../../gateway/server.ts'
+import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
+import type { Store } from '../../gateway/store/store.ts'
+import { FixedClock } from './clock.ts'
+import { freePort } from './free-port.ts'
+
+export interface LogLine {
+  level: number
+  event?: string
+  msg: string
+  [key: string]: unknown
+}
+
+export interface TestGateway extends RunningGateway {
+  store: Store
+  clock: FixedClock
+  /** Every JSON log line the gateway wrote, parsed. */
+  logs: LogLine[]
+  /** The raw log text, to assert that no secret ever appears in it. */
+  logText(): string
+}
+
+export const testEncryptionKey = 'test-encryption-key-0123456789abcdef-0123456789'
+
+/** The demo panel's login, as an operator would configure it; tests override what they exercise. */
+export const panelLoginSettings = {
+  login_path: '/login',
+  username_field: 'username',
+  success: { status: [302], set_cookie: 'PANELSESSID', location: '^/dashboard' },
+  logout_paths: ['/logout'],
+}
+
+/**
+ * A real gateway on a loopback port in front of a real upstream. The store defaults to a SQLite
+ * file in a temp dir driven by the same FixedClock, so expiry is tested without sleeping.
+ */
+export async function startTestGateway(options: {
+  upstreamUrl: string
+  config?: Record<string, unknown>
+  store?: Store
+  clock?: FixedClock
+}): Promise<TestGateway> {
+  const clock = options.clock ?? new FixedClock()
+  const port = await freePort()
+  const raw = {
+    listen: `127.0.0.1:${port}`,
+    public_url: `http://127.0.0.1:${port}`,
+    upstream: { url: options.upstreamUrl, timeout: '5s' },
+    encryption_key: testEncryptionKey,
+    first_factor: panelLoginSettings,
+    rules: [{ prefix: '/api/', policy: 'bypass' }],
+    log_level: 'debug',
+    ...options.config,
+  }
+  const loaded = parseConfig(raw, { baseDir: process.cwd(), env: {} })
+  if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.problems.join('\n')}`)
+  const store =
+    options.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), 'tapgate-test-')), 'store.db'), clock)
+  let text = ''
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk.toString()
+      done()
+    },
+  })
+  const log = createLogger(loaded.config.log_level, sink)
+  const gateway = await startGateway({ config: loaded.config, store, clock, log })
+  return {
+    ...gateway,
+    store,
+    clock,
+    get logs() {
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogLine)
+    },
+    logText: () => text,
+  }
+}

@@ -1,0 +1,121 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from './free-port.ts'
+
+export type RedisServer = {
+  url: string
+  port: number
+  /** Kills the server and resolves once the process has exited (the port is closed). */
+  stop(): Promise<void>
+  /** Starts a fresh, empty server on the same port, so connected clients can reconnect. */
+  restart(): Promise<void>
+}
+
+const START_DEADLINE_MS = 10_000
+const STOP_GRACE_MS = 2_000
+const PORT_ATTEMPTS = 5
+
+/** A throwaway redis-server on a free loopback port, with no persistence, in its own temp dir. */
+export async function startRedis(): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'tapgate-redis-'))
+  let port = 0
+  let child: ChildProcess | undefined
+  // The free port can be taken between probing and binding; a fresh port is cheap.
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort()
+    try {
+      child = await launch(port, dir)
+    } catch (error) {
+      if (attempt === PORT_ATTEMPTS) {
+        await rm(dir, { recursive: true, force: true })
+        throw error
+      }
+    }
+  }
+  let current: ChildProcess = child
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      await kill(current)
+      await rm(dir, { recursive: true, force: true })
+    },
+    async restart() {
+      await kill(current)
+      await mkdir(dir, { recursive: true })
+      current = await launch(port, dir)
+    },
+  }
+}
+
+async function launch(port: number, dir: string): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const child = spawn('redis-server', [...args, '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  let spawnError: Error | undefined
+  child.once('error', (error) => {
+    spawnError = error
+  })
+  // A test worker that dies must not leave servers behind.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  child.once('exit', () => process.off('exit', killOnExit))
+
+  const deadline = Date.now() + START_DEADLINE_MS
+  while (!(await answersPing(port, child.pid))) {
+    if (spawnError) throw spawnError
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`redis-server on port ${port} exited during start:\n${output}`)
+    }
+    if (Date.now() > deadline) {
+      await kill(child)
+      throw new Error(
+        `redis-server on port ${port} did not answer PING within ${START_DEADLINE_MS} ms:\n${output}`,
+      )
+    }
+    await sleep(20)
+  }
+  return child
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+  await exited
+  clearTimeout(timer)
+}
+
+/** True once the server answers PING, and it is this child (not another server on the port). */
+function answersPing(port: number, pid: number | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    let reply = ''
+    const finish = (answered: boolean) => {
+      socket.destroy()
+      resolve(answered)
+    }
+    socket.setTimeout(1_000, () => finish(false))
+    socket.once('error', () => finish(false))
+    socket.once('connect', () => socket.write('PING\r\nINFO server\r\n'))
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString()
+      // A server still loading answers -LOADING; only +PONG means ready.
+      if (reply.startsWith('-')) return finish(false)
+      const owner = /\r\nprocess_id:(\d+)\r\n/.exec(reply)
+      if (owner) finish(reply.startsWith('+PONG\r\n') && Number(owner[1]) === pid)
+    })
+  })
+}

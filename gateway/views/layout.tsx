@@ -1,4 +1,3 @@
-import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 
 export interface LayoutProps {
@@ -9,47 +8,47 @@ export interface LayoutProps {
   children?: Child
 }
 
-/** The HTML document around every tapgate page: masthead, one centred card, footer. */
+/**
+ * The HTML document around every tapgate page: masthead, one centred card, footer. Callers prepend
+ * `<!doctype html>` (routes: c.html(`<!doctype html>${page}`), tests: renderPage) — without it the
+ * page renders in quirks mode.
+ */
 export function Layout({ prefix, title, children }: LayoutProps) {
   return (
-    <>
-      {/* Emitted here because c.html() does not add one, and quirks mode breaks the layout. */}
-      {raw('<!doctype html>')}
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="referrer" content="no-referrer" />
-          <meta name="robots" content="noindex, nofollow" />
-          <meta name="color-scheme" content="light dark" />
-          <title>{`${title} · Sign-in security`}</title>
-          {/* Keeps the browser from asking the panel behind us for /favicon.ico. */}
-          <link rel="icon" href="data:," />
-          <link rel="stylesheet" href={`${prefix}/assets/app.css`} />
-        </head>
-        <body>
-          <div class="page">
-            <header class="masthead">
-              <span class="masthead-mark">
-                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
-                  <path
-                    class="masthead-shield"
-                    d="M12 2.25 4.5 5.1v5.65c0 4.72 3.13 8.96 7.5 10.5 4.37-1.54 7.5-5.78 7.5-10.5V5.1L12 2.25Z"
-                  />
-                  <path class="masthead-check" d="m8.6 12.1 2.4 2.4 4.6-4.8" />
-                </svg>
-              </span>
-              <span class="masthead-name">Two-step verification</span>
-            </header>
-            <main class="card" id="main">
-              {children}
-            </main>
-            <footer class="site-footer">
-              <p>Protected by tapgate</p>
-            </footer>
-          </div>
-        </body>
-      </html>
-    </>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="no-referrer" />
+        <meta name="robots" content="noindex, nofollow" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{`${title} · Sign-in security`}</title>
+        {/* Keeps the browser from asking the panel behind us for /favicon.ico. */}
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href={`${prefix}/assets/app.css`} />
+      </head>
+      <body>
+        <div class="page">
+          <header class="masthead">
+            <span class="masthead-mark">
+              <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path
+                  class="masthead-shield"
+                  d="M12 2.25 4.5 5.1v5.65c0 4.72 3.13 8.96 7.5 10.5 4.37-1.54 7.5-5.78 7.5-10.5V5.1L12 2.25Z"
+                />
+                <path class="masthead-check" d="m8.6 12.1 2.4 2.4 4.6-4.8" />
+              </svg>
+            </span>
+            <span class="masthead-name">Two-step verification</span>
+          </header>
+          <main class="card" id="main">
+            {children}
+          </main>
+          <footer class="site-footer">
+            <p>Protected by tapgate</p>
+          </footer>
+        </div>
+      </body>
+    </html>
   )
 }

@@ -1,8 +1,8 @@
 import type { JSX } from 'hono/jsx/jsx-runtime'
 
 /**
- * Renders a synchronous hono/jsx page to an HTML string. Adds a doctype only when the page did not
- * emit one (Layout does), so fragments render as full documents too.
+ * Renders a synchronous hono/jsx page to an HTML document string, doctype first, the way the routes
+ * send it (c.html(`<!doctype html>${page}`)).
  */
 export function renderPage(element: JSX.Element): string {
   if (element instanceof Promise) throw new Error('renderPage: async components are not supported')

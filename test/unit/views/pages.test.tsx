@@ -106,6 +106,14 @@ function expectCsrf(html: string, token: string): void {
   expect(csrf.value).toBe(token)
 }
 
+describe('Layout', () => {
+  it('leaves the doctype to the caller, which routes prepend exactly once', () => {
+    const page = <SignOutPage prefix={prefix} csrfToken="t" />
+    expect(String(page)).toMatch(/^<html lang="en">/)
+    expect(renderPage(page).match(/<!doctype/gi)).toHaveLength(1)
+  })
+})
+
 describe('TotpChallengePage', () => {
   const page = (props: { username?: string; error?: string; digits?: number; csrfToken?: string } = {}) =>
     renderPage(

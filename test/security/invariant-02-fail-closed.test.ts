@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { createRedisStore } from '../../gateway/store/redis-store.ts'
+import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { type RedisServer, startRedis } from '../support/redis.ts'
+import { totpCode } from '../support/totp-codes.ts'
+
+/**
+ * DESIGN invariant 2: when the store fails, tapgate fails closed. With Redis stopped mid-test, a
+ * user holding a valid verified session gets 503 on two_factor paths (never the panel), a panel
+ * login is not released, and bypass paths keep working because they need no store.
+ */
+let redis: RedisServer
+let panel: DemoPanel
+let gateway: TestGateway
+const panelSaw: string[] = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+  panel = await startDemoPanel()
+  panel.server.on('request', (req) => panelSaw.push(`${req.method} ${req.url}`))
+  gateway = await startTestGateway({ upstreamUrl: panel.url, store: createRedisStore(redis.url, 'tapgate-test:') })
+})
+afterAll(async () => {
+  await gateway.close()
+  await panel.close()
+  await redis.stop()
+})
+
+describe('Redis stopped mid-test', () => {
+  it('answers 503 on two_factor paths, refuses logins, and still proxies bypass paths', async () => {
+    const browser = new BrowserClient(gateway.url)
+    await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
+    const page = await (await browser.get('/_tapgate/enroll')).text()
+    const code = await totpCode(totpSecretIn(page), gateway.clock)
+    expect((await browser.postForm('/_tapgate/enroll', { csrf: csrfTokenIn(page), code })).status).toBe(303)
+    expect((await browser.get('/dashboard')).status).toBe(200)
+
+    await redis.stop()
+    panelSaw.length = 0
+
+    const html = await browser.get('/dashboard')
+    expect(html.status).toBe(503)
+    expect(await html.text()).toContain('temporarily unavailable')
+    const json = await browser.get('/dashboard', { accept: 'application/json' })
+    expect(json.status).toBe(503)
+    expect(await json.json()).toMatchObject({ error: 'store_unavailable' })
+
+    const login = await new BrowserClient(gateway.url).postForm('/login', { username: 'alice', password: 'alice-password' })
+    expect(login.status).toBe(503)
+    expect(login.headers.getSetCookie()).toEqual([])
+    expect(panelSaw.filter((line) => !line.startsWith('GET /api/'))).toEqual([])
+
+    const api = await fetch(`${gateway.url}/api/status`, { headers: { authorization: 'Bearer demo-api-key' } })
+    expect(api.status).toBe(200)
+
+    await redis.restart()
+  })
+})

@@ -11,7 +11,7 @@ export function formatIssue(issue: z.core.$ZodIssue, secretPaths: ReadonlySet<st
 
 function describe(issue: z.core.$ZodIssue, secret: boolean): string {
   // A secret's value never reaches the terminal or a log, not even a wrong one.
-  const got = !('input' in issue) ? '' : secret ? ', got (hidden)' : `, got ${show(issue.input)}`
+  const got = !('input' in issue) ? '' : secret ? ', got (hidden)' : show(issue.input)
   switch (issue.code) {
     case 'invalid_type':
       return issue.input === undefined
@@ -28,8 +28,9 @@ function describe(issue: z.core.$ZodIssue, secret: boolean): string {
   }
 }
 
+/** ", got 'x'" for a scalar; nothing for a mapping or list, whose own keys are reported instead. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`
-  if (value === null || typeof value !== 'object') return String(value)
-  return Array.isArray(value) ? 'a list' : 'a mapping'
+  if (typeof value === 'string') return `, got '${value}'`
+  if (value === null || typeof value !== 'object') return `, got ${String(value)}`
+  return ''
 }

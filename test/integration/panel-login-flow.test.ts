@@ -1,45 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { describe, expect, it } from 'vitest'
 import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { useDemoGateway } from '../support/demo-gateway.ts'
+import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
 
-let panel: DemoPanel
-let gateway: TestGateway
-/** Every request target the panel received, in order. */
-let panelSaw: string[]
-
-beforeAll(async () => {
-  panel = await startDemoPanel()
-  panel.server.on('request', (req) => panelSaw.push(`${req.method} ${req.url}`))
-})
-afterAll(() => panel.close())
-beforeEach(async () => {
-  panelSaw = []
-  gateway = await startTestGateway({ upstreamUrl: panel.url })
-})
-afterEach(() => gateway.close())
-
-async function signInWithPassword(browser: BrowserClient, username = 'demo', password = 'demo-password') {
-  return browser.postForm('/login', { username, password })
-}
-
-/** Password, then enrollment of an authenticator app; returns the enrolled secret. */
-async function enroll(browser: BrowserClient, username = 'demo'): Promise<string> {
-  await signInWithPassword(browser, username, `${username}-password`)
-  const page = await (await browser.get('/_tapgate/enroll')).text()
-  const secret = totpSecretIn(page)
-  const done = await browser.postForm('/_tapgate/enroll', {
-    csrf: csrfTokenIn(page),
-    code: await totpCode(secret, gateway.clock),
-  })
-  expect(done.status).toBe(303)
-  return secret
-}
+const demo = useDemoGateway()
 
 describe('panel login → second factor → panel', () => {
   it('holds the panel cookie back until a new user has enrolled and proved a TOTP code', async () => {
-    const browser = new BrowserClient(gateway.url)
+    const browser = new BrowserClient(demo.gateway.url)
     expect((await browser.get('/login')).status).toBe(200)
 
     const login = await signInWithPassword(browser)
@@ -69,7 +38,7 @@ describe('panel login → second factor → panel', () => {
     const pendingToken = browser.cookies.get('tapgate_session')
     const done = await browser.postForm('/_tapgate/enroll', {
       csrf: csrfTokenIn(html),
-      code: await totpCode(secret, gateway.clock),
+      code: await totpCode(secret, demo.gateway.clock),
     })
     expect(done.status).toBe(303)
     expect(done.headers.get('location')).toBe('/dashboard')
@@ -83,11 +52,11 @@ describe('panel login → second factor → panel', () => {
   })
 
   it('asks an enrolled user for a code; a wrong or replayed code is refused, the next step is accepted', async () => {
-    const first = new BrowserClient(gateway.url)
-    const secret = await enroll(first)
-    const usedCode = await totpCode(secret, gateway.clock)
+    const first = new BrowserClient(demo.gateway.url)
+    const secret = await enrollTotp(first, demo.gateway.clock)
+    const usedCode = await totpCode(secret, demo.gateway.clock)
 
-    const browser = new BrowserClient(gateway.url)
+    const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
     const challenge = await browser.get('/_tapgate/2fa')
     expect(challenge.status).toBe(200)
@@ -107,18 +76,18 @@ describe('panel login → second factor → panel', () => {
     const malformed = await browser.postForm('/_tapgate/2fa', { csrf, code: '12ab<script>' })
     expect(malformed.status).toBe(400)
 
-    gateway.clock.advance(30_000)
+    demo.gateway.clock.advance(30_000)
     const accepted = await browser.postForm('/_tapgate/2fa', {
       csrf,
-      code: await totpCode(secret, gateway.clock),
+      code: await totpCode(secret, demo.gateway.clock),
     })
     expect(accepted.status).toBe(303)
     expect((await browser.get('/dashboard')).status).toBe(200)
   })
 
   it('treats "Demo " and "demo" as one user: a case change cannot skip to enrolling a new factor', async () => {
-    await enroll(new BrowserClient(gateway.url))
-    const browser = new BrowserClient(gateway.url)
+    await enrollTotp(new BrowserClient(demo.gateway.url), demo.gateway.clock)
+    const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser, '  DEMO ')
     const challenge = await browser.get('/_tapgate/2fa')
     expect(challenge.status).toBe(200)
@@ -129,20 +98,22 @@ describe('panel login → second factor → panel', () => {
   })
 
   it('passes a failed panel login back untouched and issues no session', async () => {
-    const browser = new BrowserClient(gateway.url)
+    const browser = new BrowserClient(demo.gateway.url)
     const failed = await signInWithPassword(browser, 'demo', 'wrong')
     expect(failed.status).toBe(302)
     expect(failed.headers.get('location')).toBe('/login?failed=1')
     expect(failed.headers.getSetCookie()).toEqual([])
-    expect(gateway.logs.some((l) => l.event === 'first_factor' && l.result === 'wrong_password')).toBe(true)
+    expect(demo.gateway.logs.some((l) => l.event === 'first_factor' && l.result === 'wrong_password')).toBe(
+      true,
+    )
   })
 
   it('never lets a request to a two_factor path reach the panel without a verified session', async () => {
-    const browser = new BrowserClient(gateway.url)
+    const browser = new BrowserClient(demo.gateway.url)
     const html = await browser.get('/dashboard')
     expect(html.status).toBe(302)
     expect(html.headers.get('location')).toBe('/login')
-    const api = await fetch(`${gateway.url}/dashboard`, { headers: { accept: 'application/json' } })
+    const api = await fetch(`${demo.gateway.url}/dashboard`, { headers: { accept: 'application/json' } })
     expect(api.status).toBe(401)
     expect(await api.json()).toMatchObject({ error: 'unauthorized' })
 
@@ -150,11 +121,11 @@ describe('panel login → second factor → panel', () => {
     const pending = await browser.get('/dashboard')
     expect(pending.status).toBe(302)
     expect(pending.headers.get('location')).toBe('/_tapgate/2fa')
-    expect(panelSaw.filter((line) => line.includes('/dashboard'))).toEqual([])
+    expect(demo.panelSaw.filter((line) => line.includes('/dashboard'))).toEqual([])
   })
 
   it('passes API paths through with no session at all', async () => {
-    const response = await fetch(`${gateway.url}/api/status`, {
+    const response = await fetch(`${demo.gateway.url}/api/status`, {
       headers: { authorization: 'Bearer demo-api-key' },
     })
     expect(response.status).toBe(200)
@@ -162,26 +133,26 @@ describe('panel login → second factor → panel', () => {
   })
 
   it('ends the gateway session when the panel logout path is used', async () => {
-    const browser = new BrowserClient(gateway.url)
-    await enroll(browser)
+    const browser = new BrowserClient(demo.gateway.url)
+    await enrollTotp(browser, demo.gateway.clock)
     const logout = await browser.get('/logout')
     expect(logout.status).toBe(302)
     expect(logout.headers.getSetCookie().some((c) => c.startsWith('tapgate_session=;'))).toBe(true)
-    expect(panelSaw).toContain('GET /logout')
+    expect(demo.panelSaw).toContain('GET /logout')
     const after = await browser.get('/dashboard')
     expect(after.headers.get('location')).toBe('/login')
   })
 
   it('ends a verified session after the idle timeout', async () => {
-    const browser = new BrowserClient(gateway.url)
-    await enroll(browser)
+    const browser = new BrowserClient(demo.gateway.url)
+    await enrollTotp(browser, demo.gateway.clock)
     expect((await browser.get('/dashboard')).status).toBe(200)
-    gateway.clock.advance(31 * 60_000)
+    demo.gateway.clock.advance(31 * 60_000)
     expect((await browser.get('/dashboard')).headers.get('location')).toBe('/login')
   })
 
   it('treats a malformed session cookie as no session', async () => {
-    const response = await fetch(`${gateway.url}/dashboard`, {
+    const response = await fetch(`${demo.gateway.url}/dashboard`, {
       headers: { accept: 'text/html', cookie: 'tapgate_session=%00%ff;;==; tapgate_session=x' },
       redirect: 'manual',
     })

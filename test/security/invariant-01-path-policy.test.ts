@@ -1,8 +1,8 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadPathCorpus, PATH_CORPUS_DEFAULT_POLICY, PATH_CORPUS_RULES } from '../support/path-corpus.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { loadPathCorpus, PATH_CORPUS_DEFAULT_POLICY, PATH_CORPUS_RULES } from '../support/path-corpus.ts'
 import { rawRequest } from '../support/raw-http.ts'
 
 /**
@@ -38,24 +38,34 @@ afterAll(async () => {
 })
 
 describe('path corpus over HTTP (rules: /api/ bypass, default two_factor, no session)', () => {
-  it.each(onTheWire.map((c) => [`line ${c.line}: ${JSON.stringify(c.target)}`, c] as const))('%s', async (_, c) => {
-    received = []
-    const response = await rawRequest(gateway.url, 'GET', c.target, ['Accept: application/json'])
-    if ('status' in c.expected) {
-      expect(response.status).toBe(400)
-      expect(received).toEqual([])
-    } else if ('policy' in c && c.policy === 'bypass') {
-      expect(response.status).toBe(200)
-      expect(received).toEqual([c.expected.path + c.expected.query])
-    } else {
-      expect(response.status).toBe(401)
-      expect(received).toEqual([])
-    }
-  })
+  it.each(onTheWire.map((c) => [`line ${c.line}: ${JSON.stringify(c.target)}`, c] as const))(
+    '%s',
+    async (_, c) => {
+      received = []
+      const response = await rawRequest(gateway.url, 'GET', c.target, ['Accept: application/json'])
+      if ('status' in c.expected) {
+        expect(response.status).toBe(400)
+        expect(received).toEqual([])
+      } else if ('policy' in c && c.policy === 'bypass') {
+        expect(response.status).toBe(200)
+        expect(received).toEqual([c.expected.path + c.expected.query])
+      } else {
+        expect(response.status).toBe(401)
+        expect(received).toEqual([])
+      }
+    },
+  )
 
   it('covers the bypass attempts the issue names', () => {
     const targets = new Set(corpus.map((c) => c.target))
-    for (const attempt of ['/api/../admin', '/api/%2e%2e/admin', '/API/..;/admin', '//api/x', '/api%2fx', '/./api/../admin']) {
+    for (const attempt of [
+      '/api/../admin',
+      '/api/%2e%2e/admin',
+      '/API/..;/admin',
+      '//api/x',
+      '/api%2fx',
+      '/./api/../admin',
+    ]) {
       expect(targets).toContain(attempt)
     }
   })

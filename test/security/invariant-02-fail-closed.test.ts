@@ -20,7 +20,10 @@ beforeAll(async () => {
   redis = await startRedis()
   panel = await startDemoPanel()
   panel.server.on('request', (req) => panelSaw.push(`${req.method} ${req.url}`))
-  gateway = await startTestGateway({ upstreamUrl: panel.url, store: createRedisStore(redis.url, 'tapgate-test:') })
+  gateway = await startTestGateway({
+    upstreamUrl: panel.url,
+    store: createRedisStore(redis.url, 'tapgate-test:'),
+  })
 })
 afterAll(async () => {
   await gateway.close()
@@ -47,12 +50,17 @@ describe('Redis stopped mid-test', () => {
     expect(json.status).toBe(503)
     expect(await json.json()).toMatchObject({ error: 'store_unavailable' })
 
-    const login = await new BrowserClient(gateway.url).postForm('/login', { username: 'alice', password: 'alice-password' })
+    const login = await new BrowserClient(gateway.url).postForm('/login', {
+      username: 'alice',
+      password: 'alice-password',
+    })
     expect(login.status).toBe(503)
     expect(login.headers.getSetCookie()).toEqual([])
     expect(panelSaw.filter((line) => !line.startsWith('GET /api/'))).toEqual([])
 
-    const api = await fetch(`${gateway.url}/api/status`, { headers: { authorization: 'Bearer demo-api-key' } })
+    const api = await fetch(`${gateway.url}/api/status`, {
+      headers: { authorization: 'Bearer demo-api-key' },
+    })
     expect(api.status).toBe(200)
 
     await redis.restart()

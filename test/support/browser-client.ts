@@ -6,7 +6,11 @@
 export class BrowserClient {
   readonly cookies = new Map<string, string>()
 
-  constructor(readonly origin: string) {}
+  /** `publicOrigin`: the Origin a browser sends, i.e. tapgate's public_url (behind a load balancer). */
+  constructor(
+    readonly origin: string,
+    readonly publicOrigin = origin,
+  ) {}
 
   get(path: string, headers: Record<string, string> = {}): Promise<Response> {
     return this.request(path, { method: 'GET', headers })
@@ -20,7 +24,7 @@ export class BrowserClient {
     return this.request(path, {
       method: 'POST',
       body: new URLSearchParams(fields).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.origin, ...headers },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: this.publicOrigin, ...headers },
     })
   }
 

@@ -11,7 +11,12 @@ export interface RawResponse {
  * targets an attacker sends (dot segments, raw spaces, backslashes), so the corpus goes over a socket.
  * `target` holds one char per byte (Latin-1).
  */
-export function rawRequest(url: string, method: string, target: string, headers: string[] = []): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  method: string,
+  target: string,
+  headers: string[] = [],
+): Promise<RawResponse> {
   const { hostname, port } = new URL(url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname)
@@ -24,7 +29,12 @@ export function rawRequest(url: string, method: string, target: string, headers:
       const head = end < 0 ? text : text.slice(0, end)
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: text.slice(end + 4) })
     })
-    const lines = [`${method} ${target} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...headers]
+    const lines = [
+      `${method} ${target} HTTP/1.1`,
+      `Host: ${hostname}:${port}`,
+      'Connection: close',
+      ...headers,
+    ]
     // Not end(): a half-closed socket makes Node's server drop the answer to a request still in flight.
     socket.write(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'))
   })

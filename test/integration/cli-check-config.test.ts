@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
+
+async function tapgate(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...cli, ...args], {
+      env: { ...process.env, ...env },
+    })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string }
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+  }
+}
+
+describe('tapgate check-config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tapgate-cli-'))
+
+  it('exits 2 and prints one line per problem for a bad config', async () => {
+    const file = join(dir, 'bad.yaml')
+    writeFileSync(
+      file,
+      'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\ndefault_policy: allow\n',
+    )
+    const result = await tapgate(['check-config', file])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toBe(
+      `${file}: 2 problem(s):\n` +
+        "  default_policy: expected one of bypass|two_factor|deny, got 'allow'\n" +
+        '  encryption_key: required (expected string)\n',
+    )
+  })
+
+  it('exits 0 for every example config in config/', async () => {
+    const examples = readdirSync('config').filter((name) => name.endsWith('.yaml'))
+    expect(examples.length).toBeGreaterThan(0)
+    for (const name of examples) {
+      const result = await tapgate(['check-config', join('config', name)], {
+        TAPGATE_ENCRYPTION_KEY: 'x'.repeat(40),
+      })
+      expect({ name, ...result }).toEqual({
+        name,
+        code: 0,
+        stdout: `config/${name}: configuration is valid\n`,
+        stderr: '',
+      })
+    }
+  })
+
+  it('refuses to serve with a bad config, naming the problems', async () => {
+    const result = await tapgate(['serve', '--config', join(dir, 'missing.yaml')])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('missing.yaml: cannot read the config file (ENOENT)')
+  })
+})

@@ -1,0 +1,79 @@
+import http, { type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+
+/**
+ * DESIGN invariant 3: a client cannot tell the panel who it is. Identity headers in every spelling
+ * are stripped, and X-Forwarded-For is believed only from trusted_proxies.
+ */
+let upstream: http.Server
+let upstreamUrl: string
+let seen: IncomingHttpHeaders[] = []
+let gateway: TestGateway | undefined
+
+beforeAll(async () => {
+  upstream = http.createServer((req, res) => {
+    seen.push(req.headers)
+    res.end('ok')
+  })
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
+})
+afterAll(() => upstream.close())
+afterEach(async () => {
+  await gateway?.close()
+  seen = []
+})
+
+const spoofed = {
+  'Remote-User': 'admin',
+  remote_user: 'admin',
+  'Remote-Groups': 'admins',
+  'Remote-Email': 'admin@example.com',
+  'X-Forwarded-User': 'admin',
+  'X-Remote-User': 'admin',
+  'X-Forwarded-For': '10.9.8.7',
+  'X-Real-IP': '10.9.8.7',
+  Forwarded: 'for=10.9.8.7',
+  'X-Forwarded-Host': 'evil.example',
+  'X-Forwarded-Proto': 'https',
+}
+
+describe('headers a client sends to claim an identity', () => {
+  it('never reach the panel from an untrusted peer', async () => {
+    gateway = await startTestGateway({ upstreamUrl })
+    await fetch(`${gateway.url}/api/x`, { headers: spoofed })
+    const [headers] = seen
+    for (const name of [
+      'remote-user',
+      'remote_user',
+      'remote-groups',
+      'remote-email',
+      'x-forwarded-user',
+      'x-remote-user',
+      'forwarded',
+    ]) {
+      expect(headers).not.toHaveProperty(name)
+    }
+    expect(headers).toMatchObject({
+      'x-forwarded-for': '127.0.0.1',
+      'x-real-ip': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': new URL(gateway.url).host,
+    })
+  })
+
+  it('are believed, and appended to, only when the peer is a trusted proxy', async () => {
+    gateway = await startTestGateway({ upstreamUrl, config: { trusted_proxies: ['127.0.0.1/32'] } })
+    await fetch(`${gateway.url}/api/x`, { headers: spoofed })
+    expect(seen[0]).toMatchObject({
+      'x-forwarded-for': '10.9.8.7, 127.0.0.1',
+      'x-real-ip': '10.9.8.7',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'evil.example',
+    })
+    // Identity headers stay stripped even from a trusted proxy: only tapgate sets them.
+    expect(seen[0]).not.toHaveProperty('remote-user')
+  })
+})

@@ -1,0 +1,30 @@
+import { expect } from 'vitest'
+import { type BrowserClient, csrfTokenIn, totpSecretIn } from './browser-client.ts'
+import type { FixedClock } from './clock.ts'
+import { totpCode } from './totp-codes.ts'
+
+/** The demo panel's password step; demo users' passwords are `<name>-password`. */
+export function signInWithPassword(
+  browser: BrowserClient,
+  username = 'demo',
+  password = `${username.trim().toLowerCase()}-password`,
+) {
+  return browser.postForm('/login', { username, password })
+}
+
+/** Password, then enrollment of an authenticator app: a verified session. Returns the TOTP secret. */
+export async function enrollTotp(
+  browser: BrowserClient,
+  clock: FixedClock,
+  username = 'demo',
+): Promise<string> {
+  await signInWithPassword(browser, username)
+  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const secret = totpSecretIn(page)
+  const done = await browser.postForm('/_tapgate/enroll', {
+    csrf: csrfTokenIn(page),
+    code: await totpCode(secret, clock),
+  })
+  expect(done.status).toBe(303)
+  return secret
+}

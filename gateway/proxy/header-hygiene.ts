@@ -78,10 +78,12 @@ export function upstreamRequestHeaders(
 
 /** The panel's response headers as a flat raw list (keeps every Set-Cookie and the panel's casing). */
 export function downstreamResponseHeaders(rawHeaders: readonly string[]): string[] {
-  let named: Set<string> | undefined
+  // Every Connection header counts: a panel may send several, each naming its own hop-only headers.
+  const connection: string[] = []
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() === 'connection') named = connectionTokens(rawHeaders[i + 1])
+    if (rawHeaders[i]?.toLowerCase() === 'connection') connection.push(rawHeaders[i + 1] as string)
   }
+  const named = connectionTokens(connection)
   const kept: string[] = []
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
@@ -93,7 +95,7 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  if (!value) return undefined
+  if (!value || value.length === 0) return undefined
   const text = Array.isArray(value) ? value.join(',') : value
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()))
 }

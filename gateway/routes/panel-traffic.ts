@@ -6,7 +6,7 @@ import { handlePanelLogin } from '../first-factor/panel-login.ts'
 import { clearSessionCookie, takeCookie } from '../http/cookies.ts'
 import { normalizePath } from '../http/normalize-path.ts'
 import { decidePolicy } from '../policy/decide-policy.ts'
-import { relayResponse } from '../proxy/forward-request.ts'
+import { headResponse, relayResponse } from '../proxy/forward-request.ts'
 import { clientFacts, headerValue, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { respondToUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
@@ -70,6 +70,7 @@ export function panelTraffic(s: Services) {
         headers: panelRequestHeaders(s, incoming, facts, cookie),
         body: hasBody ? incoming : null,
       })
+      if (method === 'HEAD') return headResponse(answer, signOut)
       relayResponse(answer, c.env.outgoing, signOut)
       return RESPONSE_ALREADY_SENT
     } catch (error) {

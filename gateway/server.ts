@@ -12,9 +12,13 @@ export interface RunningGateway {
   close(): Promise<void>
 }
 
-export function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
+export async function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
   const services = createServices(deps)
   const app = createApp(services)
+  // A store that is down at start-up is not fatal: requests fail closed until it answers.
+  await services.storeIdentity.establish().catch((error: Error) => {
+    deps.log.warn({ event: 'store_unavailable', err: error.message }, 'store not reachable at start-up')
+  })
   return new Promise((resolve) => {
     // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
     const server = serve(

@@ -9,6 +9,7 @@ import { compileRules } from './policy/compile-rules.ts'
 import { Upstream } from './proxy/forward-request.ts'
 import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
+import { StoreIdentity } from './store/store-identity.ts'
 
 /** Everything compiled or constructed once from the config; request handlers only use it. */
 export interface Services extends Deps {
@@ -24,6 +25,7 @@ export interface Services extends Deps {
   csrf: CsrfGuard
   /** Seals secrets at rest: TOTP seeds, held panel cookies. */
   box: SecretBox
+  storeIdentity: StoreIdentity
 }
 
 export function createServices(deps: Deps): Services {
@@ -43,5 +45,6 @@ export function createServices(deps: Deps): Services {
     totp: new TotpFactor(config.factors.totp, store, box, clock),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
+    storeIdentity: new StoreIdentity(store),
   }
 }

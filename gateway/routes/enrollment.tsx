@@ -19,7 +19,14 @@ export function enrollmentRoutes(s: Services) {
   const { prefix } = s.config
   const totpSettings = s.config.factors.totp
   const routes = new Hono<GatewayEnv>()
-  routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
+  routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s), async function storeIntact(c, next) {
+    if (await s.storeIdentity.isIntact()) return next()
+    s.log.error(
+      { event: 'store_data_lost', user: c.var.session.user },
+      'store lost its data: enrollment refused',
+    )
+    return respondWithProblem(c, 'store_unavailable', prefix)
+  })
 
   /** The secret offered to this pending session, created on first view. */
   async function offeredSecret(c: Context<GatewayEnv>): Promise<string> {

@@ -5,6 +5,7 @@ import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-cli
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
 import { type RedisServer, startRedis } from '../support/redis.ts'
 import { totpCode } from '../support/totp-codes.ts'
+import { waitFor } from '../support/wait-for.ts'
 
 /**
  * DESIGN invariant 2: when the store fails, tapgate fails closed. With Redis stopped mid-test, a
@@ -64,5 +65,18 @@ describe('Redis stopped mid-test', () => {
     expect(api.status).toBe(200)
 
     await redis.restart()
+  })
+
+  it('refuses enrollment after Redis came back empty, instead of treating enrolled users as new', async () => {
+    // The previous test restarted Redis without persistence: every factor enrolled before is gone.
+    await waitFor(() => gateway.store.ping())
+    const browser = new BrowserClient(gateway.url)
+    const login = await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
+    expect(login.status).toBe(303)
+    expect((await browser.get('/_tapgate/2fa')).headers.get('location')).toBe('/_tapgate/enroll')
+    const enroll = await browser.get('/_tapgate/enroll')
+    expect(enroll.status).toBe(503)
+    expect(await enroll.text()).not.toContain('class="secret"')
+    expect(gateway.logs.some((line) => line.event === 'store_data_lost')).toBe(true)
   })
 })

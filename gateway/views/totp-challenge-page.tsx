@@ -1,3 +1,4 @@
+import { CodeField } from './code-field.tsx'
 import { Layout } from './layout.tsx'
 
 export interface TotpChallengePageProps {
@@ -11,7 +12,6 @@ export interface TotpChallengePageProps {
 
 /** Asks a signed-in (first factor) user for the current code from their authenticator app. */
 export function TotpChallengePage({ prefix, username, csrfToken, error, digits }: TotpChallengePageProps) {
-  const describedBy = error ? 'code-error code-hint' : 'code-hint'
   return (
     <Layout prefix={prefix} title="Enter your authentication code">
       <h1 class="title">Enter your authentication code</h1>
@@ -28,39 +28,7 @@ export function TotpChallengePage({ prefix, username, csrfToken, error, digits }
             Open your authenticator app (Google Authenticator, Authy, Microsoft Authenticator…) and enter the{' '}
             {digits}-digit code for this account.
           </p>
-          {error ? (
-            <p class="field-error" id="code-error" role="alert">
-              <svg
-                class="icon"
-                viewBox="0 0 20 20"
-                width="20"
-                height="20"
-                aria-hidden="true"
-                focusable="false"
-              >
-                <circle cx="10" cy="10" r="8" />
-                <path d="M10 6v4.5M10 13.5v.01" />
-              </svg>
-              <span>{error}</span>
-            </p>
-          ) : null}
-          <input
-            class="input input-code"
-            id="code"
-            name="code"
-            type="text"
-            autocomplete="one-time-code"
-            inputmode="numeric"
-            pattern="[0-9]*"
-            minlength={digits}
-            maxlength={digits}
-            autocapitalize="off"
-            spellcheck={false}
-            required
-            autofocus
-            aria-describedby={describedBy}
-            aria-invalid={error ? 'true' : undefined}
-          />
+          <CodeField digits={digits} error={error} autofocus={true} />
         </div>
         <button class="button button-primary button-block" type="submit">
           Verify

@@ -1,3 +1,4 @@
+import { CodeField } from './code-field.tsx'
 import { Layout } from './layout.tsx'
 
 export interface TotpEnrollmentPageProps {
@@ -31,7 +32,6 @@ export function TotpEnrollmentPage({
   period,
   error,
 }: TotpEnrollmentPageProps) {
-  const describedBy = error ? 'code-error code-hint' : 'code-hint'
   return (
     <Layout prefix={prefix} title="Set up two-step verification">
       <h1 class="title">
@@ -88,42 +88,10 @@ export function TotpEnrollmentPage({
           <p class="step-text" id="code-hint">
             Type the {digits}-digit code your app now shows for {issuer}.
           </p>
-          <form class="form" method="post" action={`${prefix}/2fa/enroll`}>
+          <form class="form" method="post" action={`${prefix}/enroll`}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <div class={error ? 'field field-invalid' : 'field'}>
-              {error ? (
-                <p class="field-error" id="code-error" role="alert">
-                  <svg
-                    class="icon"
-                    viewBox="0 0 20 20"
-                    width="20"
-                    height="20"
-                    aria-hidden="true"
-                    focusable="false"
-                  >
-                    <circle cx="10" cy="10" r="8" />
-                    <path d="M10 6v4.5M10 13.5v.01" />
-                  </svg>
-                  <span>{error}</span>
-                </p>
-              ) : null}
-              <input
-                class="input input-code"
-                id="code"
-                name="code"
-                type="text"
-                autocomplete="one-time-code"
-                inputmode="numeric"
-                pattern="[0-9]*"
-                minlength={digits}
-                maxlength={digits}
-                autocapitalize="off"
-                spellcheck={false}
-                required
-                autofocus={Boolean(error)}
-                aria-describedby={describedBy}
-                aria-invalid={error ? 'true' : undefined}
-              />
+              <CodeField digits={digits} error={error} autofocus={Boolean(error)} />
             </div>
             <button class="button button-primary button-block" type="submit">
               Turn on two-step verification

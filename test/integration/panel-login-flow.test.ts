@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
+import { BrowserClient, csrfTokenIn, formActionIn, totpSecretIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
@@ -28,6 +28,7 @@ describe('panel login → second factor → panel', () => {
     expect(enrollPage.status).toBe(200)
     expect(html).toContain('<svg')
     const secret = totpSecretIn(html)
+    expect(formActionIn(html)).toBe('/_tapgate/enroll')
     // A reload offers the same secret: the user may already have scanned it.
     expect(totpSecretIn(await (await browser.get('/_tapgate/enroll')).text())).toBe(secret)
 
@@ -60,7 +61,9 @@ describe('panel login → second factor → panel', () => {
     await signInWithPassword(browser)
     const challenge = await browser.get('/_tapgate/2fa')
     expect(challenge.status).toBe(200)
-    const csrf = csrfTokenIn(await challenge.text())
+    const challengePage = await challenge.text()
+    expect(formActionIn(challengePage)).toBe('/_tapgate/2fa')
+    const csrf = csrfTokenIn(challengePage)
 
     const wrong = await browser.postForm('/_tapgate/2fa', {
       csrf,

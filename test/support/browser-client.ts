@@ -57,6 +57,13 @@ export function csrfTokenIn(html: string): string {
   return match[1]
 }
 
+/** Where the first form on a page posts to, as a browser would submit it. */
+export function formActionIn(html: string): string {
+  const match = /<form[^>]* action="([^"]+)"/.exec(html)
+  if (!match?.[1]) throw new Error('no form on the page')
+  return match[1]
+}
+
 /** The TOTP secret shown for manual entry on the enrollment page. */
 export function totpSecretIn(html: string): string {
   const match = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(html)

@@ -1,5 +1,5 @@
 import { expect } from 'vitest'
-import { type BrowserClient, csrfTokenIn, totpSecretIn } from './browser-client.ts'
+import { type BrowserClient, csrfTokenIn, formActionIn, totpSecretIn } from './browser-client.ts'
 import type { FixedClock } from './clock.ts'
 import { totpCode } from './totp-codes.ts'
 
@@ -21,7 +21,7 @@ export async function enrollTotp(
   await signInWithPassword(browser, username)
   const page = await (await browser.get('/_tapgate/enroll')).text()
   const secret = totpSecretIn(page)
-  const done = await browser.postForm('/_tapgate/enroll', {
+  const done = await browser.postForm(formActionIn(page), {
     csrf: csrfTokenIn(page),
     code: await totpCode(secret, clock),
   })

@@ -235,7 +235,7 @@ describe('TotpEnrollmentPage', () => {
 
   it('posts the confirmation code with the CSRF token to the enroll route', () => {
     const html = page()
-    expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/2fa/enroll` })
+    expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/enroll` })
     expectCsrf(html, 'tok456')
     expectCodeInput(html, 6)
     expect(html).not.toContain('role="alert"')

@@ -113,5 +113,5 @@ function loginForm(failed: boolean) {
 
 function dashboard(user: string) {
   return `<h1>Welcome, ${user}</h1><p>Your hosting account is in good shape: 3 domains, 12 mailboxes, 2 databases.</p>
-<p><a href="/_tapgate/logout">Sign-in security</a> · <a href="/logout">Log out</a></p>`
+<p><a href="/logout">Log out</a></p>`
 }

@@ -53,7 +53,7 @@ function expectDocumentBasics(html: string, title: string): void {
   expect(html).toMatch(/<html lang="en">/)
   expect(html).toMatch(/<meta charset="utf-8"\/?>/)
   expect(only(html, 'meta', (a) => a.name === 'viewport').content).toContain('width=device-width')
-  expect(only(html, 'meta', (a) => a.name === 'referrer').content).toBe('no-referrer')
+  expect(only(html, 'meta', (a) => a.name === 'referrer').content).toBe('same-origin')
   expect(only(html, 'link', (a) => a.rel === 'stylesheet').href).toBe(`${prefix}/assets/app.css`)
   expect(html).toContain(`<title>${title} · Sign-in security</title>`)
   expect(tags(html, 'main')).toHaveLength(1)

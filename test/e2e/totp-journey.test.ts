@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { launchChromium } from '../support/chromium.ts'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { totpCode } from '../support/totp-codes.ts'
+
+/**
+ * The whole journey in a real browser: what HTTP-level tests cannot see (a browser's Origin and
+ * Referrer rules, the CSP, form submission and redirects) is exercised here. Screenshots of each
+ * step land in test-artifacts/e2e/ (not committed).
+ */
+const artifacts = 'test-artifacts/e2e'
+let panel: DemoPanel
+let gateway: TestGateway
+let browser: Browser
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true })
+  panel = await startDemoPanel()
+  gateway = await startTestGateway({ upstreamUrl: panel.url })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+  await gateway.close()
+  await panel.close()
+})
+
+async function signInWithPassword(page: Page) {
+  await page.goto(`${gateway.url}/login`)
+  await page.getByLabel('Username').fill('demo')
+  await page.getByLabel('Password').fill('demo-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+describe('a user in Chromium', () => {
+  it('enrolls an authenticator app after the panel password, then signs in again with a code', async () => {
+    const page = await browser.newPage()
+    const cspViolations: string[] = []
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text())
+    })
+
+    await signInWithPassword(page)
+    await page.waitForURL('**/_tapgate/enroll')
+    await page.screenshot({ path: `${artifacts}/1-enroll.png`, fullPage: true })
+    const secret = ((await page.locator('code.secret').textContent()) ?? '').replaceAll(' ', '')
+    await page.getByLabel('Enter the code to confirm').fill(await totpCode(secret, gateway.clock))
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+    await page.waitForURL('**/dashboard')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
+    await page.screenshot({ path: `${artifacts}/2-dashboard.png` })
+
+    await page.getByRole('link', { name: 'Log out' }).click()
+    await page.waitForURL('**/login')
+    await signInWithPassword(page)
+    await page.waitForURL('**/_tapgate/2fa')
+    await page.getByLabel('Authentication code').fill('000000')
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not correct')
+    await page.screenshot({ path: `${artifacts}/3-wrong-code.png`, fullPage: true })
+
+    gateway.clock.advance(30_000)
+    await page.getByLabel('Authentication code').fill(await totpCode(secret, gateway.clock))
+    await page.getByRole('button', { name: 'Verify' }).click()
+    await page.waitForURL('**/dashboard')
+    expect(cspViolations).toEqual([])
+  })
+
+  it('cannot reach the dashboard from a second browser that only knows the password', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await signInWithPassword(page)
+    await page.waitForURL('**/_tapgate/**')
+    await page.goto(`${gateway.url}/dashboard`)
+    expect(new URL(page.url()).pathname).toMatch(/^\/_tapgate\//)
+    await context.close()
+  })
+})

@@ -36,8 +36,9 @@ const network = z.string().refine((value) => parseNetwork(value) !== null, {
 
 const httpUrl = z
   .string()
-  .url({ message: 'expected an absolute http(s) URL' })
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), { message: 'expected an http or https URL' })
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'expected an absolute http or https URL',
+  })
 
 export const policies = ['bypass', 'two_factor', 'deny'] as const
 export type Policy = (typeof policies)[number]
@@ -62,6 +63,32 @@ const rule = z
     message: 'expected exactly one of path, prefix or regex',
   })
 
+/** A WebAuthn RP ID is a domain, lower-cased: no scheme, port or path (WebAuthn L3 §5.1.3). */
+const domainShape = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
+const rpId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(domainShape, { message: "expected a domain such as 'panel.example.com'" })
+
+/** Compared verbatim with clientDataJSON.origin, so reduced to scheme://host[:port]. */
+const origin = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: 'expected an http or https origin such as https://panel.example.com',
+  })
+  .refine((value) => !URL.canParse(value) || new URL(value).pathname === '/', {
+    message: 'expected an origin without a path, such as https://panel.example.com',
+  })
+  .transform((value) => new URL(value).origin)
+
+const aaguid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, {
+    message: "expected an AAGUID such as 'cb69481e-8ff7-4039-93ec-0a2729a154a8'",
+  })
+  .transform((value) => value.toLowerCase())
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, {
@@ -76,9 +103,7 @@ const listen = z
 export const configSchema = z
   .object({
     listen: listen.prefault('127.0.0.1:8080'),
-    public_url: httpUrl.refine((value) => new URL(value).pathname === '/', {
-      message: 'expected an origin without a path, such as https://panel.example.com',
-    }),
+    public_url: origin,
     upstream: z
       .object({
         url: httpUrl,
@@ -141,6 +166,29 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        webauthn: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** The public URL's hostname when absent (gateway/factors/webauthn.ts resolves it). */
+            rp_id: rpId.optional(),
+            rp_name: z.string().min(1).default('tapgate'),
+            /** The public URL's origin when absent. */
+            origins: z.array(origin).nonempty().optional(),
+            attestation: z.enum(['none', 'direct']).default('none'),
+            user_verification: z.enum(['discouraged', 'preferred', 'required']).default('discouraged'),
+            resident_key: z.enum(['discouraged', 'preferred', 'required']).default('discouraged'),
+            /** Only authenticator models (AAGUIDs) in this list may register. */
+            aaguid_allowlist: z.array(aaguid).nonempty().optional(),
+            challenge_ttl: duration.default(2 * 60_000),
+          })
+          .strict()
+          // Under attestation 'none' a client may replace the AAGUID with zeros (WebAuthn L3 §5.4.7),
+          // so a list of models could refuse every key.
+          .refine((w) => w.aaguid_allowlist === undefined || w.attestation === 'direct', {
+            path: ['aaguid_allowlist'],
+            message: "expected attestation: 'direct' with an AAGUID allowlist",
+          })
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -175,6 +223,24 @@ export const configSchema = z
         code: 'custom',
         path: ['regulation', 'window'],
         message: 'expected a window no longer than regulation.ban_time',
+      })
+    }
+    // An origin may use an RP ID equal to its host or a parent domain of it (WebAuthn L3 §5.1.3).
+    // Checked only once the parts are valid: refinements run even after a field's own check failed.
+    const webauthn = config.factors.webauthn
+    const rpId =
+      webauthn.rp_id ?? (URL.canParse(config.public_url) ? new URL(config.public_url).hostname : '')
+    const origins = webauthn.origins ?? [config.public_url]
+    if (domainShape.test(rpId)) {
+      origins.forEach((origin, at) => {
+        if (!URL.canParse(origin)) return
+        const host = new URL(origin).hostname
+        if (host === rpId || host.endsWith(`.${rpId}`)) return
+        ctx.addIssue({
+          code: 'custom',
+          path: ['factors', 'webauthn', ...(webauthn.origins ? ['origins', at] : ['rp_id'])],
+          message: `expected an origin on ${rpId} or a subdomain of it, got '${new URL(origin).origin}'`,
+        })
       })
     }
     if (config.session.idle > config.session.absolute) {

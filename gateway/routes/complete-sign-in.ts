@@ -5,10 +5,16 @@ import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
 
 /**
- * The second factor is verified: rotate the session to `two_factor`, release the panel's held
- * cookies and send the user where the panel wanted them to go.
+ * The second factor is verified: rotate the session to `two_factor` and release the panel's held
+ * cookies (both as Set-Cookie on `c`). Returns where the panel wanted the user to go; form routes
+ * redirect there, JSON routes (the security-key ceremony) tell the page.
  */
-export async function completeSignIn(c: Context<GatewayEnv>, s: Services, factor: string, clientIp: string) {
+export async function completeSignIn(
+  c: Context<GatewayEnv>,
+  s: Services,
+  factor: string,
+  clientIp: string,
+): Promise<string> {
   const { session, sessionToken } = c.var
   const loginPath = s.config.first_factor.login_path
   const panelCookies = openHeldCookies(s.box, session.user, session.heldCookies).map((v) =>
@@ -22,5 +28,5 @@ export async function completeSignIn(c: Context<GatewayEnv>, s: Services, factor
   )
   for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
-  return c.redirect(session.returnTo ?? '/', 303)
+  return session.returnTo ?? '/'
 }

@@ -46,7 +46,7 @@ export function secondFactorRoutes(s: Services) {
     if (secret === null) return c.redirect(`${prefix}/enroll`, 303)
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
-    if (verdict === 'accepted') return completeSignIn(c, s, 'totp', ip)
+    if (verdict === 'accepted') return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
     s.log.info({ event: 'second_factor', user, ip, factor: 'totp', result: verdict }, 'second factor refused')
     await s.regulator.recordFailure(user, ip, 'totp')
     const csrfToken = s.csrf.tokenFor(tokenId(c.var.sessionToken))

@@ -6,6 +6,15 @@ export const keys = {
   session: (id: string) => `session:${id}`,
   totpSecret: (user: string) => `user:${enc(user)}:totp`,
   totpStepUsed: (user: string, step: number) => `user:${enc(user)}:totp-step:${step}`,
+  /** The user's security keys, one JSON list (gateway/factors/webauthn.ts). */
+  webauthnCredentials: (user: string) => `user:${enc(user)}:webauthn`,
+  /** The random WebAuthn user handle, stable so a passkey is replaced rather than duplicated. */
+  webauthnUserHandle: (user: string) => `user:${enc(user)}:webauthn-handle`,
+  /** Credential id (base64url) → its one owner, claimed with set-if-absent at registration. */
+  webauthnCredentialOwner: (credentialId: string) => `webauthn-credential:${enc(credentialId)}`,
+  /** A pending ceremony's challenge, bound to the SHA-256 of the caller's scope (the session). */
+  webauthnChallenge: (ceremony: 'registration' | 'authentication', scopeHash: string) =>
+    `webauthn-challenge:${ceremony}:${scopeHash}`,
   failuresOfUser: (user: string) => `failures:user:${enc(user)}`,
   failuresOfIp: (ip: string) => `failures:ip:${ip}`,
   banOfUser: (user: string) => `ban:user:${enc(user)}`,

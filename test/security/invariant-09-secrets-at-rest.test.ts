@@ -42,7 +42,7 @@ describe('what an attacker with a copy of the store or the logs gets', () => {
     ]
 
     const db = new Database(path, { readonly: true })
-    const dump = JSON.stringify(db.prepare('SELECT * FROM ' + tableName(db)).all())
+    const dump = JSON.stringify(db.prepare(`SELECT * FROM ${tableName(db)}`).all())
     db.close()
     expect(dump).toContain('session:')
     for (const value of secrets) {

@@ -45,11 +45,18 @@ describe('config validation', () => {
         surprise: 1,
       }),
     ).toEqual([
-      "public_url: expected an http or https URL, got 'ftp://x'",
+      "public_url: expected an http or https origin such as https://panel.example.com, got 'ftp://x'",
       "rules.1.policy: expected one of bypass|two_factor|deny, got 'allow'",
       'rules.2: expected exactly one of path, prefix or regex',
       "session.idle: expected a duration such as '30s', '5m', '12h' or '30d', got 'forever'",
       "(top level): unknown key 'surprise'",
+    ])
+  })
+
+  it('reports an unparsable URL as a problem, not a crash', () => {
+    expect(problemsOf({ ...minimal, public_url: 'nope', upstream: { url: 'also nope' } })).toEqual([
+      "public_url: expected an http or https origin such as https://panel.example.com, got 'nope'",
+      "upstream.url: expected an absolute http or https URL, got 'also nope'",
     ])
   })
 

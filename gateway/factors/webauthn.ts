@@ -1,0 +1,499 @@
+import { createHash, randomBytes } from 'node:crypto'
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server'
+import { decodeAttestationObject, isoBase64URL } from '@simplewebauthn/server/helpers'
+import { z } from 'zod'
+import type { Config } from '../config/schema.ts'
+import type { Clock } from '../deps.ts'
+import { keys } from '../store/keys.ts'
+import type { Store } from '../store/store.ts'
+
+type Requirement = 'discouraged' | 'preferred' | 'required'
+
+/** `factors.webauthn` with the defaults that depend on `public_url` filled in. */
+export interface WebAuthnSettings {
+  rpId: string
+  rpName: string
+  /** Exact origins (scheme://host[:port]) a ceremony may come from. */
+  origins: readonly string[]
+  attestation: 'none' | 'direct'
+  userVerification: Requirement
+  residentKey: Requirement
+  /** Lower-case AAGUIDs; undefined means every model may register. */
+  aaguidAllowlist: readonly string[] | undefined
+  challengeTtlMs: number
+}
+
+/** The RP ID defaults to the public URL's host, the origins to the public URL's origin. */
+export function webAuthnSettings(config: Pick<Config, 'public_url' | 'factors'>): WebAuthnSettings {
+  const block = config.factors.webauthn
+  const publicUrl = new URL(config.public_url)
+  return {
+    rpId: block.rp_id ?? publicUrl.hostname,
+    rpName: block.rp_name,
+    origins: block.origins ?? [publicUrl.origin],
+    attestation: block.attestation,
+    userVerification: block.user_verification,
+    residentKey: block.resident_key,
+    aaguidAllowlist: block.aaguid_allowlist,
+    challengeTtlMs: block.challenge_ttl,
+  }
+}
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'expected base64url' })
+
+const storedCredential = z.object({
+  id: base64url,
+  /** The COSE public key, base64url. */
+  publicKey: base64url,
+  counter: z.number().int().nonnegative(),
+  transports: z.array(z.string()),
+  name: z.string(),
+  aaguid: z.string(),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+})
+const storedCredentials = z.array(storedCredential)
+
+export type WebAuthnCredentialRecord = z.infer<typeof storedCredential>
+
+const challengeRecord = z.object({ user: z.string(), challenge: z.string(), expiresAt: z.number() })
+
+/*
+ * The browser's JSON, untrusted. Sizes are bounded before any decoding: a credential id is at most
+ * 1023 bytes (WebAuthn L3 §6.5.1 credentialIdLength), 1364 characters in base64url.
+ */
+const credentialId = base64url.max(1364)
+const transports = z.array(z.string().max(32)).max(16)
+const clientExtensionResults = z
+  .object({
+    appid: z.boolean().optional(),
+    credProps: z.object({ rk: z.boolean().optional() }).optional(),
+    hmacCreateSecret: z.boolean().optional(),
+  })
+  .default({})
+
+const registrationResponse = z
+  .object({
+    id: credentialId,
+    rawId: credentialId,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: base64url.max(8192),
+      attestationObject: base64url.max(65_536),
+      authenticatorData: base64url.max(65_536).optional(),
+      transports: transports.optional(),
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: base64url.max(8192).optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults,
+  })
+  .refine((r) => r.id === r.rawId, { message: 'id and rawId differ' })
+
+const authenticationResponse = z
+  .object({
+    id: credentialId,
+    rawId: credentialId,
+    type: z.literal('public-key'),
+    response: z.object({
+      clientDataJSON: base64url.max(8192),
+      authenticatorData: base64url.max(8192),
+      signature: base64url.max(1024),
+      userHandle: base64url.max(128).optional(),
+    }),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+    clientExtensionResults,
+  })
+  .refine((r) => r.id === r.rawId, { message: 'id and rawId differ' })
+
+/** CollectedClientData (WebAuthn L3 §5.8.1), the fields checked here before the library runs. */
+const clientData = z.object({
+  type: z.string(),
+  challenge: z.string(),
+  origin: z.string(),
+  crossOrigin: z.boolean().optional(),
+})
+
+export type RegistrationFailure =
+  | 'no_challenge'
+  | 'invalid_response'
+  | 'invalid_name'
+  | 'wrong_origin'
+  | 'wrong_rp'
+  | 'not_allowed_model'
+  | 'already_registered'
+  | 'verification_failed'
+
+/**
+ * `counter_regression` means a correctly signed assertion whose signature counter did not grow:
+ * the key may have been cloned (WebAuthn L3 §6.1.1). Log it as a security event.
+ */
+export type AuthenticationFailure =
+  | 'no_challenge'
+  | 'invalid_response'
+  | 'unknown_credential'
+  | 'counter_regression'
+  | 'wrong_origin'
+  | 'wrong_rp'
+  | 'verification_failed'
+
+/** `detail` is for the log only; the user gets one generic message per reason. */
+export type Failure<Reason> = { ok: false; reason: Reason; detail: string }
+
+export type RegistrationResult =
+  | { ok: true; credential: WebAuthnCredentialRecord }
+  | Failure<RegistrationFailure>
+export type AuthenticationResult = { ok: true; credentialId: string } | Failure<AuthenticationFailure>
+export type RenameResult = { ok: true } | Failure<'unknown_credential' | 'invalid_name'>
+
+const DEFAULT_NAME = 'Security key'
+const MAX_NAME_LENGTH = 64
+
+type Ceremony = 'registration' | 'authentication'
+
+/**
+ * Security keys and passkeys as a second factor (WebAuthn Level 3), on @simplewebauthn/server.
+ *
+ * Every challenge is single-use: stored under the caller's scope (the session), taken (read and
+ * deleted atomically) by the first verification, whatever its outcome, and expired after
+ * `challengeTtlMs`. Library exceptions never escape a verification; they become a reason plus a
+ * `detail` for the log. Store failures do escape (reject), so callers fail closed.
+ */
+export class WebAuthnFactor {
+  readonly #rpIdHash: Buffer
+
+  constructor(
+    private readonly settings: WebAuthnSettings,
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {
+    this.#rpIdHash = sha256(settings.rpId)
+  }
+
+  /** The user's keys; [] when none. Rejects on an unreadable record, never reads it as "no keys". */
+  async credentialsOf(user: string): Promise<WebAuthnCredentialRecord[]> {
+    const text = await this.store.get(keys.webauthnCredentials(user))
+    if (text === null) return []
+    const parsed = storedCredentials.safeParse(safeJson(text))
+    // A lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
+    if (!parsed.success) throw new Error(`WebAuthn credentials of '${user}' are unreadable`)
+    return parsed.data
+  }
+
+  /** Options for navigator.credentials.create(); `challengeScope` is the caller's session id. */
+  async registrationOptions(
+    user: string,
+    challengeScope: string,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const { rpId, rpName, attestation, residentKey, userVerification, challengeTtlMs } = this.settings
+    const credentials = await this.credentialsOf(user)
+    const options = await generateRegistrationOptions({
+      rpName,
+      rpID: rpId,
+      userName: user,
+      userDisplayName: user,
+      userID: await this.#userHandle(user),
+      // The browser gives up before the challenge expires, so a late tap fails in the browser.
+      timeout: challengeTtlMs,
+      attestationType: attestation,
+      // An authenticator holding one of these refuses to register again (WebAuthn L3 §5.4, §6.3.2).
+      excludeCredentials: credentials.map(({ id, transports }) => ({ id, transports })),
+      authenticatorSelection: { residentKey, userVerification },
+    })
+    await this.#storeChallenge('registration', user, challengeScope, options.challenge)
+    return options
+  }
+
+  async verifyRegistration(
+    user: string,
+    challengeScope: string,
+    responseJson: unknown,
+    name: string = DEFAULT_NAME,
+  ): Promise<RegistrationResult> {
+    const challenge = await this.#takeChallenge('registration', user, challengeScope)
+    if (challenge === null) return failure('no_challenge', 'no live registration challenge for this scope')
+    const label = credentialName(name)
+    if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
+
+    const parsed = registrationResponse.safeParse(responseJson)
+    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
+    const response: RegistrationResponseJSON = parsed.data
+
+    const client = this.#checkClientData(response.response.clientDataJSON, 'webauthn.create')
+    if (!client.ok) return client
+    const authData = authDataOfAttestation(response.response.attestationObject)
+    if (authData === null) return failure('invalid_response', 'attestationObject is not decodable')
+    const rp = this.#checkRpIdHash(authData)
+    if (!rp.ok) return rp
+
+    let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>
+    try {
+      verification = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: [...this.settings.origins],
+        expectedRPID: this.settings.rpId,
+        requireUserPresence: true,
+        requireUserVerification: this.settings.userVerification === 'required',
+      })
+    } catch (error) {
+      return failure('verification_failed', messageOf(error))
+    }
+    if (!verification.verified) return failure('verification_failed', 'attestation statement not verified')
+    const info = verification.registrationInfo
+
+    const allowlist = this.settings.aaguidAllowlist
+    if (allowlist !== undefined && !allowlist.includes(info.aaguid)) {
+      return failure('not_allowed_model', `AAGUID ${info.aaguid} is not in aaguid_allowlist`)
+    }
+
+    const credentials = await this.credentialsOf(user)
+    const id = info.credential.id
+    if (credentials.some((c) => c.id === id)) {
+      return failure('already_registered', 'credential already listed')
+    }
+    if (!(await this.store.setIfAbsent(keys.webauthnCredentialOwner(id), user))) {
+      // The same owner with the key missing from its list is a write lost to a concurrent
+      // registration; anyone else's key stays theirs.
+      const owner = await this.store.get(keys.webauthnCredentialOwner(id))
+      if (owner !== user) return failure('already_registered', 'credential id belongs to another user')
+    }
+    const now = this.clock.now()
+    const credential: WebAuthnCredentialRecord = {
+      id,
+      publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+      counter: info.credential.counter,
+      transports: info.credential.transports ?? [],
+      name: label,
+      aaguid: info.aaguid,
+      createdAt: now,
+      lastUsedAt: null,
+    }
+    await this.#save(user, [...credentials, credential])
+    return { ok: true, credential }
+  }
+
+  /**
+   * Options for navigator.credentials.get(), listing the user's keys; null when the user has none
+   * (an empty allowCredentials would ask for any discoverable credential instead, §5.5).
+   */
+  async authenticationOptions(
+    user: string,
+    challengeScope: string,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+    const credentials = await this.credentialsOf(user)
+    if (credentials.length === 0) return null
+    const options = await generateAuthenticationOptions({
+      rpID: this.settings.rpId,
+      allowCredentials: credentials.map(({ id, transports }) => ({ id, transports })),
+      userVerification: this.settings.userVerification,
+      timeout: this.settings.challengeTtlMs,
+    })
+    await this.#storeChallenge('authentication', user, challengeScope, options.challenge)
+    return options
+  }
+
+  async verifyAuthentication(
+    user: string,
+    challengeScope: string,
+    responseJson: unknown,
+  ): Promise<AuthenticationResult> {
+    const challenge = await this.#takeChallenge('authentication', user, challengeScope)
+    if (challenge === null) return failure('no_challenge', 'no live authentication challenge for this scope')
+
+    const parsed = authenticationResponse.safeParse(responseJson)
+    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
+    const response: AuthenticationResponseJSON = parsed.data
+
+    const client = this.#checkClientData(response.response.clientDataJSON, 'webauthn.get')
+    if (!client.ok) return client
+    const authData = Buffer.from(response.response.authenticatorData, 'base64url')
+    // rpIdHash (32) + flags (1) + signCount (4): the fixed part of authenticator data (§6.1).
+    if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
+    const rp = this.#checkRpIdHash(authData)
+    if (!rp.ok) return rp
+
+    const credentials = await this.credentialsOf(user)
+    const stored = credentials.find((c) => c.id === response.id)
+    if (stored === undefined) {
+      const owner = await this.store.get(keys.webauthnCredentialOwner(response.id))
+      const whose = owner === null ? 'not registered' : 'registered to another user'
+      return failure('unknown_credential', `credential ${response.id} is ${whose}`)
+    }
+
+    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
+    try {
+      verification = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: challenge,
+        expectedOrigin: [...this.settings.origins],
+        expectedRPID: this.settings.rpId,
+        // Counter 0 turns the library's counter check off; ours below runs only once the signature
+        // is verified, so a forged assertion cannot raise a cloned-key alarm.
+        credential: { id: stored.id, publicKey: isoBase64URL.toBuffer(stored.publicKey), counter: 0 },
+        requireUserVerification: this.settings.userVerification === 'required',
+      })
+    } catch (error) {
+      return failure('verification_failed', messageOf(error))
+    }
+    if (!verification.verified) return failure('verification_failed', 'signature does not verify')
+
+    // §6.1.1: when either count is non-zero, the new one must exceed the stored one; otherwise two
+    // copies of the key may exist.
+    const counter = verification.authenticationInfo.newCounter
+    if ((counter > 0 || stored.counter > 0) && counter <= stored.counter) {
+      return failure(
+        'counter_regression',
+        `credential ${stored.id}: signature counter ${counter} does not exceed the stored ${stored.counter}`,
+      )
+    }
+    const now = this.clock.now()
+    await this.#save(
+      user,
+      credentials.map((c) => (c.id === stored.id ? { ...c, counter, lastUsedAt: now } : c)),
+    )
+    return { ok: true, credentialId: stored.id }
+  }
+
+  async rename(user: string, credentialId: string, name: string): Promise<RenameResult> {
+    const label = credentialName(name)
+    if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
+    const credentials = await this.credentialsOf(user)
+    if (!credentials.some((c) => c.id === credentialId)) {
+      return failure('unknown_credential', `credential ${credentialId} is not the user's`)
+    }
+    await this.#save(
+      user,
+      credentials.map((c) => (c.id === credentialId ? { ...c, name: label } : c)),
+    )
+    return { ok: true }
+  }
+
+  /** True when the key was the user's and is gone. Whether it may go (last factor) is the caller's call. */
+  async remove(user: string, credentialId: string): Promise<boolean> {
+    const credentials = await this.credentialsOf(user)
+    const kept = credentials.filter((c) => c.id !== credentialId)
+    if (kept.length === credentials.length) return false
+    await this.#save(user, kept)
+    const ownerKey = keys.webauthnCredentialOwner(credentialId)
+    if ((await this.store.get(ownerKey)) === user) await this.store.delete(ownerKey)
+    return true
+  }
+
+  async #save(user: string, credentials: WebAuthnCredentialRecord[]): Promise<void> {
+    const key = keys.webauthnCredentials(user)
+    if (credentials.length === 0) await this.store.delete(key)
+    else await this.store.set(key, JSON.stringify(credentials))
+  }
+
+  /**
+   * A random user handle, kept per user: it carries no personal data (§14.6.1), and a stable one
+   * lets an authenticator replace a discoverable credential instead of piling up copies (§6.3.2).
+   */
+  async #userHandle(user: string): Promise<Uint8Array<ArrayBuffer>> {
+    const key = keys.webauthnUserHandle(user)
+    await this.store.setIfAbsent(key, randomBytes(32).toString('base64url'))
+    const handle = await this.store.get(key)
+    if (handle === null) throw new Error(`WebAuthn user handle of '${user}' vanished`)
+    return new Uint8Array(Buffer.from(handle, 'base64url'))
+  }
+
+  async #storeChallenge(ceremony: Ceremony, user: string, scope: string, challenge: string): Promise<void> {
+    const ttl = this.settings.challengeTtlMs
+    const record = { user, challenge, expiresAt: this.clock.now() + ttl }
+    await this.store.set(keys.webauthnChallenge(ceremony, scopeHash(scope)), JSON.stringify(record), ttl)
+  }
+
+  /** The challenge, deleted in the same step; null when absent, expired, unreadable or another user's. */
+  async #takeChallenge(ceremony: Ceremony, user: string, scope: string): Promise<string | null> {
+    const text = await this.store.take(keys.webauthnChallenge(ceremony, scopeHash(scope)))
+    if (text === null) return null
+    const parsed = challengeRecord.safeParse(safeJson(text))
+    if (!parsed.success) return null
+    const { user: owner, challenge, expiresAt } = parsed.data
+    if (owner !== user || this.clock.now() >= expiresAt) return null
+    return challenge
+  }
+
+  /** Type and origin first, so the two commonest misconfigurations get their own reason. */
+  #checkClientData(
+    encoded: string,
+    type: 'webauthn.create' | 'webauthn.get',
+  ): { ok: true } | Failure<'invalid_response' | 'wrong_origin'> {
+    const parsed = clientData.safeParse(safeJson(Buffer.from(encoded, 'base64url').toString('utf8')))
+    if (!parsed.success) return failure('invalid_response', 'clientDataJSON is not CollectedClientData')
+    const data = parsed.data
+    if (data.type !== type)
+      return failure('invalid_response', `clientData type '${data.type}', expected '${type}'`)
+    // tapgate's pages are never framed; a ceremony from inside a frame is someone else's page.
+    if (data.crossOrigin === true)
+      return failure('wrong_origin', `cross-origin ceremony from '${data.origin}'`)
+    if (!this.settings.origins.includes(data.origin)) {
+      return failure(
+        'wrong_origin',
+        `origin '${data.origin}', expected one of ${this.settings.origins.join(', ')}`,
+      )
+    }
+    return { ok: true }
+  }
+
+  /** The first 32 bytes of authenticator data are SHA-256 of the RP ID the authenticator used (§6.1). */
+  #checkRpIdHash(authData: Uint8Array): { ok: true } | Failure<'wrong_rp'> {
+    const rpIdHash = Buffer.from(authData.subarray(0, 32))
+    if (!rpIdHash.equals(this.#rpIdHash)) {
+      return failure('wrong_rp', `rpIdHash is not SHA-256('${this.settings.rpId}')`)
+    }
+    return { ok: true }
+  }
+}
+
+/** Trimmed, inner whitespace and control characters collapsed; the default when empty; null when too long. */
+export function credentialName(input: string): string | null {
+  const name = input.replace(/[\s\p{Cc}]+/gu, ' ').trim()
+  if (name === '') return DEFAULT_NAME
+  return [...name].length <= MAX_NAME_LENGTH ? name : null
+}
+
+function authDataOfAttestation(attestationObject: string): Uint8Array | null {
+  try {
+    const decoded = decodeAttestationObject(new Uint8Array(Buffer.from(attestationObject, 'base64url')))
+    const authData: unknown = decoded.get('authData')
+    return authData instanceof Uint8Array && authData.length >= 37 ? authData : null
+  } catch {
+    return null
+  }
+}
+
+/** The key never holds the scope itself: a session token in a store dump would be a usable cookie. */
+function scopeHash(scope: string): string {
+  return sha256(scope).toString('base64url')
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest()
+}
+
+function failure<Reason>(reason: Reason, detail: string): Failure<Reason> {
+  return { ok: false, reason, detail }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}

@@ -2,10 +2,12 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
 import { respondWithProblem } from './errors.tsx'
+import { accountRoutes } from './routes/account.tsx'
 import { assetRoutes } from './routes/assets.ts'
 import { enrollmentRoutes } from './routes/enrollment.tsx'
 import { panelTraffic } from './routes/panel-traffic.ts'
 import { secondFactorRoutes } from './routes/second-factor.tsx'
+import { securityKeyRoutes } from './routes/security-keys.ts'
 import { signOutRoutes } from './routes/sign-out.tsx'
 import type { Services } from './services.ts'
 import { StoreUnavailableError } from './store/store.ts'
@@ -24,6 +26,8 @@ export function createApp(s: Services) {
   app.route(`${prefix}/enroll`, enrollmentRoutes(s))
   app.route(`${prefix}/2fa`, secondFactorRoutes(s))
   app.route(`${prefix}/logout`, signOutRoutes(s))
+  if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
+  app.route(`${prefix}/account`, accountRoutes(s))
   app.all(`${prefix}/*`, (c) => respondWithProblem(c, 'not_found', prefix))
   app.all('*', panelTraffic(s))
 

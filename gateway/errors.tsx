@@ -28,6 +28,11 @@ export const problems = {
   },
   not_found: { status: 404, title: 'Page not found', message: 'There is nothing at this address.' },
   unauthorized: { status: 401, title: 'Sign-in required', message: 'Two-step verification is required.' },
+  session_expired: {
+    status: 401,
+    title: 'Sign-in expired',
+    message: 'Your sign-in has expired. Sign in again.',
+  },
   body_too_large: {
     status: 413,
     title: 'Request too large',

@@ -1,6 +1,7 @@
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
 import { TotpFactor } from './factors/totp.ts'
+import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
@@ -22,6 +23,8 @@ export interface Services extends Deps {
   sessions: Sessions
   regulator: Regulator
   totp: TotpFactor
+  /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
+  webauthn: WebAuthnFactor | null
   csrf: CsrfGuard
   /** Seals secrets at rest: TOTP seeds, held panel cookies. */
   box: SecretBox
@@ -43,6 +46,9 @@ export function createServices(deps: Deps): Services {
     sessions: new Sessions(store, clock, config.session),
     regulator: new Regulator(store, clock, config.regulation, log),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
+    webauthn: config.factors.webauthn.enabled
+      ? new WebAuthnFactor(webAuthnSettings(config), store, clock)
+      : null,
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
     storeIdentity: new StoreIdentity(store),

@@ -1,32 +1,37 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
-import { TotpEnrollmentPage } from '../views/totp-enrollment-page.tsx'
+import { storeStillIntact } from '../store/store-still-intact.ts'
+import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
 import { verdictMessages } from './second-factor.tsx'
 
 /**
- * `<prefix>/enroll`: a user with no factor adds an authenticator app. The secret is offered once
- * per pending session (a reload shows the same QR code) and counts only after a correct code.
+ * `<prefix>/enroll`: a user with no factor adds one, an authenticator app here or a security key
+ * through the WebAuthn routes. The TOTP secret is offered once per pending session (a reload shows
+ * the same QR code) and counts only after a correct code.
  */
 export function enrollmentRoutes(s: Services) {
   const { prefix } = s.config
   const totpSettings = s.config.factors.totp
   const routes = new Hono<GatewayEnv>()
-  routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s), async function storeIntact(c, next) {
-    if (await s.storeIdentity.isIntact()) return next()
-    s.log.error(
-      { event: 'store_data_lost', user: c.var.session.user },
-      'store lost its data: enrollment refused',
-    )
-    return respondWithProblem(c, 'store_unavailable', prefix)
-  })
+  routes.use(
+    '*',
+    requireSession(s, 'first_factor'),
+    requireCsrf(s),
+    async function onlyWithoutFactors(c, next) {
+      if (!(await enrolledFactors(s, c.var.session.user)).none) return c.redirect(`${prefix}/2fa`, 303)
+      if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
+      await next()
+    },
+  )
 
   /** The secret offered to this pending session, created on first view. */
   async function offeredSecret(c: Context<GatewayEnv>): Promise<string> {
@@ -44,7 +49,7 @@ export function enrollmentRoutes(s: Services) {
     const { user } = c.var.session
     const secret = await offeredSecret(c)
     const page = (
-      <TotpEnrollmentPage
+      <EnrollmentPage
         prefix={prefix}
         username={user}
         csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
@@ -53,23 +58,19 @@ export function enrollmentRoutes(s: Services) {
         issuer={totpSettings.issuer}
         digits={totpSettings.digits}
         period={totpSettings.period}
+        securityKeys={s.webauthn !== null}
         {...(error === undefined ? {} : { error })}
       />
     )
     return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
   }
 
-  routes.get('/', async (c) => {
-    const { user } = c.var.session
-    if ((await s.totp.secretOf(user)) !== null) return c.redirect(`${prefix}/2fa`, 302)
-    return render(c, 200)
-  })
+  routes.get('/', (c) => render(c, 200))
 
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
     if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
-    if ((await s.totp.secretOf(user)) !== null) return c.redirect(`${prefix}/2fa`, 303)
     const secret = await offeredSecret(c)
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')

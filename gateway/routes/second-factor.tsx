@@ -1,6 +1,7 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { TotpVerdict } from '../factors/totp.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -8,7 +9,7 @@ import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
-import { TotpChallengePage } from '../views/totp-challenge-page.tsx'
+import { SecondFactorPage } from '../views/second-factor-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
 
 export const verdictMessages: Record<Exclude<TotpVerdict, 'accepted'>, string> = {
@@ -17,25 +18,34 @@ export const verdictMessages: Record<Exclude<TotpVerdict, 'accepted'>, string> =
   malformed: 'Enter the code from your authenticator app: digits only.',
 }
 
-/** `<prefix>/2fa`: the challenge for a user whose panel password was accepted. */
+/**
+ * `<prefix>/2fa`: the challenge for a user whose panel password was accepted. It offers every factor
+ * the user has: a security key (through the WebAuthn routes) and an authenticator-app code (here).
+ */
 export function secondFactorRoutes(s: Services) {
   const { prefix } = s.config
   const { digits } = s.config.factors.totp
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
 
-  routes.get('/', async (c) => {
-    if ((await s.totp.secretOf(c.var.session.user)) === null) return c.redirect(`${prefix}/enroll`, 302)
-    const csrfToken = s.csrf.tokenFor(tokenId(c.var.sessionToken))
+  function render(c: Context<GatewayEnv>, factors: EnrolledFactors, status: 200 | 400 | 401, error?: string) {
     const page = (
-      <TotpChallengePage
+      <SecondFactorPage
         prefix={prefix}
         username={c.var.session.user}
-        csrfToken={csrfToken}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
         digits={digits}
+        methods={{ totp: factors.totp, securityKey: s.webauthn !== null && factors.keys.length > 0 }}
+        {...(error === undefined ? {} : { error })}
       />
     )
-    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', async (c) => {
+    const factors = await enrolledFactors(s, c.var.session.user)
+    if (factors.none) return c.redirect(`${prefix}/enroll`, 302)
+    return render(c, factors, 200)
   })
 
   routes.post('/', async (c) => {
@@ -43,23 +53,18 @@ export function secondFactorRoutes(s: Services) {
     const ip = clientFacts(c.env.incoming, s).clientIp
     if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
     const secret = await s.totp.secretOf(user)
-    if (secret === null) return c.redirect(`${prefix}/enroll`, 303)
+    if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
     if (verdict === 'accepted') return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
     s.log.info({ event: 'second_factor', user, ip, factor: 'totp', result: verdict }, 'second factor refused')
     await s.regulator.recordFailure(user, ip, 'totp')
-    const csrfToken = s.csrf.tokenFor(tokenId(c.var.sessionToken))
-    const page = (
-      <TotpChallengePage
-        prefix={prefix}
-        username={user}
-        csrfToken={csrfToken}
-        digits={digits}
-        error={verdictMessages[verdict]}
-      />
+    return render(
+      c,
+      await enrolledFactors(s, user),
+      verdict === 'malformed' ? 400 : 401,
+      verdictMessages[verdict],
     )
-    return c.html(`<!doctype html>${page}`, verdict === 'malformed' ? 400 : 401, pageSecurityHeaders)
   })
 
   return routes

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
 import { takeCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import type { SessionLevel } from './sessions.ts'
@@ -14,7 +15,13 @@ export function requireSession(s: Services, level: SessionLevel | 'any'): Middle
   return async function sessionGuard(c, next) {
     const token = takeCookie(c.req.header('cookie'), s.cookie.name).value
     const session = isWellFormedToken(token) ? await s.sessions.load(token) : null
-    if (!session) return c.redirect(loginPage, 302)
+    if (!session) {
+      // The security-key script calls with JSON and needs an answer it can show, not a login page.
+      if (c.req.header('content-type')?.startsWith('application/json')) {
+        return respondWithProblem(c, 'session_expired', s.config.prefix)
+      }
+      return c.redirect(loginPage, 302)
+    }
     if (level !== 'any' && session.level !== level) return c.redirect(session.returnTo ?? '/', 302)
     c.set('session', session)
     c.set('sessionToken', token as string)

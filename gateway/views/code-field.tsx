@@ -1,3 +1,5 @@
+import { ErrorIcon } from './icons.tsx'
+
 export interface CodeFieldProps {
   digits: number
   /** Shown above the field and announced to screen readers. */
@@ -14,10 +16,7 @@ export function CodeField({ digits, error, autofocus }: CodeFieldProps) {
     <>
       {error ? (
         <p class="field-error" id="code-error" role="alert">
-          <svg class="icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true" focusable="false">
-            <circle cx="10" cy="10" r="8" />
-            <path d="M10 6v4.5M10 13.5v.01" />
-          </svg>
+          <ErrorIcon />
           <span>{error}</span>
         </p>
       ) : null}

@@ -5,6 +5,13 @@ export interface LayoutProps {
   prefix: string
   /** Page-specific part of the document title. */
   title: string
+  /**
+   * Anti-forgery token for the security-key script, which reads it from `<meta name="csrf-token">`
+   * because its requests are fetches, not form posts with a hidden field.
+   */
+  csrfToken?: string | undefined
+  /** Loads the security-key script. Only pages with a `data-webauthn` button need it. */
+  script?: boolean | undefined
   children?: Child
 }
 
@@ -13,7 +20,7 @@ export interface LayoutProps {
  * `<!doctype html>` (routes: c.html(`<!doctype html>${page}`), tests: renderPage) — without it the
  * page renders in quirks mode.
  */
-export function Layout({ prefix, title, children }: LayoutProps) {
+export function Layout({ prefix, title, csrfToken, script = false, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -26,6 +33,9 @@ export function Layout({ prefix, title, children }: LayoutProps) {
         {/* Keeps the browser from asking the panel behind us for /favicon.ico. */}
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={`${prefix}/assets/app.css`} />
+        {csrfToken === undefined ? null : <meta name="csrf-token" content={csrfToken} />}
+        {/* A module script is deferred: it runs once the buttons it wires up have been parsed. */}
+        {script ? <script type="module" src={`${prefix}/assets/webauthn.js`}></script> : null}
       </head>
       <body>
         <div class="page">

@@ -19,7 +19,7 @@ export function SignOutPage({ prefix, csrfToken }: SignOutPageProps) {
         <h1 class="title">Sign out?</h1>
         <p class="notice-text">
           You will be signed out of the control panel on this device. To sign in again you need your password
-          and a code from your authenticator app.
+          and your second step: your security key or a code from your authenticator app.
         </p>
         <form class="actions" method="post" action={`${prefix}/logout`}>
           <input type="hidden" name="csrf" value={csrfToken} />

@@ -96,7 +96,7 @@ describe('panel login → second factor → panel', () => {
     expect(challenge.status).toBe(200)
     expect(await challenge.text()).toContain('demo')
     const enroll2 = await browser.get('/_tapgate/enroll')
-    expect(enroll2.status).toBe(302)
+    expect(enroll2.status).toBe(303)
     expect(enroll2.headers.get('location')).toBe('/_tapgate/2fa')
   })
 

@@ -1,7 +1,9 @@
 /**
  * Renders every gateway page with sample props and screenshots it in headless Chromium at desktop and
- * mobile sizes (plus a 320 px check), light and dark. Run: `npx tsx test/support/screenshot-pages.ts`.
- * PNGs go to test-artifacts/screenshots/ (gitignored).
+ * mobile sizes (plus a 320 px check), light and dark. Run: `npx tsx test/support/screenshot-pages.ts`,
+ * or with name fragments (`… account second-factor-key`) to shoot only the pages whose names contain one.
+ * PNGs go to test-artifacts/screenshots/ (gitignored). Pages are served with the gateway's own CSP
+ * and its real security-key script, so a blocked script or style shows up as a problem here.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -9,20 +11,25 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import QRCode from 'qrcode'
+import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
+import { assetRoutes } from '../../gateway/routes/assets.ts'
+import { AccountPage } from '../../gateway/views/account-page.tsx'
+import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
+import { SecondFactorPage } from '../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../gateway/views/sign-out-page.tsx'
-import { TotpChallengePage } from '../../gateway/views/totp-challenge-page.tsx'
-import { TotpEnrollmentPage } from '../../gateway/views/totp-enrollment-page.tsx'
+import { launchChromium } from './chromium.ts'
 import { renderPage } from './render-page.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = join(root, 'test-artifacts/screenshots')
 const prefix = '/_tapgate'
-// Same policy the gateway sends, so a stray inline style or script shows up as a console error here.
-const csp =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// The policy the gateway sends, so a stray inline style or script shows up as a console error here.
+const csp = pageSecurityHeaders['Content-Security-Policy']!
+// What the sample server answers the key script's first request with: a refusal the script shows.
+const keyRefusal = 'Security keys are not available right now. Use your authenticator app instead.'
 
 const viewports = [
   { name: 'desktop', width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false },
@@ -32,7 +39,44 @@ const viewports = [
 ] as const
 const schemes = ['light', 'dark'] as const
 
-async function samplePages(): Promise<Record<string, string>> {
+/** A page to screenshot, and what to do on it first (fill a field, press the key button…). */
+interface Sample {
+  html: string
+  act?: (page: Page) => Promise<void>
+}
+
+/** Shows typed digits in the letter-spaced code field and the opened help text. */
+async function fillCode(page: Page): Promise<void> {
+  await page.click('summary')
+  await page.fill('#code', '123456')
+}
+
+/**
+ * Presses the key button for real: the script asks the sample server for options, gets a refusal
+ * and reports it in the status region, which shows the error state and proves the script runs.
+ */
+async function pressKeyButton(page: Page): Promise<void> {
+  await page.fill('#key-name', 'Blue YubiKey').catch(() => undefined)
+  await page.click('button[data-webauthn]')
+  await page.waitForSelector('#key-status[data-state="error"]')
+  const shown = await page.textContent('#key-status')
+  if (shown !== keyRefusal) throw new Error(`key status shows "${shown}", expected the server's refusal`)
+}
+
+/**
+ * The state the script shows while the browser waits for a touch. Set by hand: headless Chromium has
+ * no authenticator to wait for, and this is exactly what the script's `show()` does.
+ */
+async function showKeyBusy(page: Page): Promise<void> {
+  await page.evaluate(`{
+    const status = document.getElementById('key-status')
+    status.textContent = 'Waiting for your security key…'
+    status.dataset.state = 'busy'
+    document.querySelector('button[data-webauthn]').disabled = true
+  }`)
+}
+
+async function samplePages(): Promise<Record<string, Sample>> {
   const qrSvg = await QRCode.toString('otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate', {
     type: 'svg',
     errorCorrectionLevel: 'M',
@@ -40,6 +84,8 @@ async function samplePages(): Promise<Record<string, string>> {
     width: 240,
   })
   const csrfToken = 'sample-csrf-token'
+  const challenge = { prefix, username: 'alice', csrfToken, digits: 6 }
+  const both = { totp: true, securityKey: true }
   const enrollment = {
     prefix,
     username: 'alice',
@@ -49,69 +95,168 @@ async function samplePages(): Promise<Record<string, string>> {
     issuer: 'tapgate',
     digits: 6,
     period: 30,
+    securityKeys: false,
   }
+  const day = 86_400_000
+  const added = Date.UTC(2026, 10, 23, 9, 44)
+  const keys = [
+    { id: 'AAECAwQFBgcICQoLDA0ODw', name: 'Blue YubiKey', createdAt: added, lastUsedAt: added + 9 * day },
+    {
+      id: 'EBESExQVFhcYGRobHB0eHw',
+      name: 'Spare key in the office safe (YubiKey 5C NFC)',
+      createdAt: added + 2 * day,
+      lastUsedAt: null,
+    },
+    {
+      id: 'ICEiIyQlJicoKSorLC0uLw',
+      name: 'MacBook passkey',
+      createdAt: added + 30 * day,
+      lastUsedAt: added + 41 * day,
+    },
+  ]
+  const account = { prefix, username: 'alice', csrfToken, hasTotp: true, keys, canRemoveKey: true }
+  const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })
   return {
-    'totp-challenge': renderPage(TotpChallengePage({ prefix, username: 'alice', csrfToken, digits: 6 })),
-    'totp-challenge-filled': renderPage(
-      TotpChallengePage({ prefix, username: 'alice', csrfToken, digits: 6 }),
+    'second-factor-key': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true } })),
     ),
-    'totp-challenge-error': renderPage(
-      TotpChallengePage({
-        prefix,
-        username: 'alice.longname@example-hosting-customer.com',
-        csrfToken,
-        digits: 6,
-        error: 'That code is not valid. Check your app and try again.',
-      }),
+    'second-factor-key-refused': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true } })),
+      pressKeyButton,
     ),
-    'totp-enrollment': renderPage(TotpEnrollmentPage(enrollment)),
-    'totp-enrollment-error': renderPage(
-      TotpEnrollmentPage({
-        ...enrollment,
-        error: 'That code did not match. Enter the code your app shows now.',
-      }),
+    'second-factor-both': page(renderPage(SecondFactorPage({ ...challenge, methods: both }))),
+    'second-factor-both-busy': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: both })),
+      showKeyBusy,
     ),
-    'message-locked': renderPage(
-      MessagePage({
-        prefix,
-        title: 'Too many attempts',
-        message: 'For your security, sign-in is paused for this account. Try again in 15 minutes.',
-        tone: 'error',
-        action: { href: '/', label: 'Back to sign-in' },
-      }),
+    'second-factor-both-filled': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: both })),
+      fillCode,
     ),
-    'message-unavailable': renderPage(
-      MessagePage({
-        prefix,
-        title: 'The panel is not responding',
-        message: 'The control panel did not answer in time. Please try again in a moment.',
-        tone: 'warning',
-        action: { href: '/', label: 'Try again' },
-      }),
+    'second-factor-both-error': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: both,
+          error: 'That code is not correct. Check the time on your phone and try the current code.',
+        }),
+      ),
     ),
-    'message-signed-out': renderPage(
-      MessagePage({
-        prefix,
-        title: 'Signed out',
-        message: 'You have been signed out of the control panel.',
-        tone: 'info',
-        action: { href: '/', label: 'Sign in again' },
-      }),
+    'second-factor-totp': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false } })),
     ),
-    'sign-out': renderPage(SignOutPage({ prefix, csrfToken })),
+    'second-factor-totp-filled': page(
+      renderPage(SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false } })),
+      fillCode,
+    ),
+    'second-factor-totp-error': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          username: 'alice.longname@example-hosting-customer.com',
+          methods: { totp: true, securityKey: false },
+          error: 'That code is not valid. Check your app and try again.',
+        }),
+      ),
+    ),
+    enrollment: page(renderPage(EnrollmentPage(enrollment))),
+    'enrollment-error': page(
+      renderPage(
+        EnrollmentPage({
+          ...enrollment,
+          error: 'That code did not match. Enter the code your app shows now.',
+        }),
+      ),
+    ),
+    'enrollment-keys': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true }))),
+    'enrollment-keys-refused': page(
+      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true })),
+      pressKeyButton,
+    ),
+    'account-no-keys': page(renderPage(AccountPage({ ...account, keys: [] }))),
+    'account-one-key': page(
+      renderPage(AccountPage({ ...account, hasTotp: false, keys: keys.slice(0, 1), canRemoveKey: false })),
+    ),
+    'account-three-keys': page(
+      renderPage(
+        AccountPage({ ...account, notice: 'Your new security key “MacBook passkey” is ready to use.' }),
+      ),
+    ),
+    'account-error': page(
+      renderPage(
+        AccountPage({
+          ...account,
+          keys: keys.slice(0, 2),
+          error: 'Give the key a name of at most 64 characters.',
+        }),
+      ),
+      pressKeyButton,
+    ),
+    'message-locked': page(
+      renderPage(
+        MessagePage({
+          prefix,
+          title: 'Too many attempts',
+          message: 'For your security, sign-in is paused for this account. Try again in 15 minutes.',
+          tone: 'error',
+          action: { href: '/', label: 'Back to sign-in' },
+        }),
+      ),
+    ),
+    'message-unavailable': page(
+      renderPage(
+        MessagePage({
+          prefix,
+          title: 'The panel is not responding',
+          message: 'The control panel did not answer in time. Please try again in a moment.',
+          tone: 'warning',
+          action: { href: '/', label: 'Try again' },
+        }),
+      ),
+    ),
+    'message-signed-out': page(
+      renderPage(
+        MessagePage({
+          prefix,
+          title: 'Signed out',
+          message: 'You have been signed out of the control panel.',
+          tone: 'info',
+          action: { href: '/', label: 'Sign in again' },
+        }),
+      ),
+    ),
+    'sign-out': page(renderPage(SignOutPage({ prefix, csrfToken }))),
   }
 }
 
 async function main(): Promise<void> {
-  const pages = await samplePages()
+  const wanted = process.argv.slice(2)
+  const pages = Object.fromEntries(
+    Object.entries(await samplePages()).filter(
+      ([name]) => wanted.length === 0 || wanted.some((w) => name.includes(w)),
+    ),
+  )
   const site = await mkdtemp(join(tmpdir(), 'tapgate-pages-'))
   await mkdir(join(site, 'pages'), { recursive: true })
   await mkdir(join(site, prefix, 'assets'), { recursive: true })
   await copyFile(join(root, 'web/app.css'), join(site, prefix, 'assets/app.css'))
-  for (const [name, html] of Object.entries(pages)) await writeFile(join(site, 'pages', `${name}.html`), html)
+  // Bundled by the gateway's own asset route, so the pages run the script users get.
+  const script = await assetRoutes().request('/webauthn.js')
+  await writeFile(join(site, prefix, 'assets/webauthn.js'), await script.text())
+  for (const [name, { html }] of Object.entries(pages)) {
+    await writeFile(join(site, 'pages', `${name}.html`), html)
+  }
 
+  const types: Record<string, string> = { css: 'text/css', js: 'text/javascript', html: 'text/html' }
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
+    if (req.method === 'POST' && path.endsWith('/options')) {
+      // The refusal only when the script sent the page's CSRF token: proves it read the meta tag.
+      const ok = req.headers['x-csrf-token'] === 'sample-csrf-token'
+      const message = ok ? keyRefusal : 'The sample server did not receive the CSRF token.'
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ message }))
+      return
+    }
     const file = resolve(site, `.${path}`)
     if (!file.startsWith(site + sep)) {
       res.writeHead(400).end()
@@ -119,7 +264,7 @@ async function main(): Promise<void> {
     }
     readFile(file).then(
       (body) => {
-        const type = file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/html; charset=utf-8'
+        const type = `${types[file.split('.').pop() ?? ''] ?? 'application/octet-stream'}; charset=utf-8`
         res.writeHead(200, { 'content-type': type, 'content-security-policy': csp }).end(body)
       },
       () => res.writeHead(404).end(),
@@ -128,18 +273,7 @@ async function main(): Promise<void> {
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
   const { port } = server.address() as AddressInfo
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   const problems: string[] = []
   const written: string[] = []
   try {
@@ -155,10 +289,13 @@ async function main(): Promise<void> {
         })
         const page = await context.newPage()
         page.on('console', (msg) => {
-          if (msg.type() === 'error') problems.push(`${page.url()}: ${msg.text()}`)
+          // The sample server's 503 for key options is on purpose; Chromium logs it as an error.
+          if (msg.type() === 'error' && !msg.location().url.endsWith('/options')) {
+            problems.push(`${page.url()}: ${msg.text()}`)
+          }
         })
         page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`))
-        for (const name of Object.keys(pages)) {
+        for (const [name, { act }] of Object.entries(pages)) {
           const response = await page.goto(`http://127.0.0.1:${port}/pages/${name}.html`, {
             waitUntil: 'load',
           })
@@ -171,11 +308,7 @@ async function main(): Promise<void> {
             problems.push(`${name}: stylesheet not applied or quirks mode (${styled})`)
           const overflow = await page.evaluate<boolean>('document.documentElement.scrollWidth > innerWidth')
           if (overflow) problems.push(`${name} (${viewport.name}): content wider than the viewport`)
-          // Shows typed digits in the letter-spaced code field and the opened help text.
-          if (name.endsWith('-filled')) {
-            await page.click('summary')
-            await page.fill('#code', '123456')
-          }
+          await act?.(page)
           const file = join(outDir, `${name}-${viewport.name}-${colorScheme}.png`)
           await page.screenshot({ path: file, fullPage: true })
           written.push(file)

@@ -1,14 +1,18 @@
 import QRCode from 'qrcode'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
+import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
+import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
+import { SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
-import { TotpChallengePage } from '../../../gateway/views/totp-challenge-page.tsx'
-import { TotpEnrollmentPage } from '../../../gateway/views/totp-enrollment-page.tsx'
 import { renderPage } from '../../support/render-page.ts'
 
 const prefix = '/_tapgate'
 const evil = '<script>alert(1)</script>'
 const evilAttr = '"><script>alert(1)</script>'
+const evilAttrEscaped = '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;'
+const evilKeyName = '<img src=x onerror=alert(1)>'
 
 type Attrs = Record<string, string>
 
@@ -23,6 +27,11 @@ function tags(html: string, tag: string): Attrs[] {
     found.push(attrs)
   }
   return found
+}
+
+/** Every element's attributes, whatever its tag. Text cannot hold a `<` (it is escaped), so no false hits. */
+function allTags(html: string): Attrs[] {
+  return tags(html, '[a-z][a-z0-9-]*')
 }
 
 function only(html: string, tag: string, where: (attrs: Attrs) => boolean): Attrs {
@@ -48,32 +57,74 @@ function elementById(html: string, id: string): string {
   return match![0]
 }
 
-function expectDocumentBasics(html: string, title: string): void {
+/** The security-key script is the only script, and only pages with a key button load it. */
+function expectScript(html: string, expected: boolean): void {
+  const scripts = tags(html, 'script')
+  if (!expected) {
+    expect(scripts).toHaveLength(0)
+    return
+  }
+  expect(scripts).toEqual([{ type: 'module', src: `${prefix}/assets/webauthn.js` }])
+  // Empty between the tags (the CSP blocks inline code) and in the head.
+  const tag = `<script type="module" src="${prefix}/assets/webauthn.js"></script>`
+  expect(html).toContain(tag)
+  expect(html.indexOf(tag)).toBeLessThan(html.indexOf('</head>'))
+}
+
+/** The token the key script sends as x-csrf-token, or its absence on pages without the script. */
+function expectCsrfMeta(html: string, token: string | null): void {
+  const metas = tags(html, 'meta').filter((a) => a.name === 'csrf-token')
+  if (token === null) {
+    expect(metas).toHaveLength(0)
+    return
+  }
+  expect(metas).toEqual([{ name: 'csrf-token', content: token }])
+  expect(html.indexOf('name="csrf-token"')).toBeLessThan(html.indexOf('</head>'))
+}
+
+function expectDocumentBasics(
+  html: string,
+  title: string,
+  { script = false }: { script?: boolean } = {},
+): void {
   expect(html.startsWith('<!doctype html>')).toBe(true)
   expect(html).toMatch(/<html lang="en">/)
   expect(html).toMatch(/<meta charset="utf-8"\/?>/)
   expect(only(html, 'meta', (a) => a.name === 'viewport').content).toContain('width=device-width')
   expect(only(html, 'meta', (a) => a.name === 'referrer').content).toBe('same-origin')
   expect(only(html, 'link', (a) => a.rel === 'stylesheet').href).toBe(`${prefix}/assets/app.css`)
-  expect(html).toContain(`<title>${title} · Sign-in security</title>`)
+  const titles = [...html.matchAll(/<title>([^<]*)<\/title>/g)]
+  expect(titles).toHaveLength(1)
+  expect(text(titles[0]![1]!)).toBe(`${title} · Sign-in security`)
   expect(tags(html, 'main')).toHaveLength(1)
   expect(tags(html, 'header')).toHaveLength(1)
   expect(tags(html, 'footer')).toHaveLength(1)
   expect(tags(html, 'h1')).toHaveLength(1)
   expect(text(html)).toContain('Protected by tapgate')
-  // The CSP allows neither inline styles nor scripts of any kind.
-  expect(html).not.toMatch(/\sstyle=/i)
-  expect(html).not.toMatch(/<script/i)
+  // The CSP allows neither inline styles nor inline scripts of any kind.
+  for (const attrs of allTags(html)) {
+    expect(Object.keys(attrs).filter((name) => name === 'style' || name.startsWith('on'))).toEqual([])
+    for (const value of Object.values(attrs)) expect(value).not.toMatch(/^\s*javascript:/i)
+  }
   expect(html).not.toMatch(/<style/i)
-  expect(html).not.toMatch(/\son[a-z]+=/i)
+  expectScript(html, script)
 }
 
+/** Ids are unique, and every attribute that points at an id (ARIA, label, key script) finds it. */
 function expectIdsUniqueAndReferencesResolved(html: string): void {
-  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!)
+  const ids = allTags(html)
+    .map((a) => a.id)
+    .filter((id): id is string => id !== undefined)
   expect(new Set(ids).size).toBe(ids.length)
-  for (const attrs of tags(html, 'input')) {
-    for (const ref of (attrs['aria-describedby'] ?? '').split(/\s+/).filter(Boolean)) {
-      expect(ids, `aria-describedby target #${ref}`).toContain(ref)
+  const single = ['for', 'data-status', 'data-name-field']
+  const lists = ['aria-describedby', 'aria-labelledby']
+  for (const attrs of allTags(html)) {
+    for (const name of single)
+      if (name in attrs) expect(ids, `${name} target #${attrs[name]}`).toContain(attrs[name])
+    for (const name of lists) {
+      for (const ref of (attrs[name] ?? '').split(/\s+/).filter(Boolean)) {
+        expect(ids, `${name} target #${ref}`).toContain(ref)
+      }
     }
   }
 }
@@ -84,6 +135,13 @@ function expectInputsLabelled(html: string): void {
     expect(input.id).toBeTruthy()
     expect(tags(html, 'label').filter((l) => l.for === input.id)).toHaveLength(1)
   }
+}
+
+/** The text of the `<label for=id>`. */
+function labelFor(html: string, id: string): string {
+  const match = new RegExp(`<label[^>]*\\sfor="${id}"[^>]*>([\\s\\S]*?)</label>`).exec(html)
+  expect(match, `label for #${id}`).not.toBeNull()
+  return text(match![1]!)
 }
 
 function expectCodeInput(html: string, digits: number): Attrs {
@@ -106,85 +164,255 @@ function expectCsrf(html: string, token: string): void {
   expect(csrf.value).toBe(token)
 }
 
+/** The status region web/webauthn.ts writes into: polite, present (empty) from the start. */
+function expectKeyStatus(html: string): void {
+  expect(only(html, 'p', (a) => a.id === 'key-status')).toEqual({
+    class: 'key-status',
+    id: 'key-status',
+    role: 'status',
+    'aria-live': 'polite',
+  })
+  expect(elementById(html, 'key-status')).toMatch(/^<p [^>]*><\/p>$/)
+}
+
+/** The one button the key script wires up, with exactly the data attributes it reads. */
+function keyButton(html: string): Attrs {
+  return only(html, 'button', (a) => 'data-webauthn' in a)
+}
+
+function expectNoKeyCeremony(html: string): void {
+  expect(allTags(html).filter((a) => Object.keys(a).some((name) => name.startsWith('data-')))).toEqual([])
+  expect(html).not.toContain('id="key-status"')
+  expectCsrfMeta(html, null)
+}
+
+/** The add-a-key fields shared by the enrollment and account pages. */
+function expectKeyRegistration(html: string): void {
+  expect(keyButton(html)).toEqual({
+    class: 'button button-primary button-block',
+    type: 'button',
+    'data-webauthn': 'register',
+    'data-endpoint': `${prefix}/webauthn/registration`,
+    'data-status': 'key-status',
+    'data-name-field': 'key-name',
+  })
+  expect(text(html)).toContain('Add security key')
+  const name = only(html, 'input', (a) => a.id === 'key-name')
+  expect(name).toMatchObject({ type: 'text', placeholder: 'e.g. Blue YubiKey', maxlength: '64' })
+  // The script reads the field by id; a name attribute would only invite a form to submit it.
+  expect(name).not.toHaveProperty('name')
+  expect(labelFor(html, 'key-name')).toBe('Name this key')
+  expectKeyStatus(html)
+  // Not inside a form: Enter in the field must not submit anything.
+  for (const form of html.split(/<form[\s>]/).slice(1)) {
+    expect(form.slice(0, form.indexOf('</form>'))).not.toContain('id="key-name"')
+  }
+}
+
 describe('Layout', () => {
   it('leaves the doctype to the caller, which routes prepend exactly once', () => {
     const page = <SignOutPage prefix={prefix} csrfToken="t" />
     expect(String(page)).toMatch(/^<html lang="en">/)
     expect(renderPage(page).match(/<!doctype/gi)).toHaveLength(1)
   })
+
+  it('loads no script and carries no CSRF meta unless asked to', () => {
+    const html = renderPage(<Layout prefix={prefix} title="Plain" />)
+    expectScript(html, false)
+    expectCsrfMeta(html, null)
+  })
+
+  it('adds the CSRF meta and the key script to the head on request, escaping the token', () => {
+    const html = renderPage(
+      <Layout prefix={prefix} title="Keys" csrfToken={evilAttr} script={true}>
+        <h1>Keys</h1>
+      </Layout>,
+    )
+    expectDocumentBasics(html, 'Keys', { script: true })
+    expectCsrfMeta(html, evilAttrEscaped)
+  })
 })
 
-describe('TotpChallengePage', () => {
-  const page = (props: { username?: string; error?: string; digits?: number; csrfToken?: string } = {}) =>
+describe('SecondFactorPage', () => {
+  const totpOnly = { totp: true, securityKey: false }
+  const keyOnly = { totp: false, securityKey: true }
+  const both = { totp: true, securityKey: true }
+  const page = (
+    props: {
+      methods?: { totp: boolean; securityKey: boolean }
+      username?: string
+      error?: string
+      digits?: number
+      csrfToken?: string
+    } = {},
+  ) =>
     renderPage(
-      <TotpChallengePage
+      <SecondFactorPage
         prefix={prefix}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok123'}
         digits={props.digits ?? 6}
         error={props.error}
+        methods={props.methods ?? totpOnly}
       />,
     )
+  const title = "Verify it's you"
 
-  it('is a complete, accessible document', () => {
-    const html = page()
-    expectDocumentBasics(html, 'Enter your authentication code')
-    expectIdsUniqueAndReferencesResolved(html)
-    expectInputsLabelled(html)
-    expect(text(html)).toContain('Enter your authentication code')
-    expect(text(html)).toContain('Signing in as alice')
+  describe('with the authenticator app only', () => {
+    it('is a complete, accessible document without the key script', () => {
+      const html = page()
+      expectDocumentBasics(html, title)
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expectNoKeyCeremony(html)
+      expect(text(html)).toContain(title)
+      expect(text(html)).toContain('Signing in as alice')
+      expect(text(html)).not.toContain('security key')
+      expect(text(html)).not.toContain('or use your authenticator app')
+    })
+
+    it('posts the code with the CSRF token to the 2fa route', () => {
+      const html = page()
+      expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/2fa` })
+      expectCsrf(html, 'tok123')
+      const input = expectCodeInput(html, 6)
+      expect(input).toHaveProperty('autofocus')
+      expect(input['aria-describedby']).toBe('code-hint')
+      expect(input).not.toHaveProperty('aria-invalid')
+      expect(labelFor(html, 'code')).toBe('Authentication code')
+      expect(text(elementById(html, 'code-hint'))).toContain('enter the 6-digit code for this account')
+      expect(text(html)).toContain('Google Authenticator')
+      const submit = only(html, 'button', (a) => a.type === 'submit')
+      expect(submit.class).toContain('button-primary')
+      expect(text(html)).toContain('Verify')
+    })
+
+    it('links "Use a different account" to the sign-out confirmation', () => {
+      const html = page()
+      expect(html).toMatch(new RegExp(`<a [^>]*href="${prefix}/logout"[^>]*>\\s*Use a different account`))
+    })
+
+    it('offers help for codes', () => {
+      expect(text(page())).toContain('Trouble getting a code?')
+    })
+
+    it('follows the configured number of digits', () => {
+      const html = page({ digits: 8 })
+      expectCodeInput(html, 8)
+      expect(text(html)).toContain('8-digit code')
+    })
+
+    it('has no alert without an error', () => {
+      expect(page()).not.toContain('role="alert"')
+    })
+
+    it('announces an error and ties it to the code field', () => {
+      const html = page({ error: 'That code is not valid.' })
+      const error = elementById(html, 'code-error')
+      expect(error).toContain('role="alert"')
+      expect(text(error)).toBe('That code is not valid.')
+      const input = expectCodeInput(html, 6)
+      expect(input['aria-describedby']!.split(' ')).toEqual(
+        expect.arrayContaining(['code-error', 'code-hint']),
+      )
+      expect(input['aria-invalid']).toBe('true')
+      expectIdsUniqueAndReferencesResolved(html)
+    })
   })
 
-  it('posts the code with the CSRF token to the 2fa route', () => {
-    const html = page()
-    expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/2fa` })
-    expectCsrf(html, 'tok123')
-    const input = expectCodeInput(html, 6)
-    expect(input).toHaveProperty('autofocus')
-    expect(input['aria-describedby']).toBe('code-hint')
-    expect(input).not.toHaveProperty('aria-invalid')
-    expect(text(elementById(html, 'code-hint'))).toContain('enter the 6-digit code for this account')
-    expect(text(html)).toContain('Google Authenticator')
-    expect(only(html, 'button', (a) => a.type === 'submit')).toBeDefined()
-    expect(text(html)).toContain('Verify')
+  describe('with a security key only', () => {
+    it('loads the key script with the CSRF token and has no code form', () => {
+      const html = page({ methods: keyOnly, csrfToken: 'tok-key' })
+      expectDocumentBasics(html, title, { script: true })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectCsrfMeta(html, 'tok-key')
+      expect(tags(html, 'form')).toHaveLength(0)
+      expect(tags(html, 'input')).toHaveLength(0)
+      expect(text(html)).not.toContain('authenticator app')
+      // Nothing to recommend it over.
+      expect(text(html)).not.toContain('Recommended')
+    })
+
+    it('has a "Use security key" button wired to the authentication endpoint and a status region', () => {
+      const html = page({ methods: keyOnly })
+      expect(keyButton(html)).toEqual({
+        class: 'button button-primary button-block',
+        type: 'button',
+        'data-webauthn': 'authenticate',
+        'data-endpoint': `${prefix}/webauthn/authentication`,
+        'data-status': 'key-status',
+        'aria-describedby': 'key-hint',
+      })
+      expect(html).toMatch(
+        /<button [^>]*data-webauthn="authenticate"[^>]*>[\s\S]*?Use security key[\s\S]*?<\/button>/,
+      )
+      expectKeyStatus(html)
+      expect(text(html)).toContain('Trouble using your security key?')
+      expect(text(html)).toContain('Use a different account')
+    })
+
+    it('shows an error above the key button when there is no code field to attach it to', () => {
+      const html = page({ methods: keyOnly, error: 'Sign-in expired. Try again.' })
+      const alert = only(html, 'p', (a) => a.role === 'alert')
+      expect(alert.class).toBe('field-error')
+      expect(text(html)).toContain('Sign-in expired. Try again.')
+      expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('data-webauthn'))
+    })
   })
 
-  it('links "Use a different account" to the sign-out confirmation', () => {
-    const html = page()
-    expect(html).toMatch(new RegExp(`<a [^>]*href="${prefix}/logout"[^>]*>\\s*Use a different account`))
+  describe('with both', () => {
+    it('puts the recommended security key first and the code form after a divider', () => {
+      const html = page({ methods: both })
+      expectDocumentBasics(html, title, { script: true })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expectCsrfMeta(html, 'tok123')
+      expectCsrf(html, 'tok123')
+      expectKeyStatus(html)
+      expect(keyButton(html)['data-webauthn']).toBe('authenticate')
+      const key = html.indexOf('data-webauthn="authenticate"')
+      const divider = html.indexOf('or use your authenticator app')
+      const form = html.indexOf(`action="${prefix}/2fa"`)
+      expect(key).toBeGreaterThan(0)
+      expect(key).toBeLessThan(divider)
+      expect(divider).toBeLessThan(form)
+      expect(text(html)).toContain('Recommended')
+      expect(text(html)).toContain('Trouble signing in?')
+    })
+
+    it('makes the code the quieter choice: secondary button, no focus grab', () => {
+      const html = page({ methods: both })
+      expect(keyButton(html).class).toContain('button-primary')
+      const verify = only(html, 'button', (a) => a.type === 'submit')
+      expect(verify.class).toContain('button-secondary')
+      expect(verify.class).not.toContain('button-primary')
+      expect(expectCodeInput(html, 6)).not.toHaveProperty('autofocus')
+      expect(labelFor(html, 'code')).toBe('Authentication code')
+    })
+
+    it('ties a refused code to the code field and focuses it', () => {
+      const html = page({ methods: both, error: 'That code is not correct.' })
+      expect(text(elementById(html, 'code-error'))).toBe('That code is not correct.')
+      expect(tags(html, '[a-z]+').filter((a) => a.role === 'alert')).toHaveLength(1)
+      const input = expectCodeInput(html, 6)
+      expect(input['aria-invalid']).toBe('true')
+      expect(input).toHaveProperty('autofocus')
+    })
   })
 
-  it('follows the configured number of digits', () => {
-    const html = page({ digits: 8 })
-    expectCodeInput(html, 8)
-    expect(text(html)).toContain('8-digit code')
-  })
-
-  it('has no alert without an error', () => {
-    expect(page()).not.toContain('role="alert"')
-  })
-
-  it('announces an error and ties it to the code field', () => {
-    const html = page({ error: 'That code is not valid.' })
-    const error = elementById(html, 'code-error')
-    expect(error).toContain('role="alert"')
-    expect(text(error)).toBe('That code is not valid.')
-    const input = expectCodeInput(html, 6)
-    expect(input['aria-describedby']!.split(' ')).toEqual(expect.arrayContaining(['code-error', 'code-hint']))
-    expect(input['aria-invalid']).toBe('true')
-    expectIdsUniqueAndReferencesResolved(html)
-  })
-
-  it('escapes the username, the error and the CSRF token', () => {
-    const html = page({ username: evil, error: evil, csrfToken: evilAttr })
-    expectDocumentBasics(html, 'Enter your authentication code')
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
-    expect(text(html)).toContain(`Signing in as ${evil}`)
-    expectCsrf(html, '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;')
+  it('escapes the username, the error and the CSRF token, in the form and in the meta', () => {
+    for (const methods of [totpOnly, keyOnly, both]) {
+      const html = page({ methods, username: evil, error: evil, csrfToken: evilAttr })
+      expectDocumentBasics(html, title, { script: methods.securityKey })
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+      expect(text(html)).toContain(`Signing in as ${evil}`)
+      if (methods.totp) expectCsrf(html, evilAttrEscaped)
+      expectCsrfMeta(html, methods.securityKey ? evilAttrEscaped : null)
+    }
   })
 })
 
-describe('TotpEnrollmentPage', () => {
+describe('EnrollmentPage', () => {
   let qrSvg = ''
   beforeAll(async () => {
     qrSvg = await QRCode.toString('otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate', {
@@ -195,9 +423,17 @@ describe('TotpEnrollmentPage', () => {
     })
   })
 
-  const page = (props: { username?: string; issuer?: string; error?: string; csrfToken?: string } = {}) =>
+  const page = (
+    props: {
+      username?: string
+      issuer?: string
+      error?: string
+      csrfToken?: string
+      securityKeys?: boolean
+    } = {},
+  ) =>
     renderPage(
-      <TotpEnrollmentPage
+      <EnrollmentPage
         prefix={prefix}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok456'}
@@ -207,19 +443,23 @@ describe('TotpEnrollmentPage', () => {
         digits={6}
         period={30}
         error={props.error}
+        securityKeys={props.securityKeys ?? false}
       />,
     )
+  const title = 'Set up two-step verification'
 
   it('is a complete, accessible document with numbered steps', () => {
     const html = page()
-    expectDocumentBasics(html, 'Set up two-step verification')
+    expectDocumentBasics(html, title)
     expectIdsUniqueAndReferencesResolved(html)
     expectInputsLabelled(html)
+    expectNoKeyCeremony(html)
     expect(text(elementById(html, 'code-hint'))).toContain('6-digit code')
-    expect(text(html)).toContain('Set up two-step verification')
+    expect(text(html)).toContain(title)
     expect(tags(html, 'ol')).toHaveLength(1)
     expect(tags(html, 'li')).toHaveLength(3)
     expect(tags(html, 'h2')).toHaveLength(3)
+    expect(text(html)).not.toContain('security key')
   })
 
   it('shows the QR code as a labelled image and the key for manual entry', () => {
@@ -238,6 +478,7 @@ describe('TotpEnrollmentPage', () => {
     expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/enroll` })
     expectCsrf(html, 'tok456')
     expectCodeInput(html, 6)
+    expect(labelFor(html, 'code')).toBe('Enter the code to confirm')
     expect(html).not.toContain('role="alert"')
     expect(text(html)).toContain('Turn on two-step verification')
   })
@@ -253,11 +494,242 @@ describe('TotpEnrollmentPage', () => {
     expect(input).toHaveProperty('autofocus')
   })
 
+  describe('with security keys enabled', () => {
+    it('keeps the app steps and adds the key as a separate alternative after them', () => {
+      const html = page({ securityKeys: true })
+      expectDocumentBasics(html, title, { script: true })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expect(tags(html, 'li')).toHaveLength(3)
+      expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/enroll` })
+      expectCodeInput(html, 6)
+      const section = elementById(html, 'security-key')
+      expect(text(section)).toContain('Use a security key or passkey instead')
+      expect(html.indexOf('</ol>')).toBeLessThan(html.indexOf('id="security-key"'))
+    })
+
+    it('links from the top to the key section, for people who came with a key', () => {
+      const html = page({ securityKeys: true })
+      expect(html).toMatch(/<a [^>]*href="#security-key"[^>]*>\s*Use it instead\s*<\/a>/)
+      expect(html.indexOf('href="#security-key"')).toBeLessThan(html.indexOf('<ol'))
+    })
+
+    it('has a named-key registration button, name field and status region for the script', () => {
+      const html = page({ securityKeys: true, csrfToken: 'tok-reg' })
+      expectKeyRegistration(html)
+      expectCsrfMeta(html, 'tok-reg')
+      expectCsrf(html, 'tok-reg')
+    })
+  })
+
   it('escapes the username, issuer, error and CSRF token', () => {
-    const html = page({ username: evil, issuer: evil, error: evil, csrfToken: evilAttr })
-    expectDocumentBasics(html, 'Set up two-step verification')
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
-    expectCsrf(html, '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;')
+    for (const securityKeys of [false, true]) {
+      const html = page({ username: evil, issuer: evil, error: evil, csrfToken: evilAttr, securityKeys })
+      expectDocumentBasics(html, title, { script: securityKeys })
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+      expectCsrf(html, evilAttrEscaped)
+      expectCsrfMeta(html, securityKeys ? evilAttrEscaped : null)
+    }
+  })
+})
+
+describe('AccountPage', () => {
+  const day = 86_400_000
+  const added = Date.UTC(2026, 10, 23, 9, 44)
+  const threeKeys: AccountKey[] = [
+    { id: 'AAECAwQFBgcICQoLDA0ODw', name: 'Blue YubiKey', createdAt: added, lastUsedAt: added + 9 * day },
+    { id: 'EBESExQVFhcYGRobHB0eHw', name: 'Spare key', createdAt: added + 2 * day, lastUsedAt: null },
+    {
+      id: 'ICEiIyQlJicoKSorLC0uLw',
+      name: 'MacBook passkey',
+      createdAt: added + 30 * day,
+      lastUsedAt: added + 41 * day,
+    },
+  ]
+  const page = (
+    props: {
+      keys?: AccountKey[]
+      hasTotp?: boolean
+      canRemoveKey?: boolean
+      notice?: string
+      error?: string
+      username?: string
+      csrfToken?: string
+    } = {},
+  ) =>
+    renderPage(
+      <AccountPage
+        prefix={prefix}
+        username={props.username ?? 'alice'}
+        csrfToken={props.csrfToken ?? 'tok-acct'}
+        hasTotp={props.hasTotp ?? true}
+        keys={props.keys ?? threeKeys}
+        canRemoveKey={props.canRemoveKey ?? true}
+        notice={props.notice}
+        error={props.error}
+      />,
+    )
+  const title = 'Your account'
+
+  /** The markup of each key's list item, in order. */
+  function keyRows(html: string): string[] {
+    return html
+      .split('<li class="key">')
+      .slice(1)
+      .map((row) => row.slice(0, row.indexOf('</li>')))
+  }
+
+  function formsIn(row: string, action: string): Attrs[] {
+    return tags(row, 'form').filter((f) => f.action === `${prefix}/account/keys/${action}`)
+  }
+
+  it('is a complete, accessible document with the key script and the CSRF meta', () => {
+    for (const keys of [[], threeKeys.slice(0, 1), threeKeys]) {
+      const html = page({ keys })
+      expectDocumentBasics(html, title, { script: true })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expectCsrfMeta(html, 'tok-acct')
+      expect(text(html)).toContain('Sign-in security')
+      expect(html).toMatch(/<h1[^>]*>Sign-in security<\/h1>/)
+    }
+  })
+
+  it('lists each key with its name, when it was added and when it was last used', () => {
+    const rows = keyRows(page())
+    expect(rows.map((row) => text(row.slice(0, row.indexOf('<form'))))).toEqual([
+      'Blue YubiKey Added 23 Nov 2026 Last used 2 Dec 2026',
+      'Spare key Added 25 Nov 2026 Never used',
+      'MacBook passkey Added 23 Dec 2026 Last used 3 Jan 2027',
+    ])
+    expect(rows[0]).toContain('<time datetime="2026-11-23T09:44:00.000Z">23 Nov 2026</time>')
+  })
+
+  describe('dates', () => {
+    const tz = process.env.TZ
+    afterEach(() => {
+      process.env.TZ = tz
+    })
+
+    it('are UTC whatever the server time zone', () => {
+      // 23:30 UTC on New Year's Eve is already 1 Jan in Kiribati (UTC+14).
+      const lateEve = Date.UTC(2026, 11, 31, 23, 30)
+      const keys = [{ id: 'AA', name: 'Key', createdAt: lateEve, lastUsedAt: lateEve }]
+      for (const zone of ['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles']) {
+        process.env.TZ = zone
+        expect(text(keyRows(page({ keys }))[0]!)).toContain('Added 31 Dec 2026 Last used 31 Dec 2026')
+      }
+    })
+  })
+
+  it('gives every key a labelled rename form and a remove form, each with the CSRF token and key id', () => {
+    const html = page()
+    const rows = keyRows(html)
+    expect(rows).toHaveLength(3)
+    rows.forEach((row, index) => {
+      const key = threeKeys[index]!
+      for (const action of ['rename', 'remove']) {
+        expect(formsIn(row, action)).toEqual([
+          {
+            class: action === 'rename' ? 'inline-form' : 'remove-form',
+            method: 'post',
+            action: expect.any(String),
+          },
+        ])
+      }
+      expect(tags(row, 'input').filter((i) => i.type === 'hidden')).toEqual([
+        { type: 'hidden', name: 'csrf', value: 'tok-acct' },
+        { type: 'hidden', name: 'id', value: key.id },
+        { type: 'hidden', name: 'csrf', value: 'tok-acct' },
+        { type: 'hidden', name: 'id', value: key.id },
+      ])
+      const name = only(row, 'input', (a) => a.name === 'name')
+      expect(name).toMatchObject({ type: 'text', maxlength: '64' })
+      expect(name).toHaveProperty('required')
+      // The label names the key, so a screen reader jumping between fields knows which one it renames.
+      expect(labelFor(row, name.id!)).toBe(`New name for ${key.name}`)
+      const buttons = tags(row, 'button')
+      expect(buttons.map((b) => b.type)).toEqual(['submit', 'submit'])
+      expect(text(row)).toMatch(/Rename\s+Remove/)
+      expect(buttons[1]).not.toHaveProperty('disabled')
+    })
+    expect(html).not.toContain('id="remove-blocked"')
+  })
+
+  it('disables Remove with a reason when the key is the last way in', () => {
+    const html = page({ keys: threeKeys.slice(0, 1), hasTotp: false, canRemoveKey: false })
+    const remove = only(html, 'button', (a) => (a.class ?? '').includes('button-danger'))
+    expect(remove).toHaveProperty('disabled')
+    expect(remove['aria-describedby']).toBe('remove-blocked')
+    expect(text(elementById(html, 'remove-blocked'))).toContain('You cannot remove your only way to sign in')
+    expectIdsUniqueAndReferencesResolved(html)
+  })
+
+  it('shows the authenticator app as on or off', () => {
+    // The colon is for screen readers only; text() puts a space where its element starts.
+    expect(text(elementById(page({ hasTotp: true }), 'app-title'))).toMatch(/^Authenticator app ?: On$/)
+    expect(text(elementById(page({ hasTotp: false }), 'app-title'))).toMatch(/^Authenticator app ?: Off$/)
+  })
+
+  it('says so when there are no keys, and still offers to add one', () => {
+    const html = page({ keys: [] })
+    expect(keyRows(html)).toEqual([])
+    expect(tags(html, 'form')).toHaveLength(0)
+    expect(text(html)).toContain('No security keys yet')
+    expectKeyRegistration(html)
+  })
+
+  it('offers to add a key with the registration button, name field and status region', () => {
+    const html = page()
+    expectKeyRegistration(html)
+    expect(text(html)).toContain('Add a security key')
+  })
+
+  it('announces a notice politely and an error at once, and neither when there is nothing to say', () => {
+    const quiet = page()
+    expect(
+      tags(quiet, 'p')
+        .filter((a) => a.role === 'status')
+        .map((a) => a.id),
+    ).toEqual(['key-status'])
+    expect(quiet).not.toContain('role="alert"')
+
+    const html = page({ notice: 'Key renamed.', error: 'That name is too long.' })
+    const notice = only(html, 'p', (a) => a.role === 'status' && a.id !== 'key-status')
+    expect(notice.class).toContain('banner-success')
+    const alert = only(html, 'p', (a) => a.role === 'alert')
+    expect(alert.class).toContain('banner-error')
+    expect(text(html)).toContain('Key renamed.')
+    expect(text(html)).toContain('That name is too long.')
+  })
+
+  it('links back to the panel and to sign-out', () => {
+    const html = page()
+    expect(html).toMatch(/<a [^>]*href="\/"[^>]*>\s*Back to the panel\s*<\/a>/)
+    expect(html).toMatch(new RegExp(`<a [^>]*href="${prefix}/logout"[^>]*>\\s*Sign out\\s*</a>`))
+  })
+
+  it('escapes key names, ids, the username, notice, error and CSRF token', () => {
+    const keys = [{ id: evilAttr, name: evilKeyName, createdAt: added, lastUsedAt: null }]
+    const html = page({
+      keys,
+      username: evil,
+      notice: evil,
+      error: evil,
+      csrfToken: evilAttr,
+      canRemoveKey: false,
+    })
+    expectDocumentBasics(html, title, { script: true })
+    expectIdsUniqueAndReferencesResolved(html)
+    expect(tags(html, 'img')).toHaveLength(0)
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(text(keyRows(html)[0]!)).toContain(evilKeyName)
+    expect(labelFor(html, 'rename-0')).toBe(`New name for ${evilKeyName}`)
+    expectCsrfMeta(html, evilAttrEscaped)
+    for (const input of tags(html, 'input').filter((i) => i.type === 'hidden')) {
+      expect(input.value).toBe(evilAttrEscaped)
+    }
+    expect(text(html)).toContain(evil)
   })
 })
 
@@ -298,7 +770,8 @@ describe('MessagePage', () => {
         action={{ href: evilAttr, label: evil }}
       />,
     )
-    expectDocumentBasics(html, '&lt;script&gt;alert(1)&lt;/script&gt;')
+    expectDocumentBasics(html, evil)
+    expect(html).toContain('<title>&lt;script&gt;alert(1)&lt;/script&gt; · Sign-in security</title>')
   })
 })
 
@@ -316,6 +789,6 @@ describe('SignOutPage', () => {
   it('escapes the CSRF token', () => {
     const html = renderPage(<SignOutPage prefix={prefix} csrfToken={evilAttr} />)
     expectDocumentBasics(html, 'Sign out')
-    expectCsrf(html, '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;')
+    expectCsrf(html, evilAttrEscaped)
   })
 })

@@ -1,7 +1,8 @@
 import { CodeField } from './code-field.tsx'
 import { Layout } from './layout.tsx'
+import { AddKeyFields, KeyIcon } from './security-key.tsx'
 
-export interface TotpEnrollmentPageProps {
+export interface EnrollmentPageProps {
   prefix: string
   username: string
   csrfToken: string
@@ -12,7 +13,10 @@ export interface TotpEnrollmentPageProps {
   issuer: string
   digits: number
   period: number
+  /** A refused confirmation code, shown above the code field. */
   error?: string
+  /** Offers a security key or passkey as the alternative to the app. */
+  securityKeys: boolean
 }
 
 /** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
@@ -20,8 +24,42 @@ function groupSecret(secret: string): string {
   return (secret.replace(/\s+/g, '').match(/.{1,4}/g) ?? []).join(' ')
 }
 
-/** Walks a user through adding a TOTP secret to an authenticator app and proving it works. */
-export function TotpEnrollmentPage({
+/**
+ * The alternative for people who own a security key. Below the app steps, because most hosting
+ * customers know the app; the subtitle links here so YubiKey owners need not read past the QR code.
+ */
+function SecurityKeyAlternative({ prefix }: { prefix: string }) {
+  return (
+    <section class="alternative" id="security-key" aria-labelledby="security-key-title">
+      <div class="divider" aria-hidden="true">
+        <span>or</span>
+      </div>
+      <div class="method">
+        <div class="method-head">
+          <span class="method-icon">
+            <KeyIcon />
+          </span>
+          <div class="method-heading">
+            <h2 class="method-title" id="security-key-title">
+              Use a security key or passkey instead
+            </h2>
+          </div>
+        </div>
+        <p class="method-text">
+          A USB or NFC key such as a YubiKey, or a passkey saved on this device. You tap it instead of typing
+          a code, and it cannot be phished. You can add more keys later.
+        </p>
+        <AddKeyFields prefix={prefix} />
+      </div>
+    </section>
+  )
+}
+
+/**
+ * Walks a user through adding a TOTP secret to an authenticator app and proving it works, or, where
+ * security keys are enabled, registering a key instead.
+ */
+export function EnrollmentPage({
   prefix,
   username,
   csrfToken,
@@ -31,9 +69,15 @@ export function TotpEnrollmentPage({
   digits,
   period,
   error,
-}: TotpEnrollmentPageProps) {
+  securityKeys,
+}: EnrollmentPageProps) {
   return (
-    <Layout prefix={prefix} title="Set up two-step verification">
+    <Layout
+      prefix={prefix}
+      title="Set up two-step verification"
+      csrfToken={securityKeys ? csrfToken : undefined}
+      script={securityKeys}
+    >
       <h1 class="title">
         Set up <span class="nowrap">two-step</span> verification
       </h1>
@@ -41,6 +85,14 @@ export function TotpEnrollmentPage({
         Protect <strong class="account-name">{username}</strong> with a code from your phone each time you
         sign in. It takes about a minute.
       </p>
+      {securityKeys ? (
+        <p class="subtitle-aside">
+          Have a security key?{' '}
+          <a class="link" href="#security-key">
+            Use it instead
+          </a>
+        </p>
+      ) : null}
       <ol class="steps">
         <li class="step">
           <h2 class="step-title">Install an authenticator app</h2>
@@ -99,6 +151,7 @@ export function TotpEnrollmentPage({
           </form>
         </li>
       </ol>
+      {securityKeys ? <SecurityKeyAlternative prefix={prefix} /> : null}
     </Layout>
   )
 }

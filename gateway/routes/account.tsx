@@ -1,0 +1,87 @@
+import { type Context, Hono } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import { tokenId } from '../session/token.ts'
+import { AccountPage } from '../views/account-page.tsx'
+
+/** Notices the page may show after a change; the query carries only the code, never the text. */
+const notices: Record<string, string> = {
+  key_added: 'Security key added.',
+  key_renamed: 'Security key renamed.',
+  key_removed: 'Security key removed.',
+}
+
+/**
+ * `<prefix>/account`: a verified user's sign-in methods: security keys (add, rename, remove) and
+ * whether an authenticator app is on. The last way to sign in cannot be removed.
+ */
+export function accountRoutes(s: Services) {
+  const { prefix } = s.config
+  const routes = new Hono<GatewayEnv>()
+  routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
+
+  const canRemoveKey = (factors: EnrolledFactors) => factors.totp || factors.keys.length > 1
+
+  async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
+    const factors = await enrolledFactors(s, c.var.session.user)
+    const notice = notices[c.req.query('notice') ?? '']
+    const page = (
+      <AccountPage
+        prefix={prefix}
+        username={c.var.session.user}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        hasTotp={factors.totp}
+        keys={factors.keys.map(({ id, name, createdAt, lastUsedAt }) => ({
+          id,
+          name,
+          createdAt,
+          lastUsedAt,
+        }))}
+        canRemoveKey={canRemoveKey(factors)}
+        {...(notice === undefined ? {} : { notice })}
+        {...(error === undefined ? {} : { error })}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', (c) => render(c, 200))
+
+  routes.post('/keys/rename', async (c) => {
+    const webauthn = s.webauthn
+    if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
+    const { id, name } = await c.req.parseBody()
+    const result = await webauthn.rename(c.var.session.user, String(id ?? ''), String(name ?? ''))
+    if (!result.ok) {
+      return render(
+        c,
+        400,
+        result.reason === 'invalid_name'
+          ? 'Give the key a name of at most 64 characters.'
+          : 'That key is not registered.',
+      )
+    }
+    s.log.info({ event: 'factor_changed', user: c.var.session.user, factor: 'webauthn', change: 'renamed' })
+    return c.redirect(`${prefix}/account?notice=key_renamed`, 303)
+  })
+
+  routes.post('/keys/remove', async (c) => {
+    const webauthn = s.webauthn
+    if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
+    const { user } = c.var.session
+    const { id } = await c.req.parseBody()
+    if (!canRemoveKey(await enrolledFactors(s, user))) {
+      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
+    }
+    if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
+    s.log.info({ event: 'factor_changed', user, factor: 'webauthn', change: 'removed' })
+    return c.redirect(`${prefix}/account?notice=key_removed`, 303)
+  })
+
+  return routes
+}

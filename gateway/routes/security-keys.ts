@@ -1,0 +1,121 @@
+import { type Context, Hono } from 'hono'
+import { z } from 'zod'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { AuthenticationFailure, RegistrationFailure, WebAuthnFactor } from '../factors/webauthn.ts'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import { tokenId } from '../session/token.ts'
+import { storeStillIntact } from '../store/store-still-intact.ts'
+import { completeSignIn } from './complete-sign-in.ts'
+
+/** What the page shows for each refusal; the library's detail goes to the log only. */
+const refusals: Record<RegistrationFailure | AuthenticationFailure, string> = {
+  no_challenge: 'The request expired. Try again.',
+  invalid_response: 'The security key sent an answer that could not be read. Try again.',
+  invalid_name: 'Give the key a name of at most 64 characters.',
+  wrong_origin: `This security key was used for a different site address. Open this page at its usual address and try again.`,
+  wrong_rp: 'This security key was set up for a different site. Use a key registered here.',
+  not_allowed_model: 'This model of security key is not allowed here. Use an approved key.',
+  already_registered: 'This security key is already registered.',
+  verification_failed: 'This security key could not be verified. Try again.',
+  unknown_credential: 'This security key is not registered for your account. Use a key you added here.',
+  counter_regression: 'This security key could not be verified. If it keeps happening, contact support.',
+}
+
+const ceremonyBody = z.object({ response: z.unknown(), name: z.string().max(200).optional() })
+
+/**
+ * `<prefix>/webauthn/…`: JSON endpoints for the security-key ceremonies, called by web/webauthn.ts.
+ * Registration: a pending user with no factor (their first factor) or a verified user adding a key.
+ * Authentication: a pending user proving their second factor. Challenges are bound to the session.
+ */
+export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
+  const { prefix } = s.config
+  const routes = new Hono<GatewayEnv>()
+  routes.use('*', requireSession(s, 'any'), requireCsrf(s))
+  const scope = (c: Context<GatewayEnv>) => tokenId(c.var.sessionToken)
+
+  /** A verified user may add keys; a pending one only as their very first factor. */
+  async function refuseRegistration(c: Context<GatewayEnv>): Promise<Response | null> {
+    if (c.var.session.level === 'two_factor') return null
+    if (!(await enrolledFactors(s, c.var.session.user)).none)
+      return respondWithProblem(c, 'forbidden', prefix)
+    if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
+    return null
+  }
+
+  routes.post('/registration/options', async (c) => {
+    const refused = await refuseRegistration(c)
+    if (refused) return refused
+    return c.json(await webauthn.registrationOptions(c.var.session.user, scope(c)))
+  })
+
+  routes.post('/registration', async (c) => {
+    const refused = await refuseRegistration(c)
+    if (refused) return refused
+    const { user, level } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
+    if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
+    const result = await webauthn.verifyRegistration(user, scope(c), body.data.response, body.data.name ?? '')
+    if (!result.ok) {
+      s.log.info({
+        event: 'enrollment',
+        user,
+        ip,
+        factor: 'webauthn',
+        result: result.reason,
+        detail: result.detail,
+      })
+      return c.json({ error: result.reason, message: refusals[result.reason] }, 400)
+    }
+    s.log.info({
+      event: 'enrollment',
+      user,
+      ip,
+      factor: 'webauthn',
+      result: 'success',
+      aaguid: result.credential.aaguid,
+    })
+    if (level === 'first_factor') return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip) })
+    return c.json({ redirect: `${prefix}/account?notice=key_added` })
+  })
+
+  routes.post('/authentication/options', async (c) => {
+    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
+    const options = await webauthn.authenticationOptions(c.var.session.user, scope(c))
+    if (options === null)
+      return c.json({ error: 'no_keys', message: 'No security key is registered for this account.' }, 404)
+    return c.json(options)
+  })
+
+  routes.post('/authentication', async (c) => {
+    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
+    if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
+    const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)
+    if (result.ok) return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip) })
+    const entry = {
+      event: 'second_factor',
+      user,
+      ip,
+      factor: 'webauthn',
+      result: result.reason,
+      detail: result.detail,
+    }
+    if (result.reason === 'counter_regression')
+      s.log.warn(entry, 'security key counter went back: possible cloned key')
+    else s.log.info(entry, 'second factor refused')
+    await s.regulator.recordFailure(user, ip, 'webauthn')
+    return c.json({ error: result.reason, message: refusals[result.reason] }, 401)
+  })
+
+  return routes
+}

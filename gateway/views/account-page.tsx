@@ -1,0 +1,216 @@
+import { ErrorIcon, SuccessIcon } from './icons.tsx'
+import { Layout } from './layout.tsx'
+import { AddKeyFields, KeyIcon, keyNameMaxLength } from './security-key.tsx'
+
+export interface AccountKey {
+  /** Credential id, base64url; posted back to rename or remove the key. */
+  id: string
+  name: string
+  /** Milliseconds since the epoch. */
+  createdAt: number
+  lastUsedAt: number | null
+}
+
+export interface AccountPageProps {
+  prefix: string
+  username: string
+  csrfToken: string
+  hasTotp: boolean
+  keys: AccountKey[]
+  /** False when removing a key would leave the user no way to pass the second step. */
+  canRemoveKey: boolean
+  /** The outcome of the last change ("Key renamed."), announced politely. */
+  notice?: string
+  /** A change that was refused, announced at once. */
+  error?: string
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/**
+ * "23 Nov 2026", in UTC. Built by hand rather than with Intl so the page reads the same whatever
+ * locale and time zone the server runs in (and the tests can pin it).
+ */
+function formatDate(epochMs: number): string {
+  const date = new Date(epochMs)
+  return `${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`
+}
+
+function DateTime({ at }: { at: number }) {
+  return <time datetime={new Date(at).toISOString()}>{formatDate(at)}</time>
+}
+
+const removeBlockedId = 'remove-blocked'
+
+function appHint(hasTotp: boolean, keyCount: number): string {
+  if (!hasTotp) return 'Not set up. You sign in with your security keys only, so keep a spare one.'
+  if (keyCount === 0) return 'You sign in with codes from an app such as Google Authenticator.'
+  return 'Codes from an app such as Google Authenticator, for when your key is not to hand.'
+}
+
+interface KeyRowProps {
+  prefix: string
+  csrfToken: string
+  credential: AccountKey
+  /** Position in the list; element ids use it, since credential ids can be over a thousand characters. */
+  index: number
+  canRemove: boolean
+}
+
+function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps) {
+  const renameId = `rename-${index}`
+  return (
+    <li class="key">
+      <div class="key-summary">
+        <span class="method-icon">
+          <KeyIcon />
+        </span>
+        <div class="key-info">
+          <h3 class="key-name">{credential.name}</h3>
+          <p class="key-meta">
+            <span>
+              Added <DateTime at={credential.createdAt} />
+            </span>
+            <span>
+              {credential.lastUsedAt === null ? (
+                'Never used'
+              ) : (
+                <>
+                  Last used <DateTime at={credential.lastUsedAt} />
+                </>
+              )}
+            </span>
+          </p>
+        </div>
+      </div>
+      <div class="key-actions">
+        <form class="inline-form" method="post" action={`${prefix}/account/keys/rename`}>
+          <input type="hidden" name="csrf" value={csrfToken} />
+          <input type="hidden" name="id" value={credential.id} />
+          {/* Visually the row already says which key this is; a screen reader jumping between
+              fields does not, so the label carries the name. */}
+          <label class="visually-hidden" for={renameId}>
+            New name for {credential.name}
+          </label>
+          <input
+            class="input input-small"
+            id={renameId}
+            name="name"
+            type="text"
+            placeholder="New name"
+            maxlength={keyNameMaxLength}
+            autocomplete="off"
+            spellcheck={false}
+            required
+          />
+          <button class="button button-secondary button-small" type="submit">
+            Rename
+          </button>
+        </form>
+        <form class="remove-form" method="post" action={`${prefix}/account/keys/remove`}>
+          <input type="hidden" name="csrf" value={csrfToken} />
+          <input type="hidden" name="id" value={credential.id} />
+          <button
+            class="button button-danger button-small"
+            type="submit"
+            disabled={!canRemove}
+            aria-describedby={canRemove ? undefined : removeBlockedId}
+          >
+            Remove<span class="visually-hidden"> {credential.name}</span>
+          </button>
+        </form>
+      </div>
+    </li>
+  )
+}
+
+/** The signed-in user's own second factors: their security keys and whether the app is set up. */
+export function AccountPage({
+  prefix,
+  username,
+  csrfToken,
+  hasTotp,
+  keys,
+  canRemoveKey,
+  notice,
+  error,
+}: AccountPageProps) {
+  return (
+    <Layout prefix={prefix} title="Your account" csrfToken={csrfToken} script={true}>
+      <div class="account">
+        <h1 class="title">Sign-in security</h1>
+        <p class="subtitle">
+          How <strong class="account-name">{username}</strong> proves it's really you after the password.
+        </p>
+        {notice ? (
+          <p class="banner banner-success" role="status">
+            <SuccessIcon />
+            <span>{notice}</span>
+          </p>
+        ) : null}
+        {error ? (
+          <p class="banner banner-error" role="alert">
+            <ErrorIcon />
+            <span>{error}</span>
+          </p>
+        ) : null}
+
+        <section class="section" aria-labelledby="keys-title">
+          <h2 class="section-title" id="keys-title">
+            Security keys
+          </h2>
+          {keys.length === 0 ? (
+            <p class="empty">No security keys yet. Add one below to sign in with a tap instead of a code.</p>
+          ) : (
+            <ul class="key-list">
+              {keys.map((credential, index) => (
+                <KeyRow
+                  prefix={prefix}
+                  csrfToken={csrfToken}
+                  credential={credential}
+                  index={index}
+                  canRemove={canRemoveKey}
+                />
+              ))}
+            </ul>
+          )}
+          {keys.length > 0 && !canRemoveKey ? (
+            <p class="hint key-list-note" id={removeBlockedId}>
+              You cannot remove your only way to sign in.
+              {hasTotp ? null : ' Add another security key first.'}
+            </p>
+          ) : null}
+        </section>
+
+        <section class="section" aria-labelledby="app-title">
+          {/* One line, so that heading navigation alone tells a screen reader user the state. */}
+          <h2 class="section-title section-title-status" id="app-title">
+            Authenticator app<span class="visually-hidden">:</span>{' '}
+            <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
+          </h2>
+          <p class="hint">{appHint(hasTotp, keys.length)}</p>
+        </section>
+
+        <section class="section" aria-labelledby="add-key-title">
+          <h2 class="section-title" id="add-key-title">
+            Add a security key
+          </h2>
+          <p class="hint">
+            Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
+            device. Keep a spare somewhere safe in case you lose one.
+          </p>
+          <AddKeyFields prefix={prefix} />
+        </section>
+
+        <p class="card-footer card-footer-split">
+          <a class="link" href="/">
+            Back to the panel
+          </a>
+          <a class="link" href={`${prefix}/logout`}>
+            Sign out
+          </a>
+        </p>
+      </div>
+    </Layout>
+  )
+}

@@ -1,0 +1,187 @@
+import { CodeField } from './code-field.tsx'
+import { ErrorIcon } from './icons.tsx'
+import { Layout } from './layout.tsx'
+import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
+
+export interface SecondFactorMethods {
+  totp: boolean
+  securityKey: boolean
+}
+
+export interface SecondFactorPageProps {
+  prefix: string
+  username: string
+  csrfToken: string
+  digits: number
+  /** A refused code, shown above the code field (or above the key button when there is no code field). */
+  error?: string
+  methods: SecondFactorMethods
+}
+
+interface SecurityKeyMethodProps {
+  prefix: string
+  error: string | undefined
+  /** Marks the key as the better choice; only meaningful when there is another. */
+  recommended: boolean
+}
+
+function SecurityKeyMethod({ prefix, error, recommended }: SecurityKeyMethodProps) {
+  return (
+    <section class="method" aria-labelledby="key-title">
+      <div class="method-head">
+        <span class="method-icon">
+          <KeyIcon />
+        </span>
+        <div class="method-heading">
+          {recommended ? <span class="badge">Recommended</span> : null}
+          <h2 class="method-title" id="key-title">
+            Security key or passkey
+          </h2>
+        </div>
+      </div>
+      <p class="method-text" id="key-hint">
+        Touch your key or confirm with a passkey when your browser asks. It is the safest way to sign in:
+        copycat sites cannot use it.
+      </p>
+      {error ? (
+        <p class="field-error" role="alert">
+          <ErrorIcon />
+          <span>{error}</span>
+        </p>
+      ) : null}
+      <button
+        class="button button-primary button-block"
+        type="button"
+        data-webauthn="authenticate"
+        data-endpoint={`${prefix}/webauthn/authentication`}
+        data-status={keyStatusId}
+        aria-describedby="key-hint"
+      >
+        <KeyIcon />
+        <span>Use security key</span>
+      </button>
+      <KeyStatus />
+    </section>
+  )
+}
+
+interface CodeMethodProps {
+  prefix: string
+  csrfToken: string
+  digits: number
+  error: string | undefined
+  /** With a security key on offer the code is the fallback: a quieter button, no focus grab. */
+  secondary: boolean
+}
+
+function CodeMethod({ prefix, csrfToken, digits, error, secondary }: CodeMethodProps) {
+  return (
+    <form class="form" method="post" action={`${prefix}/2fa`}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <div class={error ? 'field field-invalid' : 'field'}>
+        <label class="label" for="code">
+          Authentication code
+        </label>
+        <p class="hint" id="code-hint">
+          Open your authenticator app (Google Authenticator, Authy, Microsoft Authenticator…) and enter the{' '}
+          {digits}-digit code for this account.
+        </p>
+        {/* Focusing the field on a phone opens the keyboard over the key button, so only when the
+            code is the one way in or has just been refused. */}
+        <CodeField digits={digits} error={error} autofocus={!secondary || Boolean(error)} />
+      </div>
+      <button
+        class={`button ${secondary ? 'button-secondary' : 'button-primary'} button-block`}
+        type="submit"
+      >
+        Verify
+      </button>
+    </form>
+  )
+}
+
+function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
+  const summary =
+    methods.totp && methods.securityKey
+      ? 'Trouble signing in?'
+      : methods.securityKey
+        ? 'Trouble using your security key?'
+        : 'Trouble getting a code?'
+  return (
+    <details class="disclosure">
+      <summary>{summary}</summary>
+      <ul class="disclosure-body">
+        {methods.securityKey ? (
+          <>
+            <li>
+              Plug the key in before you press the button; if it has a light, touch the key when it blinks.
+            </li>
+            <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
+          </>
+        ) : null}
+        {methods.totp ? (
+          <>
+            <li>
+              Each code is only valid for a short time. If one is rejected, wait for the next code and try
+              again.
+            </li>
+            <li>Check that the date and time on your phone are set automatically.</li>
+          </>
+        ) : null}
+        <li>
+          {methods.securityKey && methods.totp
+            ? 'Lost your key and your app? '
+            : methods.securityKey
+              ? 'Lost your key? '
+              : 'Lost access to your app? '}
+          Contact your hosting provider's support to reset two-step verification.
+        </li>
+      </ul>
+    </details>
+  )
+}
+
+/**
+ * The second step for a user whose panel password was accepted: a security key first (it cannot be
+ * phished), the authenticator-app code as the alternative, whichever of the two the user has.
+ */
+export function SecondFactorPage({
+  prefix,
+  username,
+  csrfToken,
+  digits,
+  error,
+  methods,
+}: SecondFactorPageProps) {
+  const both = methods.securityKey && methods.totp
+  return (
+    <Layout
+      prefix={prefix}
+      title="Verify it's you"
+      csrfToken={methods.securityKey ? csrfToken : undefined}
+      script={methods.securityKey}
+    >
+      <h1 class="title">Verify it's you</h1>
+      <p class="subtitle">
+        Signing in as <strong class="account-name">{username}</strong>
+      </p>
+      {methods.securityKey ? (
+        <SecurityKeyMethod prefix={prefix} error={methods.totp ? undefined : error} recommended={both} />
+      ) : null}
+      {both ? (
+        <h2 class="divider">
+          <span>or use your authenticator app</span>
+        </h2>
+      ) : null}
+      {methods.totp ? (
+        <CodeMethod prefix={prefix} csrfToken={csrfToken} digits={digits} error={error} secondary={both} />
+      ) : null}
+      <TroubleTips methods={methods} />
+      <p class="card-footer">
+        <a class="link" href={`${prefix}/logout`}>
+          Use a different account
+        </a>
+      </p>
+    </Layout>
+  )
+}

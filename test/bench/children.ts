@@ -1,0 +1,103 @@
+// Parent side of the child processes: start one, wait for its first message, stop it.
+import { type ChildProcess, execFileSync, fork } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const STOP_GRACE_MS = 5_000
+const ANSWER_DEADLINE_MS = 10_000
+
+export interface Child<M> {
+  /** The first message the child sent (its Ready or its result). */
+  message: M
+  /** Sends `query` and resolves with the child's next message; one question at a time. */
+  ask<R>(query: object): Promise<R>
+  stop(): Promise<void>
+}
+
+// Whatever is still running when run.ts exits (an error, Ctrl-C) is killed, never left behind.
+const running = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+export interface ChildOptions {
+  deadlineMs: number
+  /** Flags for node itself, e.g. --cpu-prof. */
+  nodeFlags?: string[]
+  /** Moves the child to this CPU once it has reported (see pinToCpu). */
+  cpu?: number | undefined
+}
+
+/**
+ * Forks `script` (relative to this folder) under tsx with `input` as its JSON argument and resolves
+ * with its first message.
+ */
+export async function startChild<M>(
+  script: string,
+  input: unknown,
+  { deadlineMs, nodeFlags = [], cpu }: ChildOptions,
+): Promise<Child<M>> {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [JSON.stringify(input)], {
+    // `--import tsx` is resolved from the working directory: the repository's node_modules.
+    cwd: repoRoot,
+    execArgv: ['--import', 'tsx', ...nodeFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  try {
+    const message = await firstMessage<M>(child, script, deadlineMs)
+    // After the first message all of node's start-up threads exist; later ones inherit the mask.
+    if (cpu !== undefined && child.pid !== undefined) pinToCpu(child.pid, cpu)
+    return {
+      message,
+      ask: (query) => {
+        child.send(query)
+        return firstMessage(child, script, ANSWER_DEADLINE_MS)
+      },
+      stop: () => stop(child),
+    }
+  } catch (error) {
+    await stop(child)
+    throw error
+  }
+}
+
+/** Restricts every thread of a process (-a) to one CPU; children started later inherit it. */
+export function pinToCpu(pid: number, cpu: number): void {
+  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
+}
+
+/** The child's next message; a child that dies or stays silent fails the run instead of hanging it. */
+function firstMessage<M>(child: ChildProcess, name: string, deadlineMs: number): Promise<M> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) reject(new Error(`${name} is not running`))
+    const timer = setTimeout(
+      () => reject(new Error(`${name} sent nothing within ${deadlineMs} ms`)),
+      deadlineMs,
+    )
+    const onMessage = (message: unknown) => {
+      clearTimeout(timer)
+      child.off('exit', onExit)
+      resolve(message as M)
+    }
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before answering`))
+    }
+    child.once('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+/** SIGTERM lets the child close cleanly (and write a CPU profile); SIGKILL if it does not. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+  await exited
+  clearTimeout(timer)
+}

@@ -1,0 +1,42 @@
+// Child process: tapgate as `tapgate serve` would run it (startGateway, Redis store, info logging),
+// plus one two_factor session minted through the gateway's own Sessions on the same store.
+import { randomBytes } from 'node:crypto'
+import { parseConfig } from '../../gateway/config/load.ts'
+import { systemClock } from '../../gateway/deps.ts'
+import { createLogger } from '../../gateway/observability/logger.ts'
+import { startGateway } from '../../gateway/server.ts'
+import { Sessions } from '../../gateway/session/sessions.ts'
+import { createRedisStore } from '../../gateway/store/redis-store.ts'
+import { freePort } from '../support/free-port.ts'
+import { childInput, serveRun } from './protocol.ts'
+
+const { upstreamUrl, redisUrl } = childInput<{ upstreamUrl: string; redisUrl: string }>()
+
+// public_url must name the port, so it is chosen before listening (as test/support/gateway.ts does).
+const port = await freePort()
+const loaded = parseConfig(
+  {
+    listen: `127.0.0.1:${port}`,
+    public_url: `http://127.0.0.1:${port}`,
+    upstream: { url: upstreamUrl },
+    store: { redis_url: redisUrl, key_prefix: 'tapgate-bench:' },
+    encryption_key: randomBytes(32).toString('base64url'),
+    rules: [{ prefix: '/api/', policy: 'bypass' }],
+    log_level: 'info',
+  },
+  // An empty env: TAPGATE_* variables of whoever runs the benchmark must not change the setup.
+  { baseDir: process.cwd(), env: {} },
+)
+if (!loaded.ok) throw new Error(`bench config invalid:\n${loaded.problems.join('\n')}`)
+const { config } = loaded
+
+const store = createRedisStore(redisUrl, config.store.key_prefix)
+const gateway = await startGateway({ config, store, clock: systemClock, log: createLogger(config.log_level) })
+
+const sessions = new Sessions(store, systemClock, config.session)
+const sessionToken = await sessions.create({ user: 'bench', level: 'two_factor' })
+
+await serveRun({ url: gateway.url, sessionToken }, async () => {
+  gateway.server.closeAllConnections()
+  await gateway.close()
+})

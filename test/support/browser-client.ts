@@ -28,6 +28,19 @@ export class BrowserClient {
     })
   }
 
+  /**
+   * A script's fetch() with a JSON body, as web/webauthn.ts sends it: fetch's default Accept (any
+   * type, so tapgate answers problems as JSON) and the Origin header. The CSRF token, when wanted,
+   * goes in `headers` as `x-csrf-token`.
+   */
+  postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { accept: '*/*', 'content-type': 'application/json', origin: this.publicOrigin, ...headers },
+    })
+  }
+
   async request(path: string, init: { method: string; body?: string; headers: Record<string, string> }) {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
     const response = await fetch(`${this.origin}${path}`, {
@@ -54,6 +67,13 @@ export class BrowserClient {
 export function csrfTokenIn(html: string): string {
   const match = /name="csrf" value="([^"]+)"/.exec(html)
   if (!match?.[1]) throw new Error('no CSRF token on the page')
+  return match[1]
+}
+
+/** The CSRF token a page hands its script, in `<meta name="csrf-token">`. */
+export function csrfMetaIn(html: string): string {
+  const match = /<meta name="csrf-token" content="([^"]+)"/.exec(html)
+  if (!match?.[1]) throw new Error('no csrf-token meta tag on the page')
   return match[1]
 }
 

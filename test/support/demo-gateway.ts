@@ -12,10 +12,11 @@ export interface DemoGatewayFixture {
 
 /**
  * Registers hooks for one demo panel per file and a fresh gateway per test in front of it.
- * `config` and `store` are read per test, so a file can vary them.
+ * `config` and `store` are read per test, so a file can vary them; `publicHost` is passed on to
+ * startTestGateway (`localhost` where security keys need a valid RP ID).
  */
 export function useDemoGateway(
-  options: { config?: () => Record<string, unknown>; store?: () => Store } = {},
+  options: { config?: () => Record<string, unknown>; store?: () => Store; publicHost?: string } = {},
 ) {
   const fixture = { panelSaw: [] as string[] } as {
     panel: DemoPanel
@@ -33,6 +34,7 @@ export function useDemoGateway(
       upstreamUrl: fixture.panel.url,
       ...(options.config ? { config: options.config() } : {}),
       ...(options.store ? { store: options.store() } : {}),
+      ...(options.publicHost ? { publicHost: options.publicHost } : {}),
     })
   })
   afterEach(() => fixture.gateway.close())

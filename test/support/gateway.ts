@@ -20,6 +20,8 @@ export interface LogLine {
 export interface TestGateway extends RunningGateway {
   store: Store
   clock: FixedClock
+  /** The configured public origin (what a browser sends as Origin); `url` is where the gateway listens. */
+  publicOrigin: string
   /** Every JSON log line the gateway wrote, parsed. */
   logs: LogLine[]
   /** The raw log text, to assert that no secret ever appears in it. */
@@ -39,18 +41,21 @@ export const panelLoginSettings = {
 /**
  * A real gateway on a loopback port in front of a real upstream. The store defaults to a SQLite
  * file in a temp dir driven by the same FixedClock, so expiry is tested without sleeping.
+ * `publicHost` names the host of public_url (still on the listening port): `localhost` for
+ * security-key tests, since an IP address is not a valid WebAuthn RP ID.
  */
 export async function startTestGateway(options: {
   upstreamUrl: string
   config?: Record<string, unknown>
   store?: Store
   clock?: FixedClock
+  publicHost?: string
 }): Promise<TestGateway> {
   const clock = options.clock ?? new FixedClock()
   const port = await freePort()
   const raw = {
     listen: `127.0.0.1:${port}`,
-    public_url: `http://127.0.0.1:${port}`,
+    public_url: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     upstream: { url: options.upstreamUrl, timeout: '5s' },
     encryption_key: testEncryptionKey,
     first_factor: panelLoginSettings,
@@ -75,6 +80,7 @@ export async function startTestGateway(options: {
     ...gateway,
     store,
     clock,
+    publicOrigin: new URL(loaded.config.public_url).origin,
     get logs() {
       return text
         .split('\n')

@@ -1,0 +1,160 @@
+import { mkdirSync } from 'node:fs'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { keys } from '../../gateway/store/keys.ts'
+import { launchChromium } from '../support/chromium.ts'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+
+/**
+ * The security-key journey in a real browser: Chromium with the DevTools virtual authenticator (a
+ * CTAP2 USB key that verifies the user and is touched automatically) runs web/webauthn.ts under
+ * tapgate's CSP, so what the HTTP-level tests take on trust is exercised here: the bundled script,
+ * @simplewebauthn/browser, the browser's own origin and RP ID checks, and the status region a user
+ * reads. A browser without the key cannot pass. Screenshots of each step land in test-artifacts/e2e/
+ * (not committed). public_url is http://localhost:<port>, since an IP address is not a valid RP ID.
+ */
+const artifacts = 'test-artifacts/e2e'
+let panel: DemoPanel
+let gateway: TestGateway
+let browser: Browser
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true })
+  panel = await startDemoPanel()
+  gateway = await startTestGateway({ upstreamUrl: panel.url, publicHost: 'localhost' })
+  browser = await launchChromium()
+})
+afterAll(async () => {
+  await browser.close()
+  await gateway.close()
+  await panel.close()
+})
+
+interface KeyedBrowser {
+  context: BrowserContext
+  page: Page
+  cdp: CDPSession
+  authenticatorId: string
+  /** Console messages about Content Security Policy violations. */
+  cspViolations: string[]
+}
+
+/**
+ * A fresh context (its own cookies) whose page has a virtual authenticator attached before the key
+ * API is ever called: without one, Chromium may close the page. It starts with no credentials.
+ */
+async function browserWithAuthenticator(): Promise<KeyedBrowser> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const cspViolations: string[] = []
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text())
+  })
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('WebAuthn.enable', { enableUI: false })
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  })
+  return { context, page, cdp, authenticatorId, cspViolations }
+}
+
+async function credentialsOn({ cdp, authenticatorId }: KeyedBrowser) {
+  return (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials
+}
+
+/** The user's keys as tapgate stored them. */
+async function storedKeys(user: string): Promise<{ name: string; counter: number }[]> {
+  const text = await gateway.store.get(keys.webauthnCredentials(user))
+  return text === null ? [] : (JSON.parse(text) as { name: string; counter: number }[])
+}
+
+async function signInWithPassword(page: Page, user: string) {
+  await page.goto(`${gateway.publicOrigin}/login`)
+  await page.getByLabel('Username').fill(user)
+  await page.getByLabel('Password').fill(`${user}-password`)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** Password, then "Add security key" on the enrollment page, until the panel's dashboard shows. */
+async function enrollKey(page: Page, user: string, name: string) {
+  await signInWithPassword(page, user)
+  await page.waitForURL('**/_tapgate/enroll')
+  await page.getByLabel('Name this key').fill(name)
+  await page.getByRole('button', { name: 'Add security key' }).click()
+  await page.waitForURL('**/dashboard')
+}
+
+describe('a user with a security key in Chromium', () => {
+  it('enrolls "Blue YubiKey" after the panel password, then signs in again with a tap', async () => {
+    const keyed = await browserWithAuthenticator()
+    const { page } = keyed
+
+    await signInWithPassword(page, 'demo')
+    await page.waitForURL('**/_tapgate/enroll')
+    await page.getByLabel('Name this key').fill('Blue YubiKey')
+    await page.screenshot({ path: `${artifacts}/key-1-enroll.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Add security key' }).click()
+    await page.waitForURL('**/dashboard')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
+    await page.screenshot({ path: `${artifacts}/key-2-dashboard.png` })
+    const [credential] = await credentialsOn(keyed)
+    expect(credential?.rpId).toBe('localhost')
+    expect(await storedKeys('demo')).toMatchObject([{ name: 'Blue YubiKey' }])
+
+    await page.getByRole('link', { name: 'Log out' }).click()
+    await page.waitForURL('**/login')
+    await signInWithPassword(page, 'demo')
+    await page.waitForURL('**/_tapgate/2fa')
+    expect(await page.getByLabel('Authentication code').count()).toBe(0)
+    await page.screenshot({ path: `${artifacts}/key-3-2fa.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Use security key' }).click()
+    await page.waitForURL('**/dashboard')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
+    await page.screenshot({ path: `${artifacts}/key-4-signed-in.png` })
+    // The counter tapgate keeps is the one the key reports: the sign-in was the key's, and counted.
+    const [used] = await credentialsOn(keyed)
+    expect(used?.signCount).toBeGreaterThan(credential?.signCount ?? Number.POSITIVE_INFINITY)
+    expect((await storedKeys('demo'))[0]?.counter).toBe(used?.signCount)
+
+    await page.goto(`${gateway.publicOrigin}/_tapgate/account`)
+    await expect.poll(() => page.getByRole('heading', { level: 3 }).textContent()).toBe('Blue YubiKey')
+    await page.screenshot({ path: `${artifacts}/key-5-account.png`, fullPage: true })
+    expect(keyed.cspViolations).toEqual([])
+    await keyed.context.close()
+  })
+
+  it('cannot pass the second step from a second browser that has the password but not the key', async () => {
+    const owner = await browserWithAuthenticator()
+    await enrollKey(owner.page, 'alice', 'Alice key')
+    await owner.context.close()
+
+    // An authenticator is attached (so the page stays open) but holds no credential for tapgate.
+    const intruder = await browserWithAuthenticator()
+    const { page } = intruder
+    await signInWithPassword(page, 'alice')
+    await page.waitForURL('**/_tapgate/2fa')
+    await page.getByRole('button', { name: 'Use security key' }).click()
+    const status = page.locator('#key-status')
+    await expect.poll(() => status.getAttribute('data-state')).toBe('error')
+    // The browser refuses before tapgate is asked: no credential on this authenticator is listed.
+    await expect.poll(() => status.textContent()).toMatch(/cancelled or timed out\. Try again/)
+    expect(await page.getByRole('button', { name: 'Use security key' }).isEnabled()).toBe(true)
+    await page.screenshot({ path: `${artifacts}/key-6-no-key.png`, fullPage: true })
+    expect(await credentialsOn(intruder)).toEqual([])
+
+    await page.goto(`${gateway.publicOrigin}/dashboard`)
+    expect(new URL(page.url()).pathname).toBe('/_tapgate/2fa')
+    const signIns = gateway.logs.filter((l) => l.event === 'second_factor' && l.user === 'alice')
+    expect(signIns.map((l) => l.result)).toEqual(['success'])
+    expect(intruder.cspViolations).toEqual([])
+    await intruder.context.close()
+  })
+})

@@ -61,9 +61,9 @@ export function upstreamRequestHeaders(
   const headers: OutgoingHttpHeaders = {}
   for (const name in incoming) {
     if (hopByHop.has(name) || named?.has(name) || name === 'host' || name === 'cookie') continue
-    if (identityHeaders.has(name.replaceAll('_', '-'))) continue
-    if (forwardingHeaders.has(name.replaceAll('_', '-')) && (!facts.peerTrusted || name.includes('_')))
-      continue
+    const folded = name.includes('_') ? name.replaceAll('_', '-') : name
+    if (identityHeaders.has(folded)) continue
+    if (forwardingHeaders.has(folded) && (!facts.peerTrusted || folded !== name)) continue
     headers[name] = incoming[name]
   }
   headers.host = facts.host

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 /** 256 bits from the CSPRNG, base64url: 43 characters. */
 export function newToken(): string {
@@ -17,5 +17,5 @@ export function isWellFormedToken(value: string | undefined): value is string {
  * hash also removes the need for a constant-time compare: an attacker cannot steer a preimage.
  */
 export function tokenId(token: string): string {
-  return createHash('sha256').update(token).digest('base64url')
+  return hash('sha256', token, 'base64url')
 }

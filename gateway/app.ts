@@ -1,7 +1,9 @@
+import type { RequestListener } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
-import { respondWithProblem } from './errors.tsx'
+import { problemForFailure, respondWithProblem } from './errors.tsx'
 import { accountRoutes } from './routes/account.tsx'
 import { assetRoutes } from './routes/assets.ts'
 import { enrollmentRoutes } from './routes/enrollment.tsx'
@@ -10,10 +12,28 @@ import { secondFactorRoutes } from './routes/second-factor.tsx'
 import { securityKeyRoutes } from './routes/security-keys.ts'
 import { signOutRoutes } from './routes/sign-out.tsx'
 import type { Services } from './services.ts'
-import { StoreUnavailableError } from './store/store.ts'
 
-/** The only wiring: tapgate's own pages under the prefix, everything else to the panel. */
-export function createApp(s: Services) {
+/**
+ * The only wiring: tapgate's own pages under the prefix (hono), everything else to the panel
+ * (routes/panel-traffic.ts, on node:http directly: the hot path). The split looks at the raw target
+ * only; panel traffic normalises it and refuses whatever merely normalises into the prefix.
+ */
+export function createRequestListener(s: Services): RequestListener {
+  const { prefix } = s.config
+  // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
+  const pages = getRequestListener(tapgatePages(s).fetch, { autoCleanupIncoming: false })
+  const toPanel = panelTraffic(s)
+  return (incoming, outgoing) =>
+    isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
+}
+
+function isUnderPrefix(target: string, prefix: string): boolean {
+  if (!target.startsWith(prefix)) return false
+  const next = target[prefix.length]
+  return next === undefined || next === '/' || next === '?'
+}
+
+function tapgatePages(s: Services) {
   const { prefix } = s.config
   const app = new Hono<GatewayEnv>()
 
@@ -28,17 +48,7 @@ export function createApp(s: Services) {
   app.route(`${prefix}/logout`, signOutRoutes(s))
   if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
   app.route(`${prefix}/account`, accountRoutes(s))
-  app.all(`${prefix}/*`, (c) => respondWithProblem(c, 'not_found', prefix))
-  app.all('*', panelTraffic(s))
-
-  // Fail closed: a store outage is a 503, never a pass; other errors are logged and answered generically.
-  app.onError((error, c) => {
-    if (error instanceof StoreUnavailableError) {
-      s.log.error({ event: 'store_unavailable', err: error.message }, 'store unavailable')
-      return respondWithProblem(c, 'store_unavailable', prefix)
-    }
-    s.log.error({ event: 'internal_error', err: error }, 'request failed')
-    return respondWithProblem(c, 'internal', prefix)
-  })
+  app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
+  app.onError((error, c) => respondWithProblem(c, problemForFailure(error, s.log), prefix))
   return app
 }

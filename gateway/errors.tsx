@@ -1,6 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { Logger } from 'pino'
 import { pageSecurityHeaders } from './http/security-headers.ts'
+import { StoreUnavailableError } from './store/store.ts'
 import { MessagePage } from './views/message-page.tsx'
 
 interface Problem {
@@ -67,12 +70,56 @@ export function wantsHtml(accept: string | undefined): boolean {
   return accept?.includes('text/html') ?? false
 }
 
+interface ProblemAnswer {
+  status: ContentfulStatusCode
+  headers: Record<string, string>
+  body: string
+}
+
 /** An error page for browsers, `{"error": code, "message": …}` for API clients. */
-export function respondWithProblem(c: Context, code: ProblemCode, prefix: string): Response {
+function problemAnswer(code: ProblemCode, accept: string | undefined, prefix: string): ProblemAnswer {
   const problem: Problem = problems[code]
-  if (!wantsHtml(c.req.header('accept'))) {
-    return c.json({ error: code, message: problem.message }, problem.status, { 'Cache-Control': 'no-store' })
+  if (!wantsHtml(accept)) {
+    return {
+      status: problem.status,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+      body: JSON.stringify({ error: code, message: problem.message }),
+    }
   }
   const page = <MessagePage prefix={prefix} title={problem.title} message={problem.message} tone="error" />
-  return c.html(`<!doctype html>${page}`, problem.status, pageSecurityHeaders)
+  return {
+    status: problem.status,
+    headers: { 'Content-Type': 'text/html; charset=UTF-8', ...pageSecurityHeaders },
+    body: `<!doctype html>${page}`,
+  }
+}
+
+/** For tapgate's own pages (hono handlers). */
+export function respondWithProblem(c: Context, code: ProblemCode, prefix: string): Response {
+  const { status, headers, body } = problemAnswer(code, c.req.header('accept'), prefix)
+  return c.body(body, status, headers)
+}
+
+/** For panel traffic, which is served on node:http without hono (see app.ts). */
+export function sendProblem(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  code: ProblemCode,
+  prefix: string,
+): void {
+  const { status, headers, body } = problemAnswer(code, incoming.headers.accept, prefix)
+  outgoing.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) }).end(body)
+}
+
+/**
+ * Fail closed: a store outage is a 503, never a pass; any other error is logged with its stack and
+ * answered generically.
+ */
+export function problemForFailure(error: unknown, log: Logger): ProblemCode {
+  if (error instanceof StoreUnavailableError) {
+    log.error({ event: 'store_unavailable', err: error.message }, 'store unavailable')
+    return 'store_unavailable'
+  }
+  log.error({ event: 'internal_error', err: error }, 'request failed')
+  return 'internal'
 }

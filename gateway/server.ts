@@ -1,7 +1,6 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import { createApp } from './app.ts'
+import { createRequestListener } from './app.ts'
 import type { Deps } from './deps.ts'
 import { createServices } from './services.ts'
 
@@ -14,33 +13,31 @@ export interface RunningGateway {
 
 export async function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
   const services = createServices(deps)
-  const app = createApp(services)
   // A store that is down at start-up is not fatal: requests fail closed until it answers.
   await services.storeIdentity.establish().catch((error: Error) => {
     deps.log.warn({ event: 'store_unavailable', err: error.message }, 'store not reachable at start-up')
   })
-  return new Promise((resolve) => {
-    // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
-    const server = serve(
-      { fetch: app.fetch, port: listen.port, hostname: listen.host, autoCleanupIncoming: false },
-      (info: AddressInfo) => {
-        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
-        resolve({
-          url: `http://${host}:${info.port}`,
-          server,
-          close: async () => {
-            await new Promise<void>((done) => {
-              server.close(() => done())
-              server.closeIdleConnections()
-            })
-            services.upstream.close()
-            await deps.store.close()
-          },
-        })
-      },
-    ) as Server
-    // Slow-loris defence; bodies themselves may take as long as they need.
-    server.headersTimeout = 30_000
-    server.requestTimeout = 0
+  const server = createServer(createRequestListener(services))
+  // Slow-loris defence; bodies themselves may take as long as they need.
+  server.headersTimeout = 30_000
+  server.requestTimeout = 0
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(listen.port, listen.host, () => {
+      const info = server.address() as AddressInfo
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+      resolve({
+        url: `http://${host}:${info.port}`,
+        server,
+        close: async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done())
+            server.closeIdleConnections()
+          })
+          services.upstream.close()
+          await deps.store.close()
+        },
+      })
+    })
   })
 }

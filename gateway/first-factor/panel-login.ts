@@ -1,13 +1,10 @@
-import type { IncomingMessage } from 'node:http'
-import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import type { Context } from 'hono'
-import type { GatewayEnv } from '../context.ts'
-import { respondWithProblem } from '../errors.tsx'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { sendProblem } from '../errors.tsx'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
 import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
-import { respondToUpstreamFailure } from '../proxy/upstream-failure.ts'
+import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
 import { isWellFormedToken } from '../session/token.ts'
@@ -20,24 +17,24 @@ import { readLoginForm, usernameFromLoginForm } from './login-form.ts'
  * cookies held back in a pending session, and the browser is sent to the second factor instead.
  */
 export async function handlePanelLogin(
-  c: Context<GatewayEnv>,
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
   s: Services,
   target: string,
   facts: ClientFacts,
-) {
-  const { incoming, outgoing } = c.env
+): Promise<void> {
   const { prefix, first_factor: settings } = s.config
   const body = await readLoginForm(incoming, settings.max_body)
-  if (body === null) return respondWithProblem(c, 'body_too_large', prefix)
+  if (body === null) return sendProblem(incoming, outgoing, 'body_too_large', prefix)
   const rawUsername = usernameFromLoginForm(body, incoming.headers['content-type'], settings.username_field)
-  if (rawUsername === null) return respondWithProblem(c, 'bad_request', prefix)
+  if (rawUsername === null) return sendProblem(incoming, outgoing, 'bad_request', prefix)
   const user = canonicalUsername(rawUsername, settings.case_sensitive_usernames)
   if ((await s.regulator.bannedFor(user, facts.clientIp)) > 0) {
     s.log.info(
       { event: 'first_factor', user, ip: facts.clientIp, result: 'locked_out' },
       'login refused: locked out',
     )
-    return respondWithProblem(c, 'locked', prefix)
+    return sendProblem(incoming, outgoing, 'locked', prefix)
   }
 
   const { value: oldToken, rest: cookie } = takeCookie(incoming.headers.cookie, s.cookie.name)
@@ -47,7 +44,7 @@ export async function handlePanelLogin(
   try {
     answer = await s.upstream.send({ method: 'POST', target, headers, body })
   } catch (error) {
-    return respondToUpstreamFailure(c, s, error, settings.login_path)
+    return sendUpstreamFailure(incoming, outgoing, s, error, settings.login_path)
   }
 
   const setCookies = answer.headers['set-cookie'] ?? []
@@ -59,7 +56,7 @@ export async function handlePanelLogin(
     )
     await s.regulator.recordFailure(user, facts.clientIp, 'password')
     relayResponse(answer, outgoing)
-    return RESPONSE_ALREADY_SENT
+    return
   }
 
   // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
@@ -75,8 +72,14 @@ export async function handlePanelLogin(
     { event: 'first_factor', user, ip: facts.clientIp, result: 'success' },
     'panel accepted password',
   )
-  c.header('Set-Cookie', setSessionCookie(s.cookie, token))
-  return c.redirect(`${prefix}/2fa`, 303)
+  outgoing
+    .writeHead(303, {
+      Location: `${prefix}/2fa`,
+      'Set-Cookie': setSessionCookie(s.cookie, token),
+      'Cache-Control': 'no-store',
+      'Content-Length': 0,
+    })
+    .end()
 }
 
 /** The panel may answer with an absolute Location on its own (internal) origin: keep only the path. */

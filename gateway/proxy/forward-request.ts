@@ -110,18 +110,3 @@ export function relayResponse(
   })
   response.on('error', () => client.destroy())
 }
-
-/**
- * The panel's answer to a HEAD request, for the handler to return instead of relaying it. hono runs the
- * GET route for HEAD and re-wraps whatever it returns (`new Response(null, res)`), which loses
- * RESPONSE_ALREADY_SENT: @hono/node-server would then write a second head, log ERR_HTTP_HEADERS_SENT
- * and destroy the client's connection. A HEAD answer has no body, so letting hono write it loses nothing.
- */
-export function headResponse(response: IncomingMessage, extraSetCookies: readonly string[] = []): Response {
-  response.resume()
-  const kept = downstreamResponseHeaders(response.rawHeaders)
-  const headers = new Headers()
-  for (let i = 0; i < kept.length; i += 2) headers.append(kept[i] as string, kept[i + 1] as string)
-  for (const cookie of extraSetCookies) headers.append('Set-Cookie', cookie)
-  return new Response(null, { status: response.statusCode ?? 502, headers })
-}

@@ -122,6 +122,8 @@ export function createRedisStore(url: string, keyPrefix: string): RedisStore {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     lazyConnect: false,
+    // Commands issued in one event-loop turn (many requests' session reads) share one write.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   })
   // Without a listener ioredis prints every failed reconnect; callers learn of the outage from the

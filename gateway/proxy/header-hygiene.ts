@@ -95,7 +95,8 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  if (!value || value.length === 0) return undefined
+  // Nearly every request says only this; both are dropped as hop-by-hop anyway.
+  if (!value || value.length === 0 || value === 'keep-alive' || value === 'close') return undefined
   const text = Array.isArray(value) ? value.join(',') : value
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()))
 }

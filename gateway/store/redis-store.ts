@@ -97,13 +97,10 @@ export class RedisStore implements Store {
     return this.#keyPrefix + key
   }
 
-  async #run<T>(command: () => Promise<T>): Promise<T> {
-    if (!this.#attempted) await this.#firstAttempt
-    try {
-      return await command()
-    } catch (error) {
-      throw isUnavailable(error) ? new StoreUnavailableError('Redis is unavailable', { cause: error }) : error
-    }
+  // Plain promise chaining, not async/await: this wraps every session read on the hot path.
+  #run<T>(command: () => Promise<T>): Promise<T> {
+    if (!this.#attempted) return this.#firstAttempt.then(() => command().catch(asStoreError))
+    return command().catch(asStoreError)
   }
 }
 
@@ -130,6 +127,10 @@ export function createRedisStore(url: string, keyPrefix: string): RedisStore {
   // StoreUnavailableError each command rejects with.
   client.on('error', () => {})
   return new RedisStore(client, keyPrefix)
+}
+
+function asStoreError(error: unknown): never {
+  throw isUnavailable(error) ? new StoreUnavailableError('Redis is unavailable', { cause: error }) : error
 }
 
 function isUnavailable(error: unknown): boolean {

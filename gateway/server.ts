@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequestListener } from './app.ts'
 import type { Deps } from './deps.ts'
+import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
 import { createServices } from './services.ts'
 
 export interface RunningGateway {
@@ -17,6 +18,8 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   await services.storeIdentity.establish().catch((error: Error) => {
     deps.log.warn({ event: 'store_unavailable', err: error.message }, 'store not reachable at start-up')
   })
+  const metadata = services.webauthn?.settings.metadata
+  if (metadata !== undefined) await checkAttestationsAgainst(metadata)
   const server = createServer(createRequestListener(services))
   // Slow-loris defence; bodies themselves may take as long as they need.
   server.headersTimeout = 30_000

@@ -1,5 +1,7 @@
+import type { Config } from './config/schema.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
+import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors/authenticator-metadata.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
@@ -47,10 +49,15 @@ export function createServices(deps: Deps): Services {
     regulator: new Regulator(store, clock, config.regulation, log),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
     webauthn: config.factors.webauthn.enabled
-      ? new WebAuthnFactor(webAuthnSettings(config), store, clock)
+      ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
     storeIdentity: new StoreIdentity(store),
   }
+}
+
+function metadataFor(config: Config): AuthenticatorMetadata | undefined {
+  const file = config.factors.webauthn.metadata_file
+  return file === undefined ? undefined : readAuthenticatorMetadata(file)
 }

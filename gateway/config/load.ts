@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { MetadataFileError, readAuthenticatorMetadata } from '../factors/authenticator-metadata.ts'
 import { formatIssue } from './issues.ts'
 import { type Config, configSchema } from './schema.ts'
 
@@ -47,7 +48,24 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
   if (problems.length > 0 || !result.success) return { ok: false, problems }
   const config = result.data
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
+  const webauthn = config.factors.webauthn
+  if (webauthn.metadata_file !== undefined) {
+    webauthn.metadata_file = resolve(baseDir, webauthn.metadata_file)
+    const problem = metadataProblem(webauthn.metadata_file)
+    if (problem !== null) return { ok: false, problems: [`factors.webauthn.metadata_file: ${problem}`] }
+  }
   return { ok: true, config }
+}
+
+/** Read once here so check-config reports a bad file; the gateway reads it again when it starts. */
+function metadataProblem(file: string): string | null {
+  try {
+    readAuthenticatorMetadata(file)
+    return null
+  } catch (error) {
+    if (error instanceof MetadataFileError) return error.message
+    throw error
+  }
 }
 
 /** Env var, then `<key>_file`, then the literal value; two sources at once is a mistake worth reporting. */

@@ -179,6 +179,11 @@ export const configSchema = z
             resident_key: z.enum(['discouraged', 'preferred', 'required']).default('discouraged'),
             /** Only authenticator models (AAGUIDs) in this list may register. */
             aaguid_allowlist: z.array(aaguid).nonempty().optional(),
+            /**
+             * An offline FIDO MDS3 BLOB (or its JSON payload): names key models, checks attestation
+             * chains of the models it lists, and refuses models reported compromised.
+             */
+            metadata_file: z.string().min(1).optional(),
             challenge_ttl: duration.default(2 * 60_000),
           })
           .strict()

@@ -15,6 +15,7 @@ import type { Config } from '../config/schema.ts'
 import type { Clock } from '../deps.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
+import type { AuthenticatorMetadata } from './authenticator-metadata.ts'
 
 type Requirement = 'discouraged' | 'preferred' | 'required'
 
@@ -30,10 +31,15 @@ export interface WebAuthnSettings {
   /** Lower-case AAGUIDs; undefined means every model may register. */
   aaguidAllowlist: readonly string[] | undefined
   challengeTtlMs: number
+  /** From `metadata_file`: model names and models reported compromised. */
+  metadata: AuthenticatorMetadata | undefined
 }
 
 /** The RP ID defaults to the public URL's host, the origins to the public URL's origin. */
-export function webAuthnSettings(config: Pick<Config, 'public_url' | 'factors'>): WebAuthnSettings {
+export function webAuthnSettings(
+  config: Pick<Config, 'public_url' | 'factors'>,
+  metadata?: AuthenticatorMetadata,
+): WebAuthnSettings {
   const block = config.factors.webauthn
   const publicUrl = new URL(config.public_url)
   return {
@@ -45,6 +51,7 @@ export function webAuthnSettings(config: Pick<Config, 'public_url' | 'factors'>)
     residentKey: block.resident_key,
     aaguidAllowlist: block.aaguid_allowlist,
     challengeTtlMs: block.challenge_ttl,
+    metadata,
   }
 }
 
@@ -130,6 +137,7 @@ export type RegistrationFailure =
   | 'wrong_origin'
   | 'wrong_rp'
   | 'not_allowed_model'
+  | 'compromised_model'
   | 'already_registered'
   | 'verification_failed'
 
@@ -172,7 +180,7 @@ export class WebAuthnFactor {
   readonly #rpIdHash: Buffer
 
   constructor(
-    private readonly settings: WebAuthnSettings,
+    readonly settings: WebAuthnSettings,
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
@@ -254,6 +262,9 @@ export class WebAuthnFactor {
     const allowlist = this.settings.aaguidAllowlist
     if (allowlist !== undefined && !allowlist.includes(info.aaguid)) {
       return failure('not_allowed_model', `AAGUID ${info.aaguid} is not in aaguid_allowlist`)
+    }
+    if (this.settings.metadata?.compromised.has(info.aaguid)) {
+      return failure('compromised_model', `AAGUID ${info.aaguid} is reported compromised in metadata_file`)
     }
 
     const credentials = await this.credentialsOf(user)

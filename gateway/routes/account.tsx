@@ -36,9 +36,10 @@ export function accountRoutes(s: Services) {
         username={c.var.session.user}
         csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
         hasTotp={factors.totp}
-        keys={factors.keys.map(({ id, name, createdAt, lastUsedAt }) => ({
+        keys={factors.keys.map(({ id, name, aaguid, createdAt, lastUsedAt }) => ({
           id,
           name,
+          model: s.webauthn?.settings.metadata?.names.get(aaguid) ?? null,
           createdAt,
           lastUsedAt,
         }))}

@@ -20,6 +20,8 @@ const refusals: Record<RegistrationFailure | AuthenticationFailure, string> = {
   wrong_origin: `This security key was used for a different site address. Open this page at its usual address and try again.`,
   wrong_rp: 'This security key was set up for a different site. Use a key registered here.',
   not_allowed_model: 'This model of security key is not allowed here. Use an approved key.',
+  compromised_model:
+    'This model of security key has a known security flaw and cannot be added. Use another key.',
   already_registered: 'This security key is already registered.',
   verification_failed: 'This security key could not be verified. Try again.',
   unknown_credential: 'This security key is not registered for your account. Use a key you added here.',

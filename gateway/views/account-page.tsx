@@ -6,6 +6,8 @@ export interface AccountKey {
   /** Credential id, base64url; posted back to rename or remove the key. */
   id: string
   name: string
+  /** The model's name from the FIDO metadata file ("YubiKey 5 Series"), when it lists the key's AAGUID. */
+  model: string | null
   /** Milliseconds since the epoch. */
   createdAt: number
   lastUsedAt: number | null
@@ -68,6 +70,7 @@ function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps
         <div class="key-info">
           <h3 class="key-name">{credential.name}</h3>
           <p class="key-meta">
+            {credential.model === null ? null : <span>{credential.model}</span>}
             <span>
               Added <DateTime at={credential.createdAt} />
             </span>

@@ -100,16 +100,24 @@ async function samplePages(): Promise<Record<string, Sample>> {
   const day = 86_400_000
   const added = Date.UTC(2026, 10, 23, 9, 44)
   const keys = [
-    { id: 'AAECAwQFBgcICQoLDA0ODw', name: 'Blue YubiKey', createdAt: added, lastUsedAt: added + 9 * day },
+    {
+      id: 'AAECAwQFBgcICQoLDA0ODw',
+      name: 'Blue YubiKey',
+      model: 'YubiKey 5 Series with NFC',
+      createdAt: added,
+      lastUsedAt: added + 9 * day,
+    },
     {
       id: 'EBESExQVFhcYGRobHB0eHw',
       name: 'Spare key in the office safe (YubiKey 5C NFC)',
+      model: null,
       createdAt: added + 2 * day,
       lastUsedAt: null,
     },
     {
       id: 'ICEiIyQlJicoKSorLC0uLw',
       name: 'MacBook passkey',
+      model: null,
       createdAt: added + 30 * day,
       lastUsedAt: added + 41 * day,
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfigFile, parseConfig } from '../../../gateway/config/load.ts'
+import { metadataEntry, metadataPayload } from '../../support/fido-metadata.ts'
 
 const key = 'k'.repeat(40)
 const minimal = {
@@ -133,5 +134,24 @@ describe('secrets from the environment or a file', () => {
     const result = loadConfigFile(join(dir, 'bad.yaml'))
     expect(result.ok).toBe(false)
     expect(!result.ok && result.problems[0]).toMatch(/bad\.yaml: not valid YAML: /)
+  })
+
+  it('resolves factors.webauthn.metadata_file from the config directory and reports an unusable one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapgate-config-'))
+    writeFileSync(
+      join(dir, 'blob.json'),
+      JSON.stringify(
+        metadataPayload([
+          metadataEntry({ aaguid: '2fc0579f-8113-47ea-b116-bb5a8db9202a', description: 'YubiKey 5 NFC' }),
+        ]),
+      ),
+    )
+    const withFile = (file: string) => ({ ...minimal, factors: { webauthn: { metadata_file: file } } })
+    const result = parseConfig(withFile('blob.json'), { baseDir: dir, env: {} })
+    expect(result.ok && result.config.factors.webauthn.metadata_file).toBe(join(dir, 'blob.json'))
+    expect(parseConfig(withFile('missing.jwt'), { baseDir: dir, env: {} })).toEqual({
+      ok: false,
+      problems: [`factors.webauthn.metadata_file: cannot read '${join(dir, 'missing.jwt')}' (ENOENT)`],
+    })
   })
 })

@@ -537,11 +537,24 @@ describe('AccountPage', () => {
   const day = 86_400_000
   const added = Date.UTC(2026, 10, 23, 9, 44)
   const threeKeys: AccountKey[] = [
-    { id: 'AAECAwQFBgcICQoLDA0ODw', name: 'Blue YubiKey', createdAt: added, lastUsedAt: added + 9 * day },
-    { id: 'EBESExQVFhcYGRobHB0eHw', name: 'Spare key', createdAt: added + 2 * day, lastUsedAt: null },
+    {
+      id: 'AAECAwQFBgcICQoLDA0ODw',
+      name: 'Blue YubiKey',
+      model: 'YubiKey 5 Series with NFC',
+      createdAt: added,
+      lastUsedAt: added + 9 * day,
+    },
+    {
+      id: 'EBESExQVFhcYGRobHB0eHw',
+      name: 'Spare key',
+      model: null,
+      createdAt: added + 2 * day,
+      lastUsedAt: null,
+    },
     {
       id: 'ICEiIyQlJicoKSorLC0uLw',
       name: 'MacBook passkey',
+      model: null,
       createdAt: added + 30 * day,
       lastUsedAt: added + 41 * day,
     },
@@ -595,10 +608,10 @@ describe('AccountPage', () => {
     }
   })
 
-  it('lists each key with its name, when it was added and when it was last used', () => {
+  it('lists each key with its name, its model when known, when it was added and when it was last used', () => {
     const rows = keyRows(page())
     expect(rows.map((row) => text(row.slice(0, row.indexOf('<form'))))).toEqual([
-      'Blue YubiKey Added 23 Nov 2026 Last used 2 Dec 2026',
+      'Blue YubiKey YubiKey 5 Series with NFC Added 23 Nov 2026 Last used 2 Dec 2026',
       'Spare key Added 25 Nov 2026 Never used',
       'MacBook passkey Added 23 Dec 2026 Last used 3 Jan 2027',
     ])
@@ -614,7 +627,7 @@ describe('AccountPage', () => {
     it('are UTC whatever the server time zone', () => {
       // 23:30 UTC on New Year's Eve is already 1 Jan in Kiribati (UTC+14).
       const lateEve = Date.UTC(2026, 11, 31, 23, 30)
-      const keys = [{ id: 'AA', name: 'Key', createdAt: lateEve, lastUsedAt: lateEve }]
+      const keys = [{ id: 'AA', name: 'Key', model: null, createdAt: lateEve, lastUsedAt: lateEve }]
       for (const zone of ['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles']) {
         process.env.TZ = zone
         expect(text(keyRows(page({ keys }))[0]!)).toContain('Added 31 Dec 2026 Last used 31 Dec 2026')
@@ -709,8 +722,8 @@ describe('AccountPage', () => {
     expect(html).toMatch(new RegExp(`<a [^>]*href="${prefix}/logout"[^>]*>\\s*Sign out\\s*</a>`))
   })
 
-  it('escapes key names, ids, the username, notice, error and CSRF token', () => {
-    const keys = [{ id: evilAttr, name: evilKeyName, createdAt: added, lastUsedAt: null }]
+  it('escapes key names, models, ids, the username, notice, error and CSRF token', () => {
+    const keys = [{ id: evilAttr, name: evilKeyName, model: evil, createdAt: added, lastUsedAt: null }]
     const html = page({
       keys,
       username: evil,

@@ -8,6 +8,7 @@ import { accountRoutes } from './routes/account.tsx'
 import { assetRoutes } from './routes/assets.ts'
 import { enrollmentRoutes } from './routes/enrollment.tsx'
 import { panelTraffic } from './routes/panel-traffic.ts'
+import { recoveryCodeRoutes } from './routes/recovery-codes.tsx'
 import { secondFactorRoutes } from './routes/second-factor.tsx'
 import { securityKeyRoutes } from './routes/security-keys.ts'
 import { signOutRoutes } from './routes/sign-out.tsx'
@@ -48,6 +49,7 @@ function tapgatePages(s: Services) {
   app.route(`${prefix}/logout`, signOutRoutes(s))
   if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
   app.route(`${prefix}/account`, accountRoutes(s))
+  app.route(`${prefix}/recovery-codes`, recoveryCodeRoutes(s))
   app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
   app.onError((error, c) => respondWithProblem(c, problemForFailure(error, s.log), prefix))
   return app

@@ -2,6 +2,7 @@ import type { Config } from './config/schema.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
 import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors/authenticator-metadata.ts'
+import { RecoveryCodes } from './factors/recovery-codes.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
@@ -25,6 +26,7 @@ export interface Services extends Deps {
   sessions: Sessions
   regulator: Regulator
   totp: TotpFactor
+  recoveryCodes: RecoveryCodes
   /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
   webauthn: WebAuthnFactor | null
   csrf: CsrfGuard
@@ -48,6 +50,7 @@ export function createServices(deps: Deps): Services {
     sessions: new Sessions(store, clock, config.session),
     regulator: new Regulator(store, clock, config.regulation, log),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
+    recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,

@@ -7,7 +7,7 @@ import {
 } from '@simplewebauthn/browser'
 
 /**
- * The only script on tapgate's pages: the security-key ceremonies. A button carries
+ * The security-key ceremonies. A button carries
  * `data-webauthn="register" | "authenticate"`, the endpoint it talks to and the id of its status
  * region; the page carries the CSRF token in `<meta name="csrf-token">`. Every failure ends in a
  * message in the status region, never in a silent nothing.

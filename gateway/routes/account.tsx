@@ -8,12 +8,14 @@ import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
 import { AccountPage } from '../views/account-page.tsx'
+import { sealRecoveryCodes } from './recovery-codes.tsx'
 
 /** Notices the page may show after a change; the query carries only the code, never the text. */
 const notices: Record<string, string> = {
   key_added: 'Security key added.',
   key_renamed: 'Security key renamed.',
   key_removed: 'Security key removed.',
+  codes_created: 'New recovery codes created. The old ones no longer work.',
 }
 
 /**
@@ -43,6 +45,7 @@ export function accountRoutes(s: Services) {
           createdAt,
           lastUsedAt,
         }))}
+        recoveryCodesLeft={factors.recoveryCodesLeft}
         canRemoveKey={canRemoveKey(factors)}
         {...(notice === undefined ? {} : { notice })}
         {...(error === undefined ? {} : { error })}
@@ -82,6 +85,23 @@ export function accountRoutes(s: Services) {
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
     s.log.info({ event: 'factor_changed', user, factor: 'webauthn', change: 'removed' })
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
+  })
+
+  routes.post('/recovery-codes', async (c) => {
+    const { session, sessionToken } = c.var
+    const codes = await s.recoveryCodes.generate(session.user)
+    s.log.info({
+      event: 'factor_changed',
+      user: session.user,
+      factor: 'recovery_code',
+      change: 'regenerated',
+    })
+    await s.sessions.save(sessionToken, {
+      ...session,
+      freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes),
+      returnTo: `${prefix}/account?notice=codes_created`,
+    })
+    return c.redirect(`${prefix}/recovery-codes`, 303)
   })
 
   return routes

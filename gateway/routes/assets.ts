@@ -8,9 +8,9 @@ const stylesheet = readFileSync(new URL('../../web/app.css', import.meta.url), '
 
 let script: string | undefined
 /** The browser script, bundled from web/ on first request (no build step, no CDN) and kept. */
-function webauthnScript(): string {
+function pageScript(): string {
   script ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('../../web/webauthn.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('../../web/app.ts', import.meta.url))],
     bundle: true,
     format: 'esm',
     target: 'es2020',
@@ -29,8 +29,8 @@ export function assetRoutes() {
   routes.get('/app.css', (c) =>
     c.body(stylesheet, 200, { ...cacheable, 'Content-Type': 'text/css; charset=utf-8' }),
   )
-  routes.get('/webauthn.js', (c) =>
-    c.body(webauthnScript(), 200, { ...cacheable, 'Content-Type': 'text/javascript; charset=utf-8' }),
+  routes.get('/app.js', (c) =>
+    c.body(pageScript(), 200, { ...cacheable, 'Content-Type': 'text/javascript; charset=utf-8' }),
   )
   return routes
 }

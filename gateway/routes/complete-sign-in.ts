@@ -3,24 +3,35 @@ import type { GatewayEnv } from '../context.ts'
 import { setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
+import { sealRecoveryCodes } from './recovery-codes.tsx'
 
 /**
  * The second factor is verified: rotate the session to `two_factor` and release the panel's held
  * cookies (both as Set-Cookie on `c`). Returns where the panel wanted the user to go; form routes
- * redirect there, JSON routes (the security-key ceremony) tell the page.
+ * redirect there, JSON routes (the security-key ceremony) tell the page. After a user's first factor
+ * is enrolled, that is the page showing their new recovery codes first.
  */
 export async function completeSignIn(
   c: Context<GatewayEnv>,
   s: Services,
   factor: string,
   clientIp: string,
+  { firstEnrollment = false }: { firstEnrollment?: boolean } = {},
 ): Promise<string> {
   const { session, sessionToken } = c.var
   const loginPath = s.config.first_factor.login_path
   const panelCookies = openHeldCookies(s.box, session.user, session.heldCookies).map((v) =>
     pinCookiePath(v, loginPath),
   )
-  const token = await s.sessions.rotate(sessionToken, { user: session.user, level: 'two_factor' })
+  const destination = session.returnTo ?? '/'
+  const codes = firstEnrollment ? await s.recoveryCodes.generate(session.user) : null
+  const token = await s.sessions.rotate(sessionToken, {
+    user: session.user,
+    level: 'two_factor',
+    ...(codes === null
+      ? {}
+      : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
+  })
   await s.regulator.recordSuccess(session.user)
   s.log.info(
     { event: 'second_factor', user: session.user, ip: clientIp, factor, result: 'success' },
@@ -28,5 +39,5 @@ export async function completeSignIn(
   )
   for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
-  return session.returnTo ?? '/'
+  return codes === null ? destination : `${s.config.prefix}/recovery-codes`
 }

@@ -85,7 +85,7 @@ export function enrollmentRoutes(s: Services) {
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
     if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
     s.log.info({ event: 'enrollment', user, ip, factor: 'totp', result: 'success' }, 'factor enrolled')
-    return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
+    return c.redirect(await completeSignIn(c, s, 'totp', ip, { firstEnrollment: true }), 303)
   })
 
   return routes

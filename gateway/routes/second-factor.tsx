@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
 import type { TotpVerdict } from '../factors/totp.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -9,8 +10,16 @@ import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
+import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
+
+const recoveryMessages: Record<Exclude<RecoveryVerdict, { ok: true }>['reason'], string> = {
+  malformed: 'Enter one of your recovery codes: 12 letters and digits, dashes optional.',
+  wrong_code: 'That recovery code is not correct. Check it against your saved list.',
+  replayed: 'That recovery code has already been used. Each code works once; try another.',
+  no_codes: 'You have no recovery codes. Use another way to sign in, or contact support.',
+}
 
 export const verdictMessages: Record<Exclude<TotpVerdict, 'accepted'>, string> = {
   wrong_code: 'That code is not correct. Check the time on your phone and try the current code.',
@@ -28,15 +37,25 @@ export function secondFactorRoutes(s: Services) {
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
 
-  function render(c: Context<GatewayEnv>, factors: EnrolledFactors, status: 200 | 400 | 401, error?: string) {
+  function render(
+    c: Context<GatewayEnv>,
+    factors: EnrolledFactors,
+    status: 200 | 400 | 401,
+    { error, recoveryError }: { error?: string; recoveryError?: string } = {},
+  ) {
     const page = (
       <SecondFactorPage
         prefix={prefix}
         username={c.var.session.user}
         csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
         digits={digits}
-        methods={{ totp: factors.totp, securityKey: s.webauthn !== null && factors.keys.length > 0 }}
+        methods={{
+          totp: factors.totp,
+          securityKey: s.webauthn !== null && factors.keys.length > 0,
+          recoveryCode: (factors.recoveryCodesLeft ?? 0) > 0,
+        }}
         {...(error === undefined ? {} : { error })}
+        {...(recoveryError === undefined ? {} : { recoveryError })}
       />
     )
     return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
@@ -59,12 +78,32 @@ export function secondFactorRoutes(s: Services) {
     if (verdict === 'accepted') return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
     s.log.info({ event: 'second_factor', user, ip, factor: 'totp', result: verdict }, 'second factor refused')
     await s.regulator.recordFailure(user, ip, 'totp')
-    return render(
-      c,
-      await enrolledFactors(s, user),
-      verdict === 'malformed' ? 400 : 401,
-      verdictMessages[verdict],
+    return render(c, await enrolledFactors(s, user), verdict === 'malformed' ? 400 : 401, {
+      error: verdictMessages[verdict],
+    })
+  })
+
+  routes.post('/recovery', async (c) => {
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const { recovery_code: code } = await c.req.parseBody()
+    const verdict = await s.recoveryCodes.redeem(user, typeof code === 'string' ? code : '')
+    if (verdict.ok) {
+      const destination = await completeSignIn(c, s, 'recovery_code', ip)
+      const page = (
+        <RecoveryCodeUsedPage prefix={prefix} remaining={verdict.remaining} destination={destination} />
+      )
+      return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+    }
+    s.log.info(
+      { event: 'second_factor', user, ip, factor: 'recovery_code', result: verdict.reason },
+      'second factor refused',
     )
+    await s.regulator.recordFailure(user, ip, 'recovery_code')
+    return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+      recoveryError: recoveryMessages[verdict.reason],
+    })
   })
 
   return routes

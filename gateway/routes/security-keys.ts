@@ -83,7 +83,9 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
       result: 'success',
       aaguid: result.credential.aaguid,
     })
-    if (level === 'first_factor') return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip) })
+    if (level === 'first_factor') {
+      return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { firstEnrollment: true }) })
+    }
     return c.json({ redirect: `${prefix}/account?notice=key_added` })
   })
 

@@ -21,6 +21,8 @@ const sessionRecord = z.object({
   returnTo: z.string().optional(),
   /** A TOTP secret offered for enrollment, sealed, kept so a reload shows the same QR code. */
   offeredTotpSecret: z.string().optional(),
+  /** Recovery codes just generated, sealed, until the user says they saved them (shown once). */
+  freshRecoveryCodes: z.string().optional(),
 })
 
 export type Session = z.infer<typeof sessionRecord>

@@ -15,6 +15,10 @@ export const keys = {
   /** A pending ceremony's challenge, bound to the SHA-256 of the caller's scope (the session). */
   webauthnChallenge: (ceremony: 'registration' | 'authentication', scopeHash: string) =>
     `webauthn-challenge:${ceremony}:${scopeHash}`,
+  /** The user's recovery codes: hashes and used slots (gateway/factors/recovery-codes.ts). */
+  recoveryCodes: (user: string) => `user:${enc(user)}:recovery-codes`,
+  recoveryCodeUsed: (user: string, generation: string, slot: number) =>
+    `user:${enc(user)}:recovery-code-used:${generation}:${slot}`,
   failuresOfUser: (user: string) => `failures:user:${enc(user)}`,
   failuresOfIp: (ip: string) => `failures:ip:${ip}`,
   banOfUser: (user: string) => `ban:user:${enc(user)}`,

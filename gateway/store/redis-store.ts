@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Cluster, Redis } from 'ioredis'
-import { type Store, StoreUnavailableError } from './store.ts'
+import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
 import { checkTtl } from './ttl.ts'
 
 const CONNECT_TIMEOUT_MS = 2_000
@@ -11,6 +11,15 @@ const MAX_RECONNECT_DELAY_MS = 2_000
 const INCREMENT_SCRIPT = `local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`
+
+// A member's score is its expiry time in ms (+inf: never). Expired members are dropped on every add,
+// and the set's own expiry follows its latest member, so an index nobody adds to again still goes.
+// The expiry is relative to the caller's clock, which judges the scores, not to the server's.
+const ADD_MEMBER_SCRIPT = `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] == 'inf' then redis.call('PERSIST', KEYS[1])
+else redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - tonumber(ARGV[1])) end`
 
 // Replies that mean "the server cannot serve right now", as opposed to a wrong command.
 const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|NOREPLICAS|MISCONF)\b/
@@ -79,6 +88,39 @@ export class RedisStore implements Store {
     return remaining < 0 ? null : remaining
   }
 
+  async addMember(key: string, member: string, ttlMs?: number): Promise<void> {
+    const now = Date.now()
+    const expiresAt = ttlMs === undefined ? '+inf' : now + checkTtl(ttlMs)
+    await this.#run(() => this.#client.eval(ADD_MEMBER_SCRIPT, 1, this.#key(key), now, member, expiresAt))
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    await this.#run(() => this.#client.zrem(this.#key(key), member))
+  }
+
+  async members(key: string): Promise<string[]> {
+    const live = await this.#run(() => this.#client.zrangebyscore(this.#key(key), `(${Date.now()}`, '+inf'))
+    // The set is ordered by expiry; callers want the members themselves in order.
+    return live.sort()
+  }
+
+  async pushCapped(key: string, value: string, maxLength: number): Promise<void> {
+    const keep = checkMaxLength(maxLength)
+    const list = this.#key(key)
+    await this.#run(() =>
+      this.#client
+        .multi()
+        .lpush(list, value)
+        .ltrim(list, 0, keep - 1)
+        .exec()
+        .then(execReplies),
+    )
+  }
+
+  recent(key: string): Promise<string[]> {
+    return this.#run(() => this.#client.lrange(this.#key(key), 0, -1))
+  }
+
   async ping(): Promise<void> {
     await this.#run(() => this.#client.ping())
   }
@@ -129,7 +171,22 @@ export function createRedisStore(url: string, keyPrefix: string): RedisStore {
   return new RedisStore(client, keyPrefix)
 }
 
+// EXEC answers with each command's own reply or error; the first error fails the whole call.
+function execReplies(replies: [error: Error | null, result: unknown][] | null): unknown[] {
+  if (replies === null) throw new Error('MULTI was discarded')
+  return replies.map(([error, result]) => {
+    if (error) throw error
+    return result
+  })
+}
+
 function asStoreError(error: unknown): never {
+  // A MULTI that Redis refused to queue (READONLY, OOM, …) fails as EXECABORT; the reason is the
+  // first refusal.
+  if (error instanceof Error && 'previousErrors' in error && Array.isArray(error.previousErrors)) {
+    const [reason] = error.previousErrors
+    if (reason instanceof Error) return asStoreError(reason)
+  }
   throw isUnavailable(error) ? new StoreUnavailableError('Redis is unavailable', { cause: error }) : error
 }
 

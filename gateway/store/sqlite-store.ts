@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { type Store, StoreUnavailableError } from './store.ts'
+import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
 import { checkTtl } from './ttl.ts'
 
 const PURGE_INTERVAL_MS = 60_000
@@ -17,6 +17,7 @@ export class SqliteStore implements Store {
   readonly #clock: Clock
   readonly #purgeTimer: NodeJS.Timeout
   readonly #statements: ReturnType<typeof prepareStatements>
+  readonly #transactions: ReturnType<typeof prepareTransactions>
 
   constructor(path: string, clock: Clock = { now: () => Date.now() }) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
@@ -30,9 +31,18 @@ export class SqliteStore implements Store {
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
       CREATE INDEX IF NOT EXISTS entries_expires_at ON entries (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS members (
+        key TEXT NOT NULL, member TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (key, member)
+      );
+      CREATE INDEX IF NOT EXISTS members_expires_at ON members (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE TABLE IF NOT EXISTS list_items (
+        key TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS list_items_key_seq ON list_items (key, seq);
     `)
     this.#clock = clock
     this.#statements = prepareStatements(this.#db)
+    this.#transactions = prepareTransactions(this.#db, this.#statements)
     this.#purgeTimer = setInterval(() => this.#purgeExpired(), PURGE_INTERVAL_MS).unref()
   }
 
@@ -60,7 +70,7 @@ export class SqliteStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    this.#run(() => this.#statements.delete.run({ key }))
+    this.#run(() => this.#transactions.delete({ key }))
   }
 
   async increment(key: string, ttlMs: number): Promise<number> {
@@ -78,6 +88,30 @@ export class SqliteStore implements Store {
     return row.expires_at - now
   }
 
+  async addMember(key: string, member: string, ttlMs?: number): Promise<void> {
+    const expiresAt = this.#expiresAt(ttlMs)
+    this.#run(() => this.#statements.addMember.run({ key, member, expiresAt }))
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    this.#run(() => this.#statements.removeMember.run({ key, member }))
+  }
+
+  async members(key: string): Promise<string[]> {
+    const live = this.#run(() => this.#statements.members.all({ key, now: this.#clock.now() }))
+    // In JS, not ORDER BY: SQLite compares UTF-8 bytes, which differs from code-unit order above U+FFFF.
+    return live.sort()
+  }
+
+  async pushCapped(key: string, value: string, maxLength: number): Promise<void> {
+    const keep = checkMaxLength(maxLength)
+    this.#run(() => this.#transactions.pushCapped({ key, value, keep }))
+  }
+
+  async recent(key: string): Promise<string[]> {
+    return this.#run(() => this.#statements.recent.all({ key }))
+  }
+
   async ping(): Promise<void> {
     this.#run(() => this.#statements.ping.get())
   }
@@ -89,7 +123,7 @@ export class SqliteStore implements Store {
 
   #purgeExpired(): void {
     try {
-      this.#statements.purge.run({ now: this.#clock.now() })
+      this.#transactions.purge({ now: this.#clock.now() })
     } catch {
       // A busy or failing file is retried on the next tick; every read already hides expired rows.
     }
@@ -134,6 +168,8 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM entries WHERE key = @key RETURNING value, expires_at',
     ),
     delete: db.prepare<{ key: string }>('DELETE FROM entries WHERE key = @key'),
+    deleteMembers: db.prepare<{ key: string }>('DELETE FROM members WHERE key = @key'),
+    deleteList: db.prepare<{ key: string }>('DELETE FROM list_items WHERE key = @key'),
     // An expired counter restarts at 1 with a new expiry; a LIVE_ROW one keeps its expiry.
     increment: db
       .prepare<{ key: string; expiresAt: number; now: number }, string>(
@@ -148,6 +184,50 @@ function prepareStatements(db: Database.Database) {
       `SELECT expires_at FROM entries WHERE key = @key AND ${LIVE_ROW}`,
     ),
     purge: db.prepare<{ now: number }>('DELETE FROM entries WHERE expires_at <= @now'),
+    purgeMembers: db.prepare<{ now: number }>('DELETE FROM members WHERE expires_at <= @now'),
+    addMember: db.prepare<{ key: string; member: string; expiresAt: number | null }>(
+      `INSERT INTO members (key, member, expires_at) VALUES (@key, @member, @expiresAt)
+       ON CONFLICT (key, member) DO UPDATE SET expires_at = excluded.expires_at`,
+    ),
+    removeMember: db.prepare<{ key: string; member: string }>(
+      'DELETE FROM members WHERE key = @key AND member = @member',
+    ),
+    members: db
+      .prepare<{ key: string; now: number }, string>(
+        `SELECT member FROM members WHERE key = @key AND ${LIVE_ROW}`,
+      )
+      .pluck(),
+    push: db.prepare<{ key: string; value: string }>(
+      'INSERT INTO list_items (key, value) VALUES (@key, @value)',
+    ),
+    // Everything at or below the (keep + 1)-th newest seq goes; with fewer items the bound is NULL.
+    trim: db.prepare<{ key: string; keep: number }>(
+      `DELETE FROM list_items WHERE key = @key AND seq <= (
+         SELECT seq FROM list_items WHERE key = @key ORDER BY seq DESC LIMIT 1 OFFSET @keep
+       )`,
+    ),
+    recent: db
+      .prepare<{ key: string }, string>('SELECT value FROM list_items WHERE key = @key ORDER BY seq DESC')
+      .pluck(),
     ping: db.prepare('SELECT 1'),
+  }
+}
+
+function prepareTransactions(db: Database.Database, statements: ReturnType<typeof prepareStatements>) {
+  return {
+    // A key holds one kind of value, but delete need not know which.
+    delete: db.transaction((params: { key: string }) => {
+      statements.delete.run(params)
+      statements.deleteMembers.run(params)
+      statements.deleteList.run(params)
+    }),
+    pushCapped: db.transaction(({ key, value, keep }: { key: string; value: string; keep: number }) => {
+      statements.push.run({ key, value })
+      statements.trim.run({ key, keep })
+    }),
+    purge: db.transaction((params: { now: number }) => {
+      statements.purge.run(params)
+      statements.purgeMembers.run(params)
+    }),
   }
 }

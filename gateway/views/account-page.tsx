@@ -19,6 +19,8 @@ export interface AccountPageProps {
   csrfToken: string
   hasTotp: boolean
   keys: AccountKey[]
+  /** Unused recovery codes; null when the user never had a set. */
+  recoveryCodesLeft: number | null
   /** False when removing a key would leave the user no way to pass the second step. */
   canRemoveKey: boolean
   /** The outcome of the last change ("Key renamed."), announced politely. */
@@ -127,6 +129,52 @@ function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps
   )
 }
 
+/** Fewer than this many unused codes and the page urges a new set. */
+const fewRecoveryCodes = 3
+
+function recoveryHint(left: number | null): string {
+  if (left === null) return 'Codes that each let you in once if you lose your phone and your keys.'
+  if (left === 0) return 'You have used all your codes. Create a new set now, or you may be locked out.'
+  if (left < fewRecoveryCodes) return 'You are running out of codes. Create a new set and keep it safe.'
+  return 'Each code lets you in once if you lose your phone and your keys. Keep them somewhere safe.'
+}
+
+function RecoveryCodesSection({
+  prefix,
+  csrfToken,
+  left,
+}: {
+  prefix: string
+  csrfToken: string
+  left: number | null
+}) {
+  const low = left !== null && left < fewRecoveryCodes
+  return (
+    <section class="section" aria-labelledby="recovery-title">
+      <h2 class="section-title section-title-status" id="recovery-title">
+        Recovery codes<span class="visually-hidden">:</span>{' '}
+        <span class={low ? 'pill pill-warn' : left === null ? 'pill' : 'pill pill-on'}>
+          {left === null ? 'None' : `${left} left`}
+        </span>
+      </h2>
+      <p class="hint" id="recovery-hint">
+        {recoveryHint(left)}
+      </p>
+      <form class="inline-form section-action" method="post" action={`${prefix}/account/recovery-codes`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <button
+          class={`button ${low ? 'button-primary' : 'button-secondary'} button-small`}
+          type="submit"
+          aria-describedby="recovery-hint"
+        >
+          {left === null ? 'Create recovery codes' : 'Create new codes'}
+        </button>
+      </form>
+      {left === null ? null : <p class="hint">Creating new codes stops the old ones from working.</p>}
+    </section>
+  )
+}
+
 /** The signed-in user's own second factors: their security keys and whether the app is set up. */
 export function AccountPage({
   prefix,
@@ -134,6 +182,7 @@ export function AccountPage({
   csrfToken,
   hasTotp,
   keys,
+  recoveryCodesLeft,
   canRemoveKey,
   notice,
   error,
@@ -193,6 +242,8 @@ export function AccountPage({
           </h2>
           <p class="hint">{appHint(hasTotp, keys.length)}</p>
         </section>
+
+        <RecoveryCodesSection prefix={prefix} csrfToken={csrfToken} left={recoveryCodesLeft} />
 
         <section class="section" aria-labelledby="add-key-title">
           <h2 class="section-title" id="add-key-title">

@@ -10,7 +10,7 @@ export interface LayoutProps {
    * because its requests are fetches, not form posts with a hidden field.
    */
   csrfToken?: string | undefined
-  /** Loads the security-key script. Only pages with a `data-webauthn` button need it. */
+  /** Loads the page script. Only pages with a `data-webauthn` or `data-print` button need it. */
   script?: boolean | undefined
   children?: Child
 }
@@ -35,7 +35,7 @@ export function Layout({ prefix, title, csrfToken, script = false, children }: L
         <link rel="stylesheet" href={`${prefix}/assets/app.css`} />
         {csrfToken === undefined ? null : <meta name="csrf-token" content={csrfToken} />}
         {/* A module script is deferred: it runs once the buttons it wires up have been parsed. */}
-        {script ? <script type="module" src={`${prefix}/assets/webauthn.js`}></script> : null}
+        {script ? <script type="module" src={`${prefix}/assets/app.js`}></script> : null}
       </head>
       <body>
         <div class="page">

@@ -6,6 +6,8 @@ import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
 export interface SecondFactorMethods {
   totp: boolean
   securityKey: boolean
+  /** The user has unused recovery codes: offered, folded away, as the way back in. */
+  recoveryCode: boolean
 }
 
 export interface SecondFactorPageProps {
@@ -15,6 +17,8 @@ export interface SecondFactorPageProps {
   digits: number
   /** A refused code, shown above the code field (or above the key button when there is no code field). */
   error?: string
+  /** A refused recovery code, shown in the (then open) recovery-code section. */
+  recoveryError?: string
   methods: SecondFactorMethods
 }
 
@@ -72,9 +76,11 @@ interface CodeMethodProps {
   error: string | undefined
   /** With a security key on offer the code is the fallback: a quieter button, no focus grab. */
   secondary: boolean
+  /** Another field holds a refused entry and takes the focus instead. */
+  focusElsewhere: boolean
 }
 
-function CodeMethod({ prefix, csrfToken, digits, error, secondary }: CodeMethodProps) {
+function CodeMethod({ prefix, csrfToken, digits, error, secondary, focusElsewhere }: CodeMethodProps) {
   return (
     <form class="form" method="post" action={`${prefix}/2fa`}>
       <input type="hidden" name="csrf" value={csrfToken} />
@@ -88,7 +94,11 @@ function CodeMethod({ prefix, csrfToken, digits, error, secondary }: CodeMethodP
         </p>
         {/* Focusing the field on a phone opens the keyboard over the key button, so only when the
             code is the one way in or has just been refused. */}
-        <CodeField digits={digits} error={error} autofocus={!secondary || Boolean(error)} />
+        <CodeField
+          digits={digits}
+          error={error}
+          autofocus={!focusElsewhere && (!secondary || Boolean(error))}
+        />
       </div>
       <button
         class={`button ${secondary ? 'button-secondary' : 'button-primary'} button-block`}
@@ -97,6 +107,57 @@ function CodeMethod({ prefix, csrfToken, digits, error, secondary }: CodeMethodP
         Verify
       </button>
     </form>
+  )
+}
+
+function RecoveryCodeMethod({
+  prefix,
+  csrfToken,
+  error,
+}: {
+  prefix: string
+  csrfToken: string
+  error: string | undefined
+}) {
+  return (
+    <details class="disclosure" id="recovery" open={error !== undefined}>
+      <summary>Use a recovery code</summary>
+      <form class="form recovery-form" method="post" action={`${prefix}/2fa/recovery`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class={error ? 'field field-invalid' : 'field'}>
+          <label class="label" for="recovery-code">
+            Recovery code
+          </label>
+          <p class="hint" id="recovery-code-hint">
+            One of the codes you saved when you set up two-step verification. Each works once.
+          </p>
+          {error ? (
+            <p class="field-error" id="recovery-code-error" role="alert">
+              <ErrorIcon />
+              <span>{error}</span>
+            </p>
+          ) : null}
+          <input
+            class="input input-code"
+            id="recovery-code"
+            name="recovery_code"
+            type="text"
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck={false}
+            maxlength={64}
+            placeholder="XXXX-XXXX-XXXX"
+            required
+            autofocus={error !== undefined}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'recovery-code-hint recovery-code-error' : 'recovery-code-hint'}
+          />
+        </div>
+        <button class="button button-secondary button-block" type="submit">
+          Sign in with recovery code
+        </button>
+      </form>
+    </details>
   )
 }
 
@@ -134,7 +195,8 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
             : methods.securityKey
               ? 'Lost your key? '
               : 'Lost access to your app? '}
-          Contact your hosting provider's support to reset two-step verification.
+          {methods.recoveryCode ? 'Use a recovery code, or contact' : 'Contact'} your hosting provider's
+          support to reset two-step verification.
         </li>
       </ul>
     </details>
@@ -151,6 +213,7 @@ export function SecondFactorPage({
   csrfToken,
   digits,
   error,
+  recoveryError,
   methods,
 }: SecondFactorPageProps) {
   const both = methods.securityKey && methods.totp
@@ -174,7 +237,17 @@ export function SecondFactorPage({
         </h2>
       ) : null}
       {methods.totp ? (
-        <CodeMethod prefix={prefix} csrfToken={csrfToken} digits={digits} error={error} secondary={both} />
+        <CodeMethod
+          prefix={prefix}
+          csrfToken={csrfToken}
+          digits={digits}
+          error={error}
+          secondary={both}
+          focusElsewhere={recoveryError !== undefined}
+        />
+      ) : null}
+      {methods.recoveryCode ? (
+        <RecoveryCodeMethod prefix={prefix} csrfToken={csrfToken} error={recoveryError} />
       ) : null}
       <TroubleTips methods={methods} />
       <p class="card-footer">

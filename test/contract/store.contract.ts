@@ -31,6 +31,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
     const eventuallyNull = (read: () => Promise<unknown>) =>
       vi.waitFor(async () => expect(await read()).toBeNull(), { timeout: 2_000, interval: 5 })
+    const eventuallyEqual = (read: () => Promise<unknown>, expected: unknown) =>
+      vi.waitFor(async () => expect(await read()).toEqual(expected), { timeout: 2_000, interval: 5 })
 
     it('reads back what it wrote and forgets what it deleted', async () => {
       expect(await store.get('k')).toBeNull()
@@ -160,8 +162,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           RangeError,
         )
         await expect(store.increment('bad', ttl), `increment ${ttl}`).rejects.toBeInstanceOf(RangeError)
+        await expect(store.addMember('bad', 'm', ttl), `addMember ${ttl}`).rejects.toBeInstanceOf(RangeError)
       }
       expect(await store.get('bad')).toBeNull()
+      expect(await store.members('bad')).toEqual([])
     })
 
     it('keeps keys with unusual characters apart', async () => {
@@ -192,6 +196,139 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       expect(await store.get('ascii')).toBe(ascii)
       expect(await store.setIfAbsent('unicode', unicode, LONG_TTL_MS)).toBe(true)
       expect(await store.take('unicode')).toBe(unicode)
+    })
+
+    it('lists the members of a set in ascending code-unit order, each once', async () => {
+      // U+1F511 sorts before U+FFFD by code units (a surrogate pair) but after it by UTF-8 bytes.
+      for (const member of ['bob', '\uFFFD', 'alice', '🔑', 'Zed', '']) await store.addMember('users', member)
+      await store.addMember('users', 'bob')
+      await store.addMember('users', 'alice', LONG_TTL_MS)
+      expect(await store.members('users')).toEqual(['', 'Zed', 'alice', 'bob', '🔑', '\uFFFD'])
+    })
+
+    it('lists no members for a missing set', async () => {
+      expect(await store.members('nobody')).toEqual([])
+    })
+
+    it('drops a member on removeMember and leaves the rest', async () => {
+      await store.addMember('sessions', 'a')
+      await store.addMember('sessions', 'b', LONG_TTL_MS)
+      await store.removeMember('sessions', 'a')
+      expect(await store.members('sessions')).toEqual(['b'])
+      await store.removeMember('sessions', 'b')
+      expect(await store.members('sessions')).toEqual([])
+      await expect(store.removeMember('sessions', 'never-added')).resolves.toBeUndefined()
+    })
+
+    it('forgets a member once its ttl has passed, keeping the others', async () => {
+      await store.addMember('devices', 'brief', SHORT_TTL_MS)
+      await store.addMember('devices', 'lasting', LONG_TTL_MS)
+      await store.addMember('devices', 'persistent')
+      expect(await store.members('devices')).toEqual(['brief', 'lasting', 'persistent'])
+      await harness.advance(SHORT_TTL_MS)
+      await eventuallyEqual(() => store.members('devices'), ['lasting', 'persistent'])
+      // The set itself outlives its expired members.
+      await store.addMember('devices', 'brief', SHORT_TTL_MS)
+      expect(await store.members('devices')).toEqual(['brief', 'lasting', 'persistent'])
+    })
+
+    it("replaces a member's expiry when it is re-added", async () => {
+      await store.addMember('devices', 'extended', SHORT_TTL_MS)
+      await store.addMember('devices', 'extended', LONG_TTL_MS)
+      await store.addMember('devices', 'made-permanent', SHORT_TTL_MS)
+      await store.addMember('devices', 'made-permanent')
+      await store.addMember('devices', 'shortened', LONG_TTL_MS)
+      await store.addMember('devices', 'shortened', SHORT_TTL_MS)
+      await harness.advance(SHORT_TTL_MS)
+      await eventuallyEqual(() => store.members('devices'), ['extended', 'made-permanent'])
+    })
+
+    it('keeps the members of different sets apart', async () => {
+      await store.addMember('sessions:alice', 's1')
+      await store.addMember('sessions:bob', 's1', SHORT_TTL_MS)
+      await store.addMember('sessions:bob', 's2')
+      await store.removeMember('sessions:alice', 's1')
+      expect(await store.members('sessions:alice')).toEqual([])
+      await harness.advance(SHORT_TTL_MS)
+      await eventuallyEqual(() => store.members('sessions:bob'), ['s2'])
+      await store.delete('sessions:bob')
+      await store.addMember('sessions:alice', 's3')
+      expect(await store.members('sessions:bob')).toEqual([])
+      expect(await store.members('sessions:alice')).toEqual(['s3'])
+    })
+
+    it('removes a whole set on delete', async () => {
+      await store.addMember('index', 'a')
+      await store.addMember('index', 'b', LONG_TTL_MS)
+      await store.delete('index')
+      expect(await store.members('index')).toEqual([])
+      await store.addMember('index', 'c')
+      expect(await store.members('index')).toEqual(['c'])
+    })
+
+    it('lists pushed values newest first', async () => {
+      for (const value of ['first', '', 'ключ 🔑', 'last']) await store.pushCapped('history', value, 10)
+      expect(await store.recent('history')).toEqual(['last', 'ключ 🔑', '', 'first'])
+    })
+
+    it('keeps only the newest maxLength values', async () => {
+      for (let i = 1; i <= 5; i++) await store.pushCapped('history', `login ${i}`, 3)
+      expect(await store.recent('history')).toEqual(['login 5', 'login 4', 'login 3'])
+      await store.pushCapped('history', 'login 6', 1)
+      expect(await store.recent('history')).toEqual(['login 6'])
+      await store.pushCapped('history', 'login 7', 3)
+      expect(await store.recent('history')).toEqual(['login 7', 'login 6'])
+    })
+
+    it('keeps at most maxLength values under 20 concurrent pushes', async () => {
+      const values = Array.from({ length: 20 }, (_, i) => `login ${i}`)
+      await Promise.all(values.map((value) => store.pushCapped('burst', value, 5)))
+      const kept = await store.recent('burst')
+      expect(kept).toHaveLength(5)
+      expect(new Set(kept).size).toBe(5)
+      for (const value of kept) expect(values).toContain(value)
+    })
+
+    it('lists no values for a missing list', async () => {
+      expect(await store.recent('nothing-pushed')).toEqual([])
+    })
+
+    it('removes a whole list on delete', async () => {
+      await store.pushCapped('history', 'a', 10)
+      await store.pushCapped('history', 'b', 10)
+      await store.delete('history')
+      expect(await store.recent('history')).toEqual([])
+      await store.pushCapped('history', 'c', 10)
+      expect(await store.recent('history')).toEqual(['c'])
+    })
+
+    it('rejects a maxLength that is not a positive integer, and changes nothing', async () => {
+      await store.pushCapped('history', 'kept', 5)
+      for (const maxLength of [0, -1, 1.5, Number.NaN]) {
+        await expect(store.pushCapped('history', 'bad', maxLength), `${maxLength}`).rejects.toBeInstanceOf(
+          TypeError,
+        )
+        await expect(store.pushCapped('empty', 'bad', maxLength), `${maxLength}`).rejects.toBeInstanceOf(
+          TypeError,
+        )
+      }
+      expect(await store.recent('history')).toEqual(['kept'])
+      expect(await store.recent('empty')).toEqual([])
+    })
+
+    it('leaves nothing of any kind behind after delete, whatever the key held', async () => {
+      const write: Record<string, () => Promise<unknown>> = {
+        value: () => store.set('reused', 'v'),
+        member: () => store.addMember('reused', 'm'),
+        list: () => store.pushCapped('reused', 'v', 5),
+      }
+      for (const [kind, writeKind] of Object.entries(write)) {
+        await writeKind()
+        await store.delete('reused')
+        expect(await store.get('reused'), kind).toBeNull()
+        expect(await store.members('reused'), kind).toEqual([])
+        expect(await store.recent('reused'), kind).toEqual([])
+      }
     })
 
     it('answers ping', async () => {

@@ -89,6 +89,8 @@ async function enrollKey(page: Page, user: string, name: string) {
   await page.waitForURL('**/_tapgate/enroll')
   await page.getByLabel('Name this key').fill(name)
   await page.getByRole('button', { name: 'Add security key' }).click()
+  await page.waitForURL('**/_tapgate/recovery-codes')
+  await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
   await page.waitForURL('**/dashboard')
 }
 
@@ -102,6 +104,8 @@ describe('a user with a security key in Chromium', () => {
     await page.getByLabel('Name this key').fill('Blue YubiKey')
     await page.screenshot({ path: `${artifacts}/key-1-enroll.png`, fullPage: true })
     await page.getByRole('button', { name: 'Add security key' }).click()
+    await page.waitForURL('**/_tapgate/recovery-codes')
+    await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
     await page.waitForURL('**/dashboard')
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
     await page.screenshot({ path: `${artifacts}/key-2-dashboard.png` })

@@ -49,9 +49,12 @@ describe('a user in Chromium', () => {
     const secret = ((await page.locator('code.secret').textContent()) ?? '').replaceAll(' ', '')
     await page.getByLabel('Enter the code to confirm').fill(await totpCode(secret, gateway.clock))
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+    await page.waitForURL('**/_tapgate/recovery-codes')
+    await page.screenshot({ path: `${artifacts}/2-recovery-codes.png`, fullPage: true })
+    await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
     await page.waitForURL('**/dashboard')
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
-    await page.screenshot({ path: `${artifacts}/2-dashboard.png` })
+    await page.screenshot({ path: `${artifacts}/3-dashboard.png` })
 
     await page.getByRole('link', { name: 'Log out' }).click()
     await page.waitForURL('**/login')
@@ -60,7 +63,7 @@ describe('a user in Chromium', () => {
     await page.getByLabel('Authentication code').fill('000000')
     await page.getByRole('button', { name: 'Verify' }).click()
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('not correct')
-    await page.screenshot({ path: `${artifacts}/3-wrong-code.png`, fullPage: true })
+    await page.screenshot({ path: `${artifacts}/4-wrong-code.png`, fullPage: true })
 
     gateway.clock.advance(30_000)
     await page.getByLabel('Authentication code').fill(await totpCode(secret, gateway.clock))

@@ -42,10 +42,16 @@ describe('panel login → second factor → panel', () => {
       code: await totpCode(secret, demo.gateway.clock),
     })
     expect(done.status).toBe(303)
-    expect(done.headers.get('location')).toBe('/dashboard')
+    expect(done.headers.get('location')).toBe('/_tapgate/recovery-codes')
     const cookies = done.headers.getSetCookie()
     expect(cookies.some((c) => c.startsWith('PANELSESSID='))).toBe(true)
     expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
+
+    // The new recovery codes are shown once; "saved" goes on to where the panel was sending the user.
+    const codes = await (await browser.get('/_tapgate/recovery-codes')).text()
+    expect(codes.match(/<code>[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}<\/code>/g)).toHaveLength(10)
+    const saved = await browser.postForm('/_tapgate/recovery-codes/saved', { csrf: csrfTokenIn(codes) })
+    expect(saved.headers.get('location')).toBe('/dashboard')
 
     const dashboard = await browser.get('/dashboard')
     expect(dashboard.status).toBe(200)

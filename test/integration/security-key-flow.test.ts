@@ -53,7 +53,7 @@ describe('a security key as the second factor', () => {
       name: 'Blue YubiKey',
     })
     expect(done.status).toBe(200)
-    expect(await answerOf(done)).toEqual({ redirect: '/dashboard' })
+    expect(await answerOf(done)).toEqual({ redirect: '/_tapgate/recovery-codes' })
     expect(done.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(true)
     expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
 
@@ -84,7 +84,9 @@ describe('a security key as the second factor', () => {
     expect(page).toContain('data-webauthn="authenticate"')
     expect(page).toContain('Use security key')
     expect(page).not.toContain('name="code"')
-    expect(page).not.toContain('<form')
+    expect(page).not.toContain('action="/_tapgate/2fa"')
+    // The recovery codes made at enrollment are the way back in without the key.
+    expect(page).toContain('action="/_tapgate/2fa/recovery"')
 
     const ceremonies = new KeyCeremonies(browser, csrfMetaIn(page))
     const options = await ceremonies.authenticationOptions()

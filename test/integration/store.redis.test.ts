@@ -85,6 +85,11 @@ describe('RedisStore when Redis goes away', () => {
     increment: () => store.increment('k', 1_000),
     ttl: () => store.ttl('k'),
     ping: () => store.ping(),
+    addMember: () => store.addMember('set', 'm', 1_000),
+    removeMember: () => store.removeMember('set', 'm'),
+    members: () => store.members('set'),
+    pushCapped: () => store.pushCapped('list', 'v', 10),
+    recent: () => store.recent('list'),
   })
 
   it('rejects every method with StoreUnavailableError within seconds, then recovers', async () => {

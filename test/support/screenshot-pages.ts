@@ -85,7 +85,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
   })
   const csrfToken = 'sample-csrf-token'
   const challenge = { prefix, username: 'alice', csrfToken, digits: 6 }
-  const both = { totp: true, securityKey: true }
+  const both = { totp: true, securityKey: true, recoveryCode: true }
   const enrollment = {
     prefix,
     username: 'alice',
@@ -122,14 +122,26 @@ async function samplePages(): Promise<Record<string, Sample>> {
       lastUsedAt: added + 41 * day,
     },
   ]
-  const account = { prefix, username: 'alice', csrfToken, hasTotp: true, keys, canRemoveKey: true }
+  const account = {
+    prefix,
+    username: 'alice',
+    csrfToken,
+    hasTotp: true,
+    keys,
+    recoveryCodesLeft: 8,
+    canRemoveKey: true,
+  }
   const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })
   return {
     'second-factor-key': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true } })),
+      renderPage(
+        SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true, recoveryCode: false } }),
+      ),
     ),
     'second-factor-key-refused': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true } })),
+      renderPage(
+        SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true, recoveryCode: false } }),
+      ),
       pressKeyButton,
     ),
     'second-factor-both': page(renderPage(SecondFactorPage({ ...challenge, methods: both }))),
@@ -151,10 +163,14 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'second-factor-totp': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false } })),
+      renderPage(
+        SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false, recoveryCode: false } }),
+      ),
     ),
     'second-factor-totp-filled': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false } })),
+      renderPage(
+        SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false, recoveryCode: false } }),
+      ),
       fillCode,
     ),
     'second-factor-totp-error': page(
@@ -162,7 +178,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
         SecondFactorPage({
           ...challenge,
           username: 'alice.longname@example-hosting-customer.com',
-          methods: { totp: true, securityKey: false },
+          methods: { totp: true, securityKey: false, recoveryCode: false },
           error: 'That code is not valid. Check your app and try again.',
         }),
       ),
@@ -249,8 +265,8 @@ async function main(): Promise<void> {
   await mkdir(join(site, prefix, 'assets'), { recursive: true })
   await copyFile(join(root, 'web/app.css'), join(site, prefix, 'assets/app.css'))
   // Bundled by the gateway's own asset route, so the pages run the script users get.
-  const script = await assetRoutes().request('/webauthn.js')
-  await writeFile(join(site, prefix, 'assets/webauthn.js'), await script.text())
+  const script = await assetRoutes().request('/app.js')
+  await writeFile(join(site, prefix, 'assets/app.js'), await script.text())
   for (const [name, { html }] of Object.entries(pages)) {
     await writeFile(join(site, 'pages', `${name}.html`), html)
   }

@@ -78,7 +78,10 @@ export async function answerOf(response: Response): Promise<CeremonyAnswer> {
   return (await response.json()) as CeremonyAnswer
 }
 
-/** Password, then a security key as the first factor from the enrollment page: a verified session. */
+/**
+ * Password, then a security key as the first factor from the enrollment page: a verified session,
+ * sent on to its new recovery codes.
+ */
 export async function enrollSecurityKey(
   browser: BrowserClient,
   key: SoftAuthenticator,
@@ -88,7 +91,7 @@ export async function enrollSecurityKey(
   await signInWithPassword(browser, username)
   const done = await (await KeyCeremonies.on(browser, '/_tapgate/enroll')).register(key, name)
   expect(done.status).toBe(200)
-  expect((await answerOf(done)).redirect).toBe('/dashboard')
+  expect((await answerOf(done)).redirect).toBe('/_tapgate/recovery-codes')
 }
 
 /** Password, then the key on the 2fa page: a verified session for a user who has the key. */

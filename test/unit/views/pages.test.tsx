@@ -4,7 +4,7 @@ import { type AccountKey, AccountPage } from '../../../gateway/views/account-pag
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
-import { SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
+import { type SecondFactorMethods, SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
 import { renderPage } from '../../support/render-page.ts'
 
@@ -64,9 +64,9 @@ function expectScript(html: string, expected: boolean): void {
     expect(scripts).toHaveLength(0)
     return
   }
-  expect(scripts).toEqual([{ type: 'module', src: `${prefix}/assets/webauthn.js` }])
+  expect(scripts).toEqual([{ type: 'module', src: `${prefix}/assets/app.js` }])
   // Empty between the tags (the CSP blocks inline code) and in the head.
-  const tag = `<script type="module" src="${prefix}/assets/webauthn.js"></script>`
+  const tag = `<script type="module" src="${prefix}/assets/app.js"></script>`
   expect(html).toContain(tag)
   expect(html.indexOf(tag)).toBeLessThan(html.indexOf('</head>'))
 }
@@ -158,10 +158,11 @@ function expectCodeInput(html: string, digits: number): Attrs {
   return input
 }
 
+/** Every form carries the token in a hidden field. */
 function expectCsrf(html: string, token: string): void {
-  const csrf = only(html, 'input', (a) => a.name === 'csrf')
-  expect(csrf.type).toBe('hidden')
-  expect(csrf.value).toBe(token)
+  const fields = tags(html, 'input').filter((a) => a.name === 'csrf')
+  expect(fields).toHaveLength(tags(html, 'form').length)
+  for (const csrf of fields) expect(csrf).toMatchObject({ type: 'hidden', value: token })
 }
 
 /** The status region web/webauthn.ts writes into: polite, present (empty) from the start. */
@@ -234,14 +235,16 @@ describe('Layout', () => {
 })
 
 describe('SecondFactorPage', () => {
-  const totpOnly = { totp: true, securityKey: false }
-  const keyOnly = { totp: false, securityKey: true }
-  const both = { totp: true, securityKey: true }
+  const totpOnly = { totp: true, securityKey: false, recoveryCode: false }
+  const keyOnly = { totp: false, securityKey: true, recoveryCode: false }
+  const both = { totp: true, securityKey: true, recoveryCode: false }
+  const withRecovery = { totp: true, securityKey: false, recoveryCode: true }
   const page = (
     props: {
-      methods?: { totp: boolean; securityKey: boolean }
+      methods?: SecondFactorMethods
       username?: string
       error?: string
+      recoveryError?: string
       digits?: number
       csrfToken?: string
     } = {},
@@ -253,6 +256,7 @@ describe('SecondFactorPage', () => {
         csrfToken={props.csrfToken ?? 'tok123'}
         digits={props.digits ?? 6}
         error={props.error}
+        recoveryError={props.recoveryError}
         methods={props.methods ?? totpOnly}
       />,
     )
@@ -400,8 +404,44 @@ describe('SecondFactorPage', () => {
     })
   })
 
+  describe('with recovery codes left', () => {
+    it('offers a recovery code, folded away below the other methods, in its own CSRF-protected form', () => {
+      const html = page({ methods: withRecovery })
+      expectDocumentBasics(html, title, { script: false })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expectCsrf(html, 'tok123')
+      const details = only(html, 'details', (d) => d.id === 'recovery')
+      expect(details).not.toHaveProperty('open')
+      expect(html.indexOf('<summary>Use a recovery code</summary>')).toBeGreaterThan(
+        html.indexOf(`action="${prefix}/2fa"`),
+      )
+      expect(only(html, 'form', (f) => f.action === `${prefix}/2fa/recovery`).method).toBe('post')
+      expect(labelFor(html, 'recovery-code')).toBe('Recovery code')
+      const input = only(html, 'input', (i) => i.name === 'recovery_code')
+      expect(input).toMatchObject({ type: 'text', autocomplete: 'off', autocapitalize: 'characters' })
+      expect(input).not.toHaveProperty('autofocus')
+    })
+
+    it('opens the section on a refused recovery code, ties the message to the field and focuses it', () => {
+      const html = page({ methods: withRecovery, recoveryError: 'That recovery code has already been used.' })
+      expectIdsUniqueAndReferencesResolved(html)
+      expect(only(html, 'details', (d) => d.id === 'recovery')).toHaveProperty('open')
+      expect(text(elementById(html, 'recovery-code-error'))).toBe('That recovery code has already been used.')
+      const input = only(html, 'input', (i) => i.name === 'recovery_code')
+      expect(input['aria-invalid']).toBe('true')
+      expect(input).toHaveProperty('autofocus')
+      expect(expectCodeInput(html, 6)).not.toHaveProperty('autofocus')
+    })
+
+    it('has no recovery section for a user without codes', () => {
+      for (const methods of [totpOnly, keyOnly, both])
+        expect(page({ methods })).not.toContain('recovery_code')
+    })
+  })
+
   it('escapes the username, the error and the CSRF token, in the form and in the meta', () => {
-    for (const methods of [totpOnly, keyOnly, both]) {
+    for (const methods of [totpOnly, keyOnly, both, withRecovery]) {
       const html = page({ methods, username: evil, error: evil, csrfToken: evilAttr })
       expectDocumentBasics(html, title, { script: methods.securityKey })
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
@@ -562,6 +602,7 @@ describe('AccountPage', () => {
   const page = (
     props: {
       keys?: AccountKey[]
+      recoveryCodesLeft?: number | null
       hasTotp?: boolean
       canRemoveKey?: boolean
       notice?: string
@@ -577,6 +618,7 @@ describe('AccountPage', () => {
         csrfToken={props.csrfToken ?? 'tok-acct'}
         hasTotp={props.hasTotp ?? true}
         keys={props.keys ?? threeKeys}
+        recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
         canRemoveKey={props.canRemoveKey ?? true}
         notice={props.notice}
         error={props.error}
@@ -616,6 +658,33 @@ describe('AccountPage', () => {
       'MacBook passkey Added 23 Dec 2026 Last used 3 Jan 2027',
     ])
     expect(rows[0]).toContain('<time datetime="2026-11-23T09:44:00.000Z">23 Nov 2026</time>')
+  })
+
+  it('shows how many recovery codes are left, with a CSRF-protected form to create a new set', () => {
+    const html = page({ recoveryCodesLeft: 7 })
+    expect(text(elementById(html, 'recovery-title'))).toBe('Recovery codes : 7 left')
+    const form = only(html, 'form', (f) => f.action === `${prefix}/account/recovery-codes`)
+    expect(form.method).toBe('post')
+    const section = html.slice(html.indexOf('aria-labelledby="recovery-title"'))
+    expect(section).toContain('<input type="hidden" name="csrf" value="tok-acct"/>')
+    expect(text(section)).toContain('Create new codes')
+    expect(text(section)).toContain('Creating new codes stops the old ones from working.')
+  })
+
+  it('urges a new set when few or no codes are left, and offers a first set to a user who has none', () => {
+    for (const left of [2, 0]) {
+      const html = page({ recoveryCodesLeft: left })
+      expect(html).toContain(`<span class="pill pill-warn">${left} left</span>`)
+      const button = only(html, 'button', (b) => b['aria-describedby'] === 'recovery-hint')
+      expect(button.class).toContain('button-primary')
+    }
+    expect(text(elementById(page({ recoveryCodesLeft: 0 }), 'recovery-hint'))).toContain(
+      'used all your codes',
+    )
+    const none = page({ recoveryCodesLeft: null })
+    expect(text(elementById(none, 'recovery-title'))).toBe('Recovery codes : None')
+    expect(text(none)).toContain('Create recovery codes')
+    expect(text(none)).not.toContain('stops the old ones')
   })
 
   describe('dates', () => {
@@ -687,7 +756,7 @@ describe('AccountPage', () => {
   it('says so when there are no keys, and still offers to add one', () => {
     const html = page({ keys: [] })
     expect(keyRows(html)).toEqual([])
-    expect(tags(html, 'form')).toHaveLength(0)
+    expect(tags(html, 'form').filter((f) => f.action?.startsWith(`${prefix}/account/keys/`))).toHaveLength(0)
     expect(text(html)).toContain('No security keys yet')
     expectKeyRegistration(html)
   })

@@ -1,0 +1,73 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { GatewayEnv } from '../context.ts'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import type { Session } from '../session/sessions.ts'
+import { tokenId } from '../session/token.ts'
+import { FreshRecoveryCodesPage } from '../views/recovery-codes-page.tsx'
+
+const codeList = z.array(z.string())
+
+/** New codes wait in the user's session, sealed, until they say they saved them. */
+export function sealRecoveryCodes(s: Services, user: string, codes: readonly string[]): string {
+  return s.box.seal(JSON.stringify(codes), `recovery-codes:${user}`)
+}
+
+function freshCodes(s: Services, session: Session): string[] | null {
+  if (session.freshRecoveryCodes === undefined) return null
+  const text = s.box.open(session.freshRecoveryCodes, `recovery-codes:${session.user}`)
+  return text === null ? null : codeList.parse(JSON.parse(text))
+}
+
+/**
+ * `<prefix>/recovery-codes`: shows a verified user the codes just generated for them (after their
+ * first enrollment, or when they asked for a new set on the account page), once.
+ */
+export function recoveryCodeRoutes(s: Services) {
+  const { prefix } = s.config
+  const routes = new Hono<GatewayEnv>()
+  routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
+
+  routes.get('/', (c) => {
+    const codes = freshCodes(s, c.var.session)
+    if (codes === null) return c.redirect(`${prefix}/account`, 302)
+    const page = (
+      <FreshRecoveryCodesPage
+        prefix={prefix}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        codes={codes}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+  })
+
+  routes.get('/download', (c) => {
+    const codes = freshCodes(s, c.var.session)
+    if (codes === null) return c.redirect(`${prefix}/account`, 302)
+    const lines = [
+      `Recovery codes for ${c.var.session.user} at ${s.publicOrigin}`,
+      'Each code signs you in once, when you cannot use your phone or security key.',
+      '',
+      ...codes.map((code, i) => `${String(i + 1).padStart(2, ' ')}. ${code}`),
+      '',
+    ]
+    return c.body(lines.join('\n'), 200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="recovery-codes.txt"',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
+  })
+
+  routes.post('/saved', async (c) => {
+    const { session, sessionToken } = c.var
+    const { freshRecoveryCodes: _shownOnce, returnTo, ...rest } = session
+    await s.sessions.save(sessionToken, rest)
+    return c.redirect(returnTo ?? '/', 303)
+  })
+
+  return routes
+}

@@ -34,7 +34,7 @@ export function FreshRecoveryCodesPage({
           href={`${prefix}/recovery-codes/download`}
           download="recovery-codes.txt"
         >
-          Download as .txt
+          Download (.txt)
         </a>
         <button class="button button-secondary" type="button" data-print hidden>
           Print

@@ -138,7 +138,7 @@ function RecoveryCodeMethod({
             </p>
           ) : null}
           <input
-            class="input input-code"
+            class="input input-recovery"
             id="recovery-code"
             name="recovery_code"
             type="text"

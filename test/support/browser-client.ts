@@ -90,3 +90,8 @@ export function totpSecretIn(html: string): string {
   if (!match?.[1]) throw new Error('no TOTP secret on the page')
   return match[1].replaceAll(' ', '')
 }
+
+/** The recovery codes listed on the page that shows a new set. */
+export function recoveryCodesIn(html: string): string[] {
+  return [...html.matchAll(/<code>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<\/code>/g)].map((m) => m[1] as string)
+}

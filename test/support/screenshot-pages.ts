@@ -18,6 +18,7 @@ import { assetRoutes } from '../../gateway/routes/assets.ts'
 import { AccountPage } from '../../gateway/views/account-page.tsx'
 import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
+import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../gateway/views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../gateway/views/sign-out-page.tsx'
 import { launchChromium } from './chromium.ts'
@@ -199,7 +200,15 @@ async function samplePages(): Promise<Record<string, Sample>> {
     ),
     'account-no-keys': page(renderPage(AccountPage({ ...account, keys: [] }))),
     'account-one-key': page(
-      renderPage(AccountPage({ ...account, hasTotp: false, keys: keys.slice(0, 1), canRemoveKey: false })),
+      renderPage(
+        AccountPage({
+          ...account,
+          hasTotp: false,
+          keys: keys.slice(0, 1),
+          recoveryCodesLeft: 2,
+          canRemoveKey: false,
+        }),
+      ),
     ),
     'account-three-keys': page(
       renderPage(
@@ -250,6 +259,38 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'sign-out': page(renderPage(SignOutPage({ prefix, csrfToken }))),
+    'second-factor-recovery-error': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { totp: true, securityKey: false, recoveryCode: true },
+          recoveryError: 'That recovery code has already been used. Each code works once; try another.',
+        }),
+      ),
+    ),
+    'recovery-codes': page(
+      renderPage(
+        FreshRecoveryCodesPage({
+          prefix,
+          csrfToken,
+          codes: [
+            '7K3M-Q9PA-2XRT',
+            'H4WN-8ZCE-1BQD',
+            'P0VJ-6TRS-MK2A',
+            'XD9E-3FGH-7NQW',
+            'B5ZA-R2MT-0CYK',
+            'E8QP-4HVN-S1JD',
+            'M6TC-9WXA-5RGB',
+            'Z3KD-0PJE-8VNS',
+            'R1GW-7BMQ-4TXH',
+            'C2NF-5EZK-9AYP',
+          ],
+        }),
+      ),
+    ),
+    'recovery-code-used': page(
+      renderPage(RecoveryCodeUsedPage({ prefix, remaining: 2, destination: '/dashboard' })),
+    ),
   }
 }
 

@@ -4,6 +4,7 @@ import { type AccountKey, AccountPage } from '../../../gateway/views/account-pag
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
+import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../../gateway/views/recovery-codes-page.tsx'
 import { type SecondFactorMethods, SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
 import { renderPage } from '../../support/render-page.ts'
@@ -872,5 +873,47 @@ describe('SignOutPage', () => {
     const html = renderPage(<SignOutPage prefix={prefix} csrfToken={evilAttr} />)
     expectDocumentBasics(html, 'Sign out')
     expectCsrf(html, evilAttrEscaped)
+  })
+})
+
+describe('FreshRecoveryCodesPage', () => {
+  const codes = Array.from({ length: 10 }, (_, i) => `AB${i}C-DEFG-HJKM`)
+  const page = (csrfToken = 'tok-codes') =>
+    renderPage(<FreshRecoveryCodesPage prefix={prefix} csrfToken={csrfToken} codes={codes} />)
+
+  it('lists the codes in order, with download, print and a CSRF-protected "saved" button', () => {
+    const html = page()
+    expectDocumentBasics(html, 'Save your recovery codes', { script: true })
+    expectIdsUniqueAndReferencesResolved(html)
+    expect([...html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1])).toEqual(codes)
+    expect(only(html, 'ol', () => true)['aria-label']).toBe('Recovery codes')
+    expect(only(html, 'a', (a) => a.href === `${prefix}/recovery-codes/download`).download).toBe(
+      'recovery-codes.txt',
+    )
+    // Hidden until the script wires it up: without scripts it would do nothing.
+    expect(only(html, 'button', (b) => 'data-print' in b)).toHaveProperty('hidden')
+    expect(only(html, 'form', () => true)).toMatchObject({
+      method: 'post',
+      action: `${prefix}/recovery-codes/saved`,
+    })
+    expectCsrf(html, 'tok-codes')
+    expect(text(html)).toContain('This is the only time they are shown.')
+  })
+
+  it('escapes the CSRF token', () => {
+    expectCsrf(page(evilAttr), evilAttrEscaped)
+  })
+})
+
+describe('RecoveryCodeUsedPage', () => {
+  it('says how many codes are left and links to the account page and on to the panel', () => {
+    const html = renderPage(<RecoveryCodeUsedPage prefix={prefix} remaining={1} destination="/dashboard" />)
+    expectDocumentBasics(html, 'You used a recovery code', { script: false })
+    expect(text(html)).toContain('You have 1 recovery code left.')
+    expect(only(html, 'a', (a) => a.href === `${prefix}/account`).class).toContain('button-primary')
+    expect(only(html, 'a', (a) => a.href === '/dashboard').class).toContain('button-secondary')
+    expect(
+      text(renderPage(<RecoveryCodeUsedPage prefix={prefix} remaining={0} destination="/" />)),
+    ).toContain('You have 0 recovery codes left.')
   })
 })

@@ -6,6 +6,7 @@ import { RecoveryCodes } from './factors/recovery-codes.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
+import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
@@ -14,6 +15,7 @@ import { Upstream } from './proxy/forward-request.ts'
 import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
 import { StoreIdentity } from './store/store-identity.ts'
+import { UserDirectory } from './users/user-directory.ts'
 
 /** Everything compiled or constructed once from the config; request handlers only use it. */
 export interface Services extends Deps {
@@ -27,6 +29,8 @@ export interface Services extends Deps {
   regulator: Regulator
   totp: TotpFactor
   recoveryCodes: RecoveryCodes
+  history: LoginHistory
+  users: UserDirectory
   /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
   webauthn: WebAuthnFactor | null
   csrf: CsrfGuard
@@ -51,6 +55,8 @@ export function createServices(deps: Deps): Services {
     regulator: new Regulator(store, clock, config.regulation, log),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
+    history: new LoginHistory(store, clock, log, config.history),
+    users: new UserDirectory(store),
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,

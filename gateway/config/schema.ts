@@ -217,6 +217,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    history: z
+      .object({
+        /** Entries kept per user; older ones are dropped as new ones arrive. */
+        max_entries: z.number().int().positive().max(10_000).default(200),
+        /** Entries older than this are not shown. */
+        max_age: duration.default(90 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
     /** Master key for secrets at rest and CSRF tokens; at least 32 characters of randomness. */
     encryption_key: z.string().min(32, { message: 'expected at least 32 characters' }),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

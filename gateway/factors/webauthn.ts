@@ -13,6 +13,7 @@ import { decodeAttestationObject, isoBase64URL } from '@simplewebauthn/server/he
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
 import type { Clock } from '../deps.ts'
+import { safeJson } from '../safe-json.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 import type { AuthenticatorMetadata } from './authenticator-metadata.ts'
@@ -499,12 +500,4 @@ function failure<Reason>(reason: Reason, detail: string): Failure<Reason> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
-  }
 }

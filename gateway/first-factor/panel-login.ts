@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendProblem } from '../errors.tsx'
+import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
@@ -29,11 +30,9 @@ export async function handlePanelLogin(
   const rawUsername = usernameFromLoginForm(body, incoming.headers['content-type'], settings.username_field)
   if (rawUsername === null) return sendProblem(incoming, outgoing, 'bad_request', prefix)
   const user = canonicalUsername(rawUsername, settings.case_sensitive_usernames)
+  const origin = requestOrigin(incoming, facts.clientIp)
   if ((await s.regulator.bannedFor(user, facts.clientIp)) > 0) {
-    s.log.info(
-      { event: 'first_factor', user, ip: facts.clientIp, result: 'locked_out' },
-      'login refused: locked out',
-    )
+    await recordRefusal(s, user, origin, 'locked_out')
     return sendProblem(incoming, outgoing, 'locked', prefix)
   }
 
@@ -50,10 +49,7 @@ export async function handlePanelLogin(
   const setCookies = answer.headers['set-cookie'] ?? []
   const location = answer.headers.location
   if (!s.loginSucceeded({ status: answer.statusCode ?? 0, setCookies, location })) {
-    s.log.info(
-      { event: 'first_factor', user, ip: facts.clientIp, result: 'wrong_password' },
-      'panel refused login',
-    )
+    await recordRefusal(s, user, origin, 'wrong_password')
     await s.regulator.recordFailure(user, facts.clientIp, 'password')
     relayResponse(answer, outgoing)
     return
@@ -68,10 +64,8 @@ export async function handlePanelLogin(
     heldCookies: sealHeldCookies(s.box, user, setCookies),
     ...optional('returnTo', safeRedirectTarget(panelPath(location, s.config.upstream.url), s.publicOrigin)),
   })
-  s.log.info(
-    { event: 'first_factor', user, ip: facts.clientIp, result: 'success' },
-    'panel accepted password',
-  )
+  await s.users.remember(user)
+  await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
   outgoing
     .writeHead(303, {
       Location: `${prefix}/2fa`,
@@ -80,6 +74,16 @@ export async function handlePanelLogin(
       'Content-Length': 0,
     })
     .end()
+}
+
+/**
+ * A refused password goes into the history of users tapgate knows; for any other name only into the
+ * log, so that made-up usernames cannot fill the store.
+ */
+async function recordRefusal(s: Services, user: string, origin: RequestOrigin, result: string) {
+  const fields = { event: 'first_factor', factor: 'password', result } as const
+  if (await s.users.isKnown(user)) await s.history.record(user, origin, fields)
+  else s.log.info({ ...fields, user, ip: origin.ip }, `first_factor: ${result}`)
 }
 
 /** The panel may answer with an absolute Location on its own (internal) origin: keep only the path. */

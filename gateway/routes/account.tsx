@@ -2,8 +2,10 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
@@ -28,6 +30,16 @@ export function accountRoutes(s: Services) {
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
   const canRemoveKey = (factors: EnrolledFactors) => factors.totp || factors.keys.length > 1
+
+  /** Every change to a user's factors goes into their history. */
+  function recordChange(c: Context<GatewayEnv>, factor: string, result: string) {
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    return s.history.record(c.var.session.user, requestOrigin(c.env.incoming, ip), {
+      event: 'factor_changed',
+      factor,
+      result,
+    })
+  }
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
     const factors = await enrolledFactors(s, c.var.session.user)
@@ -70,7 +82,7 @@ export function accountRoutes(s: Services) {
           : 'That key is not registered.',
       )
     }
-    s.log.info({ event: 'factor_changed', user: c.var.session.user, factor: 'webauthn', change: 'renamed' })
+    await recordChange(c, 'webauthn', 'renamed')
     return c.redirect(`${prefix}/account?notice=key_renamed`, 303)
   })
 
@@ -83,19 +95,14 @@ export function accountRoutes(s: Services) {
       return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
     }
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
-    s.log.info({ event: 'factor_changed', user, factor: 'webauthn', change: 'removed' })
+    await recordChange(c, 'webauthn', 'removed')
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
   })
 
   routes.post('/recovery-codes', async (c) => {
     const { session, sessionToken } = c.var
     const codes = await s.recoveryCodes.generate(session.user)
-    s.log.info({
-      event: 'factor_changed',
-      user: session.user,
-      factor: 'recovery_code',
-      change: 'regenerated',
-    })
+    await recordChange(c, 'recovery_code', 'regenerated')
     await s.sessions.save(sessionToken, {
       ...session,
       freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes),

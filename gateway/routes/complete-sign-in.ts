@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import { requestOrigin } from '../history/login-history.ts'
 import { setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
@@ -33,10 +34,11 @@ export async function completeSignIn(
       : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
   })
   await s.regulator.recordSuccess(session.user)
-  s.log.info(
-    { event: 'second_factor', user: session.user, ip: clientIp, factor, result: 'success' },
-    'signed in',
-  )
+  await s.history.record(session.user, requestOrigin(c.env.incoming, clientIp), {
+    event: 'second_factor',
+    factor,
+    result: 'success',
+  })
   for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
   return codes === null ? destination : `${s.config.prefix}/recovery-codes`

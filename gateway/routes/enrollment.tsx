@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
@@ -75,16 +76,21 @@ export function enrollmentRoutes(s: Services) {
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
     if (verdict !== 'accepted') {
-      s.log.info(
-        { event: 'enrollment', user, ip, factor: 'totp', result: verdict },
-        'enrollment code refused',
-      )
+      await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+        event: 'enrollment',
+        factor: 'totp',
+        result: verdict,
+      })
       await s.regulator.recordFailure(user, ip, 'totp')
       return render(c, verdict === 'malformed' ? 400 : 401, verdictMessages[verdict])
     }
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
     if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
-    s.log.info({ event: 'enrollment', user, ip, factor: 'totp', result: 'success' }, 'factor enrolled')
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'enrollment',
+      factor: 'totp',
+      result: 'success',
+    })
     return c.redirect(await completeSignIn(c, s, 'totp', ip, { firstEnrollment: true }), 303)
   })
 

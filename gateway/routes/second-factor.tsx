@@ -4,6 +4,7 @@ import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
 import type { TotpVerdict } from '../factors/totp.ts'
+import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
@@ -76,7 +77,11 @@ export function secondFactorRoutes(s: Services) {
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
     if (verdict === 'accepted') return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
-    s.log.info({ event: 'second_factor', user, ip, factor: 'totp', result: verdict }, 'second factor refused')
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'second_factor',
+      factor: 'totp',
+      result: verdict,
+    })
     await s.regulator.recordFailure(user, ip, 'totp')
     return render(c, await enrolledFactors(s, user), verdict === 'malformed' ? 400 : 401, {
       error: verdictMessages[verdict],
@@ -96,10 +101,11 @@ export function secondFactorRoutes(s: Services) {
       )
       return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
     }
-    s.log.info(
-      { event: 'second_factor', user, ip, factor: 'recovery_code', result: verdict.reason },
-      'second factor refused',
-    )
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'second_factor',
+      factor: 'recovery_code',
+      result: verdict.reason,
+    })
     await s.regulator.recordFailure(user, ip, 'recovery_code')
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       recoveryError: recoveryMessages[verdict.reason],

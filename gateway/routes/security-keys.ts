@@ -4,6 +4,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { AuthenticationFailure, RegistrationFailure, WebAuthnFactor } from '../factors/webauthn.ts'
+import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
@@ -61,28 +62,26 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     if (refused) return refused
     const { user, level } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
+    const origin = requestOrigin(c.env.incoming, ip)
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyRegistration(user, scope(c), body.data.response, body.data.name ?? '')
+    const event = { event: 'enrollment', factor: 'webauthn' } as const
     if (!result.ok) {
-      s.log.info({
-        event: 'enrollment',
+      await s.history.record(
         user,
-        ip,
-        factor: 'webauthn',
-        result: result.reason,
-        detail: result.detail,
-      })
+        origin,
+        { ...event, result: result.reason },
+        { logOnly: { detail: result.detail } },
+      )
       return c.json({ error: result.reason, message: refusals[result.reason] }, 400)
     }
-    s.log.info({
-      event: 'enrollment',
+    await s.history.record(
       user,
-      ip,
-      factor: 'webauthn',
-      result: 'success',
-      aaguid: result.credential.aaguid,
-    })
+      origin,
+      { ...event, result: 'success' },
+      { logOnly: { aaguid: result.credential.aaguid } },
+    )
     if (level === 'first_factor') {
       return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { firstEnrollment: true }) })
     }
@@ -106,17 +105,16 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)
     if (result.ok) return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip) })
-    const entry = {
-      event: 'second_factor',
+    const cloned = result.reason === 'counter_regression'
+    await s.history.record(
       user,
-      ip,
-      factor: 'webauthn',
-      result: result.reason,
-      detail: result.detail,
-    }
-    if (result.reason === 'counter_regression')
-      s.log.warn(entry, 'security key counter went back: possible cloned key')
-    else s.log.info(entry, 'second factor refused')
+      requestOrigin(c.env.incoming, ip),
+      { event: 'second_factor', factor: 'webauthn', result: result.reason },
+      {
+        logOnly: { detail: result.detail },
+        ...(cloned ? { level: 'warn', message: 'security key counter went back: possible cloned key' } : {}),
+      },
+    )
     await s.regulator.recordFailure(user, ip, 'webauthn')
     return c.json({ error: result.reason, message: refusals[result.reason] }, 401)
   })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Clock } from '../deps.ts'
+import { safeJson } from '../safe-json.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 import { newToken, tokenId } from './token.ts'
@@ -90,13 +91,5 @@ export class Sessions {
   #lifetime(session: Session, now: number): number {
     if (session.level === 'first_factor') return session.createdAt + this.timeouts.pending - now
     return Math.min(session.seenAt + this.timeouts.idle, session.createdAt + this.timeouts.absolute) - now
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return null
   }
 }

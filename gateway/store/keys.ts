@@ -19,6 +19,14 @@ export const keys = {
   recoveryCodes: (user: string) => `user:${enc(user)}:recovery-codes`,
   recoveryCodeUsed: (user: string, generation: string, slot: number) =>
     `user:${enc(user)}:recovery-code-used:${generation}:${slot}`,
+  /** The user's sign-in attempts and factor changes, newest first (gateway/history/login-history.ts). */
+  history: (user: string) => `user:${enc(user)}:history`,
+  /** Every user who passed the password step: what the admin page and `tapgate user list` list. */
+  users: () => 'users',
+  /** Present once the user has passed the password step (gateway/users/user-directory.ts). */
+  knownUser: (user: string) => `user:${enc(user)}:known`,
+  /** The ids of the user's live sessions, so that a reset or a sign-out everywhere can end them. */
+  sessionsOfUser: (user: string) => `user:${enc(user)}:sessions`,
   failuresOfUser: (user: string) => `failures:user:${enc(user)}`,
   failuresOfIp: (ip: string) => `failures:ip:${ip}`,
   banOfUser: (user: string) => `ban:user:${enc(user)}`,

@@ -5,6 +5,7 @@ import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors
 import { RecoveryCodes } from './factors/recovery-codes.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
+import { canonicalUsername } from './first-factor/canonical-username.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
 import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
@@ -31,6 +32,9 @@ export interface Services extends Deps {
   recoveryCodes: RecoveryCodes
   history: LoginHistory
   users: UserDirectory
+  /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
+  admins: ReadonlySet<string>
+  exemptUsers: ReadonlySet<string>
   /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
   webauthn: WebAuthnFactor | null
   csrf: CsrfGuard
@@ -57,6 +61,8 @@ export function createServices(deps: Deps): Services {
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
     history: new LoginHistory(store, clock, log, config.history),
     users: new UserDirectory(store),
+    admins: canonicalNames(config, config.admins),
+    exemptUsers: canonicalNames(config, config.enrollment.exempt_users),
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,
@@ -69,4 +75,8 @@ export function createServices(deps: Deps): Services {
 function metadataFor(config: Config): AuthenticatorMetadata | undefined {
   const file = config.factors.webauthn.metadata_file
   return file === undefined ? undefined : readAuthenticatorMetadata(file)
+}
+
+function canonicalNames(config: Config, names: readonly string[]): ReadonlySet<string> {
+  return new Set(names.map((name) => canonicalUsername(name, config.first_factor.case_sensitive_usernames)))
 }

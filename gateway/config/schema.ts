@@ -217,6 +217,29 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Usernames (as the panel's login form takes them) who may use `<prefix>/admin`. */
+    admins: z.array(z.string().min(1)).default([]),
+    enrollment: z
+      .object({
+        /** Whether a user without a factor must enroll one before reaching the panel. */
+        required: z.boolean().default(true),
+        /** Until this date (ISO 8601) a user without a factor may skip enrollment; a banner says until when. */
+        grace_until: z.iso
+          .date({ message: 'expected a date such as 2027-01-31' })
+          .or(z.iso.datetime({ offset: true, message: 'expected a date such as 2027-01-31' }))
+          .optional(),
+        /** Service accounts that never need a second factor. */
+        exempt_users: z.array(z.string().min(1)).default([]),
+        /**
+         * `open`: the password alone lets a user without a factor enroll their first one. `invite`: that
+         * also needs a one-time enrollment code an admin issued (a stolen password cannot enroll a phone).
+         */
+        first_enrollment: z.enum(['open', 'invite']).default('open'),
+        /** How long an issued enrollment code stays valid. */
+        invite_ttl: duration.default(7 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
     history: z
       .object({
         /** Entries kept per user; older ones are dropped as new ones arrive. */

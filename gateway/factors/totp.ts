@@ -57,6 +57,11 @@ export class TotpFactor {
     return secret
   }
 
+  /** Forgets the user's secret (an admin reset). */
+  async remove(user: string): Promise<void> {
+    await this.store.delete(keys.totpSecret(user))
+  }
+
   /** Stores the secret unless the user already has one; false when another enrollment won the race. */
   async enroll(user: string, secret: string): Promise<boolean> {
     return this.store.setIfAbsent(keys.totpSecret(user), this.box.seal(secret, user))

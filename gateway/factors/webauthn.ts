@@ -401,6 +401,11 @@ export class WebAuthnFactor {
     return true
   }
 
+  /** Every key of the user, gone (an admin reset). */
+  async removeAll(user: string): Promise<void> {
+    for (const credential of await this.credentialsOf(user)) await this.remove(user, credential.id)
+  }
+
   async #save(user: string, credentials: WebAuthnCredentialRecord[]): Promise<void> {
     const key = keys.webauthnCredentials(user)
     if (credentials.length === 0) await this.store.delete(key)

@@ -60,4 +60,9 @@ export class Regulator {
   async recordSuccess(user: string): Promise<void> {
     await this.store.delete(keys.failuresOfUser(user))
   }
+
+  /** An admin lifts the user's lockout and forgets their failures; bans of IP addresses stay. */
+  async unban(user: string): Promise<void> {
+    await Promise.all([this.store.delete(keys.banOfUser(user)), this.store.delete(keys.failuresOfUser(user))])
+  }
 }

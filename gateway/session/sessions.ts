@@ -47,9 +47,24 @@ export class Sessions {
   async create(fields: Omit<Session, 'createdAt' | 'seenAt'>): Promise<string> {
     const now = this.clock.now()
     const token = newToken()
+    const id = tokenId(token)
     const session: Session = { ...fields, createdAt: now, seenAt: now }
-    await this.store.set(keys.session(tokenId(token)), JSON.stringify(session), this.#lifetime(session, now))
+    // Indexed by user so that a reset ends them all; no session outlives the absolute timeout.
+    await this.store.addMember(keys.sessionsOfUser(fields.user), id, this.timeouts.absolute)
+    await this.store.set(keys.session(id), JSON.stringify(session), this.#lifetime(session, now))
     return token
+  }
+
+  /**
+   * Ends every session of the user at once, on every gateway sharing the store (DESIGN invariant 6):
+   * the next request of any of them finds no session.
+   */
+  async destroyAllOf(user: string): Promise<number> {
+    const index = keys.sessionsOfUser(user)
+    const ids = await this.store.members(index)
+    await Promise.all(ids.map((id) => this.store.delete(keys.session(id))))
+    await this.store.delete(index)
+    return ids.length
   }
 
   /** The live session for a token, or null when absent, expired or unreadable. One store read. */

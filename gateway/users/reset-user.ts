@@ -1,0 +1,29 @@
+import type { RequestOrigin } from '../history/login-history.ts'
+import type { Services } from '../services.ts'
+
+export interface ResetRequest {
+  /** The admin (username, or `cli:<os user>` from the command line). */
+  actor: string
+  /** Why, for the audit trail: required, never empty. */
+  reason: string
+  origin: RequestOrigin
+}
+
+/**
+ * An admin's reset of a user who lost every factor (seed 004): their app, keys and recovery codes
+ * are gone, and every session and trusted-device mark ends at once on every gateway. Their next
+ * sign-in after the password enrolls a factor afresh (or needs an invite code, when configured).
+ * Recorded in the user's history with who and why.
+ */
+export async function resetSecondFactors(s: Services, user: string, request: ResetRequest): Promise<void> {
+  const reason = request.reason.trim()
+  if (reason === '') throw new TypeError('a reset needs a reason')
+  await Promise.all([s.totp.remove(user), s.webauthn?.removeAll(user), s.recoveryCodes.revoke(user)])
+  await s.sessions.destroyAllOf(user)
+  await s.history.record(
+    user,
+    request.origin,
+    { event: 'admin', result: 'reset', actor: request.actor, reason },
+    { level: 'warn', message: 'second factors reset by an admin' },
+  )
+}

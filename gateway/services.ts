@@ -15,6 +15,7 @@ import { compileRules } from './policy/compile-rules.ts'
 import { Upstream } from './proxy/forward-request.ts'
 import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
+import { TrustedDevices } from './session/trusted-devices.ts'
 import { StoreIdentity } from './store/store-identity.ts'
 import { UserDirectory } from './users/user-directory.ts'
 
@@ -31,6 +32,9 @@ export interface Services extends Deps {
   totp: TotpFactor
   recoveryCodes: RecoveryCodes
   history: LoginHistory
+  /** The "trust this device" cookie and marks. */
+  deviceCookie: SessionCookie
+  trustedDevices: TrustedDevices
   users: UserDirectory
   /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
   admins: ReadonlySet<string>
@@ -51,6 +55,8 @@ export function createServices(deps: Deps): Services {
     ...deps,
     publicOrigin,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
+    deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),
+    trustedDevices: new TrustedDevices(store, clock, config.trusted_devices.lifetime),
     trustedProxies: new NetworkSet(config.trusted_proxies),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success),

@@ -54,6 +54,7 @@ async function run(button: HTMLButtonElement, status: HTMLElement): Promise<void
   }
   const endpoint = button.dataset.endpoint ?? ''
   const nameField = button.dataset.nameField ? document.getElementById(button.dataset.nameField) : null
+  const trustField = button.dataset.trustField ? document.getElementById(button.dataset.trustField) : null
   show('Waiting for your security key…', 'busy')
   try {
     const options = await post(`${endpoint}/options`, {})
@@ -66,7 +67,8 @@ async function run(button: HTMLButtonElement, status: HTMLElement): Promise<void
       return show(explain(error), 'error')
     }
     const name = nameField instanceof HTMLInputElement ? nameField.value : ''
-    const result = await post(endpoint, { response: credential, name })
+    const trustDevice = trustField instanceof HTMLInputElement && trustField.checked
+    const result = await post(endpoint, { response: credential, name, trustDevice })
     if (!(result.ok && result.body.redirect)) {
       return show(result.body.message ?? 'The security key was not accepted.', 'error')
     }

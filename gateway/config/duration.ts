@@ -7,3 +7,11 @@ export function parseDuration(value: number | string): number | null {
   if (!match) return null
   return Number(match[1]) * unitInMs[match[2] as keyof typeof unitInMs]
 }
+
+/** "30 days", "12 hours", "1 day": a whole-unit length for people; rounds down to the largest unit. */
+export function describeDuration(ms: number): string {
+  const [unit, size] =
+    ms >= unitInMs.d ? ['day', unitInMs.d] : ms >= unitInMs.h ? ['hour', unitInMs.h] : ['minute', unitInMs.m]
+  const count = Math.max(1, Math.floor(ms / size))
+  return `${count} ${unit}${count === 1 ? '' : 's'}`
+}

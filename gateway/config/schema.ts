@@ -217,6 +217,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    trusted_devices: z
+      .object({
+        /** Offers "Trust this device" on the 2fa page. */
+        enabled: z.boolean().default(true),
+        /** How long a trusted browser skips the second factor. */
+        lifetime: duration.default(30 * 86_400_000),
+        cookie_name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected a cookie name of letters, digits, _ and -' })
+          .default('tapgate_device'),
+      })
+      .strict()
+      .prefault({}),
     /** Usernames (as the panel's login form takes them) who may use `<prefix>/admin`. */
     admins: z.array(z.string().min(1)).default([]),
     enrollment: z

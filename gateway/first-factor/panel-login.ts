@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendProblem } from '../errors.tsx'
 import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
-import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { setSessionCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
-import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { type ClientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
@@ -36,7 +36,7 @@ export async function handlePanelLogin(
     return sendProblem(incoming, outgoing, 'locked', prefix)
   }
 
-  const { value: oldToken, rest: cookie } = takeCookie(incoming.headers.cookie, s.cookie.name)
+  const { session: oldToken, device, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
   const headers = panelRequestHeaders(s, incoming, facts, cookie)
   headers['content-length'] = String(body.length)
   let answer: IncomingMessage
@@ -55,17 +55,31 @@ export async function handlePanelLogin(
     return
   }
 
+  if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
+  await s.users.remember(user)
+  await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
+
+  // A browser this user trusted skips the second factor: the panel's own answer goes through as it is.
+  if (s.config.trusted_devices.enabled && (await s.trustedDevices.vouchesFor(user, device))) {
+    const token = await s.sessions.create({ user, level: 'two_factor' })
+    await s.regulator.recordSuccess(user)
+    await s.history.record(user, origin, {
+      event: 'second_factor',
+      factor: 'trusted_device',
+      result: 'success',
+    })
+    relayResponse(answer, outgoing, [setSessionCookie(s.cookie, token)])
+    return
+  }
+
   // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
   answer.resume()
-  if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
   const token = await s.sessions.create({
     user,
     level: 'first_factor',
     heldCookies: sealHeldCookies(s.box, user, setCookies),
     ...optional('returnTo', safeRedirectTarget(panelPath(location, s.config.upstream.url), s.publicOrigin)),
   })
-  await s.users.remember(user)
-  await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
   outgoing
     .writeHead(303, {
       Location: `${prefix}/2fa`,

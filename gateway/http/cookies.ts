@@ -18,6 +18,17 @@ export function setSessionCookie(cookie: SessionCookie, token: string): string {
   return serialize(cookie.name, token, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: 'Lax' })
 }
 
+/** The "trust this device" mark: like the session cookie, but it outlives the browser session. */
+export function setDeviceCookie(cookie: SessionCookie, token: string, lifetimeMs: number): string {
+  return serialize(cookie.name, token, {
+    path: '/',
+    httpOnly: true,
+    secure: cookie.secure,
+    sameSite: 'Lax',
+    maxAge: Math.floor(lifetimeMs / 1000),
+  })
+}
+
 export function clearSessionCookie(cookie: SessionCookie): string {
   return serialize(cookie.name, '', {
     path: '/',

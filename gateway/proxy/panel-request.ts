@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import { forwardedForHeader, resolveClientAddress } from '../http/client-address.ts'
+import { takeCookie } from '../http/cookies.ts'
 import { canonicalAddress } from '../http/networks.ts'
 import type { Services } from '../services.ts'
 import { upstreamRequestHeaders } from './header-hygiene.ts'
@@ -35,4 +36,11 @@ export function panelRequestHeaders(
 ): OutgoingHttpHeaders {
   const host = s.config.upstream.preserve_host ? (incoming.headers.host ?? s.upstream.host) : s.upstream.host
   return upstreamRequestHeaders(incoming.headers, { ...facts, host, cookie })
+}
+
+/** tapgate's own cookies (session, trusted device) taken out of a Cookie header: the panel never sees them. */
+export function gatewayCookies(s: Services, header: string | undefined) {
+  const session = takeCookie(header, s.cookie.name)
+  const device = takeCookie(session.rest, s.deviceCookie.name)
+  return { session: session.value, device: device.value, panel: device.rest }
 }

@@ -5,10 +5,11 @@ import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-facto
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
+import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
+import { deviceLabel } from '../session/trusted-devices.ts'
 import { AccountPage } from '../views/account-page.tsx'
 import { sealRecoveryCodes } from './recovery-codes.tsx'
 
@@ -18,6 +19,8 @@ const notices: Record<string, string> = {
   key_renamed: 'Security key renamed.',
   key_removed: 'Security key removed.',
   codes_created: 'New recovery codes created. The old ones no longer work.',
+  device_revoked: 'That device will ask for the second step again.',
+  devices_revoked: 'Every trusted device will ask for the second step again.',
 }
 
 /**
@@ -31,10 +34,15 @@ export function accountRoutes(s: Services) {
 
   const canRemoveKey = (factors: EnrolledFactors) => factors.totp || factors.keys.length > 1
 
-  /** Every change to a user's factors goes into their history. */
-  function recordChange(c: Context<GatewayEnv>, factor: string, result: string) {
+  /**
+   * Every change to a user's factors goes into their history. One that weakens or replaces a way in
+   * also ends every "trust this device" mark: a browser trusted before the change proves nothing now.
+   */
+  async function recordChange(c: Context<GatewayEnv>, factor: string, result: string) {
+    const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
-    return s.history.record(c.var.session.user, requestOrigin(c.env.incoming, ip), {
+    if (result !== 'renamed') await s.trustedDevices.revokeAll(user)
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
       event: 'factor_changed',
       factor,
       result,
@@ -42,7 +50,13 @@ export function accountRoutes(s: Services) {
   }
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
-    const factors = await enrolledFactors(s, c.var.session.user)
+    const { user } = c.var.session
+    const [factors, devices, history] = await Promise.all([
+      enrolledFactors(s, user),
+      s.trustedDevices.of(user),
+      s.history.of(user),
+    ])
+    const currentDevice = s.trustedDevices.idOf(gatewayCookies(s, c.req.header('cookie')).device)
     const notice = notices[c.req.query('notice') ?? '']
     const page = (
       <AccountPage
@@ -58,6 +72,23 @@ export function accountRoutes(s: Services) {
           lastUsedAt,
         }))}
         recoveryCodesLeft={factors.recoveryCodesLeft}
+        devices={devices.map(({ id, label, firstIp, createdAt, lastUsedAt, expiresAt }) => ({
+          id,
+          label,
+          firstIp,
+          createdAt,
+          lastUsedAt,
+          expiresAt,
+          current: id === currentDevice,
+        }))}
+        history={history.map(({ at, event, factor, result, ip, userAgent }) => ({
+          at,
+          event,
+          factor,
+          result,
+          ip,
+          device: deviceLabel(userAgent),
+        }))}
         canRemoveKey={canRemoveKey(factors)}
         {...(notice === undefined ? {} : { notice })}
         {...(error === undefined ? {} : { error })}
@@ -97,6 +128,19 @@ export function accountRoutes(s: Services) {
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
     await recordChange(c, 'webauthn', 'removed')
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
+  })
+
+  routes.post('/devices/revoke', async (c) => {
+    const { id } = await c.req.parseBody()
+    if (!(await s.trustedDevices.revoke(c.var.session.user, String(id ?? '')))) {
+      return render(c, 400, 'That device is not trusted (any more).')
+    }
+    return c.redirect(`${prefix}/account?notice=device_revoked`, 303)
+  })
+
+  routes.post('/devices/revoke-all', async (c) => {
+    await s.trustedDevices.revokeAll(c.var.session.user)
+    return c.redirect(`${prefix}/account?notice=devices_revoked`, 303)
   })
 
   routes.post('/recovery-codes', async (c) => {

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { requestOrigin } from '../history/login-history.ts'
-import { setSessionCookie } from '../http/cookies.ts'
+import { setDeviceCookie, setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
 import { sealRecoveryCodes } from './recovery-codes.tsx'
@@ -17,7 +17,7 @@ export async function completeSignIn(
   s: Services,
   factor: string,
   clientIp: string,
-  { firstEnrollment = false }: { firstEnrollment?: boolean } = {},
+  { firstEnrollment = false, trustDevice = false }: { firstEnrollment?: boolean; trustDevice?: boolean } = {},
 ): Promise<string> {
   const { session, sessionToken } = c.var
   const loginPath = s.config.first_factor.login_path
@@ -34,11 +34,13 @@ export async function completeSignIn(
       : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
   })
   await s.regulator.recordSuccess(session.user)
-  await s.history.record(session.user, requestOrigin(c.env.incoming, clientIp), {
-    event: 'second_factor',
-    factor,
-    result: 'success',
-  })
+  const origin = requestOrigin(c.env.incoming, clientIp)
+  await s.history.record(session.user, origin, { event: 'second_factor', factor, result: 'success' })
+  if (trustDevice && s.config.trusted_devices.enabled) {
+    const lifetime = s.config.trusted_devices.lifetime
+    const mark = await s.trustedDevices.trust(session.user, origin)
+    c.header('Set-Cookie', setDeviceCookie(s.deviceCookie, mark, lifetime), { append: true })
+  }
   for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
   return codes === null ? destination : `${s.config.prefix}/recovery-codes`

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { problemForFailure, sendProblem, wantsHtml } from '../errors.tsx'
 import { handlePanelLogin } from '../first-factor/panel-login.ts'
-import { clearSessionCookie, takeCookie } from '../http/cookies.ts'
+import { clearSessionCookie } from '../http/cookies.ts'
 import { normalizePath } from '../http/normalize-path.ts'
 import { decidePolicy } from '../policy/decide-policy.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
-import { clientFacts, headerValue, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { clientFacts, gatewayCookies, headerValue, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
@@ -63,7 +63,7 @@ export function panelTraffic(s: Services) {
         }).policy
     if (policy === 'deny') return sendProblem(incoming, outgoing, 'forbidden', prefix)
 
-    const { value: token, rest: cookie } = takeCookie(incoming.headers.cookie, s.cookie.name)
+    const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
     const signOut: string[] = []
     if (policy === 'two_factor') {
       const session = isWellFormedToken(token) ? await s.sessions.load(token) : null

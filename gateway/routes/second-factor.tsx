@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono'
+import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
@@ -35,6 +36,7 @@ export const verdictMessages: Record<Exclude<TotpVerdict, 'accepted'>, string> =
 export function secondFactorRoutes(s: Services) {
   const { prefix } = s.config
   const { digits } = s.config.factors.totp
+  const trustFor = describeDuration(s.config.trusted_devices.lifetime)
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
 
@@ -57,6 +59,7 @@ export function secondFactorRoutes(s: Services) {
         }}
         {...(error === undefined ? {} : { error })}
         {...(recoveryError === undefined ? {} : { recoveryError })}
+        trustFor={s.config.trusted_devices.enabled ? trustFor : null}
       />
     )
     return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
@@ -74,9 +77,11 @@ export function secondFactorRoutes(s: Services) {
     if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
     const secret = await s.totp.secretOf(user)
     if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
-    const { code } = await c.req.parseBody()
+    const { code, trust_device: trust } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
-    if (verdict === 'accepted') return c.redirect(await completeSignIn(c, s, 'totp', ip), 303)
+    if (verdict === 'accepted') {
+      return c.redirect(await completeSignIn(c, s, 'totp', ip, { trustDevice: trust === 'yes' }), 303)
+    }
     await s.history.record(user, requestOrigin(c.env.incoming, ip), {
       event: 'second_factor',
       factor: 'totp',

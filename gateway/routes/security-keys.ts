@@ -29,7 +29,12 @@ const refusals: Record<RegistrationFailure | AuthenticationFailure, string> = {
   counter_regression: 'This security key could not be verified. If it keeps happening, contact support.',
 }
 
-const ceremonyBody = z.object({ response: z.unknown(), name: z.string().max(200).optional() })
+const ceremonyBody = z.object({
+  response: z.unknown(),
+  name: z.string().max(200).optional(),
+  /** The 2fa page's "Trust this device" box. */
+  trustDevice: z.boolean().optional(),
+})
 
 /**
  * `<prefix>/webauthn/…`: JSON endpoints for the security-key ceremonies, called by web/webauthn.ts.
@@ -82,6 +87,8 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
       { ...event, result: 'success' },
       { logOnly: { aaguid: result.credential.aaguid } },
     )
+    // A new key on a verified account is a factor change: trusted browsers must prove themselves again.
+    if (level === 'two_factor') await s.trustedDevices.revokeAll(user)
     if (level === 'first_factor') {
       return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { firstEnrollment: true }) })
     }
@@ -104,7 +111,10 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)
-    if (result.ok) return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip) })
+    if (result.ok) {
+      const trustDevice = body.data.trustDevice === true
+      return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { trustDevice }) })
+    }
     const cloned = result.reason === 'counter_regression'
     await s.history.record(
       user,

@@ -19,7 +19,7 @@ export async function resetSecondFactors(s: Services, user: string, request: Res
   const reason = request.reason.trim()
   if (reason === '') throw new TypeError('a reset needs a reason')
   await Promise.all([s.totp.remove(user), s.webauthn?.removeAll(user), s.recoveryCodes.revoke(user)])
-  await s.sessions.destroyAllOf(user)
+  await Promise.all([s.sessions.destroyAllOf(user), s.trustedDevices.revokeAll(user)])
   await s.history.record(
     user,
     request.origin,

@@ -1,3 +1,10 @@
+import {
+  type AccountDevice,
+  type AccountHistoryEntry,
+  HistorySection,
+  TrustedDevicesSection,
+} from './account-activity.tsx'
+import { DateTime } from './date-time.tsx'
 import { ErrorIcon, SuccessIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon, keyNameMaxLength } from './security-key.tsx'
@@ -21,27 +28,14 @@ export interface AccountPageProps {
   keys: AccountKey[]
   /** Unused recovery codes; null when the user never had a set. */
   recoveryCodesLeft: number | null
+  devices: readonly AccountDevice[]
+  history: readonly AccountHistoryEntry[]
   /** False when removing a key would leave the user no way to pass the second step. */
   canRemoveKey: boolean
   /** The outcome of the last change ("Key renamed."), announced politely. */
   notice?: string
   /** A change that was refused, announced at once. */
   error?: string
-}
-
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-/**
- * "23 Nov 2026", in UTC. Built by hand rather than with Intl so the page reads the same whatever
- * locale and time zone the server runs in (and the tests can pin it).
- */
-function formatDate(epochMs: number): string {
-  const date = new Date(epochMs)
-  return `${date.getUTCDate()} ${months[date.getUTCMonth()]} ${date.getUTCFullYear()}`
-}
-
-function DateTime({ at }: { at: number }) {
-  return <time datetime={new Date(at).toISOString()}>{formatDate(at)}</time>
 }
 
 const removeBlockedId = 'remove-blocked'
@@ -183,6 +177,8 @@ export function AccountPage({
   hasTotp,
   keys,
   recoveryCodesLeft,
+  devices,
+  history,
   canRemoveKey,
   notice,
   error,
@@ -255,6 +251,10 @@ export function AccountPage({
           </p>
           <AddKeyFields prefix={prefix} />
         </section>
+
+        <TrustedDevicesSection prefix={prefix} csrfToken={csrfToken} devices={devices} />
+
+        <HistorySection entries={history} />
 
         <p class="card-footer card-footer-split">
           <a class="link" href="/">

@@ -19,6 +19,8 @@ export interface SecondFactorPageProps {
   error?: string
   /** A refused recovery code, shown in the (then open) recovery-code section. */
   recoveryError?: string
+  /** "30 days": offers "Trust this device for 30 days"; null when trusted devices are off. */
+  trustFor: string | null
   methods: SecondFactorMethods
 }
 
@@ -27,9 +29,12 @@ interface SecurityKeyMethodProps {
   error: string | undefined
   /** Marks the key as the better choice; only meaningful when there is another. */
   recommended: boolean
+  trustFor: string | null
+  /** No code form holds the trust box, so it goes under the key button. */
+  trustBoxHere: boolean
 }
 
-function SecurityKeyMethod({ prefix, error, recommended }: SecurityKeyMethodProps) {
+function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere }: SecurityKeyMethodProps) {
   return (
     <section class="method" aria-labelledby="key-title">
       <div class="method-head">
@@ -59,12 +64,14 @@ function SecurityKeyMethod({ prefix, error, recommended }: SecurityKeyMethodProp
         data-webauthn="authenticate"
         data-endpoint={`${prefix}/webauthn/authentication`}
         data-status={keyStatusId}
+        data-trust-field={trustFor === null ? undefined : trustFieldId}
         aria-describedby="key-hint"
       >
         <KeyIcon />
         <span>Use security key</span>
       </button>
       <KeyStatus />
+      {trustFor !== null && trustBoxHere ? <TrustDeviceField trustFor={trustFor} /> : null}
     </section>
   )
 }
@@ -78,9 +85,18 @@ interface CodeMethodProps {
   secondary: boolean
   /** Another field holds a refused entry and takes the focus instead. */
   focusElsewhere: boolean
+  trustFor: string | null
 }
 
-function CodeMethod({ prefix, csrfToken, digits, error, secondary, focusElsewhere }: CodeMethodProps) {
+function CodeMethod({
+  prefix,
+  csrfToken,
+  digits,
+  error,
+  secondary,
+  focusElsewhere,
+  trustFor,
+}: CodeMethodProps) {
   return (
     <form class="form" method="post" action={`${prefix}/2fa`}>
       <input type="hidden" name="csrf" value={csrfToken} />
@@ -100,6 +116,7 @@ function CodeMethod({ prefix, csrfToken, digits, error, secondary, focusElsewher
           autofocus={!focusElsewhere && (!secondary || Boolean(error))}
         />
       </div>
+      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
       <button
         class={`button ${secondary ? 'button-secondary' : 'button-primary'} button-block`}
         type="submit"
@@ -107,6 +124,26 @@ function CodeMethod({ prefix, csrfToken, digits, error, secondary, focusElsewher
         Verify
       </button>
     </form>
+  )
+}
+
+const trustFieldId = 'trust-device'
+
+/**
+ * One box for every method: inside the code form (so it is posted with the code) and read by the
+ * key script through `data-trust-field` on the key button.
+ */
+function TrustDeviceField({ trustFor }: { trustFor: string }) {
+  return (
+    <div class="checkbox-field">
+      <input class="checkbox" type="checkbox" id={trustFieldId} name="trust_device" value="yes" />
+      <div>
+        <label class="checkbox-label" for={trustFieldId}>
+          Trust this device for {trustFor}
+        </label>
+        <p class="hint">Don't tick this on a shared or public computer.</p>
+      </div>
+    </div>
   )
 }
 
@@ -214,6 +251,7 @@ export function SecondFactorPage({
   digits,
   error,
   recoveryError,
+  trustFor,
   methods,
 }: SecondFactorPageProps) {
   const both = methods.securityKey && methods.totp
@@ -229,7 +267,13 @@ export function SecondFactorPage({
         Signing in as <strong class="account-name">{username}</strong>
       </p>
       {methods.securityKey ? (
-        <SecurityKeyMethod prefix={prefix} error={methods.totp ? undefined : error} recommended={both} />
+        <SecurityKeyMethod
+          prefix={prefix}
+          error={methods.totp ? undefined : error}
+          recommended={both}
+          trustFor={trustFor}
+          trustBoxHere={!methods.totp}
+        />
       ) : null}
       {both ? (
         <h2 class="divider">
@@ -244,6 +288,7 @@ export function SecondFactorPage({
           error={error}
           secondary={both}
           focusElsewhere={recoveryError !== undefined}
+          trustFor={trustFor}
         />
       ) : null}
       {methods.recoveryCode ? (

@@ -85,7 +85,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     width: 240,
   })
   const csrfToken = 'sample-csrf-token'
-  const challenge = { prefix, username: 'alice', csrfToken, digits: 6 }
+  const challenge = { prefix, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
   const both = { totp: true, securityKey: true, recoveryCode: true }
   const enrollment = {
     prefix,
@@ -130,6 +130,43 @@ async function samplePages(): Promise<Record<string, Sample>> {
     hasTotp: true,
     keys,
     recoveryCodesLeft: 8,
+    devices: [
+      {
+        id: 'd'.repeat(43),
+        label: 'Firefox on Linux',
+        firstIp: '203.0.113.7',
+        createdAt: added,
+        lastUsedAt: added + 3 * day,
+        expiresAt: added + 30 * day,
+        current: true,
+      },
+    ],
+    history: [
+      {
+        at: added + 61_000,
+        event: 'second_factor',
+        factor: 'webauthn',
+        result: 'success',
+        ip: '203.0.113.7',
+        device: 'Firefox on Linux',
+      },
+      {
+        at: added + 60_000,
+        event: 'second_factor',
+        factor: 'totp',
+        result: 'wrong_code',
+        ip: '203.0.113.7',
+        device: 'Firefox on Linux',
+      },
+      {
+        at: added,
+        event: 'first_factor',
+        factor: 'password',
+        result: 'success',
+        ip: '203.0.113.7',
+        device: 'Firefox on Linux',
+      },
+    ],
     canRemoveKey: true,
   }
   const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
@@ -246,6 +247,7 @@ describe('SecondFactorPage', () => {
       username?: string
       error?: string
       recoveryError?: string
+      trustFor?: string
       digits?: number
       csrfToken?: string
     } = {},
@@ -258,6 +260,7 @@ describe('SecondFactorPage', () => {
         digits={props.digits ?? 6}
         error={props.error}
         recoveryError={props.recoveryError}
+        trustFor={props.trustFor ?? null}
         methods={props.methods ?? totpOnly}
       />,
     )
@@ -441,6 +444,38 @@ describe('SecondFactorPage', () => {
     })
   })
 
+  describe('trust this device', () => {
+    const trustBox = (html: string) => only(html, 'input', (a) => a.name === 'trust_device')
+
+    it('puts one unticked, labelled box in the code form, which the key button also reads', () => {
+      const html = page({ methods: both, trustFor: '30 days' })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expect(trustBox(html)).toMatchObject({ type: 'checkbox', id: 'trust-device', value: 'yes' })
+      expect(trustBox(html)).not.toHaveProperty('checked')
+      expect(labelFor(html, 'trust-device')).toBe('Trust this device for 30 days')
+      const form = html.slice(html.indexOf(`action="${prefix}/2fa"`), html.indexOf('</form>'))
+      expect(form).toContain('name="trust_device"')
+      expect(keyButton(html)['data-trust-field']).toBe('trust-device')
+      expect(text(html)).toContain("Don't tick this on a shared or public computer.")
+    })
+
+    it('puts the box under the key button when there is no code form', () => {
+      const html = page({ methods: keyOnly, trustFor: '12 hours' })
+      expect(html.indexOf('id="trust-device"')).toBeGreaterThan(html.indexOf('data-webauthn="authenticate"'))
+      expect(labelFor(html, 'trust-device')).toBe('Trust this device for 12 hours')
+      expect(keyButton(html)['data-trust-field']).toBe('trust-device')
+    })
+
+    it('offers no box when trusted devices are turned off', () => {
+      for (const methods of [totpOnly, keyOnly, both]) {
+        const html = page({ methods })
+        expect(html).not.toContain('trust_device')
+        expect(html).not.toContain('data-trust-field')
+      }
+    })
+  })
+
   it('escapes the username, the error and the CSRF token, in the form and in the meta', () => {
     for (const methods of [totpOnly, keyOnly, both, withRecovery]) {
       const html = page({ methods, username: evil, error: evil, csrfToken: evilAttr })
@@ -604,6 +639,8 @@ describe('AccountPage', () => {
     props: {
       keys?: AccountKey[]
       recoveryCodesLeft?: number | null
+      devices?: AccountDevice[]
+      history?: AccountHistoryEntry[]
       hasTotp?: boolean
       canRemoveKey?: boolean
       notice?: string
@@ -620,6 +657,8 @@ describe('AccountPage', () => {
         hasTotp={props.hasTotp ?? true}
         keys={props.keys ?? threeKeys}
         recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
+        devices={props.devices ?? []}
+        history={props.history ?? []}
         canRemoveKey={props.canRemoveKey ?? true}
         notice={props.notice}
         error={props.error}
@@ -686,6 +725,81 @@ describe('AccountPage', () => {
     expect(text(elementById(none, 'recovery-title'))).toBe('Recovery codes : None')
     expect(text(none)).toContain('Create recovery codes')
     expect(text(none)).not.toContain('stops the old ones')
+  })
+
+  it('lists trusted devices with where and when, marks this one, and offers revoke and revoke all', () => {
+    const devices: AccountDevice[] = [
+      {
+        id: 'd'.repeat(43),
+        label: 'Firefox on Linux',
+        firstIp: '203.0.113.7',
+        createdAt: added,
+        lastUsedAt: added + 3 * day,
+        expiresAt: added + 30 * day,
+        current: true,
+      },
+      {
+        id: 'e'.repeat(43),
+        label: 'Safari on iOS',
+        firstIp: '2001:db8::1',
+        createdAt: added,
+        lastUsedAt: added,
+        expiresAt: added + 30 * day,
+        current: false,
+      },
+    ]
+    const html = page({ devices })
+    expectIdsUniqueAndReferencesResolved(html)
+    const rows = html.split('<li class="device">').slice(1)
+    expect(text(rows[0] as string)).toContain(
+      'Firefox on Linux This device First from 203.0.113.7 Trusted 23 Nov 2026',
+    )
+    expect(text(rows[1] as string)).not.toContain('This device')
+    const revokes = tags(html, 'form').filter((f) => f.action === `${prefix}/account/devices/revoke`)
+    expect(revokes).toHaveLength(2)
+    expect(
+      tags(html, 'input')
+        .filter((i) => i.name === 'id')
+        .map((i) => i.value),
+    ).toContain('d'.repeat(43))
+    expect(only(html, 'form', (f) => f.action === `${prefix}/account/devices/revoke-all`).method).toBe('post')
+    expect(
+      tags(html, 'input')
+        .filter((i) => i.name === 'csrf')
+        .every((i) => i.value === 'tok-acct'),
+    ).toBe(true)
+    expect(text(page())).toContain('Trusted devices None.')
+    expect(page()).not.toContain('revoke-all')
+  })
+
+  it('shows recent activity as a table, newest first as given, refusals marked', () => {
+    const history: AccountHistoryEntry[] = [
+      {
+        at: added + 60_000,
+        event: 'second_factor',
+        factor: 'totp',
+        result: 'wrong_code',
+        ip: '198.51.100.4',
+        device: 'Chrome on Windows',
+      },
+      {
+        at: added,
+        event: 'first_factor',
+        factor: 'password',
+        result: 'success',
+        ip: '198.51.100.4',
+        device: 'Chrome on Windows',
+      },
+    ]
+    const html = page({ history })
+    const rows = html.split('<tr').slice(2)
+    expect(text(`<tr${rows[0]}`)).toBe(
+      '23 Nov 2026, 09:45 UTC Second step: authenticator app Wrong code 198.51.100.4 Chrome on Windows',
+    )
+    expect(rows[0]).toMatch(/^ class="history-refused"/)
+    expect(text(`<tr${rows[1]}`)).toContain('Password Success')
+    expect(tags(html, 'th').map((th) => th.scope)).toEqual(['col', 'col', 'col', 'col'])
+    expect(text(page())).toContain('Recent activity Nothing yet.')
   })
 
   describe('dates', () => {

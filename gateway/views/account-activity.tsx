@@ -1,0 +1,164 @@
+import { DateTime } from './date-time.tsx'
+
+export interface AccountDevice {
+  /** The mark's id, posted back to revoke it. */
+  id: string
+  /** "Chrome on Windows". */
+  label: string
+  firstIp: string
+  createdAt: number
+  lastUsedAt: number
+  expiresAt: number
+  /** The browser showing this page holds this mark. */
+  current: boolean
+}
+
+export interface AccountHistoryEntry {
+  at: number
+  event: string
+  factor?: string | undefined
+  result: string
+  ip: string
+  /** "Firefox on Linux". */
+  device: string
+}
+
+/** Browsers that skip the second factor, each revocable, and "revoke all". */
+export function TrustedDevicesSection({
+  prefix,
+  csrfToken,
+  devices,
+}: {
+  prefix: string
+  csrfToken: string
+  devices: readonly AccountDevice[]
+}) {
+  return (
+    <section class="section" aria-labelledby="devices-title">
+      <h2 class="section-title" id="devices-title">
+        Trusted devices
+      </h2>
+      {devices.length === 0 ? (
+        <p class="hint">
+          None. Tick "Trust this device" when you verify, and that browser skips this step for a while.
+        </p>
+      ) : (
+        <>
+          <ul class="device-list">
+            {devices.map((device, index) => (
+              <li class="device">
+                <div class="device-info">
+                  <h3 class="device-name" id={`device-${index}`}>
+                    {device.label}
+                    {device.current ? <span class="pill pill-on">This device</span> : null}
+                  </h3>
+                  <p class="key-meta">
+                    <span>First from {device.firstIp}</span>
+                    <span>
+                      Trusted <DateTime at={device.createdAt} />
+                    </span>
+                    <span>
+                      Last used <DateTime at={device.lastUsedAt} />
+                    </span>
+                    <span>
+                      Until <DateTime at={device.expiresAt} />
+                    </span>
+                  </p>
+                </div>
+                <form class="inline-form" method="post" action={`${prefix}/account/devices/revoke`}>
+                  <input type="hidden" name="csrf" value={csrfToken} />
+                  <input type="hidden" name="id" value={device.id} />
+                  <button
+                    class="button button-secondary button-small"
+                    type="submit"
+                    aria-describedby={`device-${index}`}
+                  >
+                    Revoke
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+          <form
+            class="inline-form section-action"
+            method="post"
+            action={`${prefix}/account/devices/revoke-all`}
+          >
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <button class="button button-danger button-small" type="submit">
+              Revoke all trusted devices
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  )
+}
+
+const eventNames: Record<string, string> = {
+  first_factor: 'Password',
+  second_factor: 'Second step',
+  enrollment: 'Set up',
+  factor_changed: 'Changed',
+  admin: 'By an administrator',
+}
+
+const factorNames: Record<string, string> = {
+  totp: 'authenticator app',
+  webauthn: 'security key',
+  recovery_code: 'recovery code',
+  trusted_device: 'trusted device',
+}
+
+/** "Wrong code", "Success": the stored result codes read as words. */
+function resultText(result: string): string {
+  const text = result.replaceAll('_', ' ')
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** Recent sign-in attempts and changes (seed 000: "a log of login attempts"), newest first. */
+export function HistorySection({ entries }: { entries: readonly AccountHistoryEntry[] }) {
+  return (
+    <section class="section" aria-labelledby="history-title">
+      <h2 class="section-title" id="history-title">
+        Recent activity
+      </h2>
+      {entries.length === 0 ? (
+        <p class="hint">Nothing yet.</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="history">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Result</th>
+                <th scope="col">From</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr class={entry.result === 'success' ? undefined : 'history-refused'}>
+                  <td>
+                    <DateTime at={entry.at} withTime />
+                  </td>
+                  <td>
+                    {eventNames[entry.event] ?? entry.event}
+                    {entry.factor && entry.event !== 'first_factor'
+                      ? `: ${factorNames[entry.factor] ?? entry.factor}`
+                      : ''}
+                  </td>
+                  <td>{resultText(entry.result)}</td>
+                  <td>
+                    {entry.ip}
+                    <span class="history-device">{entry.device}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}

@@ -10,6 +10,8 @@ export class BrowserClient {
   constructor(
     readonly origin: string,
     readonly publicOrigin = origin,
+    /** Sent with every request, e.g. a browser's User-Agent. */
+    readonly ownHeaders: Record<string, string> = {},
   ) {}
 
   get(path: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -47,7 +49,7 @@ export class BrowserClient {
       method: init.method,
       redirect: 'manual',
       ...(init.body === undefined ? {} : { body: init.body }),
-      headers: { accept: 'text/html', ...(cookie ? { cookie } : {}), ...init.headers },
+      headers: { accept: 'text/html', ...this.ownHeaders, ...(cookie ? { cookie } : {}), ...init.headers },
     })
     for (const setCookie of response.headers.getSetCookie()) this.#store(setCookie)
     return response

@@ -8,6 +8,7 @@ import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
+import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import { AccountPage } from '../views/account-page.tsx'
@@ -117,7 +118,7 @@ export function accountRoutes(s: Services) {
     return c.redirect(`${prefix}/account?notice=key_renamed`, 303)
   })
 
-  routes.post('/keys/remove', async (c) => {
+  routes.post('/keys/remove', requireRecentVerification(s), async (c) => {
     const webauthn = s.webauthn
     if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
@@ -143,7 +144,7 @@ export function accountRoutes(s: Services) {
     return c.redirect(`${prefix}/account?notice=devices_revoked`, 303)
   })
 
-  routes.post('/recovery-codes', async (c) => {
+  routes.post('/recovery-codes', requireRecentVerification(s), async (c) => {
     const { session, sessionToken } = c.var
     const codes = await s.recoveryCodes.generate(session.user)
     await recordChange(c, 'recovery_code', 'regenerated')

@@ -29,6 +29,7 @@ export async function completeSignIn(
   const token = await s.sessions.rotate(sessionToken, {
     user: session.user,
     level: 'two_factor',
+    verifiedAt: s.clock.now(),
     ...(codes === null
       ? {}
       : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),

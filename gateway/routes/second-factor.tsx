@@ -11,6 +11,7 @@ import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
+import { markVerified } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
@@ -38,7 +39,8 @@ export function secondFactorRoutes(s: Services) {
   const { digits } = s.config.factors.totp
   const trustFor = describeDuration(s.config.trusted_devices.lifetime)
   const routes = new Hono<GatewayEnv>()
-  routes.use('*', requireSession(s, 'first_factor'), requireCsrf(s))
+  // A pending session signs in here; a verified one comes back to confirm itself before a factor change.
+  routes.use('*', requireSession(s, 'any'), requireCsrf(s))
 
   function render(
     c: Context<GatewayEnv>,
@@ -46,6 +48,7 @@ export function secondFactorRoutes(s: Services) {
     status: 200 | 400 | 401,
     { error, recoveryError }: { error?: string; recoveryError?: string } = {},
   ) {
+    const stepUp = c.var.session.level === 'two_factor'
     const page = (
       <SecondFactorPage
         prefix={prefix}
@@ -55,11 +58,12 @@ export function secondFactorRoutes(s: Services) {
         methods={{
           totp: factors.totp,
           securityKey: s.webauthn !== null && factors.keys.length > 0,
-          recoveryCode: (factors.recoveryCodesLeft ?? 0) > 0,
+          recoveryCode: !stepUp && (factors.recoveryCodesLeft ?? 0) > 0,
         }}
+        purpose={stepUp ? 'step_up' : 'sign_in'}
         {...(error === undefined ? {} : { error })}
         {...(recoveryError === undefined ? {} : { recoveryError })}
-        trustFor={s.config.trusted_devices.enabled ? trustFor : null}
+        trustFor={s.config.trusted_devices.enabled && !stepUp ? trustFor : null}
       />
     )
     return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
@@ -79,6 +83,9 @@ export function secondFactorRoutes(s: Services) {
     if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
     const { code, trust_device: trust } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
+    if (verdict === 'accepted' && c.var.session.level === 'two_factor') {
+      return c.redirect(await markVerified(c, s), 303)
+    }
     if (verdict === 'accepted') {
       return c.redirect(await completeSignIn(c, s, 'totp', ip, { trustDevice: trust === 'yes' }), 303)
     }
@@ -93,7 +100,9 @@ export function secondFactorRoutes(s: Services) {
     })
   })
 
+  // Recovery codes are for getting in, not for confirming a change: a verified session uses a factor.
   routes.post('/recovery', async (c) => {
+    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
     const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
     if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)

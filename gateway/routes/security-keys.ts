@@ -9,6 +9,7 @@ import { requireCsrf } from '../http/require-csrf.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
+import { askToVerifyAgain, markVerified, recentlyVerified } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { storeStillIntact } from '../store/store-still-intact.ts'
 import { completeSignIn } from './complete-sign-in.ts'
@@ -48,8 +49,11 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   const scope = (c: Context<GatewayEnv>) => tokenId(c.var.sessionToken)
 
   /** A verified user may add keys; a pending one only as their very first factor. */
+  /** A verified user adds a key only within the step-up window; a pending one only as their first factor. */
   async function refuseRegistration(c: Context<GatewayEnv>): Promise<Response | null> {
-    if (c.var.session.level === 'two_factor') return null
+    if (c.var.session.level === 'two_factor') {
+      return recentlyVerified(s, c.var.session) ? null : askToVerifyAgain(c, s)
+    }
     if (!(await enrolledFactors(s, c.var.session.user)).none)
       return respondWithProblem(c, 'forbidden', prefix)
     if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
@@ -95,8 +99,8 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     return c.json({ redirect: `${prefix}/account?notice=key_added` })
   })
 
+  // A pending session signs in with a key; a verified one confirms itself with it (step-up).
   routes.post('/authentication/options', async (c) => {
-    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
     const options = await webauthn.authenticationOptions(c.var.session.user, scope(c))
     if (options === null)
       return c.json({ error: 'no_keys', message: 'No security key is registered for this account.' }, 404)
@@ -104,13 +108,13 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   })
 
   routes.post('/authentication', async (c) => {
-    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
-    const { user } = c.var.session
+    const { user, level } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
     if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)
+    if (result.ok && level === 'two_factor') return c.json({ redirect: await markVerified(c, s) })
     if (result.ok) {
       const trustDevice = body.data.trustDevice === true
       return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { trustDevice }) })

@@ -19,6 +19,8 @@ export interface SecondFactorPageProps {
   error?: string
   /** A refused recovery code, shown in the (then open) recovery-code section. */
   recoveryError?: string
+  /** `step_up`: a signed-in user confirms it is them before changing their sign-in methods. */
+  purpose?: 'sign_in' | 'step_up'
   /** "30 days": offers "Trust this device for 30 days"; null when trusted devices are off. */
   trustFor: string | null
   methods: SecondFactorMethods
@@ -253,19 +255,29 @@ export function SecondFactorPage({
   recoveryError,
   trustFor,
   methods,
+  purpose = 'sign_in',
 }: SecondFactorPageProps) {
   const both = methods.securityKey && methods.totp
+  const stepUp = purpose === 'step_up'
+  const title = stepUp ? "Confirm it's you" : "Verify it's you"
   return (
     <Layout
       prefix={prefix}
-      title="Verify it's you"
+      title={title}
       csrfToken={methods.securityKey ? csrfToken : undefined}
       script={methods.securityKey}
     >
-      <h1 class="title">Verify it's you</h1>
-      <p class="subtitle">
-        Signing in as <strong class="account-name">{username}</strong>
-      </p>
+      <h1 class="title">{title}</h1>
+      {stepUp ? (
+        <p class="subtitle">
+          Before you change how <strong class="account-name">{username}</strong> signs in, use your key or app
+          once more.
+        </p>
+      ) : (
+        <p class="subtitle">
+          Signing in as <strong class="account-name">{username}</strong>
+        </p>
+      )}
       {methods.securityKey ? (
         <SecurityKeyMethod
           prefix={prefix}
@@ -296,9 +308,15 @@ export function SecondFactorPage({
       ) : null}
       <TroubleTips methods={methods} />
       <p class="card-footer">
-        <a class="link" href={`${prefix}/logout`}>
-          Use a different account
-        </a>
+        {stepUp ? (
+          <a class="link" href={`${prefix}/account`}>
+            Back to your account
+          </a>
+        ) : (
+          <a class="link" href={`${prefix}/logout`}>
+            Use a different account
+          </a>
+        )}
       </p>
     </Layout>
   )

@@ -379,4 +379,17 @@ describe('a security key as the second factor', () => {
     expect(byCode.headers.get('location')).toBe('/dashboard')
     expect(await dashboardFor(browser)).toBe(200)
   })
+
+  it('confirms a verified user with their key (step-up) before they may add another', async () => {
+    const key = new SoftAuthenticator()
+    const browser = newBrowser()
+    await enrollSecurityKey(browser, key)
+    demo.gateway.clock.advance(5 * 60_000 + 1)
+    const account = await KeyCeremonies.on(browser, '/_tapgate/account')
+    expect((await account.post('registration/options')).status).toBe(403)
+
+    const confirmed = await (await KeyCeremonies.on(browser, '/_tapgate/2fa')).authenticate(key)
+    expect(await answerOf(confirmed)).toEqual({ redirect: '/_tapgate/account' })
+    expect((await account.register(new SoftAuthenticator(), 'Spare')).status).toBe(200)
+  })
 })

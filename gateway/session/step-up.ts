@@ -1,0 +1,46 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import type { Services } from '../services.ts'
+import type { Session } from './sessions.ts'
+
+/** A change to the user's factors needs a second factor verified this recently (issue: step-up). */
+export const STEP_UP_WINDOW_MS = 5 * 60_000
+
+export function recentlyVerified(s: Services, session: Session): boolean {
+  return session.verifiedAt !== undefined && s.clock.now() - session.verifiedAt < STEP_UP_WINDOW_MS
+}
+
+/**
+ * Guards the routes that change a user's factors: a session verified more than five minutes ago (or
+ * never, as one opened by a trusted device) is sent to verify again and brought back to the account
+ * page. Someone at an unlocked, signed-in computer cannot swap in their own phone.
+ */
+export function requireRecentVerification(s: Services): MiddlewareHandler<GatewayEnv> {
+  return async function stepUpGuard(c, next) {
+    if (recentlyVerified(s, c.var.session)) return next()
+    return askToVerifyAgain(c, s)
+  }
+}
+
+export async function askToVerifyAgain(c: Context<GatewayEnv>, s: Services) {
+  const { prefix } = s.config
+  await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: `${prefix}/account` })
+  if (c.req.header('content-type')?.startsWith('application/json')) {
+    return c.json(
+      {
+        error: 'step_up_required',
+        message: 'For your security, confirm it is you before changing your sign-in methods.',
+        redirect: `${prefix}/2fa`,
+      },
+      403,
+    )
+  }
+  return c.redirect(`${prefix}/2fa`, 303)
+}
+
+/** The second factor was verified again: note when, and say where the user was going. */
+export async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string> {
+  const { returnTo, ...session } = c.var.session
+  await s.sessions.save(c.var.sessionToken, { ...session, verifiedAt: s.clock.now() })
+  return returnTo ?? `${s.config.prefix}/account`
+}

@@ -59,15 +59,17 @@ export async function handlePanelLogin(
   await s.users.remember(user)
   await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
 
-  // A browser this user trusted skips the second factor: the panel's own answer goes through as it is.
-  if (s.config.trusted_devices.enabled && (await s.trustedDevices.vouchesFor(user, device))) {
+  // A service account exempt from 2FA, or a browser this user trusted, skips the second factor: the
+  // panel's own answer goes through as it is.
+  const skip = s.exemptUsers.has(user)
+    ? 'exempt'
+    : s.config.trusted_devices.enabled && (await s.trustedDevices.vouchesFor(user, device))
+      ? 'trusted_device'
+      : null
+  if (skip !== null) {
     const token = await s.sessions.create({ user, level: 'two_factor' })
     await s.regulator.recordSuccess(user)
-    await s.history.record(user, origin, {
-      event: 'second_factor',
-      factor: 'trusted_device',
-      result: 'success',
-    })
+    await s.history.record(user, origin, { event: 'second_factor', factor: skip, result: 'success' })
     relayResponse(answer, outgoing, [setSessionCookie(s.cookie, token)])
     return
   }

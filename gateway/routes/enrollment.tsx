@@ -60,6 +60,7 @@ export function enrollmentRoutes(s: Services) {
         digits={totpSettings.digits}
         period={totpSettings.period}
         securityKeys={s.webauthn !== null}
+        skip={skipAllowed(s)}
         {...(error === undefined ? {} : { error })}
       />
     )
@@ -67,6 +68,13 @@ export function enrollmentRoutes(s: Services) {
   }
 
   routes.get('/', (c) => render(c, 200))
+
+  // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
+  routes.post('/skip', async (c) => {
+    if (skipAllowed(s) === undefined) return respondWithProblem(c, 'forbidden', prefix)
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    return c.redirect(await completeSignIn(c, s, 'enrollment_skipped', ip), 303)
+  })
 
   routes.post('/', async (c) => {
     const { user } = c.var.session
@@ -95,4 +103,13 @@ export function enrollmentRoutes(s: Services) {
   })
 
   return routes
+}
+
+/** Whether a user without a factor may skip enrolling now, and until when; undefined when not. */
+function skipAllowed(s: Services): { until: number | null } | undefined {
+  const { required, grace_until: graceUntil } = s.config.enrollment
+  if (!required) return { until: null }
+  if (graceUntil === undefined) return undefined
+  const until = Date.parse(graceUntil)
+  return s.clock.now() < until ? { until } : undefined
 }

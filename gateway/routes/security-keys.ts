@@ -9,7 +9,7 @@ import { requireCsrf } from '../http/require-csrf.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
-import { askToVerifyAgain, markVerified, recentlyVerified } from '../session/step-up.ts'
+import { askToVerifyAgain, markVerified, mayChangeFactors } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { storeStillIntact } from '../store/store-still-intact.ts'
 import { completeSignIn } from './complete-sign-in.ts'
@@ -52,7 +52,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   /** A verified user adds a key only within the step-up window; a pending one only as their first factor. */
   async function refuseRegistration(c: Context<GatewayEnv>): Promise<Response | null> {
     if (c.var.session.level === 'two_factor') {
-      return recentlyVerified(s, c.var.session) ? null : askToVerifyAgain(c, s)
+      return (await mayChangeFactors(s, c.var.session)) ? null : askToVerifyAgain(c, s)
     }
     if (!(await enrolledFactors(s, c.var.session.user)).none)
       return respondWithProblem(c, 'forbidden', prefix)

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { Services } from '../services.ts'
 import type { Session } from './sessions.ts'
 
@@ -17,9 +18,14 @@ export function recentlyVerified(s: Services, session: Session): boolean {
  */
 export function requireRecentVerification(s: Services): MiddlewareHandler<GatewayEnv> {
   return async function stepUpGuard(c, next) {
-    if (recentlyVerified(s, c.var.session)) return next()
+    if (await mayChangeFactors(s, c.var.session)) return next()
     return askToVerifyAgain(c, s)
   }
+}
+
+/** Verified recently, or has no factor to verify with (skipped enrollment while it was optional). */
+export async function mayChangeFactors(s: Services, session: Session): Promise<boolean> {
+  return recentlyVerified(s, session) || (await enrolledFactors(s, session.user)).none
 }
 
 export async function askToVerifyAgain(c: Context<GatewayEnv>, s: Services) {

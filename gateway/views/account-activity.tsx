@@ -108,6 +108,8 @@ const factorNames: Record<string, string> = {
   webauthn: 'security key',
   recovery_code: 'recovery code',
   trusted_device: 'trusted device',
+  exempt: 'not required for this account',
+  enrollment_skipped: 'set-up skipped for now',
 }
 
 /** "Wrong code", "Success": the stored result codes read as words. */

@@ -1,4 +1,5 @@
 import { CodeField } from './code-field.tsx'
+import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
 
@@ -17,6 +18,11 @@ export interface EnrollmentPageProps {
   error?: string
   /** Offers a security key or passkey as the alternative to the app. */
   securityKeys: boolean
+  /**
+   * Present when the user may skip for now: `until` is when two-step verification becomes required
+   * (`enrollment.grace_until`), null when it is optional.
+   */
+  skip?: { until: number | null } | undefined
 }
 
 /** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
@@ -70,6 +76,7 @@ export function EnrollmentPage({
   period,
   error,
   securityKeys,
+  skip,
 }: EnrollmentPageProps) {
   return (
     <Layout
@@ -91,6 +98,14 @@ export function EnrollmentPage({
           <a class="link" href="#security-key">
             Use it instead
           </a>
+        </p>
+      ) : null}
+      {skip?.until ? (
+        <p class="banner banner-warning" role="note">
+          <span>
+            Two-step verification becomes required on <DateTime at={skip.until} />. Until then you can skip
+            this step.
+          </span>
         </p>
       ) : null}
       <ol class="steps">
@@ -152,6 +167,14 @@ export function EnrollmentPage({
         </li>
       </ol>
       {securityKeys ? <SecurityKeyAlternative prefix={prefix} /> : null}
+      {skip ? (
+        <form class="form skip-form" method="post" action={`${prefix}/enroll/skip`}>
+          <input type="hidden" name="csrf" value={csrfToken} />
+          <button class="button button-secondary button-block" type="submit">
+            Skip for now
+          </button>
+        </form>
+      ) : null}
     </Layout>
   )
 }

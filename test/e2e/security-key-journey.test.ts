@@ -1,10 +1,13 @@
-import { mkdirSync } from 'node:fs'
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import type { BrowserContext, CDPSession, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { keys } from '../../gateway/store/keys.ts'
-import { launchChromium } from '../support/chromium.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import {
+  journeyArtifacts as artifacts,
+  cspViolationsOf,
+  saveRecoveryCodes,
+  signInOnPanel,
+  useJourney,
+} from '../support/journey.ts'
 
 /**
  * The security-key journey in a real browser: Chromium with the DevTools virtual authenticator (a
@@ -14,22 +17,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.ts'
  * reads. A browser without the key cannot pass. Screenshots of each step land in test-artifacts/e2e/
  * (not committed). public_url is http://localhost:<port>, since an IP address is not a valid RP ID.
  */
-const artifacts = 'test-artifacts/e2e'
-let panel: DemoPanel
-let gateway: TestGateway
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true })
-  panel = await startDemoPanel()
-  gateway = await startTestGateway({ upstreamUrl: panel.url, publicHost: 'localhost' })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await gateway.close()
-  await panel.close()
-})
+const journey = useJourney({ publicHost: 'localhost' })
 
 interface KeyedBrowser {
   context: BrowserContext
@@ -45,12 +33,9 @@ interface KeyedBrowser {
  * API is ever called: without one, Chromium may close the page. It starts with no credentials.
  */
 async function browserWithAuthenticator(): Promise<KeyedBrowser> {
-  const context = await browser.newContext()
+  const context = await journey.browser.newContext()
   const page = await context.newPage()
-  const cspViolations: string[] = []
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text())
-  })
+  const cspViolations = cspViolationsOf(page)
   const cdp = await context.newCDPSession(page)
   await cdp.send('WebAuthn.enable', { enableUI: false })
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -72,15 +57,12 @@ async function credentialsOn({ cdp, authenticatorId }: KeyedBrowser) {
 
 /** The user's keys as tapgate stored them. */
 async function storedKeys(user: string): Promise<{ name: string; counter: number }[]> {
-  const text = await gateway.store.get(keys.webauthnCredentials(user))
+  const text = await journey.gateway.store.get(keys.webauthnCredentials(user))
   return text === null ? [] : (JSON.parse(text) as { name: string; counter: number }[])
 }
 
-async function signInWithPassword(page: Page, user: string) {
-  await page.goto(`${gateway.publicOrigin}/login`)
-  await page.getByLabel('Username').fill(user)
-  await page.getByLabel('Password').fill(`${user}-password`)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+function signInWithPassword(page: Page, user: string) {
+  return signInOnPanel(page, journey.gateway.publicOrigin, user)
 }
 
 /** Password, then "Add security key" on the enrollment page, until the panel's dashboard shows. */
@@ -89,9 +71,7 @@ async function enrollKey(page: Page, user: string, name: string) {
   await page.waitForURL('**/_tapgate/enroll')
   await page.getByLabel('Name this key').fill(name)
   await page.getByRole('button', { name: 'Add security key' }).click()
-  await page.waitForURL('**/_tapgate/recovery-codes')
-  await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
-  await page.waitForURL('**/dashboard')
+  await saveRecoveryCodes(page)
 }
 
 describe('a user with a security key in Chromium', () => {
@@ -104,9 +84,7 @@ describe('a user with a security key in Chromium', () => {
     await page.getByLabel('Name this key').fill('Blue YubiKey')
     await page.screenshot({ path: `${artifacts}/key-1-enroll.png`, fullPage: true })
     await page.getByRole('button', { name: 'Add security key' }).click()
-    await page.waitForURL('**/_tapgate/recovery-codes')
-    await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
-    await page.waitForURL('**/dashboard')
+    await saveRecoveryCodes(page)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
     await page.screenshot({ path: `${artifacts}/key-2-dashboard.png` })
     const [credential] = await credentialsOn(keyed)
@@ -128,7 +106,7 @@ describe('a user with a security key in Chromium', () => {
     expect(used?.signCount).toBeGreaterThan(credential?.signCount ?? Number.POSITIVE_INFINITY)
     expect((await storedKeys('demo'))[0]?.counter).toBe(used?.signCount)
 
-    await page.goto(`${gateway.publicOrigin}/_tapgate/account`)
+    await page.goto(`${journey.gateway.publicOrigin}/_tapgate/account`)
     await expect.poll(() => page.getByRole('heading', { level: 3 }).textContent()).toBe('Blue YubiKey')
     await page.screenshot({ path: `${artifacts}/key-5-account.png`, fullPage: true })
     expect(keyed.cspViolations).toEqual([])
@@ -154,9 +132,9 @@ describe('a user with a security key in Chromium', () => {
     await page.screenshot({ path: `${artifacts}/key-6-no-key.png`, fullPage: true })
     expect(await credentialsOn(intruder)).toEqual([])
 
-    await page.goto(`${gateway.publicOrigin}/dashboard`)
+    await page.goto(`${journey.gateway.publicOrigin}/dashboard`)
     expect(new URL(page.url()).pathname).toBe('/_tapgate/2fa')
-    const signIns = gateway.logs.filter((l) => l.event === 'second_factor' && l.user === 'alice')
+    const signIns = journey.gateway.logs.filter((l) => l.event === 'second_factor' && l.user === 'alice')
     expect(signIns.map((l) => l.result)).toEqual(['success'])
     expect(intruder.cspViolations).toEqual([])
     await intruder.context.close()

@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
-import { launchChromium } from '../support/chromium.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  journeyArtifacts as artifacts,
+  cspViolationsOf,
+  saveRecoveryCodes,
+  signInOnPanel,
+  useJourney,
+} from '../support/journey.ts'
 import { totpCode } from '../support/totp-codes.ts'
 
 /**
@@ -11,39 +13,15 @@ import { totpCode } from '../support/totp-codes.ts'
  * Referrer rules, the CSP, form submission and redirects) is exercised here. Screenshots of each
  * step land in test-artifacts/e2e/ (not committed).
  */
-const artifacts = 'test-artifacts/e2e'
-let panel: DemoPanel
-let gateway: TestGateway
-let browser: Browser
-
-beforeAll(async () => {
-  mkdirSync(artifacts, { recursive: true })
-  panel = await startDemoPanel()
-  gateway = await startTestGateway({ upstreamUrl: panel.url })
-  browser = await launchChromium()
-})
-afterAll(async () => {
-  await browser.close()
-  await gateway.close()
-  await panel.close()
-})
-
-async function signInWithPassword(page: Page) {
-  await page.goto(`${gateway.url}/login`)
-  await page.getByLabel('Username').fill('demo')
-  await page.getByLabel('Password').fill('demo-password')
-  await page.getByRole('button', { name: 'Sign in' }).click()
-}
+const journey = useJourney()
 
 describe('a user in Chromium', () => {
   it('enrolls an authenticator app after the panel password, then signs in again with a code', async () => {
-    const page = await browser.newPage()
-    const cspViolations: string[] = []
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text())
-    })
+    const { gateway } = journey
+    const page = await journey.browser.newPage()
+    const cspViolations = cspViolationsOf(page)
 
-    await signInWithPassword(page)
+    await signInOnPanel(page, gateway.url)
     await page.waitForURL('**/_tapgate/enroll')
     await page.screenshot({ path: `${artifacts}/1-enroll.png`, fullPage: true })
     const secret = ((await page.locator('code.secret').textContent()) ?? '').replaceAll(' ', '')
@@ -51,14 +29,13 @@ describe('a user in Chromium', () => {
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
     await page.waitForURL('**/_tapgate/recovery-codes')
     await page.screenshot({ path: `${artifacts}/2-recovery-codes.png`, fullPage: true })
-    await page.getByRole('button', { name: 'I have saved my codes, continue' }).click()
-    await page.waitForURL('**/dashboard')
+    await saveRecoveryCodes(page)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
     await page.screenshot({ path: `${artifacts}/3-dashboard.png` })
 
     await page.getByRole('link', { name: 'Log out' }).click()
     await page.waitForURL('**/login')
-    await signInWithPassword(page)
+    await signInOnPanel(page, gateway.url)
     await page.waitForURL('**/_tapgate/2fa')
     await page.getByLabel('Authentication code').fill('000000')
     await page.getByRole('button', { name: 'Verify' }).click()
@@ -73,11 +50,11 @@ describe('a user in Chromium', () => {
   })
 
   it('cannot reach the dashboard from a second browser that only knows the password', async () => {
-    const context = await browser.newContext()
+    const context = await journey.browser.newContext()
     const page = await context.newPage()
-    await signInWithPassword(page)
+    await signInOnPanel(page, journey.gateway.url)
     await page.waitForURL('**/_tapgate/**')
-    await page.goto(`${gateway.url}/dashboard`)
+    await page.goto(`${journey.gateway.url}/dashboard`)
     expect(new URL(page.url()).pathname).toMatch(/^\/_tapgate\//)
     await context.close()
   })

@@ -6,6 +6,7 @@ import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
+import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
@@ -79,7 +80,8 @@ export function enrollmentRoutes(s: Services) {
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
-    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'totp' })
+    if (lockedOut) return lockedOut
     const secret = await offeredSecret(c)
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')

@@ -9,6 +9,7 @@ import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
+import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { markVerified } from '../session/step-up.ts'
@@ -78,7 +79,8 @@ export function secondFactorRoutes(s: Services) {
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
-    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'totp' })
+    if (lockedOut) return lockedOut
     const secret = await s.totp.secretOf(user)
     if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
     const { code, trust_device: trust } = await c.req.parseBody()
@@ -105,7 +107,8 @@ export function secondFactorRoutes(s: Services) {
     if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
     const { user } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
-    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'recovery_code' })
+    if (lockedOut) return lockedOut
     const { recovery_code: code } = await c.req.parseBody()
     const verdict = await s.recoveryCodes.redeem(user, typeof code === 'string' ? code : '')
     if (verdict.ok) {

@@ -7,6 +7,7 @@ import type { AuthenticationFailure, RegistrationFailure, WebAuthnFactor } from 
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
+import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { askToVerifyAgain, markVerified, mayChangeFactors } from '../session/step-up.ts'
@@ -110,7 +111,8 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   routes.post('/authentication', async (c) => {
     const { user, level } = c.var.session
     const ip = clientFacts(c.env.incoming, s).clientIp
-    if ((await s.regulator.bannedFor(user, ip)) > 0) return respondWithProblem(c, 'locked', prefix)
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'webauthn' })
+    if (lockedOut) return lockedOut
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)

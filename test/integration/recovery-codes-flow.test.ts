@@ -109,6 +109,14 @@ describe('recovery codes', () => {
       recovery_code: codes[1] as string,
     })
     expect(locked.status).toBe(429)
+    expect(demo.gateway.logs).toContainEqual(
+      expect.objectContaining({
+        event: 'second_factor',
+        factor: 'recovery_code',
+        result: 'locked_out',
+        user: 'demo',
+      }),
+    )
     // The refused attempt did not spend the good code.
     expect(JSON.parse((await demo.gateway.store.get(keys.recoveryCodes('demo'))) ?? '{}').used).toEqual([])
   })

@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net'
 import { createRequestListener } from './app.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
-import { createServices } from './services.ts'
+import { createServices, type Services } from './services.ts'
 
 export interface RunningGateway {
   url: string
   server: Server
+  /** What the request handlers use; for in-process callers such as tests and the admin CLI's checks. */
+  services: Services
   /** Stops accepting, lets in-flight requests finish, then closes the upstream agent and the store. */
   close(): Promise<void>
 }
@@ -32,6 +34,7 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
       resolve({
         url: `http://${host}:${info.port}`,
         server,
+        services,
         close: async () => {
           await new Promise<void>((done) => {
             server.close(() => done())

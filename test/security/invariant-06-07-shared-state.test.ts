@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
-import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
+import { resetSecondFactors } from '../../gateway/users/reset-user.ts'
+import { BrowserClient, csrfTokenIn, recoveryCodesIn } from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
 import { type RedisServer, startRedis } from '../support/redis.ts'
@@ -12,7 +13,8 @@ import { totpCode } from '../support/totp-codes.ts'
  * Two gateway instances share one Redis, as in a multi-instance deployment.
  * DESIGN invariant 6: the session id rotates at every level change, and a logout on one instance
  * revokes the session on the other at once. Invariant 7: a TOTP step is accepted once, even when
- * the same code reaches both instances at the same moment.
+ * the same code reaches both instances at the same moment; so is a recovery code. A reset of a user's
+ * factors (an admin's action) ends their sessions on every instance at once.
  */
 let redis: RedisServer
 let panel: DemoPanel
@@ -102,5 +104,37 @@ describe('sessions across instances', () => {
       second.postForm('/_tapgate/2fa', { csrf: csrfB, code }),
     ])
     expect(results.map((r) => r.status).sort()).toEqual([303, 401])
+  })
+
+  it('accepts one recovery code once when it reaches both instances at the same moment', async () => {
+    const owner = browserOn(a)
+    await enrollTotp(owner, a.clock)
+    const codes = recoveryCodesIn(await (await owner.get('/_tapgate/recovery-codes')).text())
+    const first = browserOn(a)
+    const second = browserOn(b)
+    await signInWithPassword(first)
+    await signInWithPassword(second)
+    const csrfA = csrfTokenIn(await (await first.get('/_tapgate/2fa')).text())
+    const csrfB = csrfTokenIn(await (await second.get('/_tapgate/2fa')).text())
+    const recovery_code = codes[0] as string
+    const results = await Promise.all([
+      first.postForm('/_tapgate/2fa/recovery', { csrf: csrfA, recovery_code }),
+      second.postForm('/_tapgate/2fa/recovery', { csrf: csrfB, recovery_code }),
+    ])
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401])
+  })
+
+  it('ends every session of a user on every instance when their factors are reset', async () => {
+    const onA = browserOn(a)
+    await enrollTotp(onA, a.clock)
+    const onB = browserOn(b, onA.cookies)
+    expect((await onB.get('/dashboard')).status).toBe(200)
+    await resetSecondFactors(a.services, 'demo', {
+      actor: 'admin',
+      reason: 'lost phone',
+      origin: { ip: '127.0.0.1', userAgent: '' },
+    })
+    expect((await onB.get('/dashboard')).headers.get('location')).toBe('/login')
+    expect((await onA.get('/dashboard')).headers.get('location')).toBe('/login')
   })
 })

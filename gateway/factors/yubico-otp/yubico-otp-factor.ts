@@ -1,0 +1,250 @@
+import { z } from 'zod'
+import type { Clock } from '../../deps.ts'
+import { safeJson } from '../../safe-json.ts'
+import type { Store } from '../../store/store.ts'
+import { type CloudFailure, type CloudSettings, CloudValidation } from './cloud-validation.ts'
+import { checkKeyMaterial, type KeyMaterial } from './key-material.ts'
+import { type LocalFailure, LocalValidation } from './local-validation.ts'
+import { type ParsedOtp, parseOtp } from './otp.ts'
+import { yubicoKeys } from './yubico-keys.ts'
+
+/** `factors.yubico_otp`: who validates the OTPs. */
+export type YubicoOtpSettings = { mode: 'local' } | { mode: 'cloud'; cloud: CloudSettings }
+
+const storedKey = z.object({
+  /** Modhex, the first characters of every OTP the key types. */
+  publicId: z.string().regex(/^[cbdefghijklnrtuv]{2,16}$/),
+  name: z.string(),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+})
+const storedKeys = z.array(storedKey)
+
+export type YubicoOtpKeyRecord = z.infer<typeof storedKey>
+
+export type YubicoOtpFailure =
+  | 'malformed'
+  | 'invalid_name'
+  | 'unknown_key'
+  | 'already_registered'
+  | 'invalid_key'
+  | LocalFailure
+  | CloudFailure
+
+/** `detail` is for the log only; the user gets one message per reason. */
+export type Failure<Reason extends YubicoOtpFailure = YubicoOtpFailure> = {
+  ok: false
+  reason: Reason
+  detail: string
+}
+
+export type EnrollResult = { ok: true; key: YubicoOtpKeyRecord } | Failure
+export type VerifyResult = { ok: true; publicId: string } | Failure
+export type RenameResult = { ok: true } | Failure<'unknown_key' | 'invalid_name'>
+export type ImportResult =
+  | { ok: true; publicId: string }
+  | Failure<'invalid_key' | 'invalid_name' | 'already_registered'>
+
+const DEFAULT_NAME = 'YubiKey'
+const MAX_NAME_LENGTH = 64
+
+/**
+ * Failures that are the validation service's or the configuration's, not the person's: show "YubiKey
+ * validation is unavailable, use another factor", and do not count them as a wrong code.
+ */
+export function isServiceFailure(reason: YubicoOtpFailure): boolean {
+  return serviceFailures.has(reason)
+}
+const serviceFailures = new Set<YubicoOtpFailure>([
+  'unavailable',
+  'bad_response',
+  'backend_error',
+  'not_enough_answers',
+  'replayed_request',
+  'bad_signature',
+  'missing_parameter',
+  'no_such_client',
+  'operation_not_allowed',
+])
+
+/**
+ * YubiKey OTP (Yubico OTP mode) as a second factor: a tap types a 44-character OTP whose first 12
+ * characters, the public id, name the key. Each user may have several keys; a public id belongs to
+ * one user, claimed with set-if-absent as security keys claim credential ids.
+ *
+ * `cloud` mode asks YubiCloud or self-hosted ykval servers, which refuse replays themselves. `local`
+ * mode decrypts the OTP here with the key's imported AES key and refuses replays by its counters
+ * (gateway/factors/yubico-otp/local-validation.ts). An OTP of a key that is not the user's is refused
+ * before it is sent anywhere, so it is not used up. Store failures reject; callers fail closed.
+ */
+export class YubicoOtpFactor {
+  readonly #cloud: CloudValidation | null
+  readonly #local: LocalValidation
+
+  constructor(
+    readonly settings: YubicoOtpSettings,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    masterKey: string,
+  ) {
+    this.#cloud = settings.mode === 'cloud' ? new CloudValidation(settings.cloud) : null
+    this.#local = new LocalValidation(store, masterKey)
+  }
+
+  /** The user's keys; [] when none. Rejects on an unreadable record, never reads it as "no keys". */
+  async keysOf(user: string): Promise<YubicoOtpKeyRecord[]> {
+    const text = await this.store.get(yubicoKeys.keysOf(user))
+    if (text === null) return []
+    const parsed = storedKeys.safeParse(safeJson(text))
+    // A lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
+    if (!parsed.success) throw new Error(`YubiKeys of '${user}' are unreadable`)
+    return parsed.data
+  }
+
+  /**
+   * Local mode: stores a key's private id and AES key for `user` (an operator's import, e.g. from the
+   * Personalization Tool's log) and reserves its public id for them. The key becomes one of the user's
+   * keys when they enroll it with a tap, which proves they hold it.
+   */
+  async importKey(user: string, input: KeyMaterial & { name?: string }): Promise<ImportResult> {
+    if (this.settings.mode !== 'local') throw new Error('YubiKey secrets are imported only in local mode')
+    const checked = checkKeyMaterial(input)
+    if (!checked.ok) return failure('invalid_key', checked.error)
+    const name = keyName(input.name ?? '')
+    if (name === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
+    const material = checked.material
+    const owned = await this.#claim(user, material.publicId)
+    if (!owned.ok) return owned
+    await this.#local.storeSecret(user, material, name, this.clock.now())
+    await this.store.addMember(yubicoKeys.importedFor(user), material.publicId)
+    return { ok: true, publicId: material.publicId }
+  }
+
+  /** Adds the key that typed `input` to the user's keys, once that OTP validates. */
+  async enroll(user: string, input: string, name = ''): Promise<EnrollResult> {
+    let label = keyName(name)
+    if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
+    const otp = parseOtp(input)
+    if (otp === null) return failure('malformed', 'not 32 to 48 modhex characters')
+    if (otp.publicId === '') return failure('malformed', 'the OTP has no public id to recognise the key by')
+    const { publicId } = otp
+    if ((await this.keysOf(user)).some((k) => k.publicId === publicId)) {
+      return failure('already_registered', `${publicId} is already one of the user's keys`)
+    }
+    const owner = await this.store.get(yubicoKeys.owner(publicId))
+    if (owner !== null && owner !== user) {
+      return failure('already_registered', `${publicId} belongs to another user`)
+    }
+    if (this.settings.mode === 'local' && name.trim() === '') {
+      label = (await this.#local.secretOf(publicId))?.name ?? label
+    }
+    const verdict = await this.#validate(otp)
+    if (!verdict.ok) return verdict
+    const owned = await this.#claim(user, publicId)
+    if (!owned.ok) return owned
+
+    const now = this.clock.now()
+    const key: YubicoOtpKeyRecord = { publicId, name: label, createdAt: now, lastUsedAt: now }
+    // Read again right before writing: a key enrolled meanwhile stays listed.
+    const current = await this.keysOf(user)
+    if (current.some((k) => k.publicId === publicId)) {
+      return failure('already_registered', `${publicId} was enrolled meanwhile`)
+    }
+    await this.#save(user, [...current, key])
+    return { ok: true, key }
+  }
+
+  /** Checks a tap at sign-in: the OTP must come from one of the user's keys and validate. */
+  async verify(user: string, input: string): Promise<VerifyResult> {
+    const otp = parseOtp(input)
+    if (otp === null) return failure('malformed', 'not 32 to 48 modhex characters')
+    const { publicId } = otp
+    const keys = await this.keysOf(user)
+    if (publicId === '' || !keys.some((k) => k.publicId === publicId)) {
+      const owner = publicId === '' ? null : await this.store.get(yubicoKeys.owner(publicId))
+      const whose = owner === null ? 'not enrolled' : owner === user ? 'not enrolled yet' : "another user's"
+      return failure('unknown_key', `key '${publicId}' is ${whose}`)
+    }
+    const verdict = await this.#validate(otp)
+    if (!verdict.ok) return verdict
+    // Display only: a lost update between two sign-ins at once shows one of the two times.
+    const now = this.clock.now()
+    const current = await this.keysOf(user)
+    await this.#save(
+      user,
+      current.map((k) => (k.publicId === publicId ? { ...k, lastUsedAt: now } : k)),
+    )
+    return { ok: true, publicId }
+  }
+
+  async rename(user: string, publicId: string, name: string): Promise<RenameResult> {
+    const label = keyName(name)
+    if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
+    const keys = await this.keysOf(user)
+    if (!keys.some((k) => k.publicId === publicId)) {
+      return failure('unknown_key', `key '${publicId}' is not the user's`)
+    }
+    await this.#save(
+      user,
+      keys.map((k) => (k.publicId === publicId ? { ...k, name: label } : k)),
+    )
+    return { ok: true }
+  }
+
+  /**
+   * True when the key was the user's (listed or imported for them) and is gone, with its imported
+   * secret. Whether it may go (last factor) is the caller's call.
+   */
+  async remove(user: string, publicId: string): Promise<boolean> {
+    const keys = await this.keysOf(user)
+    const kept = keys.filter((k) => k.publicId !== publicId)
+    const imported = (await this.store.members(yubicoKeys.importedFor(user))).includes(publicId)
+    if (kept.length === keys.length && !imported) return false
+    await this.#save(user, kept)
+    await this.store.removeMember(yubicoKeys.importedFor(user), publicId)
+    const ownerKey = yubicoKeys.owner(publicId)
+    if ((await this.store.get(ownerKey)) === user) {
+      await this.#local.forget(publicId)
+      await this.store.delete(ownerKey)
+    }
+    return true
+  }
+
+  /** Every key of the user, listed or only imported, gone (an admin reset). */
+  async removeAll(user: string): Promise<void> {
+    const listed = (await this.keysOf(user)).map((k) => k.publicId)
+    const imported = await this.store.members(yubicoKeys.importedFor(user))
+    for (const publicId of new Set([...listed, ...imported])) await this.remove(user, publicId)
+  }
+
+  async #validate(otp: ParsedOtp): Promise<{ ok: true } | Failure> {
+    if (this.#cloud !== null) return this.#cloud.verify(otp.otp)
+    const verdict = await this.#local.validate(otp)
+    return verdict.ok ? { ok: true } : verdict
+  }
+
+  /** The public id for `user`: claimed now, or already theirs. */
+  async #claim(user: string, publicId: string): Promise<{ ok: true } | Failure<'already_registered'>> {
+    const ownerKey = yubicoKeys.owner(publicId)
+    if (await this.store.setIfAbsent(ownerKey, user)) return { ok: true }
+    if ((await this.store.get(ownerKey)) === user) return { ok: true }
+    return failure('already_registered', `${publicId} belongs to another user`)
+  }
+
+  async #save(user: string, keys: YubicoOtpKeyRecord[]): Promise<void> {
+    const key = yubicoKeys.keysOf(user)
+    if (keys.length === 0) await this.store.delete(key)
+    else await this.store.set(key, JSON.stringify(keys))
+  }
+}
+
+/** Trimmed, inner whitespace and control characters collapsed; the default when empty; null when too long. */
+export function keyName(input: string): string | null {
+  const name = input.replace(/[\s\p{Cc}]+/gu, ' ').trim()
+  if (name === '') return DEFAULT_NAME
+  return [...name].length <= MAX_NAME_LENGTH ? name : null
+}
+
+function failure<Reason extends YubicoOtpFailure>(reason: Reason, detail: string): Failure<Reason> {
+  return { ok: false, reason, detail }
+}

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
 import { problemForFailure, respondWithProblem } from './errors.tsx'
 import { accountRoutes } from './routes/account.tsx'
+import { adminRoutes } from './routes/admin.tsx'
 import { assetRoutes } from './routes/assets.ts'
 import { enrollmentRoutes } from './routes/enrollment.tsx'
 import { panelTraffic } from './routes/panel-traffic.ts'
@@ -50,6 +51,7 @@ function tapgatePages(s: Services) {
   if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
   app.route(`${prefix}/account`, accountRoutes(s))
   app.route(`${prefix}/recovery-codes`, recoveryCodeRoutes(s))
+  app.route(`${prefix}/admin`, adminRoutes(s))
   app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
   app.onError((error, c) => respondWithProblem(c, problemForFailure(error, s.log), prefix))
   return app

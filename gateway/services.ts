@@ -17,6 +17,7 @@ import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
 import { TrustedDevices } from './session/trusted-devices.ts'
 import { StoreIdentity } from './store/store-identity.ts'
+import { EnrollmentInvites } from './users/enrollment-invites.ts'
 import { UserDirectory } from './users/user-directory.ts'
 
 /** Everything compiled or constructed once from the config; request handlers only use it. */
@@ -36,6 +37,8 @@ export interface Services extends Deps {
   deviceCookie: SessionCookie
   trustedDevices: TrustedDevices
   users: UserDirectory
+  /** One-time enrollment codes, for `enrollment.first_enrollment: invite`. */
+  invites: EnrollmentInvites
   /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
   admins: ReadonlySet<string>
   exemptUsers: ReadonlySet<string>
@@ -67,6 +70,7 @@ export function createServices(deps: Deps): Services {
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
     history: new LoginHistory(store, clock, log, config.history),
     users: new UserDirectory(store),
+    invites: new EnrollmentInvites(store, clock, config.encryption_key, config.enrollment.invite_ttl),
     admins: canonicalNames(config, config.admins),
     exemptUsers: canonicalNames(config, config.enrollment.exempt_users),
     webauthn: config.factors.webauthn.enabled

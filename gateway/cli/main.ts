@@ -1,17 +1,23 @@
 import { parseArgs } from 'node:util'
 import { loadConfigFile } from '../config/load.ts'
 import { serveCommand } from '../main.ts'
+import { userCommand } from './user-commands.ts'
 
 const usage = `Usage: tapgate <command> [options]
 
 Commands:
   serve --config FILE         run the gateway (FILE may also come from TAPGATE_CONFIG)
   check-config FILE           validate a config file without starting; exit 0 when valid
+  user list|show|history|reset|unlock|invite …
+                              find users, see their factors and history, reset, unlock, invite
+                              (\`tapgate user\` for details)
 `
 
 /** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  // Has options of its own, parsed there.
+  if (command === 'user') return userCommand(rest)
   const { values, positionals } = parseArgs({
     args: rest,
     options: { config: { type: 'string' } },

@@ -61,6 +61,12 @@ export class Regulator {
     await this.store.delete(keys.failuresOfUser(user))
   }
 
+  /** When the user's own lockout ends (ms since the epoch); null when they are not locked out. */
+  async userBannedUntil(user: string): Promise<number | null> {
+    const until = Number((await this.store.get(keys.banOfUser(user))) ?? 0)
+    return until > this.clock.now() ? until : null
+  }
+
   /** An admin lifts the user's lockout and forgets their failures; bans of IP addresses stay. */
   async unban(user: string): Promise<void> {
     await Promise.all([this.store.delete(keys.banOfUser(user)), this.store.delete(keys.failuresOfUser(user))])

@@ -9,8 +9,10 @@ import { clientFacts } from '../proxy/panel-request.ts'
 import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
+import type { Session } from '../session/sessions.ts'
 import { tokenId } from '../session/token.ts'
 import { storeStillIntact } from '../store/store-still-intact.ts'
+import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
 import { verdictMessages } from './second-factor.tsx'
@@ -34,6 +36,43 @@ export function enrollmentRoutes(s: Services) {
       await next()
     },
   )
+
+  // Invite mode: the enrollment code first (skipping, where allowed, needs none: it enrolls nothing).
+  routes.post('/invite', async (c) => {
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'invite' })
+    if (lockedOut) return lockedOut
+    const { invite_code: code } = await c.req.parseBody()
+    const accepted = await s.invites.redeem(user, typeof code === 'string' ? code : '')
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'enrollment',
+      factor: 'invite',
+      result: accepted ? 'success' : 'wrong_code',
+    })
+    if (!accepted) {
+      await s.regulator.recordFailure(user, ip, 'invite')
+      return renderInvite(c, 401, 'That code is not valid. Check it, or ask for a new one.')
+    }
+    await s.sessions.save(c.var.sessionToken, { ...c.var.session, invited: true })
+    return c.redirect(`${prefix}/enroll`, 303)
+  })
+  routes.use('*', async function invitedFirst(c, next) {
+    if (needsInvite(s, c.var.session) && !c.req.path.endsWith('/skip')) return renderInvite(c, 200)
+    await next()
+  })
+
+  function renderInvite(c: Context<GatewayEnv>, status: 200 | 401, error?: string) {
+    const page = (
+      <EnrollmentInvitePage
+        prefix={prefix}
+        username={c.var.session.user}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        error={error}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
 
   /** The secret offered to this pending session, created on first view. */
   async function offeredSecret(c: Context<GatewayEnv>): Promise<string> {
@@ -114,4 +153,9 @@ function skipAllowed(s: Services): { until: number | null } | undefined {
   if (graceUntil === undefined) return undefined
   const until = Date.parse(graceUntil)
   return s.clock.now() < until ? { until } : undefined
+}
+
+/** Invite mode asks a pending session for the enrollment code before it may enroll a first factor. */
+export function needsInvite(s: Services, session: Session): boolean {
+  return s.config.enrollment.first_enrollment === 'invite' && session.invited !== true
 }

@@ -14,6 +14,7 @@ import { askToVerifyAgain, markVerified, mayChangeFactors } from '../session/ste
 import { tokenId } from '../session/token.ts'
 import { storeStillIntact } from '../store/store-still-intact.ts'
 import { completeSignIn } from './complete-sign-in.ts'
+import { needsInvite } from './enrollment.tsx'
 
 /** What the page shows for each refusal; the library's detail goes to the log only. */
 const refusals: Record<RegistrationFailure | AuthenticationFailure, string> = {
@@ -55,7 +56,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     if (c.var.session.level === 'two_factor') {
       return (await mayChangeFactors(s, c.var.session)) ? null : askToVerifyAgain(c, s)
     }
-    if (!(await enrolledFactors(s, c.var.session.user)).none)
+    if (!(await enrolledFactors(s, c.var.session.user)).none || needsInvite(s, c.var.session))
       return respondWithProblem(c, 'forbidden', prefix)
     if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
     return null

@@ -22,6 +22,8 @@ const sessionRecord = z.object({
   returnTo: z.string().optional(),
   /** A TOTP secret offered for enrollment, sealed, kept so a reload shows the same QR code. */
   offeredTotpSecret: z.string().optional(),
+  /** Invite mode: this pending session redeemed the user's one-time enrollment code. */
+  invited: z.boolean().optional(),
   /** When a second factor was last verified in this session; absent when a trusted device let it in. */
   verifiedAt: z.number().optional(),
   /** Recovery codes just generated, sealed, until the user says they saved them (shown once). */

@@ -16,10 +16,13 @@ export function recentlyVerified(s: Services, session: Session): boolean {
  * never, as one opened by a trusted device) is sent to verify again and brought back to the account
  * page. Someone at an unlocked, signed-in computer cannot swap in their own phone.
  */
-export function requireRecentVerification(s: Services): MiddlewareHandler<GatewayEnv> {
+export function requireRecentVerification(
+  s: Services,
+  comeBackTo: (c: Context<GatewayEnv>) => string = () => `${s.config.prefix}/account`,
+): MiddlewareHandler<GatewayEnv> {
   return async function stepUpGuard(c, next) {
     if (await mayChangeFactors(s, c.var.session)) return next()
-    return askToVerifyAgain(c, s)
+    return askToVerifyAgain(c, s, comeBackTo(c))
   }
 }
 
@@ -28,9 +31,13 @@ export async function mayChangeFactors(s: Services, session: Session): Promise<b
   return recentlyVerified(s, session) || (await enrolledFactors(s, session.user)).none
 }
 
-export async function askToVerifyAgain(c: Context<GatewayEnv>, s: Services) {
+export async function askToVerifyAgain(
+  c: Context<GatewayEnv>,
+  s: Services,
+  comeBackTo = `${s.config.prefix}/account`,
+) {
   const { prefix } = s.config
-  await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: `${prefix}/account` })
+  await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: comeBackTo })
   if (c.req.header('content-type')?.startsWith('application/json')) {
     return c.json(
       {

@@ -30,6 +30,8 @@ export const keys = {
   /** A "trust this device" mark by the SHA-256 of its token, and each user's index of them. */
   trustedDevice: (id: string) => `trusted-device:${id}`,
   trustedDevicesOf: (user: string) => `user:${enc(user)}:trusted-devices`,
+  /** The user's one outstanding enrollment code, as an HMAC (gateway/users/enrollment-invites.ts). */
+  enrollmentInvite: (user: string) => `user:${enc(user)}:enrollment-invite`,
   failuresOfUser: (user: string) => `failures:user:${enc(user)}`,
   failuresOfIp: (ip: string) => `failures:ip:${ip}`,
   banOfUser: (user: string) => `ban:user:${enc(user)}`,

@@ -1,0 +1,307 @@
+import { existsSync } from 'node:fs'
+import { userInfo } from 'node:os'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { loadConfigFile } from '../config/load.ts'
+import { systemClock } from '../deps.ts'
+import { canonicalUsername } from '../first-factor/canonical-username.ts'
+import type { HistoryEntry } from '../history/login-history.ts'
+import { createLogger } from '../observability/logger.ts'
+import { createServices, type Services } from '../services.ts'
+import { openStore } from '../store/open-store.ts'
+import {
+  type AdminAct,
+  issueEnrollmentInvite,
+  liftLockout,
+  type UserOverview,
+  userOverview,
+} from '../users/admin-actions.ts'
+import { resetSecondFactors } from '../users/reset-user.ts'
+
+export const userUsage = `Usage: tapgate user <command> [options]   (--config FILE or TAPGATE_CONFIG)
+
+Commands:
+  list [--search S]             users who have signed in, with their factors
+  show USER                     a user's factors, lockout and enrollment code
+  history USER                  a user's sign-in attempts and changes, newest first
+  reset USER --reason "…"       remove the user's second factors, end their sessions and trusted devices
+  unlock USER [--reason "…"]    lift the user's lockout
+  invite USER                   issue a one-time enrollment code (first_enrollment: invite)
+
+Options:
+  --json                        machine-readable output
+`
+
+/** An expected failure, told in one line: unknown user, missing reason, bad config … (exit code 1). */
+class CommandError extends Error {}
+
+interface Invocation {
+  command: string
+  user: string | undefined
+  search: string
+  reason: string | undefined
+  json: boolean
+}
+
+/**
+ * `tapgate user …`: the admin page's reads and actions from a shell, against the configured store
+ * (seed 004). Actions are recorded in the user's history as `cli:<os user>` from ip `cli`, and their
+ * log lines go to stderr. Exit codes: 0 ok, 1 error (one line on stderr), 2 usage.
+ */
+export async function userCommand(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseUserArgs>
+  try {
+    parsed = parseUserArgs(args)
+  } catch (error) {
+    process.stderr.write(`tapgate: ${(error as Error).message}\n${userUsage}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [command, user, extra] = positionals
+  if (command === undefined || !Object.hasOwn(commands, command) || extra !== undefined) {
+    process.stderr.write(userUsage)
+    return 2
+  }
+  try {
+    return await withServices(values.config ?? process.env.TAPGATE_CONFIG, async (s) => {
+      const invocation = {
+        command,
+        user,
+        search: values.search ?? '',
+        reason: values.reason,
+        json: values.json ?? false,
+      }
+      await commands[command as keyof typeof commands](s, invocation)
+      return 0
+    })
+  } catch (error) {
+    process.stderr.write(`tapgate: ${printable((error as Error).message)}\n`)
+    return 1
+  }
+}
+
+function parseUserArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      search: { type: 'string' },
+      reason: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  })
+}
+
+/** Opens the configured store, runs `work`, and closes it whatever happens, so the process can exit. */
+async function withServices(
+  configPath: string | undefined,
+  work: (s: Services) => Promise<number>,
+): Promise<number> {
+  if (!configPath) throw new CommandError('no config file; pass --config FILE or set TAPGATE_CONFIG')
+  const loaded = loadConfigFile(configPath)
+  if (!loaded.ok) throw new CommandError(`${configPath}: ${loaded.problems.join('; ')}`)
+  const { config } = loaded
+  // A mistyped path would otherwise create an empty store and report that no one exists.
+  if (config.store.redis_url === undefined && !existsSync(config.store.embedded_path)) {
+    throw new CommandError(`no store at ${config.store.embedded_path}; has the gateway run with this config?`)
+  }
+  const store = openStore({
+    ...(config.store.redis_url ? { redisUrl: config.store.redis_url } : {}),
+    embeddedPath: config.store.embedded_path,
+    keyPrefix: config.store.key_prefix,
+  })
+  // stdout is the command's answer; the JSON log lines of actions go to stderr, written synchronously.
+  const log = createLogger(config.log_level, pino.destination({ dest: 2, sync: true }))
+  const s = createServices({ config, store, clock: systemClock, log })
+  try {
+    return await work(s)
+  } finally {
+    s.upstream.close()
+    await store.close()
+  }
+}
+
+const cliAct = (): AdminAct => ({
+  actor: `cli:${userInfo().username}`,
+  origin: { ip: 'cli', userAgent: 'tapgate cli' },
+})
+
+/** The USER argument, spelled as sign-in spells it, and known to tapgate. */
+async function knownUser(s: Services, invocation: Invocation): Promise<string> {
+  if (invocation.user === undefined) throw new CommandError(`${invocation.command} needs a USER`)
+  const user = canonicalUsername(invocation.user, s.config.first_factor.case_sensitive_usernames)
+  if (user === '' || !(await s.users.isKnown(user))) {
+    throw new CommandError(`unknown user '${invocation.user}' (no one of that name has signed in)`)
+  }
+  return user
+}
+
+const commands = {
+  async list(s: Services, { search, json }: Invocation) {
+    const overviews = await Promise.all((await s.users.list(search)).map((u) => userOverview(s, u)))
+    if (json) return printJson(overviews.map(summaryJson))
+    if (overviews.length === 0) return print(search === '' ? 'No users yet.' : 'No user matches.')
+    print(
+      table(
+        ['USER', 'APP', 'KEYS', 'RECOVERY CODES', 'LOCKED OUT UNTIL'],
+        overviews.map((o) => [
+          o.user,
+          o.factors.totp ? 'on' : 'off',
+          String(o.factors.keys.length),
+          o.factors.recoveryCodesLeft === null ? 'none' : `${o.factors.recoveryCodesLeft} left`,
+          o.lockedUntil === null ? '-' : utc(o.lockedUntil),
+        ]),
+      ),
+    )
+  },
+
+  async show(s: Services, invocation: Invocation) {
+    const user = await knownUser(s, invocation)
+    const overview = await userOverview(s, user)
+    const { factors } = overview
+    if (invocation.json) {
+      return printJson({
+        ...summaryJson(overview),
+        keys: factors.keys.map(({ name, createdAt, lastUsedAt }) => ({
+          name,
+          createdAt: iso(createdAt),
+          lastUsedAt: lastUsedAt === null ? null : iso(lastUsedAt),
+        })),
+      })
+    }
+    const lines = [
+      ['User', user],
+      ['Authenticator app', factors.totp ? 'on' : 'off'],
+      ['Security keys', String(factors.keys.length)],
+      ['Recovery codes', factors.recoveryCodesLeft === null ? 'none' : `${factors.recoveryCodesLeft} left`],
+      ['Locked out', overview.lockedUntil === null ? 'no' : `until ${utc(overview.lockedUntil)}`],
+    ]
+    if (s.config.enrollment.first_enrollment === 'invite') {
+      const until = overview.inviteExpiresAt
+      lines.push(['Enrollment code', until === null ? 'none' : `outstanding until ${utc(until)}`])
+    }
+    print(
+      table(
+        null,
+        lines.map(([label, value]) => [`${label}:`, value as string]),
+      ),
+    )
+    if (factors.keys.length > 0) {
+      print('')
+      print(
+        table(
+          ['KEY', 'ADDED', 'LAST USED'],
+          factors.keys.map((key) => [
+            key.name,
+            utc(key.createdAt),
+            key.lastUsedAt === null ? 'never' : utc(key.lastUsedAt),
+          ]),
+        ),
+      )
+    }
+  },
+
+  async history(s: Services, invocation: Invocation) {
+    const user = await knownUser(s, invocation)
+    const entries = await s.history.of(user)
+    if (invocation.json) {
+      return printJson(entries.map((entry) => ({ ...entry, time: iso(entry.at) })))
+    }
+    if (entries.length === 0) return print(`Nothing recorded for ${printable(user)}.`)
+    print(
+      table(
+        ['TIME (UTC)', 'EVENT', 'FACTOR', 'RESULT', 'IP', 'ACTOR', 'REASON', 'USER AGENT'],
+        entries.map((entry: HistoryEntry) => [
+          utc(entry.at).replace(' UTC', ''),
+          entry.event,
+          entry.factor ?? '-',
+          entry.result,
+          entry.ip,
+          entry.actor ?? '-',
+          entry.reason ?? '-',
+          entry.userAgent || '-',
+        ]),
+      ),
+    )
+  },
+
+  async reset(s: Services, invocation: Invocation) {
+    const reason = invocation.reason?.trim() ?? ''
+    if (reason === '') throw new CommandError('reset needs --reason "…" (it goes into the user\'s history)')
+    const user = await knownUser(s, invocation)
+    await resetSecondFactors(s, user, { ...cliAct(), reason })
+    if (invocation.json) return printJson({ user, reset: true })
+    print(`${printable(user)}: second factors removed; sessions and trusted devices revoked.`)
+  },
+
+  async unlock(s: Services, invocation: Invocation) {
+    const user = await knownUser(s, invocation)
+    await liftLockout(s, user, { ...cliAct(), ...(invocation.reason ? { reason: invocation.reason } : {}) })
+    if (invocation.json) return printJson({ user, unlocked: true })
+    print(`${printable(user)}: lockout lifted.`)
+  },
+
+  async invite(s: Services, invocation: Invocation) {
+    if (s.config.enrollment.first_enrollment !== 'invite') {
+      throw new CommandError("enrollment codes need 'enrollment.first_enrollment: invite' in the config")
+    }
+    const user = await knownUser(s, invocation)
+    const code = await issueEnrollmentInvite(s, user, cliAct())
+    const expiresAt = await s.invites.expiresAt(user)
+    if (invocation.json) {
+      return printJson({ user, code, expiresAt: expiresAt === null ? null : iso(expiresAt) })
+    }
+    print(`Enrollment code for ${printable(user)}: ${code}`)
+    if (expiresAt !== null) print(`It works once, until ${utc(expiresAt)}. A new code replaces it.`)
+  },
+} satisfies Record<string, (s: Services, invocation: Invocation) => Promise<void>>
+
+function summaryJson(o: UserOverview) {
+  return {
+    user: o.user,
+    totp: o.factors.totp,
+    keys: o.factors.keys.length,
+    recoveryCodesLeft: o.factors.recoveryCodesLeft,
+    lockedUntil: o.lockedUntil === null ? null : iso(o.lockedUntil),
+    inviteExpiresAt: o.inviteExpiresAt === null ? null : iso(o.inviteExpiresAt),
+  }
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`)
+}
+
+/** JSON for scripts; C1 controls, which JSON leaves raw, escaped too (a terminal may act on them). */
+function printJson(value: unknown): void {
+  const text = JSON.stringify(value, null, 2)
+  print(text.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+}
+
+/**
+ * Usernames, user agents and reasons come from outside: control characters are shown as `?`, so a
+ * crafted value cannot move the cursor, rewrite earlier lines or break the table.
+ */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** "2026-11-23 09:44:12 UTC". */
+const utc = (ms: number) => `${iso(ms).slice(0, 19).replace('T', ' ')} UTC`
+
+/** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+function table(header: string[] | null, rows: string[][]): string {
+  const all = (header === null ? rows : [header, ...rows]).map((row) => row.map(printable))
+  const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length))) ?? []
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}

@@ -1,0 +1,151 @@
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { canonicalUsername } from '../first-factor/canonical-username.ts'
+import { requestOrigin } from '../history/login-history.ts'
+import { requireCsrf } from '../http/require-csrf.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { requireSession } from '../session/require-session.ts'
+import { requireRecentVerification } from '../session/step-up.ts'
+import { tokenId } from '../session/token.ts'
+import { deviceLabel } from '../session/trusted-devices.ts'
+import { type AdminAct, issueEnrollmentInvite, liftLockout, userOverview } from '../users/admin-actions.ts'
+import { resetSecondFactors } from '../users/reset-user.ts'
+import { AdminSearchPage, AdminUserPage, reasonMaxLength } from '../views/admin-page.tsx'
+
+/** At most this many users are listed; a search narrows the rest down. */
+const listLimit = 200
+
+/** Notices the user page may show after a change; the query carries only the code, never the text. */
+const notices: Record<string, string> = {
+  reset: 'Second factors reset. The user is signed out everywhere and sets up a factor at the next sign-in.',
+  unlocked: 'Lockout lifted.',
+}
+
+/**
+ * `<prefix>/admin` (seed 004: "contact the admin user of your account"): the configured admins find
+ * a user, see their factors and activity, reset their second factors (with a reason), lift a lockout
+ * and, in invite mode, issue an enrollment code. Every action is recorded in the user's history.
+ */
+export function adminRoutes(s: Services) {
+  const { prefix } = s.config
+  const inviteMode = s.config.enrollment.first_enrollment === 'invite'
+  const routes = new Hono<GatewayEnv>()
+  // The admin check comes before CSRF, so a non-admin learns nothing from either answer.
+  routes.use('*', requireSession(s, 'two_factor'), onlyAdmins(s), requireCsrf(s))
+
+  const pathOf = (user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
+  // An admin's action changes someone else's factors: the admin's own second factor must be recent.
+  const adminStepUp = requireRecentVerification(s, (c) => pathOf(c.req.param('user') ?? ''))
+
+  /** The user named in the path, spelled as sign-in spells it; null when tapgate never saw them. */
+  async function knownUser(c: Context<GatewayEnv>): Promise<string | null> {
+    const user = canonicalUsername(c.req.param('user') ?? '', s.config.first_factor.case_sensitive_usernames)
+    return user !== '' && (await s.users.isKnown(user)) ? user : null
+  }
+
+  function actOf(c: Context<GatewayEnv>): AdminAct {
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    return { actor: c.var.session.user, origin: requestOrigin(c.env.incoming, ip) }
+  }
+
+  async function renderUser(
+    c: Context<GatewayEnv>,
+    user: string,
+    status: 200 | 400,
+    extra: { error?: string; issuedCode?: string } = {},
+  ) {
+    const overview = await userOverview(s, user)
+    const notice = notices[c.req.query('notice') ?? '']
+    const page = (
+      <AdminUserPage
+        prefix={prefix}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        user={user}
+        hasTotp={overview.factors.totp}
+        keys={overview.factors.keys.map(({ name, aaguid, createdAt, lastUsedAt }) => ({
+          name,
+          model: s.webauthn?.settings.metadata?.names.get(aaguid) ?? null,
+          createdAt,
+          lastUsedAt,
+        }))}
+        recoveryCodesLeft={overview.factors.recoveryCodesLeft}
+        lockedUntil={overview.lockedUntil}
+        inviteMode={inviteMode}
+        inviteExpiresAt={overview.inviteExpiresAt}
+        history={overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
+        notice={notice}
+        {...extra}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', async (c) => {
+    const query = (c.req.query('q') ?? '').slice(0, 200)
+    const users = await s.users.list(query)
+    const page = (
+      <AdminSearchPage
+        prefix={prefix}
+        query={query}
+        users={users.slice(0, listLimit)}
+        truncated={users.length > listLimit}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+  })
+
+  routes.get('/users/:user', async (c) => {
+    const user = await knownUser(c)
+    if (user === null) return respondWithProblem(c, 'not_found', prefix)
+    return renderUser(c, user, 200)
+  })
+
+  routes.post('/users/:user/reset', adminStepUp, async (c) => {
+    const user = await knownUser(c)
+    if (user === null) return respondWithProblem(c, 'not_found', prefix)
+    const { reason } = await c.req.parseBody()
+    const text = typeof reason === 'string' ? reason.trim() : ''
+    if (text === '') {
+      return renderUser(c, user, 400, { error: 'Give a reason for the reset: it goes into their history.' })
+    }
+    if (text.length > reasonMaxLength) {
+      return renderUser(c, user, 400, { error: `Keep the reason to ${reasonMaxLength} characters or fewer.` })
+    }
+    await resetSecondFactors(s, user, { ...actOf(c), reason: text })
+    return c.redirect(`${pathOf(user)}?notice=reset`, 303)
+  })
+
+  routes.post('/users/:user/unlock', adminStepUp, async (c) => {
+    const user = await knownUser(c)
+    if (user === null) return respondWithProblem(c, 'not_found', prefix)
+    const { reason } = await c.req.parseBody()
+    const text = typeof reason === 'string' ? reason.trim().slice(0, reasonMaxLength) : ''
+    await liftLockout(s, user, { ...actOf(c), reason: text })
+    return c.redirect(`${pathOf(user)}?notice=unlocked`, 303)
+  })
+
+  routes.post('/users/:user/invite', adminStepUp, async (c) => {
+    if (!inviteMode) return respondWithProblem(c, 'not_found', prefix)
+    const user = await knownUser(c)
+    if (user === null) return respondWithProblem(c, 'not_found', prefix)
+    // Rendered into this response only (no-store): the code is never in a URL, a log or the store.
+    const issuedCode = await issueEnrollmentInvite(s, user, actOf(c))
+    return renderUser(c, user, 200, { issuedCode })
+  })
+
+  return routes
+}
+
+/** Admins are configured by username; anyone else with a verified session gets a plain 403. */
+function onlyAdmins(s: Services): MiddlewareHandler<GatewayEnv> {
+  return async function adminGuard(c, next) {
+    if (!s.admins.has(c.var.session.user)) {
+      s.log.warn({ event: 'admin_refused', user: c.var.session.user, path: c.req.path }, 'non-admin refused')
+      return respondWithProblem(c, 'forbidden', s.config.prefix)
+    }
+    await next()
+  }
+}

@@ -1,0 +1,49 @@
+import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { HistoryEntry, RequestOrigin } from '../history/login-history.ts'
+import type { Services } from '../services.ts'
+
+/** Who did it and from where, for the user's history: an admin's name or `cli:<os user>`. */
+export interface AdminAct {
+  actor: string
+  origin: RequestOrigin
+}
+
+/** What the admin page and `tapgate user show` tell about one user. */
+export interface UserOverview {
+  user: string
+  factors: EnrolledFactors
+  /** When the user's lockout ends (ms since the epoch); null when they are not locked out. */
+  lockedUntil: number | null
+  /** When their outstanding enrollment code expires; null when there is none. */
+  inviteExpiresAt: number | null
+  history: HistoryEntry[]
+}
+
+export async function userOverview(s: Services, user: string): Promise<UserOverview> {
+  const [factors, lockedUntil, inviteExpiresAt, history] = await Promise.all([
+    enrolledFactors(s, user),
+    s.regulator.userBannedUntil(user),
+    s.invites.expiresAt(user),
+    s.history.of(user),
+  ])
+  return { user, factors, lockedUntil, inviteExpiresAt, history }
+}
+
+/** Lifts the user's lockout and forgets their failures; bans of IP addresses stay. Audited. */
+export async function liftLockout(s: Services, user: string, act: AdminAct & { reason?: string }) {
+  await s.regulator.unban(user)
+  const reason = act.reason?.trim()
+  await s.history.record(
+    user,
+    act.origin,
+    { event: 'admin', result: 'unlocked', actor: act.actor, ...(reason ? { reason } : {}) },
+    { level: 'warn', message: 'lockout lifted by an admin' },
+  )
+}
+
+/** A new enrollment code for the user (the old one stops working), returned to be shown once. Audited. */
+export async function issueEnrollmentInvite(s: Services, user: string, act: AdminAct): Promise<string> {
+  const code = await s.invites.issue(user)
+  await s.history.record(user, act.origin, { event: 'admin', result: 'invite_issued', actor: act.actor })
+  return code
+}

@@ -1,0 +1,382 @@
+import { DateTime } from './date-time.tsx'
+import { ErrorIcon, SuccessIcon } from './icons.tsx'
+import { Layout } from './layout.tsx'
+
+/** Longest reason an admin may give; it is stored in the user's history with every entry. */
+export const reasonMaxLength = 500
+
+export interface AdminSearchPageProps {
+  prefix: string
+  query: string
+  users: readonly string[]
+  /** More users matched than are listed. */
+  truncated: boolean
+}
+
+const userPath = (prefix: string, user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
+
+function Banners({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {notice ? (
+        <p class="banner banner-success" role="status">
+          <SuccessIcon />
+          <span>{notice}</span>
+        </p>
+      ) : null}
+      {error ? (
+        <p class="banner banner-error" role="alert">
+          <ErrorIcon />
+          <span>{error}</span>
+        </p>
+      ) : null}
+    </>
+  )
+}
+
+function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: boolean }) {
+  return (
+    <p class="card-footer card-footer-split">
+      {backToSearch ? (
+        <a class="link" href={`${prefix}/admin`}>
+          All users
+        </a>
+      ) : (
+        <a class="link" href="/">
+          Back to the panel
+        </a>
+      )}
+      <a class="link" href={`${prefix}/account`}>
+        Your own sign-in security
+      </a>
+    </p>
+  )
+}
+
+/** `<prefix>/admin`: the users who have passed the password step, searchable by name. */
+export function AdminSearchPage({ prefix, query, users, truncated }: AdminSearchPageProps) {
+  return (
+    <Layout prefix={prefix} title="Users">
+      <div class="admin">
+        <h1 class="title">Users</h1>
+        <p class="subtitle">
+          Everyone who has signed in with their password. Open a user to see their sign-in methods and
+          activity, reset their second factors or lift a lockout.
+        </p>
+        <search>
+          <form class="admin-search" method="get" action={`${prefix}/admin`}>
+            <label class="visually-hidden" for="q">
+              Search users
+            </label>
+            <input
+              class="input input-small"
+              id="q"
+              name="q"
+              type="search"
+              value={query}
+              placeholder="Name contains…"
+              autocomplete="off"
+              spellcheck={false}
+            />
+            <button class="button button-secondary button-small" type="submit">
+              Search
+            </button>
+          </form>
+        </search>
+        {users.length === 0 ? (
+          <p class="empty">{query === '' ? 'No one has signed in yet.' : 'No user matches that search.'}</p>
+        ) : (
+          <ul class="admin-user-list">
+            {users.map((user) => (
+              <li>
+                <a class="link" href={userPath(prefix, user)}>
+                  {user}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        {truncated ? (
+          <p class="hint admin-note">Only the first {users.length} matches are listed. Narrow the search.</p>
+        ) : null}
+        <AdminFooter prefix={prefix} backToSearch={false} />
+      </div>
+    </Layout>
+  )
+}
+
+export interface AdminKey {
+  name: string
+  /** The model's name from the FIDO metadata file, when it lists the key. */
+  model: string | null
+  createdAt: number
+  lastUsedAt: number | null
+}
+
+export interface AdminHistoryEntry {
+  at: number
+  event: string
+  factor?: string | undefined
+  result: string
+  ip: string
+  userAgent: string
+  /** "Firefox on Linux". */
+  device: string
+  actor?: string | undefined
+  reason?: string | undefined
+}
+
+export interface AdminUserPageProps {
+  prefix: string
+  csrfToken: string
+  user: string
+  hasTotp: boolean
+  keys: readonly AdminKey[]
+  recoveryCodesLeft: number | null
+  /** When the user's lockout ends; null when they are not locked out. */
+  lockedUntil: number | null
+  /** `enrollment.first_enrollment` is `invite`: the page offers enrollment codes. */
+  inviteMode: boolean
+  /** When the user's outstanding enrollment code expires; null when there is none. */
+  inviteExpiresAt: number | null
+  /** A code just issued, shown on this response only. */
+  issuedCode?: string | undefined
+  history: readonly AdminHistoryEntry[]
+  notice?: string | undefined
+  error?: string | undefined
+}
+
+function FactorsSection({ hasTotp, keys, recoveryCodesLeft }: AdminUserPageProps) {
+  return (
+    <section class="section" aria-labelledby="factors-title">
+      <h2 class="section-title" id="factors-title">
+        Sign-in methods
+      </h2>
+      <dl class="admin-facts">
+        <dt>Authenticator app</dt>
+        <dd>
+          <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
+        </dd>
+        <dt>Security keys</dt>
+        <dd>
+          <span class={keys.length > 0 ? 'pill pill-on' : 'pill'}>{String(keys.length)}</span>
+        </dd>
+        <dt>Recovery codes</dt>
+        <dd>
+          <span class="pill">{recoveryCodesLeft === null ? 'None' : `${recoveryCodesLeft} left`}</span>
+        </dd>
+      </dl>
+      {keys.length === 0 ? null : (
+        <ul class="key-list">
+          {keys.map((key) => (
+            <li class="key">
+              <h3 class="key-name">{key.name}</h3>
+              <p class="key-meta">
+                {key.model === null ? null : <span>{key.model}</span>}
+                <span>
+                  Added <DateTime at={key.createdAt} />
+                </span>
+                <span>
+                  {key.lastUsedAt === null ? (
+                    'Never used'
+                  ) : (
+                    <>
+                      Last used <DateTime at={key.lastUsedAt} />
+                    </>
+                  )}
+                </span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {!hasTotp && keys.length === 0 ? (
+        <p class="hint admin-note">No second factor: their next sign-in asks them to set one up.</p>
+      ) : null}
+    </section>
+  )
+}
+
+function LockoutSection({ prefix, csrfToken, user, lockedUntil }: AdminUserPageProps) {
+  return (
+    <section class="section" aria-labelledby="lockout-title">
+      <h2 class="section-title section-title-status" id="lockout-title">
+        Lockout<span class="visually-hidden">:</span>{' '}
+        <span class={lockedUntil === null ? 'pill' : 'pill pill-warn'}>
+          {lockedUntil === null ? 'Not locked out' : 'Locked out'}
+        </span>
+      </h2>
+      {lockedUntil === null ? (
+        <p class="hint">Sign-in is not paused for this user.</p>
+      ) : (
+        <>
+          <p class="hint">
+            Too many failed attempts: sign-in is paused until <DateTime at={lockedUntil} withTime />. Lift it
+            once you know the attempts were theirs. A lockout of their network address stays.
+          </p>
+          <form class="admin-form" method="post" action={`${userPath(prefix, user)}/unlock`}>
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <div class="field">
+              <label class="label" for="unlock-reason">
+                Reason <span class="hint">(optional)</span>
+              </label>
+              <input
+                class="input input-small"
+                id="unlock-reason"
+                name="reason"
+                type="text"
+                maxlength={reasonMaxLength}
+                autocomplete="off"
+              />
+            </div>
+            <button class="button button-primary button-small" type="submit">
+              Lift lockout
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  )
+}
+
+function ResetSection({ prefix, csrfToken, user, inviteMode, error }: AdminUserPageProps) {
+  return (
+    <section class="section" aria-labelledby="reset-title">
+      <h2 class="section-title" id="reset-title">
+        Reset second factors
+      </h2>
+      <p class="hint" id="reset-hint">
+        For a user who lost their phone and keys: removes their authenticator app, security keys and recovery
+        codes, signs them out everywhere and forgets their trusted devices. Their next sign-in sets up a
+        factor afresh{inviteMode ? ', with an enrollment code you issue them' : ''}.
+      </p>
+      <form class="admin-form" method="post" action={`${userPath(prefix, user)}/reset`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class={error ? 'field field-invalid' : 'field'}>
+          <label class="label" for="reset-reason">
+            Reason
+          </label>
+          <textarea
+            class="input admin-reason"
+            id="reset-reason"
+            name="reason"
+            rows={3}
+            maxlength={reasonMaxLength}
+            required
+            aria-describedby="reset-hint"
+          ></textarea>
+        </div>
+        <button class="button button-danger button-small" type="submit">
+          Reset second factors
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function InviteSection({ prefix, csrfToken, user, inviteExpiresAt, issuedCode }: AdminUserPageProps) {
+  return (
+    <section class="section" aria-labelledby="invite-title">
+      <h2 class="section-title" id="invite-title">
+        Enrollment code
+      </h2>
+      {issuedCode === undefined ? null : (
+        <div class="admin-invite" role="status">
+          <p>
+            Give this code to <strong class="account-name">{user}</strong>. It is shown only now and works
+            once.
+          </p>
+          <p class="admin-invite-code">
+            <code>{issuedCode}</code>
+          </p>
+        </div>
+      )}
+      <p class="hint">
+        {inviteExpiresAt === null ? (
+          'A user without a second factor needs a one-time code from you to set one up.'
+        ) : (
+          <>
+            A code is outstanding until <DateTime at={inviteExpiresAt} withTime />. A new code replaces it.
+          </>
+        )}
+      </p>
+      <form class="admin-form" method="post" action={`${userPath(prefix, user)}/invite`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <button class="button button-secondary button-small" type="submit">
+          {inviteExpiresAt === null ? 'Issue enrollment code' : 'Issue a new code'}
+        </button>
+      </form>
+    </section>
+  )
+}
+
+function HistoryTable({ entries }: { entries: readonly AdminHistoryEntry[] }) {
+  return (
+    <section class="section" aria-labelledby="history-title">
+      <h2 class="section-title" id="history-title">
+        Activity
+      </h2>
+      {entries.length === 0 ? (
+        <p class="hint">Nothing recorded.</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="history admin-history">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Factor</th>
+                <th scope="col">Result</th>
+                <th scope="col">From</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr>
+                  <td>
+                    <DateTime at={entry.at} withTime />
+                  </td>
+                  <td>{entry.event}</td>
+                  <td>{entry.factor ?? ''}</td>
+                  <td>{entry.result}</td>
+                  <td>
+                    {entry.ip}
+                    <span class="history-device">{entry.device}</span>
+                    <span class="admin-user-agent">{entry.userAgent}</span>
+                  </td>
+                  <td>
+                    {entry.actor ?? ''}
+                    {entry.reason ? <span class="history-device">{entry.reason}</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}
+
+/** `<prefix>/admin/users/<user>`: one user's factors, lockout and activity, and what an admin can do. */
+export function AdminUserPage(props: AdminUserPageProps) {
+  const { prefix, user, inviteMode, history, notice, error } = props
+  return (
+    <Layout prefix={prefix} title={`User ${user}`}>
+      <div class="admin">
+        <h1 class="title">
+          <span class="account-name">{user}</span>
+        </h1>
+        <p class="subtitle">Sign-in methods, lockout and recent activity of this user.</p>
+        <Banners notice={notice} error={error} />
+        <FactorsSection {...props} />
+        <LockoutSection {...props} />
+        <ResetSection {...props} />
+        {inviteMode ? <InviteSection {...props} /> : null}
+        <HistoryTable entries={history} />
+        <AdminFooter prefix={prefix} backToSearch={true} />
+      </div>
+    </Layout>
+  )
+}

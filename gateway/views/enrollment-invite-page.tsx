@@ -1,0 +1,66 @@
+import { ErrorIcon } from './icons.tsx'
+import { Layout } from './layout.tsx'
+
+/**
+ * Invite mode (`enrollment.first_enrollment: invite`): before a user's first factor can be set up,
+ * the one-time enrollment code an administrator gave them, so a stolen password alone cannot enroll
+ * a thief's phone.
+ */
+export function EnrollmentInvitePage({
+  prefix,
+  username,
+  csrfToken,
+  error,
+}: {
+  prefix: string
+  username: string
+  csrfToken: string
+  error?: string | undefined
+}) {
+  return (
+    <Layout prefix={prefix} title="Enter your enrollment code">
+      <h1 class="title">Enter your enrollment code</h1>
+      <p class="subtitle">
+        To set up two-step verification for <strong class="account-name">{username}</strong>, enter the
+        one-time code your administrator gave you.
+      </p>
+      <form class="form" method="post" action={`${prefix}/enroll/invite`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class={error ? 'field field-invalid' : 'field'}>
+          <label class="label" for="invite-code">
+            Enrollment code
+          </label>
+          <p class="hint" id="invite-code-hint">
+            12 letters and digits, for example 7K3M-Q9PA-2XRT. It works once and expires.
+          </p>
+          {error ? (
+            <p class="field-error" id="invite-code-error" role="alert">
+              <ErrorIcon />
+              <span>{error}</span>
+            </p>
+          ) : null}
+          <input
+            class="input input-recovery"
+            id="invite-code"
+            name="invite_code"
+            type="text"
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck={false}
+            maxlength={64}
+            required
+            autofocus
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'invite-code-hint invite-code-error' : 'invite-code-hint'}
+          />
+        </div>
+        <button class="button button-primary button-block" type="submit">
+          Continue
+        </button>
+      </form>
+      <p class="card-footer">
+        No code? Ask your hosting provider's support or your account's administrator for one.
+      </p>
+    </Layout>
+  )
+}

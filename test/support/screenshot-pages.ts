@@ -16,6 +16,7 @@ import QRCode from 'qrcode'
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
 import { AccountPage } from '../../gateway/views/account-page.tsx'
+import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
 import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
 import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../gateway/views/recovery-codes-page.tsx'
@@ -296,6 +297,38 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'sign-out': page(renderPage(SignOutPage({ prefix, csrfToken }))),
+    'admin-search': page(
+      renderPage(
+        AdminSearchPage({ prefix, query: 'a', users: ['alice', 'anna.k', 'backup-admin'], truncated: false }),
+      ),
+    ),
+    'admin-user': page(
+      renderPage(
+        AdminUserPage({
+          prefix,
+          csrfToken,
+          user: 'alice',
+          hasTotp: true,
+          keys: [
+            {
+              name: 'Blue YubiKey',
+              model: 'YubiKey 5 Series with NFC',
+              createdAt: added,
+              lastUsedAt: added + 9 * day,
+            },
+          ],
+          recoveryCodesLeft: 7,
+          lockedUntil: added + 41 * day,
+          inviteMode: true,
+          inviteExpiresAt: null,
+          issuedCode: '7K3M-Q9PA-2XRT',
+          history: account.history.map((entry) => ({
+            ...entry,
+            userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+          })),
+        }),
+      ),
+    ),
     'second-factor-recovery-error': page(
       renderPage(
         SecondFactorPage({

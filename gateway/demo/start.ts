@@ -34,7 +34,9 @@ process.stdout.write(`
   tapgate demo
   Open ${config.public_url}/login and sign in with:
 ${users}
-  then set up an authenticator app (Google Authenticator, Authy …) when asked.
+  then set up an authenticator app (Google Authenticator, Authy …) or a security key when asked.
+  Your sign-in methods, trusted devices and activity: ${config.public_url}/_tapgate/account
+  Admin page (as ${[...config.admins].join(', ')}): ${config.public_url}/_tapgate/admin
 
   The API bypasses the second factor:
     curl -H 'Authorization: Bearer ${demoApiKey}' ${config.public_url}/api/status

@@ -5,6 +5,8 @@ import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors
 import { RecoveryCodes } from './factors/recovery-codes.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
+import { yubicoOtpSettings } from './factors/yubico-otp/settings.ts'
+import { YubicoOtpFactor } from './factors/yubico-otp/yubico-otp-factor.ts'
 import { canonicalUsername } from './first-factor/canonical-username.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
 import { LoginHistory } from './history/login-history.ts'
@@ -42,6 +44,8 @@ export interface Services extends Deps {
   /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
   admins: ReadonlySet<string>
   exemptUsers: ReadonlySet<string>
+  /** YubiKeys in OTP mode; null unless `factors.yubico_otp.enabled`. */
+  yubicoOtp: YubicoOtpFactor | null
   /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
   webauthn: WebAuthnFactor | null
   csrf: CsrfGuard
@@ -73,6 +77,9 @@ export function createServices(deps: Deps): Services {
     invites: new EnrollmentInvites(store, clock, config.encryption_key, config.enrollment.invite_ttl),
     admins: canonicalNames(config, config.admins),
     exemptUsers: canonicalNames(config, config.enrollment.exempt_users),
+    yubicoOtp: config.factors.yubico_otp.enabled
+      ? new YubicoOtpFactor(yubicoOtpSettings(config.factors.yubico_otp), store, clock, config.encryption_key)
+      : null,
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,

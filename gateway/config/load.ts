@@ -11,6 +11,7 @@ export type LoadResult = { ok: true; config: Config } | { ok: false; problems: s
 const secretKeys = [
   { path: ['encryption_key'], env: 'TAPGATE_ENCRYPTION_KEY' },
   { path: ['store', 'redis_url'], env: 'TAPGATE_STORE_REDIS_URL' },
+  { path: ['factors', 'yubico_otp', 'api_key'], env: 'TAPGATE_YUBICO_API_KEY' },
 ] as const
 
 const secretPaths: ReadonlySet<string> = new Set(secretKeys.map((k) => k.path.join('.')))

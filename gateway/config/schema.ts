@@ -194,6 +194,35 @@ export const configSchema = z
             message: "expected attestation: 'direct' with an AAGUID allowlist",
           })
           .prefault({}),
+        yubico_otp: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** `cloud`: YubiCloud or self-hosted ykval servers; `local`: tapgate decrypts with imported AES keys. */
+            mode: z.enum(['cloud', 'local']).default('cloud'),
+            /** Verify URLs, queried in parallel; the first definitive answer wins. */
+            servers: z.array(httpUrl).nonempty().default(['https://api.yubico.com/wsapi/2.0/verify']),
+            client_id: z
+              .union([
+                z.number().int().positive().transform(String),
+                z.string().regex(/^\d+$/, { message: 'expected the numeric client id' }),
+              ])
+              .optional(),
+            /** Also from TAPGATE_YUBICO_API_KEY or api_key_file. */
+            api_key: z
+              .string()
+              .regex(/^[A-Za-z0-9+/]+={0,2}$/, { message: 'expected the base64 API key Yubico issued' })
+              .optional(),
+            /** Per request; a server silent that long counts as down (fail closed). */
+            timeout: duration.default(5_000),
+            sync_level: z.union([z.number().int().min(0).max(100), z.enum(['fast', 'secure'])]).optional(),
+            sync_timeout: duration.optional(),
+          })
+          .strict()
+          .refine(
+            (y) => !y.enabled || y.mode !== 'cloud' || (y.client_id !== undefined && y.api_key !== undefined),
+            { path: ['api_key'], message: 'expected client_id and api_key with mode: cloud' },
+          )
+          .prefault({}),
       })
       .strict()
       .prefault({}),

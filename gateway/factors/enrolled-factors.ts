@@ -1,9 +1,12 @@
 import type { Services } from '../services.ts'
 import type { WebAuthnCredentialRecord } from './webauthn.ts'
+import type { YubicoOtpKeyRecord } from './yubico-otp/yubico-otp-factor.ts'
 
 export interface EnrolledFactors {
   totp: boolean
   keys: WebAuthnCredentialRecord[]
+  /** YubiKeys in OTP mode (a tap types a code). */
+  yubikeys: YubicoOtpKeyRecord[]
   /** Unused recovery codes; null when the user never had a set. A backup, not a factor of its own. */
   recoveryCodesLeft: number | null
   /** No factor at all: the user must enroll one before reaching the panel. */
@@ -12,15 +15,17 @@ export interface EnrolledFactors {
 
 /** What a user can verify with; the reads go to the store in parallel. */
 export async function enrolledFactors(s: Services, user: string): Promise<EnrolledFactors> {
-  const [totpSecret, keys, recoveryCodesLeft] = await Promise.all([
+  const [totpSecret, keys, yubikeys, recoveryCodesLeft] = await Promise.all([
     s.totp.secretOf(user),
     s.webauthn?.credentialsOf(user) ?? [],
+    s.yubicoOtp?.keysOf(user) ?? [],
     s.recoveryCodes.remaining(user),
   ])
   return {
     totp: totpSecret !== null,
     keys,
+    yubikeys,
     recoveryCodesLeft,
-    none: totpSecret === null && keys.length === 0,
+    none: totpSecret === null && keys.length === 0 && yubikeys.length === 0,
   }
 }

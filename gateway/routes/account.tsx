@@ -33,7 +33,8 @@ export function accountRoutes(s: Services) {
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
-  const canRemoveKey = (factors: EnrolledFactors) => factors.totp || factors.keys.length > 1
+  const canRemoveKey = (factors: EnrolledFactors) =>
+    factors.totp || factors.keys.length + factors.yubikeys.length > 1
 
   /**
    * Every change to a user's factors goes into their history. One that weakens or replaces a way in

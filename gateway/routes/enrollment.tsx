@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { isServiceFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -15,7 +16,7 @@ import { storeStillIntact } from '../store/store-still-intact.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
-import { verdictMessages } from './second-factor.tsx'
+import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
 
 /**
  * `<prefix>/enroll`: a user with no factor adds one, an authenticator app here or a security key
@@ -86,7 +87,12 @@ export function enrollmentRoutes(s: Services) {
     return secret
   }
 
-  async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401, error?: string) {
+  async function render(
+    c: Context<GatewayEnv>,
+    status: 200 | 400 | 401,
+    error?: string,
+    yubikeyError?: string,
+  ) {
     const { user } = c.var.session
     const secret = await offeredSecret(c)
     const page = (
@@ -101,6 +107,8 @@ export function enrollmentRoutes(s: Services) {
         period={totpSettings.period}
         securityKeys={s.webauthn !== null}
         skip={skipAllowed(s)}
+        yubikey={s.yubicoOtp !== null}
+        yubikeyError={yubikeyError}
         {...(error === undefined ? {} : { error })}
       />
     )
@@ -108,6 +116,34 @@ export function enrollmentRoutes(s: Services) {
   }
 
   routes.get('/', (c) => render(c, 200))
+
+  routes.post('/yubikey', async (c) => {
+    const yubico = s.yubicoOtp
+    if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'yubico_otp' })
+    if (lockedOut) return lockedOut
+    const { otp, name } = await c.req.parseBody()
+    const result = await yubico.enroll(
+      user,
+      typeof otp === 'string' ? otp : '',
+      typeof name === 'string' ? name : '',
+    )
+    const origin = requestOrigin(c.env.incoming, ip)
+    if (!result.ok) {
+      await s.history.record(
+        user,
+        origin,
+        { event: 'enrollment', factor: 'yubico_otp', result: result.reason },
+        { logOnly: { detail: result.detail } },
+      )
+      if (!isServiceFailure(result.reason)) await s.regulator.recordFailure(user, ip, 'yubico_otp')
+      return render(c, result.reason === 'malformed' ? 400 : 401, undefined, yubikeyMessage(result.reason))
+    }
+    await s.history.record(user, origin, { event: 'enrollment', factor: 'yubico_otp', result: 'success' })
+    return c.redirect(await completeSignIn(c, s, 'yubico_otp', ip, { firstEnrollment: true }), 303)
+  })
 
   // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
   routes.post('/skip', async (c) => {

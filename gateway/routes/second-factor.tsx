@@ -5,6 +5,7 @@ import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
 import type { TotpVerdict } from '../factors/totp.ts'
+import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -47,7 +48,11 @@ export function secondFactorRoutes(s: Services) {
     c: Context<GatewayEnv>,
     factors: EnrolledFactors,
     status: 200 | 400 | 401,
-    { error, recoveryError }: { error?: string; recoveryError?: string } = {},
+    {
+      error,
+      recoveryError,
+      yubikeyError,
+    }: { error?: string; recoveryError?: string; yubikeyError?: string } = {},
   ) {
     const stepUp = c.var.session.level === 'two_factor'
     const page = (
@@ -60,10 +65,12 @@ export function secondFactorRoutes(s: Services) {
           totp: factors.totp,
           securityKey: s.webauthn !== null && factors.keys.length > 0,
           recoveryCode: !stepUp && (factors.recoveryCodesLeft ?? 0) > 0,
+          yubikey: s.yubicoOtp !== null && factors.yubikeys.length > 0,
         }}
         purpose={stepUp ? 'step_up' : 'sign_in'}
         {...(error === undefined ? {} : { error })}
         {...(recoveryError === undefined ? {} : { recoveryError })}
+        {...(yubikeyError === undefined ? {} : { yubikeyError })}
         trustFor={s.config.trusted_devices.enabled && !stepUp ? trustFor : null}
       />
     )
@@ -102,6 +109,32 @@ export function secondFactorRoutes(s: Services) {
     })
   })
 
+  routes.post('/yubikey', async (c) => {
+    const yubico = s.yubicoOtp
+    if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
+    const { user, level } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'yubico_otp' })
+    if (lockedOut) return lockedOut
+    const { otp, trust_device: trust } = await c.req.parseBody()
+    const result = await yubico.verify(user, typeof otp === 'string' ? otp : '')
+    if (result.ok && level === 'two_factor') return c.redirect(await markVerified(c, s), 303)
+    if (result.ok) {
+      return c.redirect(await completeSignIn(c, s, 'yubico_otp', ip, { trustDevice: trust === 'yes' }), 303)
+    }
+    await s.history.record(
+      user,
+      requestOrigin(c.env.incoming, ip),
+      { event: 'second_factor', factor: 'yubico_otp', result: result.reason },
+      { logOnly: { detail: result.detail } },
+    )
+    // A validation service that is down is not the user's mistake: nothing is counted against them.
+    if (!isServiceFailure(result.reason)) await s.regulator.recordFailure(user, ip, 'yubico_otp')
+    return render(c, await enrolledFactors(s, user), result.reason === 'malformed' ? 400 : 401, {
+      yubikeyError: yubikeyMessage(result.reason),
+    })
+  })
+
   // Recovery codes are for getting in, not for confirming a change: a verified session uses a factor.
   routes.post('/recovery', async (c) => {
     if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
@@ -130,4 +163,17 @@ export function secondFactorRoutes(s: Services) {
   })
 
   return routes
+}
+
+/** What the page says for a refused tap; the validation service's detail goes to the log only. */
+export function yubikeyMessage(reason: YubicoOtpFailure): string {
+  if (isServiceFailure(reason)) {
+    return 'YubiKey codes cannot be checked right now. Try again in a minute, or use another way to sign in.'
+  }
+  if (reason === 'malformed')
+    return 'That does not look like a YubiKey code. Click the field, then touch your key.'
+  if (reason === 'unknown_key') return 'That YubiKey is not registered for this account.'
+  if (reason === 'replayed') return 'That code was already used. Touch your YubiKey again.'
+  if (reason === 'already_registered') return 'That YubiKey is already registered.'
+  return 'That YubiKey code was not accepted. Touch your key again.'
 }

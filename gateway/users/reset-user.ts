@@ -18,7 +18,12 @@ export interface ResetRequest {
 export async function resetSecondFactors(s: Services, user: string, request: ResetRequest): Promise<void> {
   const reason = request.reason.trim()
   if (reason === '') throw new TypeError('a reset needs a reason')
-  await Promise.all([s.totp.remove(user), s.webauthn?.removeAll(user), s.recoveryCodes.revoke(user)])
+  await Promise.all([
+    s.totp.remove(user),
+    s.webauthn?.removeAll(user),
+    s.yubicoOtp?.removeAll(user),
+    s.recoveryCodes.revoke(user),
+  ])
   await Promise.all([s.sessions.destroyAllOf(user), s.trustedDevices.revokeAll(user)])
   await s.history.record(
     user,

@@ -1,5 +1,6 @@
 import { CodeField } from './code-field.tsx'
 import { DateTime } from './date-time.tsx'
+import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
 
@@ -23,6 +24,9 @@ export interface EnrollmentPageProps {
    * (`enrollment.grace_until`), null when it is optional.
    */
   skip?: { until: number | null } | undefined
+  /** Offers a YubiKey in OTP mode (`factors.yubico_otp`); `yubikeyError` is a refused tap. */
+  yubikey?: boolean
+  yubikeyError?: string | undefined
 }
 
 /** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
@@ -34,6 +38,73 @@ function groupSecret(secret: string): string {
  * The alternative for people who own a security key. Below the app steps, because most hosting
  * customers know the app; the subtitle links here so YubiKey owners need not read past the QR code.
  */
+/** For YubiKeys that type a code (OTP mode): a tap into the field registers the key. */
+function YubiKeyAlternative({
+  prefix,
+  csrfToken,
+  error,
+}: {
+  prefix: string
+  csrfToken: string
+  error: string | undefined
+}) {
+  return (
+    <section class="alternative" id="yubikey" aria-labelledby="yubikey-title">
+      <div class="divider" aria-hidden="true">
+        <span>or</span>
+      </div>
+      <form class="method form" method="post" action={`${prefix}/enroll/yubikey`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <h2 class="method-title" id="yubikey-title">
+          Use a YubiKey that types a code
+        </h2>
+        <p class="method-text">Give it a name, click the YubiKey field, then touch your key.</p>
+        <div class="field">
+          <label class="label" for="yubikey-name">
+            Name this YubiKey
+          </label>
+          <input
+            class="input"
+            id="yubikey-name"
+            name="name"
+            type="text"
+            maxlength={64}
+            autocomplete="off"
+            placeholder="e.g. Office YubiKey"
+          />
+        </div>
+        <div class={error ? 'field field-invalid' : 'field'}>
+          <label class="label" for="yubikey-otp">
+            YubiKey
+          </label>
+          {error ? (
+            <p class="field-error" id="yubikey-otp-error" role="alert">
+              <ErrorIcon />
+              <span>{error}</span>
+            </p>
+          ) : null}
+          <input
+            class="input input-recovery"
+            id="yubikey-otp"
+            name="otp"
+            type="text"
+            autocomplete="off"
+            spellcheck={false}
+            maxlength={64}
+            required
+            autofocus={error !== undefined}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'yubikey-otp-error' : undefined}
+          />
+        </div>
+        <button class="button button-secondary button-block" type="submit">
+          Add YubiKey
+        </button>
+      </form>
+    </section>
+  )
+}
+
 function SecurityKeyAlternative({ prefix }: { prefix: string }) {
   return (
     <section class="alternative" id="security-key" aria-labelledby="security-key-title">
@@ -77,6 +148,8 @@ export function EnrollmentPage({
   error,
   securityKeys,
   skip,
+  yubikey = false,
+  yubikeyError,
 }: EnrollmentPageProps) {
   return (
     <Layout
@@ -167,6 +240,7 @@ export function EnrollmentPage({
         </li>
       </ol>
       {securityKeys ? <SecurityKeyAlternative prefix={prefix} /> : null}
+      {yubikey ? <YubiKeyAlternative prefix={prefix} csrfToken={csrfToken} error={yubikeyError} /> : null}
       {skip ? (
         <form class="form skip-form" method="post" action={`${prefix}/enroll/skip`}>
           <input type="hidden" name="csrf" value={csrfToken} />

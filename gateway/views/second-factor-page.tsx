@@ -8,6 +8,8 @@ export interface SecondFactorMethods {
   securityKey: boolean
   /** The user has unused recovery codes: offered, folded away, as the way back in. */
   recoveryCode: boolean
+  /** A YubiKey in OTP mode: a tap types a code into a field. */
+  yubikey?: boolean
 }
 
 export interface SecondFactorPageProps {
@@ -19,6 +21,8 @@ export interface SecondFactorPageProps {
   error?: string
   /** A refused recovery code, shown in the (then open) recovery-code section. */
   recoveryError?: string
+  /** A refused YubiKey tap, shown at the YubiKey field. */
+  yubikeyError?: string
   /** `step_up`: a signed-in user confirms it is them before changing their sign-in methods. */
   purpose?: 'sign_in' | 'step_up'
   /** "30 days": offers "Trust this device for 30 days"; null when trusted devices are off. */
@@ -149,6 +153,59 @@ function TrustDeviceField({ trustFor }: { trustFor: string }) {
   )
 }
 
+/** A YubiKey in OTP mode types its code and presses Enter: the field takes the tap and submits. */
+function YubiKeyMethod({
+  prefix,
+  csrfToken,
+  error,
+  focus,
+  trustFor,
+}: {
+  prefix: string
+  csrfToken: string
+  error: string | undefined
+  focus: boolean
+  /** Set when no code form holds the trust box. */
+  trustFor: string | null
+}) {
+  return (
+    <form class="form method-yubikey" method="post" action={`${prefix}/2fa/yubikey`}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <div class={error ? 'field field-invalid' : 'field'}>
+        <label class="label" for="yubikey-otp">
+          YubiKey
+        </label>
+        <p class="hint" id="yubikey-otp-hint">
+          Click here, then touch the gold disc or side of your YubiKey. It types the code and sends it.
+        </p>
+        {error ? (
+          <p class="field-error" id="yubikey-otp-error" role="alert">
+            <ErrorIcon />
+            <span>{error}</span>
+          </p>
+        ) : null}
+        <input
+          class="input input-recovery"
+          id="yubikey-otp"
+          name="otp"
+          type="text"
+          autocomplete="off"
+          spellcheck={false}
+          maxlength={64}
+          required
+          autofocus={focus}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? 'yubikey-otp-hint yubikey-otp-error' : 'yubikey-otp-hint'}
+        />
+      </div>
+      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
+      <button class="button button-secondary button-block" type="submit">
+        Verify with YubiKey
+      </button>
+    </form>
+  )
+}
+
 function RecoveryCodeMethod({
   prefix,
   csrfToken,
@@ -253,6 +310,7 @@ export function SecondFactorPage({
   digits,
   error,
   recoveryError,
+  yubikeyError,
   trustFor,
   methods,
   purpose = 'sign_in',
@@ -284,7 +342,16 @@ export function SecondFactorPage({
           error={methods.totp ? undefined : error}
           recommended={both}
           trustFor={trustFor}
-          trustBoxHere={!methods.totp}
+          trustBoxHere={!methods.totp && !methods.yubikey}
+        />
+      ) : null}
+      {methods.yubikey ? (
+        <YubiKeyMethod
+          prefix={prefix}
+          csrfToken={csrfToken}
+          error={yubikeyError}
+          focus={yubikeyError !== undefined || (!methods.securityKey && recoveryError === undefined)}
+          trustFor={methods.totp ? null : trustFor}
         />
       ) : null}
       {both ? (
@@ -299,7 +366,11 @@ export function SecondFactorPage({
           digits={digits}
           error={error}
           secondary={both}
-          focusElsewhere={recoveryError !== undefined}
+          focusElsewhere={
+            recoveryError !== undefined ||
+            yubikeyError !== undefined ||
+            (methods.yubikey === true && error === undefined)
+          }
           trustFor={trustFor}
         />
       ) : null}

@@ -13,6 +13,7 @@ import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import { AccountPage } from '../views/account-page.tsx'
 import { sealRecoveryCodes } from './recovery-codes.tsx'
+import { yubikeyMessage } from './second-factor.tsx'
 
 /** Notices the page may show after a change; the query carries only the code, never the text. */
 const notices: Record<string, string> = {
@@ -20,6 +21,8 @@ const notices: Record<string, string> = {
   key_renamed: 'Security key renamed.',
   key_removed: 'Security key removed.',
   codes_created: 'New recovery codes created. The old ones no longer work.',
+  yubikey_added: 'YubiKey added.',
+  yubikey_removed: 'YubiKey removed.',
   device_revoked: 'That device will ask for the second step again.',
   devices_revoked: 'Every trusted device will ask for the second step again.',
 }
@@ -74,6 +77,7 @@ export function accountRoutes(s: Services) {
           lastUsedAt,
         }))}
         recoveryCodesLeft={factors.recoveryCodesLeft}
+        yubikeys={s.yubicoOtp === null ? null : factors.yubikeys}
         devices={devices.map(({ id, label, firstIp, createdAt, lastUsedAt, expiresAt }) => ({
           id,
           label,
@@ -130,6 +134,30 @@ export function accountRoutes(s: Services) {
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
     await recordChange(c, 'webauthn', 'removed')
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
+  })
+
+  routes.post('/yubikeys/add', requireRecentVerification(s), async (c) => {
+    const yubico = s.yubicoOtp
+    if (!yubico) return respondWithProblem(c, 'not_found', prefix)
+    const { otp, name } = await c.req.parseBody()
+    const result = await yubico.enroll(c.var.session.user, String(otp ?? ''), String(name ?? ''))
+    if (!result.ok) return render(c, 400, yubikeyMessage(result.reason))
+    await recordChange(c, 'yubico_otp', 'added')
+    return c.redirect(`${prefix}/account?notice=yubikey_added`, 303)
+  })
+
+  routes.post('/yubikeys/remove', requireRecentVerification(s), async (c) => {
+    const yubico = s.yubicoOtp
+    if (!yubico) return respondWithProblem(c, 'not_found', prefix)
+    const { user } = c.var.session
+    if (!canRemoveKey(await enrolledFactors(s, user))) {
+      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
+    }
+    const { id } = await c.req.parseBody()
+    if (!(await yubico.remove(user, String(id ?? ''))))
+      return render(c, 400, 'That YubiKey is not registered.')
+    await recordChange(c, 'yubico_otp', 'removed')
+    return c.redirect(`${prefix}/account?notice=yubikey_removed`, 303)
   })
 
   routes.post('/devices/revoke', async (c) => {

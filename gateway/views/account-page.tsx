@@ -4,6 +4,7 @@ import {
   HistorySection,
   TrustedDevicesSection,
 } from './account-activity.tsx'
+import { type AccountYubiKey, YubiKeysSection } from './account-yubikeys.tsx'
 import { DateTime } from './date-time.tsx'
 import { ErrorIcon, SuccessIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
@@ -29,6 +30,8 @@ export interface AccountPageProps {
   /** Unused recovery codes; null when the user never had a set. */
   recoveryCodesLeft: number | null
   devices: readonly AccountDevice[]
+  /** YubiKeys in OTP mode; null when the factor is off. */
+  yubikeys?: readonly AccountYubiKey[] | null
   history: readonly AccountHistoryEntry[]
   /** False when removing a key would leave the user no way to pass the second step. */
   canRemoveKey: boolean
@@ -179,6 +182,7 @@ export function AccountPage({
   recoveryCodesLeft,
   devices,
   history,
+  yubikeys = null,
   canRemoveKey,
   notice,
   error,
@@ -238,6 +242,15 @@ export function AccountPage({
           </h2>
           <p class="hint">{appHint(hasTotp, keys.length)}</p>
         </section>
+
+        {yubikeys === null ? null : (
+          <YubiKeysSection
+            prefix={prefix}
+            csrfToken={csrfToken}
+            yubikeys={yubikeys}
+            canRemove={canRemoveKey}
+          />
+        )}
 
         <RecoveryCodesSection prefix={prefix} csrfToken={csrfToken} left={recoveryCodesLeft} />
 

@@ -105,4 +105,31 @@ describe('a YubiKey that types a code', () => {
     expect(demo.gateway.logs.filter((line) => line.event === 'lockout')).toEqual([])
     expect((await tapAtSecondStep(browser, demoKey.tap())).headers.get('location')).toBe('/dashboard')
   })
+
+  it('lists YubiKeys on the account page, adds one with a tap and removes one while another way in remains', async () => {
+    const browser = new BrowserClient(demo.gateway.url)
+    await enrollYubiKey(browser, demoKey)
+    let page = await (await browser.get('/_tapgate/account')).text()
+    expect(page).toContain('Office YubiKey')
+    // The validation service knows this key (a made-up one would be BAD_OTP).
+    const spare = aliceKey
+    const added = await browser.postForm('/_tapgate/account/yubikeys/add', {
+      csrf: csrfTokenIn(page),
+      name: 'Spare',
+      otp: spare.tap(),
+    })
+    expect(added.headers.get('location')).toBe('/_tapgate/account?notice=yubikey_added')
+    page = await (await browser.get('/_tapgate/account')).text()
+    expect(page).toContain('Spare')
+    const removed = await browser.postForm('/_tapgate/account/yubikeys/remove', {
+      csrf: csrfTokenIn(page),
+      id: demoKey.publicId,
+    })
+    expect(removed.headers.get('location')).toBe('/_tapgate/account?notice=yubikey_removed')
+    const last = await browser.postForm('/_tapgate/account/yubikeys/remove', {
+      csrf: csrfTokenIn(page),
+      id: spare.publicId,
+    })
+    expect(last.status).toBe(400)
+  })
 })

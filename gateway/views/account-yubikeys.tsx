@@ -1,0 +1,105 @@
+import { DateTime } from './date-time.tsx'
+
+export interface AccountYubiKey {
+  publicId: string
+  name: string
+  createdAt: number
+  lastUsedAt: number | null
+}
+
+/** YubiKeys in OTP mode on the account page: each removable, and a tap adds another. */
+export function YubiKeysSection({
+  prefix,
+  csrfToken,
+  yubikeys,
+  canRemove,
+}: {
+  prefix: string
+  csrfToken: string
+  yubikeys: readonly AccountYubiKey[]
+  canRemove: boolean
+}) {
+  return (
+    <section class="section" aria-labelledby="yubikeys-title">
+      <h2 class="section-title" id="yubikeys-title">
+        YubiKeys that type a code
+      </h2>
+      {yubikeys.length === 0 ? (
+        <p class="hint">None yet.</p>
+      ) : (
+        <ul class="device-list">
+          {yubikeys.map((key, index) => (
+            <li class="device">
+              <div class="device-info">
+                <h3 class="device-name" id={`yubikey-${index}`}>
+                  {key.name}
+                </h3>
+                <p class="key-meta">
+                  <span>ID {key.publicId}</span>
+                  <span>
+                    Added <DateTime at={key.createdAt} />
+                  </span>
+                  <span>
+                    {key.lastUsedAt === null ? (
+                      'Never used'
+                    ) : (
+                      <>
+                        Last used <DateTime at={key.lastUsedAt} />
+                      </>
+                    )}
+                  </span>
+                </p>
+              </div>
+              <form class="inline-form" method="post" action={`${prefix}/account/yubikeys/remove`}>
+                <input type="hidden" name="csrf" value={csrfToken} />
+                <input type="hidden" name="id" value={key.publicId} />
+                <button
+                  class="button button-danger button-small"
+                  type="submit"
+                  disabled={!canRemove}
+                  aria-describedby={`yubikey-${index}`}
+                >
+                  Remove
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="form section-action" method="post" action={`${prefix}/account/yubikeys/add`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class="field">
+          <label class="label" for="new-yubikey-name">
+            Name
+          </label>
+          <input
+            class="input"
+            id="new-yubikey-name"
+            name="name"
+            type="text"
+            maxlength={64}
+            autocomplete="off"
+          />
+        </div>
+        <div class="field">
+          <label class="label" for="new-yubikey-otp">
+            Touch the YubiKey to add
+          </label>
+          <input
+            class="input input-recovery"
+            id="new-yubikey-otp"
+            name="otp"
+            type="text"
+            maxlength={64}
+            autocomplete="off"
+            spellcheck={false}
+            required
+          />
+        </div>
+        <button class="button button-secondary button-small" type="submit">
+          Add YubiKey
+        </button>
+      </form>
+    </section>
+  )
+}

@@ -1,5 +1,5 @@
-import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
+import { TypedCodeInput } from './typed-code-input.tsx'
 
 /**
  * Invite mode (`enrollment.first_enrollment: invite`): before a user's first factor can be set up,
@@ -33,25 +33,13 @@ export function EnrollmentInvitePage({
           <p class="hint" id="invite-code-hint">
             12 letters and digits, for example 7K3M-Q9PA-2XRT. It works once and expires.
           </p>
-          {error ? (
-            <p class="field-error" id="invite-code-error" role="alert">
-              <ErrorIcon />
-              <span>{error}</span>
-            </p>
-          ) : null}
-          <input
-            class="input input-recovery"
+          <TypedCodeInput
             id="invite-code"
             name="invite_code"
-            type="text"
-            autocomplete="off"
-            autocapitalize="characters"
-            spellcheck={false}
-            maxlength={64}
-            required
+            hintId="invite-code-hint"
+            error={error}
             autofocus
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'invite-code-hint invite-code-error' : 'invite-code-hint'}
+            capitals
           />
         </div>
         <button class="button button-primary button-block" type="submit">

@@ -1,8 +1,8 @@
 import { CodeField } from './code-field.tsx'
 import { DateTime } from './date-time.tsx'
-import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
+import { TypedCodeInput } from './typed-code-input.tsx'
 
 export interface EnrollmentPageProps {
   prefix: string
@@ -77,25 +77,7 @@ function YubiKeyAlternative({
           <label class="label" for="yubikey-otp">
             YubiKey
           </label>
-          {error ? (
-            <p class="field-error" id="yubikey-otp-error" role="alert">
-              <ErrorIcon />
-              <span>{error}</span>
-            </p>
-          ) : null}
-          <input
-            class="input input-recovery"
-            id="yubikey-otp"
-            name="otp"
-            type="text"
-            autocomplete="off"
-            spellcheck={false}
-            maxlength={64}
-            required
-            autofocus={error !== undefined}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'yubikey-otp-error' : undefined}
-          />
+          <TypedCodeInput id="yubikey-otp" name="otp" error={error} autofocus={error !== undefined} />
         </div>
         <button class="button button-secondary button-block" type="submit">
           Add YubiKey

@@ -2,6 +2,7 @@ import { CodeField } from './code-field.tsx'
 import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
+import { TypedCodeInput } from './typed-code-input.tsx'
 
 export interface SecondFactorMethods {
   totp: boolean
@@ -178,24 +179,12 @@ function YubiKeyMethod({
         <p class="hint" id="yubikey-otp-hint">
           Click here, then touch the gold disc or side of your YubiKey. It types the code and sends it.
         </p>
-        {error ? (
-          <p class="field-error" id="yubikey-otp-error" role="alert">
-            <ErrorIcon />
-            <span>{error}</span>
-          </p>
-        ) : null}
-        <input
-          class="input input-recovery"
+        <TypedCodeInput
           id="yubikey-otp"
           name="otp"
-          type="text"
-          autocomplete="off"
-          spellcheck={false}
-          maxlength={64}
-          required
+          hintId="yubikey-otp-hint"
+          error={error}
           autofocus={focus}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={error ? 'yubikey-otp-hint yubikey-otp-error' : 'yubikey-otp-hint'}
         />
       </div>
       {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
@@ -227,26 +216,14 @@ function RecoveryCodeMethod({
           <p class="hint" id="recovery-code-hint">
             One of the codes you saved when you set up two-step verification. Each works once.
           </p>
-          {error ? (
-            <p class="field-error" id="recovery-code-error" role="alert">
-              <ErrorIcon />
-              <span>{error}</span>
-            </p>
-          ) : null}
-          <input
-            class="input input-recovery"
+          <TypedCodeInput
             id="recovery-code"
             name="recovery_code"
-            type="text"
-            autocomplete="off"
-            autocapitalize="characters"
-            spellcheck={false}
-            maxlength={64}
-            placeholder="XXXX-XXXX-XXXX"
-            required
+            hintId="recovery-code-hint"
+            error={error}
             autofocus={error !== undefined}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'recovery-code-hint recovery-code-error' : 'recovery-code-hint'}
+            placeholder="XXXX-XXXX-XXXX"
+            capitals
           />
         </div>
         <button class="button button-secondary button-block" type="submit">

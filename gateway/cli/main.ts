@@ -8,7 +8,7 @@ const usage = `Usage: tapgate <command> [options]
 Commands:
   serve --config FILE         run the gateway (FILE may also come from TAPGATE_CONFIG)
   check-config FILE           validate a config file without starting; exit 0 when valid
-  user list|show|history|reset|unlock|invite …
+  user list|show|history|reset|unlock|invite|add-yubikey …
                               find users, see their factors and history, reset, unlock, invite
                               (\`tapgate user\` for details)
 `

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { loadConfigFile } from '../config/load.ts'
 import { systemClock } from '../deps.ts'
+import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
 import { createLogger } from '../observability/logger.ts'
@@ -11,6 +12,7 @@ import { createServices, type Services } from '../services.ts'
 import { openStore } from '../store/open-store.ts'
 import {
   type AdminAct,
+  importYubiKey,
   issueEnrollmentInvite,
   liftLockout,
   type UserOverview,
@@ -27,6 +29,9 @@ Commands:
   reset USER --reason "…"       remove the user's second factors, end their sessions and trusted devices
   unlock USER [--reason "…"]    lift the user's lockout
   invite USER                   issue a one-time enrollment code (first_enrollment: invite)
+  add-yubikey USER --csv FILE [--public-id ID] [--name NAME]
+                                local YubiKey mode: import a key's AES secret from the Personalization
+                                Tool's log; the user then enrolls it with a tap
 
 Options:
   --json                        machine-readable output
@@ -41,6 +46,9 @@ interface Invocation {
   search: string
   reason: string | undefined
   json: boolean
+  csv: string | undefined
+  publicId: string | undefined
+  name: string | undefined
 }
 
 /**
@@ -70,6 +78,9 @@ export async function userCommand(args: string[]): Promise<number> {
         search: values.search ?? '',
         reason: values.reason,
         json: values.json ?? false,
+        csv: values.csv,
+        publicId: values['public-id'],
+        name: values.name,
       }
       await commands[command as keyof typeof commands](s, invocation)
       return 0
@@ -88,6 +99,9 @@ function parseUserArgs(args: string[]) {
       search: { type: 'string' },
       reason: { type: 'string' },
       json: { type: 'boolean' },
+      csv: { type: 'string' },
+      'public-id': { type: 'string' },
+      name: { type: 'string' },
     },
     allowPositionals: true,
   })
@@ -255,7 +269,66 @@ const commands = {
     print(`Enrollment code for ${printable(user)}: ${code}`)
     if (expiresAt !== null) print(`It works once, until ${utc(expiresAt)}. A new code replaces it.`)
   },
+
+  async 'add-yubikey'(s: Services, invocation: Invocation) {
+    const factor = s.yubicoOtp
+    if (factor?.settings.mode !== 'local') {
+      throw new CommandError("importing YubiKey secrets needs 'factors.yubico_otp' enabled with mode: local")
+    }
+    if (invocation.user === undefined) throw new CommandError('add-yubikey needs a USER')
+    if (invocation.csv === undefined) {
+      throw new CommandError('add-yubikey needs --csv FILE (the log the Personalization Tool wrote)')
+    }
+    // The key may be handed out before its user has ever signed in, so the user need not be known yet.
+    const user = canonicalUsername(invocation.user, s.config.first_factor.case_sensitive_usernames)
+    if (user === '') throw new CommandError('add-yubikey needs a USER')
+    const row = chooseKeyRow(parsePersonalizationCsv(readCsv(invocation.csv)), invocation)
+    const imported = await importYubiKey(
+      s,
+      factor,
+      user,
+      { ...row.key, ...(invocation.name === undefined ? {} : { name: invocation.name }) },
+      cliAct(),
+    )
+    if (!imported.ok) throw new CommandError(`line ${row.line}: ${imported.detail}`)
+    if (invocation.json) return printJson({ user, publicId: imported.publicId, imported: true })
+    print(`${printable(user)}: YubiKey ${imported.publicId} imported.`)
+    print('It counts once they enroll it with a tap (at sign-in, or on their account page).')
+  },
 } satisfies Record<string, (s: Services, invocation: Invocation) => Promise<void>>
+
+function readCsv(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new CommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+}
+
+/**
+ * The one key to import: the row with `--public-id`, or the file's only key. A log of a whole batch
+ * names many keys, and giving them all to one user would be a mistake, so it needs `--public-id`.
+ */
+function chooseKeyRow(rows: CsvRow[], { csv, publicId }: Invocation): Extract<CsvRow, { ok: true }> {
+  const keys = rows.filter((row) => row.ok)
+  if (publicId !== undefined) {
+    const wanted = publicId.replace(/\s+/g, '').toLowerCase()
+    const match = keys.find((row) => row.key.publicId === wanted)
+    if (match) return match
+    const broken = rows.find((row) => !row.ok)
+    const hint = broken && !broken.ok ? ` (line ${broken.line} is unreadable: ${broken.error})` : ''
+    throw new CommandError(`${csv} has no Yubico OTP key with public id '${publicId}'${hint}`)
+  }
+  const [only, ...others] = keys
+  if (only !== undefined && others.length === 0) return only
+  if (only === undefined) {
+    const broken = rows.find((row) => !row.ok)
+    const why = broken && !broken.ok ? `: line ${broken.line}: ${broken.error}` : ''
+    throw new CommandError(`${csv} has no Yubico OTP key${why}`)
+  }
+  const ids = keys.map((row) => row.key.publicId).join(', ')
+  throw new CommandError(`${csv} has ${keys.length} keys (${ids}); choose one with --public-id`)
+}
 
 function summaryJson(o: UserOverview) {
   return {

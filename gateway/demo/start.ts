@@ -6,6 +6,7 @@ import { systemClock } from '../deps.ts'
 import { createLogger } from '../observability/logger.ts'
 import { startGateway } from '../server.ts'
 import { openStore } from '../store/open-store.ts'
+import { DemoYubiKey } from './demo-yubikey.ts'
 import { demoApiKey, demoUsers, startDemoPanel } from './panel.ts'
 
 /** `npm start`: the demo panel plus tapgate in front of it, on the embedded store. */
@@ -26,6 +27,15 @@ const panel = await startDemoPanel(Number(upstream.port), upstream.hostname)
 const log = createLogger(config.log_level)
 const store = openStore({ embeddedPath: config.store.embedded_path, keyPrefix: config.store.key_prefix })
 const gateway = await startGateway({ config, store, clock: systemClock, log })
+// A simulated YubiKey for `demo` (local mode): its secret is imported as an operator would from the
+// Personalization Tool's log, and `npm run tap` types its codes.
+const yubiKey = DemoYubiKey.open(`${demoDir}yubikey.json`)
+const imported = await gateway.services.yubicoOtp?.importKey('demo', {
+  ...yubiKey.identity,
+  name: 'Demo YubiKey',
+})
+if (imported && !imported.ok)
+  log.warn({ event: 'demo_yubikey', reason: imported.detail }, 'demo YubiKey not imported')
 
 const users = Object.entries(demoUsers)
   .map(([name, password]) => `    ${name} / ${password}`)
@@ -35,6 +45,8 @@ process.stdout.write(`
   Open ${config.public_url}/login and sign in with:
 ${users}
   then set up an authenticator app (Google Authenticator, Authy …) or a security key when asked.
+  demo also has a simulated YubiKey: where a page asks you to touch your key, paste a code that
+  \`npm run tap\` prints in another terminal (each code works once). Here is one: ${yubiKey.tap()}
   Your sign-in methods, trusted devices and activity: ${config.public_url}/_tapgate/account
   Admin page (as ${[...config.admins].join(', ')}): ${config.public_url}/_tapgate/admin
 

@@ -1,4 +1,6 @@
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { KeyMaterial } from '../factors/yubico-otp/key-material.ts'
+import type { ImportResult, YubicoOtpFactor } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import type { HistoryEntry, RequestOrigin } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
 
@@ -46,4 +48,27 @@ export async function issueEnrollmentInvite(s: Services, user: string, act: Admi
   const code = await s.invites.issue(user)
   await s.history.record(user, act.origin, { event: 'admin', result: 'invite_issued', actor: act.actor })
   return code
+}
+
+/**
+ * Local YubiKey mode: stores a key's secret for the user, who then enrolls it with a tap (which proves
+ * they hold it). Audited.
+ */
+export async function importYubiKey(
+  s: Services,
+  factor: YubicoOtpFactor,
+  user: string,
+  key: KeyMaterial & { name?: string },
+  act: AdminAct,
+): Promise<ImportResult> {
+  const imported = await factor.importKey(user, key)
+  if (imported.ok) {
+    await s.history.record(user, act.origin, {
+      event: 'admin',
+      result: 'yubikey_imported',
+      factor: 'yubico_otp',
+      actor: act.actor,
+    })
+  }
+  return imported
 }

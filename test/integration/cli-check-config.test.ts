@@ -1,24 +1,8 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-
-const run = promisify(execFile)
-const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
-
-async function tapgate(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...cli, ...args], {
-      env: { ...process.env, ...env },
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
+import { tapgate } from '../support/cli.ts'
 
 describe('tapgate check-config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tapgate-cli-'))
@@ -46,6 +30,7 @@ describe('tapgate check-config', () => {
       const result = await tapgate(['check-config', join('config', name)], {
         TAPGATE_ENCRYPTION_KEY: 'x'.repeat(40),
         TAPGATE_STORE_REDIS_URL: 'redis://127.0.0.1:6379/0',
+        TAPGATE_YUBICO_API_KEY: 'c2VjcmV0LWtleQ==',
       })
       expect({ name, ...result }).toEqual({
         name,

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
 import { BrowserClient } from '../support/browser-client.ts'
+import { tapgate } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
@@ -19,27 +18,7 @@ import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
  * did (a reset ends the user's open session at once). `demo` has an authenticator app; `alice` has
  * only passed the password step.
  */
-const run = promisify(execFile)
-const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
 const actor = `cli:${userInfo().username}`
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function tapgate(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...cli, ...args], {
-      env: { ...process.env, ...env },
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
-  }
-}
 
 /** stderr of a successful action holds only the JSON log lines of what it recorded. */
 function logLines(stderr: string): Record<string, unknown>[] {

@@ -4,7 +4,7 @@ import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { startValidationServer, type ValidationServer } from '../support/validation-server.ts'
-import { SoftYubiKey } from '../support/yubikey.ts'
+import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 
 /**
  * A YubiKey in OTP mode through the whole gateway, validated by a protocol-conformant ykval on a

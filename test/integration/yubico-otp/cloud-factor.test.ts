@@ -7,7 +7,7 @@ import { isServiceFailure, YubicoOtpFactor } from '../../../gateway/factors/yubi
 import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
 import { startValidationServer, type ValidationServer } from '../../support/validation-server.ts'
-import { SoftYubiKey } from '../../support/yubikey.ts'
+import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 
 const API_KEY = randomBytes(20).toString('base64')
 let dir: string

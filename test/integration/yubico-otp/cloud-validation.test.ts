@@ -6,7 +6,7 @@ import {
   parseResponse,
 } from '../../../gateway/factors/yubico-otp/cloud-validation.ts'
 import { type Answer, startValidationServer, type ValidationServer } from '../../support/validation-server.ts'
-import { SoftYubiKey } from '../../support/yubikey.ts'
+import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 
 const CLIENT_ID = '4242'
 const API_KEY = randomBytes(20).toString('base64')

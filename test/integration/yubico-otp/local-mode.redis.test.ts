@@ -5,7 +5,7 @@ import { YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-
 import { createRedisStore, type RedisStore } from '../../../gateway/store/redis-store.ts'
 import { FixedClock } from '../../support/clock.ts'
 import { type RedisServer, startRedis } from '../../support/redis.ts'
-import { SoftYubiKey } from '../../support/yubikey.ts'
+import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 
 const masterKey = 'k'.repeat(40)
 

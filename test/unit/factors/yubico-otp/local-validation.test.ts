@@ -7,7 +7,7 @@ import { type ParsedOtp, parseOtp } from '../../../../gateway/factors/yubico-otp
 import { yubicoKeys } from '../../../../gateway/factors/yubico-otp/yubico-keys.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
-import { encodeOtp, SoftYubiKey } from '../../../support/yubikey.ts'
+import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 
 const masterKey = 'k'.repeat(40)
 let dir: string

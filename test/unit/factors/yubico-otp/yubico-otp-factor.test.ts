@@ -9,7 +9,7 @@ import {
 } from '../../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
-import { SoftYubiKey } from '../../../support/yubikey.ts'
+import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 
 const masterKey = 'k'.repeat(40)
 let dir: string

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomInt } from 'node:crypto'
 
 /*
- * Written from the Yubico OTP format (yubico-c's yubikey.h and test-vectors.txt), not from tapgate's
- * code, so that a test comparing the two catches a mistake in either.
+ * A YubiKey in software, for the demo's simulated key and for the tests. Written from the Yubico OTP
+ * format (yubico-c's yubikey.h and test-vectors.txt), not from tapgate's validation code
+ * (gateway/factors/yubico-otp/), so that a test comparing the two catches a mistake in either.
  */
 const MODHEX = 'cbdefghijklnrtuv'
 const HEX = '0123456789abcdef'

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
+import {
+  journeyArtifacts as artifacts,
+  cspViolationsOf,
+  saveRecoveryCodes,
+  signInOnPanel,
+  useJourney,
+} from '../support/journey.ts'
+
+/**
+ * A YubiKey in OTP mode types its code as a keyboard would, then presses Enter: the browser types
+ * the OTP into the enrollment page and the 2fa page exactly so, and lands on the dashboard. Local
+ * mode, with the key's secret imported as an operator would (tapgate user add-yubikey).
+ */
+const journey = useJourney({ config: { factors: { yubico_otp: { enabled: true, mode: 'local' } } } })
+const key = SoftYubiKey.random()
+
+describe('a user with a YubiKey in Chromium', () => {
+  it('enrolls the key with a tap, then signs in with another tap', async () => {
+    const { gateway } = journey
+    await gateway.services.yubicoOtp?.importKey('demo', key.identity)
+    const page = await journey.browser.newPage()
+    const cspViolations = cspViolationsOf(page)
+
+    await signInOnPanel(page, gateway.url)
+    await page.waitForURL('**/_tapgate/enroll')
+    await page.getByLabel('Name this YubiKey').fill('Keychain')
+    await page.getByLabel('YubiKey', { exact: true }).click()
+    await page.keyboard.type(key.tap())
+    await page.keyboard.press('Enter')
+    await saveRecoveryCodes(page)
+
+    await page.getByRole('link', { name: 'Log out' }).click()
+    await page.waitForURL('**/login')
+    await signInOnPanel(page, gateway.url)
+    await page.waitForURL('**/_tapgate/2fa')
+    // The field has the focus already: touching the key is all a user does.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('yubikey-otp')
+    await page.screenshot({ path: `${artifacts}/yubikey-2fa.png`, fullPage: true })
+    await page.keyboard.type(key.tap())
+    await page.keyboard.press('Enter')
+    await page.waitForURL('**/dashboard')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
+
+    await page.goto(`${gateway.url}/_tapgate/account`)
+    await expect.poll(() => page.getByText('Keychain').count()).toBeGreaterThan(0)
+    expect(cspViolations).toEqual([])
+  })
+})

@@ -67,6 +67,11 @@ export class TotpFactor {
     return this.store.setIfAbsent(keys.totpSecret(user), this.box.seal(secret, user))
   }
 
+  /** Sets the user's secret, replacing any other: the old app stops working. */
+  async replace(user: string, secret: string): Promise<void> {
+    await this.store.set(keys.totpSecret(user), this.box.seal(secret, user))
+  }
+
   async check(user: string, secret: string, code: string): Promise<TotpVerdict> {
     const token = code.replace(/\s+/g, '')
     if (!this.#codeShape.test(token)) return 'malformed'

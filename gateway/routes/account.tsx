@@ -12,7 +12,8 @@ import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import { AccountPage } from '../views/account-page.tsx'
-import { sealRecoveryCodes } from './recovery-codes.tsx'
+import { authenticatorAppRoutes } from './authenticator-app.tsx'
+import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
 import { yubikeyMessage } from './second-factor.tsx'
 
 /** Notices the page may show after a change; the query carries only the code, never the text. */
@@ -21,6 +22,9 @@ const notices: Record<string, string> = {
   key_renamed: 'Security key renamed.',
   key_removed: 'Security key removed.',
   codes_created: 'New recovery codes created. The old ones no longer work.',
+  app_added: 'Authenticator app turned on.',
+  app_replaced: 'New authenticator app turned on. Codes from the old one no longer work.',
+  app_removed: 'Authenticator app removed.',
   yubikey_added: 'YubiKey added.',
   yubikey_removed: 'YubiKey removed.',
   device_revoked: 'That device will ask for the second step again.',
@@ -38,21 +42,6 @@ export function accountRoutes(s: Services) {
 
   const canRemoveKey = (factors: EnrolledFactors) =>
     factors.totp || factors.keys.length + factors.yubikeys.length > 1
-
-  /**
-   * Every change to a user's factors goes into their history. One that weakens or replaces a way in
-   * also ends every "trust this device" mark: a browser trusted before the change proves nothing now.
-   */
-  async function recordChange(c: Context<GatewayEnv>, factor: string, result: string) {
-    const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    if (result !== 'renamed') await s.trustedDevices.revokeAll(user)
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'factor_changed',
-      factor,
-      result,
-    })
-  }
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
     const { user } = c.var.session
@@ -119,7 +108,7 @@ export function accountRoutes(s: Services) {
           : 'That key is not registered.',
       )
     }
-    await recordChange(c, 'webauthn', 'renamed')
+    await recordFactorChange(c, s, 'webauthn', 'renamed')
     return c.redirect(`${prefix}/account?notice=key_renamed`, 303)
   })
 
@@ -132,7 +121,7 @@ export function accountRoutes(s: Services) {
       return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
     }
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
-    await recordChange(c, 'webauthn', 'removed')
+    await recordFactorChange(c, s, 'webauthn', 'removed')
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
   })
 
@@ -140,11 +129,28 @@ export function accountRoutes(s: Services) {
     const yubico = s.yubicoOtp
     if (!yubico) return respondWithProblem(c, 'not_found', prefix)
     const { otp, name } = await c.req.parseBody()
-    const result = await yubico.enroll(c.var.session.user, String(otp ?? ''), String(name ?? ''))
+    const { user } = c.var.session
+    const first = (await enrolledFactors(s, user)).none
+    const result = await yubico.enroll(user, String(otp ?? ''), String(name ?? ''))
     if (!result.ok) return render(c, 400, yubikeyMessage(result.reason))
-    await recordChange(c, 'yubico_otp', 'added')
-    return c.redirect(`${prefix}/account?notice=yubikey_added`, 303)
+    await recordFactorChange(c, s, 'yubico_otp', 'added')
+    const done = `${prefix}/account?notice=yubikey_added`
+    // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
+    return c.redirect(first ? await showNewRecoveryCodes(c, s, done) : done, 303)
   })
+
+  routes.post('/app/remove', requireRecentVerification(s), async (c) => {
+    const { user } = c.var.session
+    const factors = await enrolledFactors(s, user)
+    if (!factors.totp) return render(c, 400, 'No authenticator app is set up.')
+    if (factors.keys.length + factors.yubikeys.length === 0) {
+      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
+    }
+    await s.totp.remove(user)
+    await recordFactorChange(c, s, 'totp', 'removed')
+    return c.redirect(`${prefix}/account?notice=app_removed`, 303)
+  })
+  routes.route('/app', authenticatorAppRoutes(s))
 
   routes.post('/yubikeys/remove', requireRecentVerification(s), async (c) => {
     const yubico = s.yubicoOtp
@@ -156,7 +162,7 @@ export function accountRoutes(s: Services) {
     const { id } = await c.req.parseBody()
     if (!(await yubico.remove(user, String(id ?? ''))))
       return render(c, 400, 'That YubiKey is not registered.')
-    await recordChange(c, 'yubico_otp', 'removed')
+    await recordFactorChange(c, s, 'yubico_otp', 'removed')
     return c.redirect(`${prefix}/account?notice=yubikey_removed`, 303)
   })
 
@@ -174,15 +180,8 @@ export function accountRoutes(s: Services) {
   })
 
   routes.post('/recovery-codes', requireRecentVerification(s), async (c) => {
-    const { session, sessionToken } = c.var
-    const codes = await s.recoveryCodes.generate(session.user)
-    await recordChange(c, 'recovery_code', 'regenerated')
-    await s.sessions.save(sessionToken, {
-      ...session,
-      freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes),
-      returnTo: `${prefix}/account?notice=codes_created`,
-    })
-    return c.redirect(`${prefix}/recovery-codes`, 303)
+    await recordFactorChange(c, s, 'recovery_code', 'regenerated')
+    return c.redirect(await showNewRecoveryCodes(c, s, `${prefix}/account?notice=codes_created`), 303)
   })
 
   return routes

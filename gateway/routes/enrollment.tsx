@@ -16,6 +16,7 @@ import { storeStillIntact } from '../store/store-still-intact.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
+import { offeredTotpSecret } from './offered-totp-secret.ts'
 import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
 
 /**
@@ -75,18 +76,6 @@ export function enrollmentRoutes(s: Services) {
     return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
   }
 
-  /** The secret offered to this pending session, created on first view. */
-  async function offeredSecret(c: Context<GatewayEnv>): Promise<string> {
-    const { session, sessionToken } = c.var
-    const existing = session.offeredTotpSecret ? s.box.open(session.offeredTotpSecret, session.user) : null
-    if (existing !== null) return existing
-    const secret = s.totp.newSecret()
-    const updated = { ...session, offeredTotpSecret: s.box.seal(secret, session.user) }
-    await s.sessions.save(sessionToken, updated)
-    c.set('session', updated)
-    return secret
-  }
-
   async function render(
     c: Context<GatewayEnv>,
     status: 200 | 400 | 401,
@@ -94,7 +83,7 @@ export function enrollmentRoutes(s: Services) {
     yubikeyError?: string,
   ) {
     const { user } = c.var.session
-    const secret = await offeredSecret(c)
+    const secret = await offeredTotpSecret(c, s)
     const page = (
       <EnrollmentPage
         prefix={prefix}
@@ -157,7 +146,7 @@ export function enrollmentRoutes(s: Services) {
     const ip = clientFacts(c.env.incoming, s).clientIp
     const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'totp' })
     if (lockedOut) return lockedOut
-    const secret = await offeredSecret(c)
+    const secret = await offeredTotpSecret(c, s)
     const { code } = await c.req.parseBody()
     const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
     if (verdict !== 'accepted') {

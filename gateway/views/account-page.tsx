@@ -44,7 +44,8 @@ export interface AccountPageProps {
 const removeBlockedId = 'remove-blocked'
 
 function appHint(hasTotp: boolean, keyCount: number): string {
-  if (!hasTotp) return 'Not set up. You sign in with your security keys only, so keep a spare one.'
+  if (!hasTotp && keyCount === 0) return 'Not set up. Set up an app, or add a key below.'
+  if (!hasTotp) return 'Not set up. You sign in with your keys only, so keep a spare one.'
   if (keyCount === 0) return 'You sign in with codes from an app such as Google Authenticator.'
   return 'Codes from an app such as Google Authenticator, for when your key is not to hand.'
 }
@@ -240,7 +241,25 @@ export function AccountPage({
             Authenticator app<span class="visually-hidden">:</span>{' '}
             <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
           </h2>
-          <p class="hint">{appHint(hasTotp, keys.length)}</p>
+          <p class="hint">{appHint(hasTotp, keys.length + (yubikeys?.length ?? 0))}</p>
+          <div class="section-action button-row">
+            <a class="button button-secondary button-small" href={`${prefix}/account/app`}>
+              {hasTotp ? 'Move to a new phone' : 'Set up an app'}
+            </a>
+            {hasTotp ? (
+              <form method="post" action={`${prefix}/account/app/remove`}>
+                <input type="hidden" name="csrf" value={csrfToken} />
+                <button
+                  class="button button-danger button-small"
+                  type="submit"
+                  disabled={keys.length + (yubikeys?.length ?? 0) === 0}
+                  aria-describedby="app-title"
+                >
+                  Remove
+                </button>
+              </form>
+            ) : null}
+          </div>
         </section>
 
         {yubikeys === null ? null : (

@@ -36,7 +36,7 @@ describe('a user with a YubiKey in Chromium', () => {
     await signInOnPanel(page, gateway.url)
     await page.waitForURL('**/_tapgate/2fa')
     // The field has the focus already: touching the key is all a user does.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('yubikey-otp')
+    await expect.poll(() => page.locator(':focus').getAttribute('id')).toBe('yubikey-otp')
     await page.screenshot({ path: `${artifacts}/yubikey-2fa.png`, fullPage: true })
     await page.keyboard.type(key.tap())
     await page.keyboard.press('Enter')

@@ -323,4 +323,20 @@ describe('admin page in invite mode', () => {
     expect(await invites.redeem('demo', first)).toBe(false)
     expect(await invites.redeem('demo', second)).toBe(true)
   })
+
+  it('withdraws an outstanding code when the user is reset', async () => {
+    const alice = await adminSignedIn()
+    await signInWithPassword(new BrowserClient(demo.gateway.url))
+    const issued = await alice.postForm(`${demoPage}/invite`, {
+      csrf: csrfTokenIn(await pageText(alice, demoPage)),
+    })
+    const code = /<code>([0-9A-Z-]{14})<\/code>/.exec(await issued.text())?.[1] as string
+    const reset = await alice.postForm(`${demoPage}/reset`, {
+      csrf: csrfTokenIn(await pageText(alice, demoPage)),
+      reason: 'phone stolen, identity checked by phone call',
+    })
+    expect(reset.status).toBe(303)
+    expect(visible(await pageText(alice, demoPage))).not.toContain('A code is outstanding')
+    expect(await demo.gateway.services.invites.redeem('demo', code)).toBe(false)
+  })
 })

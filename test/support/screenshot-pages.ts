@@ -17,6 +17,7 @@ import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
 import { AccountPage } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
+import { AuthenticatorAppPage } from '../../gateway/views/authenticator-app-page.tsx'
 import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
 import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../gateway/views/recovery-codes-page.tsx'
@@ -229,6 +230,12 @@ async function samplePages(): Promise<Record<string, Sample>> {
           ...enrollment,
           error: 'That code did not match. Enter the code your app shows now.',
         }),
+      ),
+    ),
+    'account-app': page(renderPage(AuthenticatorAppPage({ ...enrollment, replacing: false, prefix }))),
+    'account-app-replace': page(
+      renderPage(
+        AuthenticatorAppPage({ ...enrollment, replacing: true, error: 'That code is not correct.' }),
       ),
     ),
     'enrollment-keys': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true }))),

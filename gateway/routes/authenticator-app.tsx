@@ -1,0 +1,70 @@
+import { type Context, Hono } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import type { Services } from '../services.ts'
+import { requireRecentVerification } from '../session/step-up.ts'
+import { tokenId } from '../session/token.ts'
+import { AuthenticatorAppPage } from '../views/authenticator-app-page.tsx'
+import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
+import { offeredTotpSecret } from './offered-totp-secret.ts'
+import { verdictMessages } from './second-factor.tsx'
+
+/**
+ * `<prefix>/account/app`: turn on an authenticator app from the account page, or move to a new phone.
+ * The new secret counts only once a code from it is confirmed; until then the old app keeps working.
+ * Mounted inside the account routes (a verified session, CSRF checked) and needs a recent second factor.
+ */
+export function authenticatorAppRoutes(s: Services) {
+  const { prefix } = s.config
+  const totpSettings = s.config.factors.totp
+  const routes = new Hono<GatewayEnv>()
+  routes.use(
+    '*',
+    requireRecentVerification(s, () => `${prefix}/account/app`),
+  )
+
+  async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401, error?: string) {
+    const { user } = c.var.session
+    const secret = await offeredTotpSecret(c, s)
+    const page = (
+      <AuthenticatorAppPage
+        prefix={prefix}
+        username={user}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        qrSvg={await s.totp.qrCodeSvg(user, secret)}
+        secret={secret}
+        issuer={totpSettings.issuer}
+        digits={totpSettings.digits}
+        period={totpSettings.period}
+        replacing={(await s.totp.secretOf(user)) !== null}
+        error={error}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', (c) => render(c, 200))
+
+  routes.post('/', async (c) => {
+    const { session, sessionToken } = c.var
+    const secret = await offeredTotpSecret(c, s)
+    const { code } = await c.req.parseBody()
+    const verdict = await s.totp.check(session.user, secret, typeof code === 'string' ? code : '')
+    if (verdict !== 'accepted')
+      return render(c, verdict === 'malformed' ? 400 : 401, verdictMessages[verdict])
+
+    const before = await enrolledFactors(s, session.user)
+    await s.totp.replace(session.user, secret)
+    // The next visit offers a fresh secret, never the one now in use.
+    const { offeredTotpSecret: _used, ...rest } = session
+    await s.sessions.save(sessionToken, rest)
+    c.set('session', rest)
+    await recordFactorChange(c, s, 'totp', before.totp ? 'replaced' : 'added')
+    const done = `${prefix}/account?notice=${before.totp ? 'app_replaced' : 'app_added'}`
+    // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
+    return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
+  })
+
+  return routes
+}

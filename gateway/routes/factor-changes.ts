@@ -1,0 +1,41 @@
+import type { Context } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { requestOrigin } from '../history/login-history.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { sealRecoveryCodes } from './recovery-codes.tsx'
+
+/**
+ * Every change to a user's factors goes into their history. One that weakens or replaces a way in
+ * also ends every "trust this device" mark: a browser trusted before the change proves nothing now.
+ */
+export async function recordFactorChange(
+  c: Context<GatewayEnv>,
+  s: Services,
+  factor: string,
+  result: string,
+): Promise<void> {
+  const { user } = c.var.session
+  const ip = clientFacts(c.env.incoming, s).clientIp
+  if (result !== 'renamed') await s.trustedDevices.revokeAll(user)
+  await s.history.record(user, requestOrigin(c.env.incoming, ip), { event: 'factor_changed', factor, result })
+}
+
+/**
+ * New recovery codes for the signed-in user (the old ones stop working), shown once on the recovery
+ * codes page, which then goes on to `returnTo`. Returns where to send the browser.
+ */
+export async function showNewRecoveryCodes(
+  c: Context<GatewayEnv>,
+  s: Services,
+  returnTo: string,
+): Promise<string> {
+  const { session, sessionToken } = c.var
+  const codes = await s.recoveryCodes.generate(session.user)
+  await s.sessions.save(sessionToken, {
+    ...session,
+    freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes),
+    returnTo,
+  })
+  return `${s.config.prefix}/recovery-codes`
+}

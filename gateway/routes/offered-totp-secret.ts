@@ -1,0 +1,18 @@
+import type { Context } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import type { Services } from '../services.ts'
+
+/**
+ * The authenticator-app secret offered to this session, made on first view and sealed in the session,
+ * so a reload shows the same QR code and only a code from that secret turns the app on.
+ */
+export async function offeredTotpSecret(c: Context<GatewayEnv>, s: Services): Promise<string> {
+  const { session, sessionToken } = c.var
+  const existing = session.offeredTotpSecret ? s.box.open(session.offeredTotpSecret, session.user) : null
+  if (existing !== null) return existing
+  const secret = s.totp.newSecret()
+  const updated = { ...session, offeredTotpSecret: s.box.seal(secret, session.user) }
+  await s.sessions.save(sessionToken, updated)
+  c.set('session', updated)
+  return secret
+}

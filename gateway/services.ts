@@ -21,6 +21,7 @@ import { TrustedDevices } from './session/trusted-devices.ts'
 import { StoreIdentity } from './store/store-identity.ts'
 import { EnrollmentInvites } from './users/enrollment-invites.ts'
 import { UserDirectory } from './users/user-directory.ts'
+import { noGroups, type UserGroups } from './users/user-groups.ts'
 
 /** Everything compiled or constructed once from the config; request handlers only use it. */
 export interface Services extends Deps {
@@ -41,6 +42,8 @@ export interface Services extends Deps {
   users: UserDirectory
   /** One-time enrollment codes, for `enrollment.first_enrollment: invite`. */
   invites: EnrollmentInvites
+  /** Group membership (local mode's users file); none behind a panel's own login. */
+  groups: UserGroups
   /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
   admins: ReadonlySet<string>
   exemptUsers: ReadonlySet<string>
@@ -74,6 +77,7 @@ export function createServices(deps: Deps): Services {
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
     history: new LoginHistory(store, clock, log, config.history),
     users: new UserDirectory(store),
+    groups: noGroups,
     invites: new EnrollmentInvites(store, clock, config.encryption_key, config.enrollment.invite_ttl),
     admins: canonicalNames(config, config.admins),
     exemptUsers: canonicalNames(config, config.enrollment.exempt_users),

@@ -1,18 +1,29 @@
-# tapgate: two stages, the second without compilers; runs as the unprivileged 'node' user.
+# tapgate: the production dependencies are installed in a stage that has compilers (better-sqlite3
+# builds from source when no prebuilt binary fits); the image itself has none and runs as 'node'.
 FROM node:20-bookworm-slim AS dependencies
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
+# The runtime needs only the compiled addon: drop SQLite's sources and the object files of a local build.
+RUN cd node_modules/better-sqlite3 \
+  && mv build/Release/better_sqlite3.node . \
+  && rm -rf build deps src \
+  && mkdir -p build/Release \
+  && mv better_sqlite3.node build/Release/
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Owned by root and read-only to 'node': the gateway cannot rewrite its own code.
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY gateway ./gateway
 COPY web ./web
 USER node
 EXPOSE 3000
+# tsx runs the TypeScript sources. node is PID 1 and handles SIGTERM itself: it drains, then exits.
 ENTRYPOINT ["node", "--import", "tsx", "gateway/cli/main.ts"]
 CMD ["serve", "--config", "/etc/tapgate/config.yaml"]

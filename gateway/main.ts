@@ -2,7 +2,7 @@ import { loadConfigFile } from './config/load.ts'
 import { systemClock } from './deps.ts'
 import { createLogger } from './observability/logger.ts'
 import { startGateway } from './server.ts'
-import { openStore } from './store/open-store.ts'
+import { openStore, storeKind } from './store/open-store.ts'
 
 /** `tapgate serve --config FILE` (or TAPGATE_CONFIG): start, and drain on SIGTERM/SIGINT. */
 export async function serveCommand(configPath: string | undefined): Promise<number> {
@@ -18,11 +18,7 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
   }
   const { config } = loaded
   const log = createLogger(config.log_level)
-  const store = openStore({
-    ...(config.store.redis_url ? { redisUrl: config.store.redis_url } : {}),
-    embeddedPath: config.store.embedded_path,
-    keyPrefix: config.store.key_prefix,
-  })
+  const store = openStore(config.store)
   const gateway = await startGateway({ config, store, clock: systemClock, log })
   log.info(
     {
@@ -30,17 +26,29 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
       url: gateway.url,
       publicUrl: config.public_url,
       upstream: config.upstream.url,
-      store: config.store.redis_url ? 'redis' : 'embedded',
+      store: storeKind(config.store),
     },
     'tapgate listening',
   )
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ event: 'stopping', signal }, 'draining in-flight requests')
-      gateway.close().then(resolve, resolve)
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // Both listeners go at the first signal: a second one while draining ends the process at once.
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGTERM', stop)
+      process.off('SIGINT', stop)
+      resolve(received)
     }
-    process.once('SIGTERM', stop)
-    process.once('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    process.on('SIGINT', stop)
   })
+  // close() stops listening before it first waits, so "stopping" is logged once new connections are refused.
+  const drained = gateway.close()
+  log.info({ event: 'stopping', signal }, 'stopped accepting; draining in-flight requests')
+  try {
+    await drained
+  } catch (error) {
+    log.error({ event: 'stop_failed', err: (error as Error).message }, 'could not close cleanly')
+    return 1
+  }
+  log.info({ event: 'stopped' }, 'in-flight requests done, store closed')
   return 0
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createRequestListener } from './app.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
+import { panelUpgrade } from './routes/panel-upgrade.ts'
 import { createServices, type Services } from './services.ts'
 
 export interface RunningGateway {
@@ -23,6 +24,8 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)
   const server = createServer(createRequestListener(services))
+  const upgrades = panelUpgrade(services)
+  server.on('upgrade', upgrades.upgrade)
   // Slow-loris defence; bodies themselves may take as long as they need.
   server.headersTimeout = 30_000
   server.requestTimeout = 0
@@ -38,7 +41,15 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
         close: async () => {
           await new Promise<void>((done) => {
             server.close(() => done())
+            // Node keeps kept-alive connections open after close(): no further request may use one,
+            // and each is closed as soon as its response is out (polled: Node has no event for it).
+            server.on('request', (_request, response) => {
+              response.shouldKeepAlive = false
+            })
+            const sweep = setInterval(() => server.closeIdleConnections(), 50)
+            server.once('close', () => clearInterval(sweep))
             server.closeIdleConnections()
+            upgrades.closeAll()
           })
           services.upstream.close()
           await deps.store.close()

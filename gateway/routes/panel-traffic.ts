@@ -2,14 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { problemForFailure, sendProblem, wantsHtml } from '../errors.tsx'
 import { handlePanelLogin } from '../first-factor/panel-login.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
-import { normalizePath } from '../http/normalize-path.ts'
-import { decidePolicy } from '../policy/decide-policy.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
-import { clientFacts, gatewayCookies, headerValue, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
 import { isWellFormedToken } from '../session/token.ts'
+import { isVerified, panelAccess } from './panel-access.ts'
 
 /**
  * Every request that is not a tapgate page (DESIGN "Request flow", step 5): normalise the path once,
@@ -23,6 +22,7 @@ export function panelTraffic(s: Services) {
   const { prefix, first_factor: ff } = s.config
   const loginPage = ff.login_page ?? ff.login_path
   const logoutPaths = new Set(ff.logout_paths)
+  const access = panelAccess(s)
 
   return async function toPanel(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     try {
@@ -35,40 +35,24 @@ export function panelTraffic(s: Services) {
   }
 
   async function route(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
-    const normalised = normalizePath(incoming.url ?? '')
-    if (!normalised.ok) {
-      s.log.info({ event: 'path_rejected', reason: normalised.reason }, 'ambiguous path refused')
-      return sendProblem(incoming, outgoing, 'bad_path', prefix)
-    }
-    const { path, query } = normalised
-    // The prefix belongs to tapgate; a path that only normalises into it (/_tapgate/../_tapgate/2fa,
-    // //_tapgate/2fa) is neither a tapgate page nor proxied.
-    if (path === prefix || path.startsWith(`${prefix}/`))
-      return sendProblem(incoming, outgoing, 'not_found', prefix)
+    const target = access.target(incoming.url ?? '')
+    if (typeof target === 'string') return sendProblem(incoming, outgoing, target, prefix)
+    const { path, query } = target
 
     const method = incoming.method ?? 'GET'
     const facts = clientFacts(incoming, s)
-    const isLoginPath = path === ff.login_path || path === loginPage
     if (method === 'POST' && path === ff.login_path) {
       return handlePanelLogin(incoming, outgoing, s, path + query, facts)
     }
 
-    const policy = isLoginPath
-      ? 'bypass'
-      : decidePolicy(s.policy, {
-          path,
-          method,
-          clientIp: facts.clientIp,
-          header: (name) => headerValue(incoming, name),
-        }).policy
-    if (policy === 'deny') return sendProblem(incoming, outgoing, 'forbidden', prefix)
-
     const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
-    const signOut: string[] = []
-    if (policy === 'two_factor') {
-      const session = isWellFormedToken(token) ? await s.sessions.load(token) : null
-      if (session?.level !== 'two_factor') return refuseWithoutSession(incoming, outgoing, session)
+    const decision = access.decide(incoming, path, method, facts.clientIp, token)
+    if (decision === 'deny') return sendProblem(incoming, outgoing, 'forbidden', prefix)
+    if (decision !== 'bypass') {
+      const session = await decision
+      if (!isVerified(session)) return refuseWithoutSession(incoming, outgoing, session)
     }
+    const signOut: string[] = []
     // The panel's own logout ends the gateway session too (DESIGN step 6).
     if (logoutPaths.has(path) && isWellFormedToken(token)) {
       await s.sessions.destroy(token)

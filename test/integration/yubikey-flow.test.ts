@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { startValidationServer, type ValidationServer } from '../support/validation-server.ts'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 
 /**
  * A YubiKey in OTP mode through the whole gateway, validated by a protocol-conformant ykval on a

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { tapgate } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 
 /**
  * Local YubiKey mode from end to end: an operator imports keys from the Personalization Tool's log

@@ -25,8 +25,15 @@ export interface GatewayProcess {
   output(): string
   /** Resolves once the output matches, rejects at the deadline or if the process exits first. */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>
+  /** Resolves with how the process ended, once it has ended by itself or by a signal the test sent. */
+  exited(): Promise<ProcessEnd>
   /** SIGTERM (or `signal`), SIGKILL after a grace period; resolves with how the process ended. */
-  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  stop(signal?: NodeJS.Signals): Promise<ProcessEnd>
+}
+
+export interface ProcessEnd {
+  code: number | null
+  signal: NodeJS.Signals | null
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
@@ -144,6 +151,10 @@ export async function startGatewayProcess(configYaml: string): Promise<GatewayPr
         listeners.add(check)
         check()
       })
+    },
+    exited: async () => {
+      await closed
+      return { code: child.exitCode, signal: child.signalCode }
     },
     stop,
   }

@@ -4,4 +4,6 @@ import { ensureDebianPackage } from './system-packages.ts'
 export default function setup(): void {
   ensureDebianPackage('redis-server', 'redis-server')
   ensureDebianPackage('chromium', 'chromium')
+  // Here rather than in the test files: two apt-get runs at once would fight over dpkg's lock.
+  ensureDebianPackage('docker-compose', 'docker-compose')
 }

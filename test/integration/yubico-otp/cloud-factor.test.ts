@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 import { isServiceFailure, YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
 import { startValidationServer, type ValidationServer } from '../../support/validation-server.ts'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 
 const API_KEY = randomBytes(20).toString('base64')
 let dir: string

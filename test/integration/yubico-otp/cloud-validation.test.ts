@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 import {
   type CloudSettings,
   CloudValidation,
   parseResponse,
 } from '../../../gateway/factors/yubico-otp/cloud-validation.ts'
 import { type Answer, startValidationServer, type ValidationServer } from '../../support/validation-server.ts'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 
 const CLIENT_ID = '4242'
 const API_KEY = randomBytes(20).toString('base64')

@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import { counterValue, LocalValidation } from '../../../../gateway/factors/yubico-otp/local-validation.ts'
 import { type ParsedOtp, parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
 import { yubicoKeys } from '../../../../gateway/factors/yubico-otp/yubico-keys.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
-import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 
 const masterKey = 'k'.repeat(40)
 let dir: string

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { decodeOtp, encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import { parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
 import { CRC_OK_RESIDUE, crc16, decryptToken } from '../../../../gateway/factors/yubico-otp/token.ts'
-import { decodeOtp, encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 
 const aesKey = (hex: string) => Buffer.from(hex, 'hex')
 const tokenOf = (otp: string) => parseOtp(otp)?.token ?? ''

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import { yubicoKeys } from '../../../../gateway/factors/yubico-otp/yubico-keys.ts'
 import {
   isServiceFailure,
@@ -9,7 +10,6 @@ import {
 } from '../../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
-import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 
 const masterKey = 'k'.repeat(40)
 let dir: string

@@ -1,0 +1,62 @@
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import https from 'node:https'
+import type { Duplex } from 'node:stream'
+import { UpstreamError } from './forward-request.ts'
+
+export interface UpgradeRequest {
+  method: string
+  /** Normalised path plus the untouched query string. */
+  target: string
+  /** Including the Connection: Upgrade and Upgrade headers this hop asks for. */
+  headers: OutgoingHttpHeaders
+}
+
+/** The panel's answer: it switched protocols (101) and the connection is now a tunnel, or it did not. */
+export type UpgradeAnswer =
+  | { switched: true; response: IncomingMessage; socket: Duplex; head: Buffer }
+  | { switched: false; response: IncomingMessage }
+
+/**
+ * Asks the panel to switch protocols. The request gets a connection of its own, never the keep-alive
+ * agent's: a switched connection cannot go back to a pool. As with Upstream.send, `timeoutMs` covers
+ * only the wait for the answer's head; once switched, the tunnel lives as long as both ends want.
+ * Aborting `signal` (the client went away) destroys the request.
+ */
+export function requestUpgrade(
+  upstream: URL,
+  timeoutMs: number,
+  request: UpgradeRequest,
+  signal: AbortSignal,
+): Promise<UpgradeAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = (upstream.protocol === 'https:' ? https.request : http.request)({
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port,
+      method: request.method,
+      path: request.target,
+      headers: request.headers,
+      agent: false,
+      signal,
+    })
+    let timer: NodeJS.Timeout | undefined
+    const fail = (error: UpstreamError) => {
+      clearTimeout(timer)
+      outgoing.destroy()
+      reject(error)
+    }
+    outgoing.on('error', (error) => fail(new UpstreamError('unreachable', error)))
+    outgoing.on('finish', () => {
+      timer = setTimeout(() => fail(new UpstreamError('timeout', null)), timeoutMs)
+    })
+    outgoing.on('upgrade', (response, socket, head) => {
+      clearTimeout(timer)
+      resolve({ switched: true, response, socket, head })
+    })
+    outgoing.on('response', (response) => {
+      clearTimeout(timer)
+      resolve({ switched: false, response })
+    })
+    outgoing.end()
+  })
+}

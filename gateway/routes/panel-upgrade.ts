@@ -1,0 +1,152 @@
+import { type IncomingMessage, STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
+import { UpstreamError } from '../proxy/forward-request.ts'
+import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
+import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { requestUpgrade } from '../proxy/upgrade-request.ts'
+import type { Services } from '../services.ts'
+import { isVerified, panelAccess } from './panel-access.ts'
+
+/**
+ * WebSockets and other Upgrade requests to the panel (panel consoles, live logs). They never reach
+ * hono or panel-traffic.ts: node:http hands them to the server's 'upgrade' event with the raw socket.
+ * Each passes exactly the checks a GET of its path passes (panel-access.ts), except that a missing
+ * session is always a 401: a WebSocket client cannot follow a redirect to the login page. Refusals
+ * are written on the socket as plain HTTP/1.1 JSON problems; once the panel answers 101 the two
+ * connections are spliced, and when either closes or fails the other goes too.
+ */
+export function panelUpgrade(s: Services) {
+  const { first_factor: ff } = s.config
+  const access = panelAccess(s)
+  const upstream = new URL(s.config.upstream.url)
+  const logoutPaths = new Set(ff.logout_paths)
+  /** Client sockets of handshakes and tunnels, so that shutdown can end them. */
+  const open = new Set<Duplex>()
+
+  return {
+    upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): void {
+      open.add(socket)
+      socket.once('close', () => open.delete(socket))
+      // node:http took its own error listener off this socket; an unhandled reset would end the process.
+      socket.on('error', (error) => s.log.debug({ event: 'upgrade_socket_error', err: error.message }))
+      route(incoming, socket, head).catch((error: unknown) => refuse(socket, problemForFailure(error, s.log)))
+    },
+
+    /** Ends every tunnel and pending handshake: an open WebSocket would otherwise hold shutdown forever. */
+    closeAll(): void {
+      for (const socket of open) socket.destroy()
+    },
+  }
+
+  async function route(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const target = access.target(incoming.url ?? '')
+    if (typeof target === 'string') return refuse(socket, target)
+    const { path, query } = target
+    const method = incoming.method ?? 'GET'
+    // node:http leaves a body of an Upgrade request unread on the socket, where it would reach the
+    // panel unframed; tapgate's watch over the login form and logout only sees plain requests.
+    const hasBody =
+      (incoming.headers['content-length'] ?? '0') !== '0' ||
+      incoming.headers['transfer-encoding'] !== undefined
+    if (hasBody || (method === 'POST' && path === ff.login_path) || logoutPaths.has(path))
+      return refuse(socket, 'bad_request')
+
+    const facts = clientFacts(incoming, s)
+    const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
+    const decision = access.decide(incoming, path, method, facts.clientIp, token)
+    if (decision === 'deny') return refuse(socket, 'forbidden')
+    if (decision !== 'bypass' && !isVerified(await decision)) return refuse(socket, 'unauthorized')
+    if (socket.destroyed) return
+
+    const headers = panelRequestHeaders(s, incoming, facts, cookie)
+    // Hop-by-hop for every other request, but asking for the upgrade is what this hop is for.
+    headers.connection = 'Upgrade'
+    headers.upgrade = incoming.headers.upgrade
+    const abort = new AbortController()
+    const abandon = () => abort.abort()
+    socket.once('close', abandon)
+    try {
+      const answer = await requestUpgrade(
+        upstream,
+        s.config.upstream.timeout,
+        { method, target: path + query, headers },
+        abort.signal,
+      )
+      if (answer.switched) splice(socket, head, answer.response, answer.socket, answer.head)
+      else relayAnswer(socket, answer.response)
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error
+      if (socket.destroyed) return
+      s.log.warn(
+        { event: 'upstream_failure', kind: error.kind, path, cause: String(error.cause) },
+        error.message,
+      )
+      refuse(socket, error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable')
+    } finally {
+      socket.off('close', abandon)
+    }
+  }
+}
+
+/** The panel's 101 and everything after it, byte for byte, in both directions. */
+function splice(
+  client: Duplex,
+  clientHead: Buffer,
+  response: IncomingMessage,
+  panel: Duplex,
+  panelHead: Buffer,
+) {
+  closeTogether(client, panel)
+  client.write(responseHead(101, response.statusMessage ?? '', response.rawHeaders), 'latin1')
+  if (panelHead.length > 0) client.write(panelHead)
+  if (clientHead.length > 0) panel.write(clientHead)
+  panel.pipe(client).pipe(panel)
+}
+
+/** A panel that did not switch answered like any request: relayed, then the connection ends. */
+function relayAnswer(client: Duplex, response: IncomingMessage) {
+  const headers = downstreamResponseHeaders(response.rawHeaders)
+  headers.push('Connection', 'close')
+  client.write(responseHead(response.statusCode ?? 502, response.statusMessage ?? '', headers), 'latin1')
+  // The body is delimited by the end of the connection (Transfer-Encoding is hop-by-hop).
+  response.pipe(client, { end: false })
+  response.on('end', () => endThenDestroy(client))
+  client.on('close', () => response.destroy())
+  response.on('error', () => client.destroy())
+}
+
+/** tapgate's own answer, as errors.tsx's JSON problems; the connection ends with it. */
+function refuse(socket: Duplex, code: ProblemCode) {
+  if (socket.destroyed) return
+  const { status, message } = problems[code]
+  const body = JSON.stringify({ error: code, message })
+  const headers = ['Content-Type', 'application/json', 'Cache-Control', 'no-store']
+  headers.push('Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close')
+  socket.write(responseHead(status, STATUS_CODES[status] ?? '', headers), 'latin1')
+  endThenDestroy(socket, body)
+}
+
+function responseHead(status: number, message: string, rawHeaders: readonly string[]): string {
+  let head = `HTTP/1.1 ${status} ${message}\r\n`
+  for (let i = 0; i < rawHeaders.length; i += 2) head += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`
+  return `${head}\r\n`
+}
+
+/**
+ * When one side of a tunnel closes, what it sent is still delivered to the other, which then closes
+ * too; when one side fails, the other is destroyed at once.
+ */
+function closeTogether(a: Duplex, b: Duplex) {
+  a.once('error', () => b.destroy())
+  b.once('error', () => a.destroy())
+  a.once('close', () => endThenDestroy(b))
+  b.once('close', () => endThenDestroy(a))
+}
+
+/** Ends the stream once its pending writes are out; a half-closed peer cannot keep it open. */
+function endThenDestroy(stream: Duplex, last?: string) {
+  if (stream.destroyed) return
+  if (stream.writableFinished) stream.destroy()
+  else stream.end(last, () => stream.destroy())
+}

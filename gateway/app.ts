@@ -4,10 +4,14 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
 import { problemForFailure, respondWithProblem } from './errors.tsx'
+import { assignRequestId } from './http/request-id.ts'
 import { accountRoutes } from './routes/account.tsx'
 import { adminRoutes } from './routes/admin.tsx'
 import { assetRoutes } from './routes/assets.ts'
 import { enrollmentRoutes } from './routes/enrollment.tsx'
+import { forwardAuthRoutes } from './routes/forward-auth.ts'
+import { healthRoutes } from './routes/health.ts'
+import { localLoginRoutes } from './routes/local-login.tsx'
 import { panelTraffic } from './routes/panel-traffic.ts'
 import { recoveryCodeRoutes } from './routes/recovery-codes.tsx'
 import { secondFactorRoutes } from './routes/second-factor.tsx'
@@ -25,8 +29,10 @@ export function createRequestListener(s: Services): RequestListener {
   // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
   const pages = getRequestListener(tapgatePages(s).fetch, { autoCleanupIncoming: false })
   const toPanel = panelTraffic(s)
-  return (incoming, outgoing) =>
-    isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
+  return (incoming, outgoing) => {
+    assignRequestId(incoming, s.trustedProxies)
+    return isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
+  }
 }
 
 function isUnderPrefix(target: string, prefix: string): boolean {
@@ -45,8 +51,11 @@ function tapgatePages(s: Services) {
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => respondWithProblem(c, 'body_too_large', prefix) }),
   )
   app.route(`${prefix}/assets`, assetRoutes())
+  app.route(prefix, healthRoutes(s))
   app.route(`${prefix}/enroll`, enrollmentRoutes(s))
+  if (s.localUsers) app.route(`${prefix}/login`, localLoginRoutes(s, s.localUsers))
   app.route(`${prefix}/2fa`, secondFactorRoutes(s))
+  app.route(`${prefix}/verify`, forwardAuthRoutes(s))
   app.route(`${prefix}/logout`, signOutRoutes(s))
   if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
   app.route(`${prefix}/account`, accountRoutes(s))

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { createRequestListener } from './app.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
+import { startMetricsServer } from './observability/metrics-server.ts'
 import { panelUpgrade } from './routes/panel-upgrade.ts'
 import { createServices, type Services } from './services.ts'
 
@@ -11,6 +12,8 @@ export interface RunningGateway {
   server: Server
   /** What the request handlers use; for in-process callers such as tests and the admin CLI's checks. */
   services: Services
+  /** Where Prometheus scrapes (`metrics.listen`); null when metrics are off. */
+  metricsUrl: string | null
   /** Stops accepting, lets in-flight requests finish, then closes the upstream agent and the store. */
   close(): Promise<void>
 }
@@ -23,14 +26,22 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   })
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)
+  const stopWatchingUsers = services.localUsers?.watch(deps.log)
   const server = createServer(createRequestListener(services))
   const upgrades = panelUpgrade(services)
   server.on('upgrade', upgrades.upgrade)
   // Slow-loris defence; bodies themselves may take as long as they need.
   server.headersTimeout = 30_000
   server.requestTimeout = 0
+  const { metrics: metricsSettings } = deps.config
+  const metrics = metricsSettings.enabled
+    ? await startMetricsServer(services.metrics, metricsSettings.listen)
+    : null
   return new Promise((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (error) => {
+      metrics?.close()
+      reject(error)
+    })
     server.listen(listen.port, listen.host, () => {
       const info = server.address() as AddressInfo
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
@@ -38,6 +49,7 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
         url: `http://${host}:${info.port}`,
         server,
         services,
+        metricsUrl: metrics?.url ?? null,
         close: async () => {
           await new Promise<void>((done) => {
             server.close(() => done())
@@ -51,6 +63,8 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
             server.closeIdleConnections()
             upgrades.closeAll()
           })
+          stopWatchingUsers?.()
+          await metrics?.close()
           services.upstream.close()
           await deps.store.close()
         },

@@ -3,18 +3,23 @@ import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
 import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors/authenticator-metadata.ts'
 import { RecoveryCodes } from './factors/recovery-codes.ts'
+import type { SmsFactor } from './factors/sms/sms-factor.ts'
+import { createSmsFactor } from './factors/sms/sms-settings.ts'
 import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { yubicoOtpSettings } from './factors/yubico-otp/settings.ts'
 import { YubicoOtpFactor } from './factors/yubico-otp/yubico-otp-factor.ts'
 import { canonicalUsername } from './first-factor/canonical-username.ts'
+import { LocalUsers } from './first-factor/local-users.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
 import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
+import { Metrics } from './observability/metrics.ts'
 import { compileRules } from './policy/compile-rules.ts'
 import { Upstream } from './proxy/forward-request.ts'
+import { IdentityHeaders } from './proxy/identity-headers.ts'
 import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
 import { TrustedDevices } from './session/trusted-devices.ts'
@@ -28,6 +33,8 @@ export interface Services extends Deps {
   publicOrigin: string
   cookie: SessionCookie
   trustedProxies: NetworkSet
+  /** `identity_headers`: stripped from every client request, set for verified sessions. */
+  identityHeaders: IdentityHeaders
   policy: ReturnType<typeof compileRules>
   loginSucceeded: ReturnType<typeof compileLoginOutcome>
   upstream: Upstream
@@ -42,6 +49,8 @@ export interface Services extends Deps {
   users: UserDirectory
   /** One-time enrollment codes, for `enrollment.first_enrollment: invite`. */
   invites: EnrollmentInvites
+  /** tapgate's own users (first_factor.mode: local); null behind a panel's own login. */
+  localUsers: LocalUsers | null
   /** Group membership (local mode's users file); none behind a panel's own login. */
   groups: UserGroups
   /** `admins` and `enrollment.exempt_users`, canonicalised as sign-in canonicalises usernames. */
@@ -51,16 +60,31 @@ export interface Services extends Deps {
   yubicoOtp: YubicoOtpFactor | null
   /** Security keys and passkeys; null when `factors.webauthn.enabled` is false. */
   webauthn: WebAuthnFactor | null
+  /** Codes by text message; null unless `factors.sms.enabled`. */
+  sms: SmsFactor | null
   csrf: CsrfGuard
   /** Seals secrets at rest: TOTP seeds, held panel cookies. */
   box: SecretBox
   storeIdentity: StoreIdentity
+  metrics: Metrics
 }
 
 export function createServices(deps: Deps): Services {
   const { config, store, clock, log } = deps
   const publicOrigin = new URL(config.public_url).origin
   const box = new SecretBox(config.encryption_key, 'secrets at rest')
+  const metrics = new Metrics()
+  const sessions = new Sessions(store, clock, config.session)
+  metrics.gaugeFromStore(
+    'tapgate_active_sessions',
+    'Verified sessions alive on every gateway sharing the store',
+    () => sessions.countVerified(),
+  )
+  const ff = config.first_factor
+  const localUsers =
+    ff.mode === 'local' && ff.users_file !== undefined
+      ? LocalUsers.open(ff.users_file, ff.case_sensitive_usernames)
+      : null
   return {
     ...deps,
     publicOrigin,
@@ -68,16 +92,20 @@ export function createServices(deps: Deps): Services {
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),
     trustedDevices: new TrustedDevices(store, clock, config.trusted_devices.lifetime),
     trustedProxies: new NetworkSet(config.trusted_proxies),
+    identityHeaders: new IdentityHeaders(config.identity_headers),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success),
-    upstream: new Upstream(config.upstream.url, config.upstream.timeout),
-    sessions: new Sessions(store, clock, config.session),
-    regulator: new Regulator(store, clock, config.regulation, log),
+    upstream: new Upstream(config.upstream.url, config.upstream.timeout, (seconds) =>
+      metrics.upstreamLatency.observe(seconds),
+    ),
+    sessions,
+    regulator: new Regulator(store, clock, config.regulation, log, metrics),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
-    history: new LoginHistory(store, clock, log, config.history),
+    history: new LoginHistory(store, clock, log, config.history, metrics),
     users: new UserDirectory(store),
-    groups: noGroups,
+    localUsers,
+    groups: localUsers ?? noGroups,
     invites: new EnrollmentInvites(store, clock, config.encryption_key, config.enrollment.invite_ttl),
     admins: canonicalNames(config, config.admins),
     exemptUsers: canonicalNames(config, config.enrollment.exempt_users),
@@ -87,9 +115,11 @@ export function createServices(deps: Deps): Services {
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,
+    sms: createSmsFactor(deps),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
     storeIdentity: new StoreIdentity(store),
+    metrics,
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfigFile } from '../config/load.ts'
 import { serveCommand } from '../main.ts'
+import { hashPasswordCommand } from './hash-password.ts'
 import { userCommand } from './user-commands.ts'
 
 const usage = `Usage: tapgate <command> [options]
@@ -8,6 +9,8 @@ const usage = `Usage: tapgate <command> [options]
 Commands:
   serve --config FILE         run the gateway (FILE may also come from TAPGATE_CONFIG)
   check-config FILE           validate a config file without starting; exit 0 when valid
+  hash-password               print the argon2id hash of a password for the users file (local mode);
+                              reads it from the terminal without echo, or from stdin
   user list|show|history|reset|unlock|invite|add-yubikey …
                               find users, see their factors and history, reset, unlock, invite
                               (\`tapgate user\` for details)
@@ -18,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   // Has options of its own, parsed there.
   if (command === 'user') return userCommand(rest)
+  if (command === 'hash-password' && rest.length === 0) return hashPasswordCommand()
   const { values, positionals } = parseArgs({
     args: rest,
     options: { config: { type: 'string' } },

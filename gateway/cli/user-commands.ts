@@ -4,12 +4,13 @@ import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import { loadConfigFile } from '../config/load.ts'
 import { systemClock } from '../deps.ts'
+import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
 import { createLogger } from '../observability/logger.ts'
 import { createServices, type Services } from '../services.ts'
-import { openStore } from '../store/open-store.ts'
+import { openStore, storeKind } from '../store/open-store.ts'
 import {
   type AdminAct,
   importYubiKey,
@@ -117,14 +118,10 @@ async function withServices(
   if (!loaded.ok) throw new CommandError(`${configPath}: ${loaded.problems.join('; ')}`)
   const { config } = loaded
   // A mistyped path would otherwise create an empty store and report that no one exists.
-  if (config.store.redis_url === undefined && !existsSync(config.store.embedded_path)) {
+  if (storeKind(config.store) === 'embedded' && !existsSync(config.store.embedded_path)) {
     throw new CommandError(`no store at ${config.store.embedded_path}; has the gateway run with this config?`)
   }
-  const store = openStore({
-    ...(config.store.redis_url ? { redisUrl: config.store.redis_url } : {}),
-    embeddedPath: config.store.embedded_path,
-    keyPrefix: config.store.key_prefix,
-  })
+  const store = openStore(config.store)
   // stdout is the command's answer; the JSON log lines of actions go to stderr, written synchronously.
   const log = createLogger(config.log_level, pino.destination({ dest: 2, sync: true }))
   const s = createServices({ config, store, clock: systemClock, log })
@@ -188,6 +185,10 @@ const commands = {
       ['User', user],
       ['Authenticator app', factors.totp ? 'on' : 'off'],
       ['Security keys', String(factors.keys.length)],
+      ...(s.yubicoOtp === null ? [] : [['YubiKeys', String(factors.yubikeys.length)]]),
+      ...(s.sms === null
+        ? []
+        : [['Text messages', factors.sms === null ? 'off' : maskPhoneNumber(factors.sms.number)]]),
       ['Recovery codes', factors.recoveryCodesLeft === null ? 'none' : `${factors.recoveryCodesLeft} left`],
       ['Locked out', overview.lockedUntil === null ? 'no' : `until ${utc(overview.lockedUntil)}`],
     ]

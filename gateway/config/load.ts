@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { MetadataFileError, readAuthenticatorMetadata } from '../factors/authenticator-metadata.ts'
+import { LocalUsers, UsersFileError } from '../first-factor/local-users.ts'
 import { formatIssue } from './issues.ts'
 import { type Config, configSchema } from './schema.ts'
 
@@ -11,7 +12,11 @@ export type LoadResult = { ok: true; config: Config } | { ok: false; problems: s
 const secretKeys = [
   { path: ['encryption_key'], env: 'TAPGATE_ENCRYPTION_KEY' },
   { path: ['store', 'redis_url'], env: 'TAPGATE_STORE_REDIS_URL' },
+  { path: ['store', 'password'], env: 'TAPGATE_STORE_PASSWORD' },
+  { path: ['store', 'sentinel_password'], env: 'TAPGATE_STORE_SENTINEL_PASSWORD' },
   { path: ['factors', 'yubico_otp', 'api_key'], env: 'TAPGATE_YUBICO_API_KEY' },
+  { path: ['factors', 'sms', 'notifier', 'secret'], env: 'TAPGATE_SMS_WEBHOOK_SECRET' },
+  { path: ['factors', 'sms', 'notifier', 'auth_token'], env: 'TAPGATE_SMS_AUTH_TOKEN' },
 ] as const
 
 const secretPaths: ReadonlySet<string> = new Set(secretKeys.map((k) => k.path.join('.')))
@@ -49,13 +54,35 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
   if (problems.length > 0 || !result.success) return { ok: false, problems }
   const config = result.data
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
+  const tls = config.store.tls
+  for (const file of ['ca_file', 'cert_file', 'key_file'] as const) {
+    if (tls?.[file] !== undefined) tls[file] = resolve(baseDir, tls[file])
+  }
   const webauthn = config.factors.webauthn
   if (webauthn.metadata_file !== undefined) {
     webauthn.metadata_file = resolve(baseDir, webauthn.metadata_file)
     const problem = metadataProblem(webauthn.metadata_file)
     if (problem !== null) return { ok: false, problems: [`factors.webauthn.metadata_file: ${problem}`] }
   }
+  const ff = config.first_factor
+  if (ff.users_file !== undefined) {
+    ff.users_file = resolve(baseDir, ff.users_file)
+    const problems = usersFileProblems(ff.users_file, ff.case_sensitive_usernames)
+    if (problems.length > 0)
+      return { ok: false, problems: problems.map((p) => `first_factor.users_file: ${p}`) }
+  }
   return { ok: true, config }
+}
+
+/** Read once here so check-config reports a bad users file; the gateway reads and watches it itself. */
+function usersFileProblems(file: string, caseSensitive: boolean): string[] {
+  try {
+    LocalUsers.open(file, caseSensitive)
+    return []
+  } catch (error) {
+    if (error instanceof UsersFileError) return error.problems.map((problem) => `${file}: ${problem}`)
+    throw error
+  }
 }
 
 /** Read once here so check-config reports a bad file; the gateway reads it again when it starts. */

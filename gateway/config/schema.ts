@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { parseNetwork } from '../http/networks.ts'
+import { readHostPort, readRedisUrl } from '../store/redis-address.ts'
 import { parseDuration } from './duration.ts'
 
 /** A duration as seconds (number) or "250ms", "30s", "5m", "12h", "30d"; always milliseconds after parsing. */
@@ -39,6 +40,10 @@ const httpUrl = z
   .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
     message: 'expected an absolute http or https URL',
   })
+
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]+$/, { message: 'expected a header name such as Remote-User' })
 
 export const policies = ['bypass', 'two_factor', 'deny'] as const
 export type Policy = (typeof policies)[number]
@@ -112,16 +117,112 @@ export const configSchema = z
       })
       .strict(),
     trusted_proxies: z.array(network).default([]),
+    /** Redis in one of three shapes (redis_url, sentinels or cluster_nodes), else the embedded SQLite file. */
     store: z
       .object({
+        /** One Redis server; rediss:// for TLS. A secret, as it may carry the password. */
         redis_url: z
           .string()
-          .regex(/^rediss?:\/\//, { message: "expected a URL starting with 'redis://' or 'rediss://'" })
+          .refine((url) => readRedisUrl(url) !== null, {
+            message:
+              "expected a URL such as 'redis://host:6379/0' or 'rediss://host:6380', with no query string",
+          })
+          .optional(),
+        /** Sentinel: the Sentinels' addresses and the master group they watch; failovers are followed. */
+        sentinels: z
+          .array(
+            z.string().refine((value) => readHostPort(value) !== null, {
+              message: "expected 'host:port', such as '10.0.0.1:26379'",
+            }),
+          )
+          .nonempty()
+          .optional(),
+        sentinel_name: z.string().min(1).optional(),
+        sentinel_password: z.string().min(1).optional(),
+        /** Cluster: a few of its nodes (the others are discovered). */
+        cluster_nodes: z
+          .array(
+            z.string().refine(
+              (url) => {
+                const node = readRedisUrl(url)
+                return (
+                  node !== null && node.username === undefined && node.password === undefined && node.db === 0
+                )
+              },
+              {
+                message: "expected a URL such as 'redis://10.0.0.1:6379', with no user, password or database",
+              },
+            ),
+          )
+          .nonempty()
+          .optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        /** TLS to Redis (and the Sentinels): on with rediss:// URLs, or with sentinels and this key. */
+        tls: z
+          .object({
+            /** PEM certificates to verify the server with, instead of the system's. */
+            ca_file: z.string().min(1).optional(),
+            /** A client certificate and its key, for servers that ask for one (tls-auth-clients). */
+            cert_file: z.string().min(1).optional(),
+            key_file: z.string().min(1).optional(),
+            /** The name the server's certificate must carry, when not the host connected to. */
+            server_name: z.string().min(1).optional(),
+            reject_unauthorized: z.boolean().default(true),
+          })
+          .strict()
+          .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), {
+            message: 'expected cert_file and key_file together',
+          })
           .optional(),
         embedded_path: z.string().min(1).default('tapgate.db'),
         key_prefix: z.string().default('tapgate:'),
       })
       .strict()
+      .superRefine((store, ctx) => {
+        const problem = (key: string, message: string) => {
+          ctx.addIssue({ code: 'custom', path: [key], message })
+        }
+        const shapes = (['redis_url', 'sentinels', 'cluster_nodes'] as const).filter(
+          (k) => store[k] !== undefined,
+        )
+        if (shapes.length > 1) {
+          const given = shapes.join(' and ')
+          problem(shapes[1] as string, `expected one of redis_url, sentinels or cluster_nodes, got ${given}`)
+        }
+        for (const key of ['username', 'password', 'tls'] as const) {
+          if (shapes.length === 0 && store[key] !== undefined) {
+            problem(key, 'expected only with redis_url, sentinels or cluster_nodes')
+          }
+        }
+        if (store.sentinels !== undefined && store.sentinel_name === undefined) {
+          problem('sentinel_name', 'required with sentinels (the name of the master group they watch)')
+        }
+        for (const key of ['sentinel_name', 'sentinel_password'] as const) {
+          if (store.sentinels === undefined && store[key] !== undefined) {
+            problem(key, 'expected only with sentinels')
+          }
+        }
+        // The URL is a secret: read here, never shown.
+        const standalone = store.redis_url === undefined ? null : readRedisUrl(store.redis_url)
+        const inUrl = standalone?.username !== undefined || standalone?.password !== undefined
+        if (inUrl && (store.username !== undefined || store.password !== undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'expected the user and password either in redis_url or as username and password, not both',
+          })
+        }
+        // rediss:// turns TLS on, so the URLs must agree, and a tls key needs them to say rediss://.
+        const urls = [standalone, ...(store.cluster_nodes ?? []).map((node) => readRedisUrl(node))]
+        const secure = new Set(urls.filter((url) => url !== null).map((url) => url.tls !== undefined))
+        if (secure.size > 1) {
+          problem('cluster_nodes', 'expected every node to use redis://, or every node rediss://')
+        }
+        if (store.tls !== undefined && secure.has(false)) {
+          problem('tls', `expected rediss:// ${standalone ? 'in redis_url' : 'cluster_nodes'} with tls`)
+        }
+      })
       .prefault({}),
     prefix: z
       .string()
@@ -129,7 +230,13 @@ export const configSchema = z
       .default('/_tapgate'),
     first_factor: z
       .object({
-        mode: z.literal('upstream').default('upstream'),
+        /**
+         * `upstream`: the panel's own login form, watched. `local`: tapgate's own login page over
+         * `users_file` (argon2id hashes); also what forward-auth (`<prefix>/verify`) deployments use.
+         */
+        mode: z.enum(['upstream', 'local']).default('upstream'),
+        /** mode: local: the YAML users file, reloaded when it changes. */
+        users_file: z.string().min(1).optional(),
         login_path: absolutePath.default('/login'),
         /** Where browsers without a session are sent; the login form's own page by default. */
         login_page: absolutePath.optional(),
@@ -150,6 +257,24 @@ export const configSchema = z
           .int()
           .positive()
           .default(64 * 1024),
+      })
+      .strict()
+      .refine((ff) => ff.mode !== 'local' || ff.users_file !== undefined, {
+        path: ['users_file'],
+        message: 'expected a users_file with mode: local',
+      })
+      .prefault({}),
+    /**
+     * Who the user is, sent to the panel with every request of a verified session (names of headers).
+     * Whatever the client sends under these names, and under the usual identity header names, is
+     * always removed first.
+     */
+    identity_headers: z
+      .object({
+        user: headerName.default('Remote-User'),
+        name: headerName.default('Remote-Name'),
+        email: headerName.default('Remote-Email'),
+        groups: headerName.default('Remote-Groups'),
       })
       .strict()
       .prefault({}),
@@ -223,6 +348,72 @@ export const configSchema = z
             { path: ['api_key'], message: 'expected client_id and api_key with mode: cloud' },
           )
           .prefault({}),
+        /** Codes by text message, sent through the operator's own gateway (gateway/factors/sms/). */
+        sms: z
+          .object({
+            enabled: z.boolean().default(false),
+            /** Absent: everyone may use text messages; present: only members of these groups and these users. */
+            allow: z
+              .object({
+                groups: z.array(z.string().min(1)).default([]),
+                users: z.array(z.string().min(1)).default([]),
+              })
+              .strict()
+              .refine((allow) => allow.groups.length + allow.users.length > 0, {
+                message: 'expected at least one group or user (leave allow out to allow everyone)',
+              })
+              .optional(),
+            /** Offered at sign-in only to users without an app, a security key or a YubiKey. */
+            fallback_only: z.boolean().default(false),
+            /** The name the message gives ("123456 is your <issuer> code"); factors.totp.issuer when absent. */
+            issuer: z.string().trim().min(1).max(40).optional(),
+            code_ttl: duration
+              .refine((ms) => ms >= 60_000 && ms <= 3_600_000, { message: 'expected 1m to 1h' })
+              .default(5 * 60_000),
+            resend_after: duration
+              .refine((ms) => ms >= 5_000 && ms <= 600_000, { message: 'expected 5s to 10m' })
+              .default(30_000),
+            /** Messages per user, and per phone number, in an hour. */
+            max_per_hour: z.number().int().min(1).max(100).default(5),
+            notifier: z
+              .discriminatedUnion('type', [
+                z
+                  .object({
+                    type: z.literal('webhook'),
+                    url: httpUrl,
+                    /** Signs every request; also from TAPGATE_SMS_WEBHOOK_SECRET or secret_file. */
+                    secret: z.string().min(32, { message: 'expected at least 32 characters' }),
+                    timeout: duration.default(5_000),
+                  })
+                  .strict(),
+                z
+                  .object({
+                    type: z.literal('twilio'),
+                    /** Twilio, or any provider that speaks its Messages API. */
+                    base_url: httpUrl.default('https://api.twilio.com'),
+                    account_sid: z.string().regex(/^[A-Za-z0-9]+$/, { message: 'expected an account SID' }),
+                    /** Also from TAPGATE_SMS_AUTH_TOKEN or auth_token_file. */
+                    auth_token: z.string().min(1),
+                    /** A number in E.164, a short code or an alphanumeric sender id. */
+                    from: z.string().min(1),
+                    timeout: duration.default(5_000),
+                  })
+                  .strict(),
+                /** Writes the message, code and all, to the log: demos and tests only. */
+                z.object({ type: z.literal('log') }).strict(),
+              ])
+              .optional(),
+          })
+          .strict()
+          .refine((sms) => !sms.enabled || sms.notifier !== undefined, {
+            path: ['notifier'],
+            message: 'expected a notifier (type webhook, twilio or log) with enabled: true',
+          })
+          .refine((sms) => sms.resend_after < sms.code_ttl, {
+            path: ['resend_after'],
+            message: 'expected a resend delay shorter than code_ttl',
+          })
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -272,6 +463,8 @@ export const configSchema = z
           .optional(),
         /** Service accounts that never need a second factor. */
         exempt_users: z.array(z.string().min(1)).default([]),
+        /** Groups (from the users file of first_factor.mode: local) whose members never need one. */
+        exempt_groups: z.array(z.string().min(1)).default([]),
         /**
          * `open`: the password alone lets a user without a factor enroll their first one. `invite`: that
          * also needs a one-time enrollment code an admin issued (a stolen password cannot enroll a phone).
@@ -294,6 +487,14 @@ export const configSchema = z
     /** Master key for secrets at rest and CSRF tokens; at least 32 characters of randomness. */
     encryption_key: z.string().min(32, { message: 'expected at least 32 characters' }),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Where Prometheus scrapes `/metrics`: its own address, so the public listener never shows them. */
+        listen: listen.prefault('127.0.0.1:9464'),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -25,7 +25,7 @@ const { config } = loaded
 const upstream = new URL(config.upstream.url)
 const panel = await startDemoPanel(Number(upstream.port), upstream.hostname)
 const log = createLogger(config.log_level)
-const store = openStore({ embeddedPath: config.store.embedded_path, keyPrefix: config.store.key_prefix })
+const store = openStore(config.store)
 const gateway = await startGateway({ config, store, clock: systemClock, log })
 // A simulated YubiKey for `demo` (local mode): its secret is imported as an operator would from the
 // Personalization Tool's log, and `npm run tap` types its codes.
@@ -47,6 +47,7 @@ ${users}
   then set up an authenticator app (Google Authenticator, Authy …) or a security key when asked.
   demo also has a simulated YubiKey: where a page asks you to touch your key, paste a code that
   \`npm run tap\` prints in another terminal (each code works once). Here is one: ${yubiKey.tap()}
+  Codes by text message are not sent anywhere: they appear in this terminal (event sms_logged).
   Your sign-in methods, trusted devices and activity: ${config.public_url}/_tapgate/account
   Admin page (as ${[...config.admins].join(', ')}): ${config.public_url}/_tapgate/admin
 

@@ -5,5 +5,6 @@
  */
 export function canonicalUsername(raw: string, caseSensitive: boolean): string {
   const normalised = raw.trim().normalize('NFKC')
-  return caseSensitive ? normalised : normalised.toLowerCase()
+  // Upper then lower approximates Unicode case folding ("Straße" and "STRASSE" are one name).
+  return caseSensitive ? normalised : normalised.toUpperCase().toLowerCase().normalize('NFKC')
 }

@@ -11,6 +11,7 @@ import { sealHeldCookies } from '../session/held-cookies.ts'
 import { isWellFormedToken } from '../session/token.ts'
 import { canonicalUsername } from './canonical-username.ts'
 import { readLoginForm, usernameFromLoginForm } from './login-form.ts'
+import { secondFactorSkip } from './second-factor-skip.ts'
 
 /**
  * The panel's own login POST (DESIGN "Request flow", step 2). tapgate forwards it and reads the answer:
@@ -61,11 +62,7 @@ export async function handlePanelLogin(
 
   // A service account exempt from 2FA, or a browser this user trusted, skips the second factor: the
   // panel's own answer goes through as it is.
-  const skip = s.exemptUsers.has(user)
-    ? 'exempt'
-    : s.config.trusted_devices.enabled && (await s.trustedDevices.vouchesFor(user, device))
-      ? 'trusted_device'
-      : null
+  const skip = await secondFactorSkip(s, user, device)
   if (skip !== null) {
     const token = await s.sessions.create({ user, level: 'two_factor' })
     await s.regulator.recordSuccess(user)
@@ -99,7 +96,7 @@ export async function handlePanelLogin(
 async function recordRefusal(s: Services, user: string, origin: RequestOrigin, result: string) {
   const fields = { event: 'first_factor', factor: 'password', result } as const
   if (await s.users.isKnown(user)) await s.history.record(user, origin, fields)
-  else s.log.info({ ...fields, user, ip: origin.ip }, `first_factor: ${result}`)
+  else s.history.recordUnknownUser(user, origin, result)
 }
 
 /** The panel may answer with an absolute Location on its own (internal) origin: keep only the path. */

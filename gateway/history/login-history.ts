@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../deps.ts'
+import { requestIdOf } from '../http/request-id.ts'
+import type { Metrics } from '../observability/metrics.ts'
 import { safeJson } from '../safe-json.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
@@ -28,12 +30,16 @@ export type HistoryEntry = z.infer<typeof entry>
 export interface RequestOrigin {
   ip: string
   userAgent: string
+  /** X-Request-Id, for the log line: it ties the entry to the panel's own logs. Not kept in the history. */
+  requestId?: string
 }
 
 const MAX_USER_AGENT = 256
 
 export function requestOrigin(incoming: IncomingMessage, ip: string): RequestOrigin {
-  return { ip, userAgent: (incoming.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT) }
+  const userAgent = (incoming.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT)
+  const requestId = requestIdOf(incoming)
+  return requestId === undefined ? { ip, userAgent } : { ip, userAgent, requestId }
 }
 
 export interface HistoryLimits {
@@ -52,6 +58,7 @@ export class LoginHistory {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly limits: HistoryLimits,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -68,10 +75,28 @@ export class LoginHistory {
       message = `${fields.event}: ${fields.result}`,
     }: { logOnly?: Record<string, unknown>; level?: 'info' | 'warn'; message?: string } = {},
   ): Promise<void> {
-    const recorded: HistoryEntry = { at: this.clock.now(), ...origin, ...fields }
+    const { requestId, ...where } = origin
+    const recorded: HistoryEntry = { at: this.clock.now(), ...where, ...fields }
     const { userAgent: _userAgent, at: _at, ...logged } = recorded
-    this.log[level]({ ...logged, ...logOnly, user }, message)
+    this.log[level]({ ...logged, ...logOnly, user, requestId }, message)
+    this.#count(fields)
     await this.store.pushCapped(keys.history(user), JSON.stringify(recorded), this.limits.max_entries)
+  }
+
+  /**
+   * A refused password for a name tapgate knows nothing of: a log line and a count, but no history,
+   * so that made-up usernames cannot fill the store.
+   */
+  recordUnknownUser(user: string, origin: RequestOrigin, result: string): void {
+    const fields = { event: 'first_factor', factor: 'password', result } as const
+    this.log.info({ ...fields, user, ip: origin.ip }, `first_factor: ${result}`)
+    this.#count(fields)
+  }
+
+  #count({ event, factor, result }: Omit<HistoryEntry, 'at' | 'ip' | 'userAgent'>): void {
+    if (event === 'first_factor' || event === 'second_factor' || event === 'enrollment') {
+      this.metrics.loginAttempts.inc({ step: event, factor: factor ?? 'none', result })
+    }
   }
 
   /** Newest first, without entries older than max_age or that no longer parse. */

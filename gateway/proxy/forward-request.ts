@@ -33,7 +33,12 @@ export class Upstream {
   readonly #request: typeof http.request
   readonly #timeoutMs: number
 
-  constructor(url: string, timeoutMs: number) {
+  /** `onHeaders` hears how long each answer's headers took, in seconds (for the metrics). */
+  constructor(
+    url: string,
+    timeoutMs: number,
+    private readonly onHeaders: (seconds: number) => void = () => {},
+  ) {
     this.#url = new URL(url)
     this.host = this.#url.host
     const secure = this.#url.protocol === 'https:'
@@ -62,6 +67,7 @@ export class Upstream {
         agent: this.#agent,
       })
       let timer: NodeJS.Timeout | undefined
+      const started = performance.now()
       const fail = (error: UpstreamError) => {
         clearTimeout(timer)
         outgoing.destroy()
@@ -73,6 +79,7 @@ export class Upstream {
       })
       outgoing.on('response', (response) => {
         clearTimeout(timer)
+        this.onHeaders((performance.now() - started) / 1000)
         resolve(response)
       })
       if (request.body === null) outgoing.end()

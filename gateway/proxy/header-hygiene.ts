@@ -13,23 +13,6 @@ const hopByHop = new Set([
   'upgrade',
 ])
 
-/**
- * Identity headers that only tapgate may set. Compared after folding '_' to '-' because CGI-style
- * backends (PHP, WSGI) map `Remote_User` and `Remote-User` to the same HTTP_REMOTE_USER variable.
- */
-const identityHeaders = new Set([
-  'remote-user',
-  'remote-name',
-  'remote-email',
-  'remote-groups',
-  'x-remote-user',
-  'x-forwarded-user',
-  'x-forwarded-email',
-  'x-forwarded-groups',
-  'x-auth-request-user',
-  'x-auth-request-email',
-])
-
 /** Headers describing the client that only a trusted proxy may pass on. */
 const forwardingHeaders = new Set([
   'forwarded',
@@ -50,6 +33,8 @@ export interface ForwardingFacts {
   host: string
   /** Cookie header with tapgate's own cookie removed; undefined drops the header. */
   cookie: string | undefined
+  /** Identity header names only tapgate may set (folded: lower case, '_' as '-'). */
+  identityHeaders: ReadonlySet<string>
 }
 
 /** The request headers the panel receives: no hop-by-hop, no spoofed identity, honest X-Forwarded-*. */
@@ -62,7 +47,7 @@ export function upstreamRequestHeaders(
   for (const name in incoming) {
     if (hopByHop.has(name) || named?.has(name) || name === 'host' || name === 'cookie') continue
     const folded = name.includes('_') ? name.replaceAll('_', '-') : name
-    if (identityHeaders.has(folded)) continue
+    if (facts.identityHeaders.has(folded)) continue
     if (forwardingHeaders.has(folded) && (!facts.peerTrusted || folded !== name)) continue
     headers[name] = incoming[name]
   }

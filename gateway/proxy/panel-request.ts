@@ -4,6 +4,7 @@ import { takeCookie } from '../http/cookies.ts'
 import { canonicalAddress } from '../http/networks.ts'
 import type { Services } from '../services.ts'
 import { upstreamRequestHeaders } from './header-hygiene.ts'
+import type { Identity } from './identity-headers.ts'
 
 export interface ClientFacts {
   clientIp: string
@@ -27,15 +28,29 @@ export function headerValue(incoming: IncomingMessage, name: string): string | u
   return Array.isArray(value) ? value.join(', ') : value
 }
 
-/** The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's. */
+/**
+ * The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's.
+ * `verifiedUser` (a session that passed the second factor) is told to the panel in the identity
+ * headers; whatever the client sent under those names never is.
+ */
 export function panelRequestHeaders(
   s: Services,
   incoming: IncomingMessage,
   facts: ClientFacts,
   cookie: string | undefined,
+  verifiedUser: string | null = null,
 ): OutgoingHttpHeaders {
   const host = s.config.upstream.preserve_host ? (incoming.headers.host ?? s.upstream.host) : s.upstream.host
-  return upstreamRequestHeaders(incoming.headers, { ...facts, host, cookie })
+  const identityHeaders = s.identityHeaders.stripped
+  const headers = upstreamRequestHeaders(incoming.headers, { ...facts, host, cookie, identityHeaders })
+  if (verifiedUser !== null) s.identityHeaders.add(headers, identityOf(s, verifiedUser))
+  return headers
+}
+
+/** The user as the panel is told: local mode's users file knows their name, email and groups. */
+export function identityOf(s: Services, user: string): Identity {
+  const local = s.localUsers?.find(user)
+  return local ? { user, name: local.displayName, email: local.email, groups: local.groups } : { user }
 }
 
 /** tapgate's own cookies (session, trusted device) taken out of a Cookie header: the panel never sees them. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendProblem } from '../errors.tsx'
+import { requestIdOf } from '../http/request-id.ts'
 import type { Services } from '../services.ts'
 import { UpstreamError } from './forward-request.ts'
 
@@ -12,7 +13,16 @@ export function sendUpstreamFailure(
   path: string,
 ): void {
   if (!(error instanceof UpstreamError)) throw error
-  s.log.warn({ event: 'upstream_failure', kind: error.kind, path, cause: String(error.cause) }, error.message)
+  s.log.warn(
+    {
+      event: 'upstream_failure',
+      kind: error.kind,
+      path,
+      cause: String(error.cause),
+      requestId: requestIdOf(incoming),
+    },
+    error.message,
+  )
   const code = error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'
   sendProblem(incoming, outgoing, code, s.config.prefix)
 }

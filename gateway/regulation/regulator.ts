@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Clock } from '../deps.ts'
+import type { Metrics } from '../observability/metrics.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 
@@ -20,6 +21,7 @@ export class Regulator {
     private readonly clock: Clock,
     private readonly settings: RegulationSettings,
     private readonly log: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Milliseconds until the ban ends, or 0 when neither the user nor the IP is banned. */
@@ -46,6 +48,7 @@ export class Regulator {
         { event: 'lockout', subject: 'user', user, ip, factor, banMs: ban_time },
         'user locked out',
       )
+      this.metrics.lockouts.inc({ subject: 'user' })
     }
     if (byIp === max_failures) {
       await this.store.set(keys.banOfIp(ip), until, ban_time)
@@ -53,6 +56,7 @@ export class Regulator {
         { event: 'lockout', subject: 'ip', user, ip, factor, banMs: ban_time },
         'client IP locked out',
       )
+      this.metrics.lockouts.inc({ subject: 'ip' })
     }
   }
 

@@ -2,10 +2,10 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import { requestOrigin } from '../history/login-history.ts'
+import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
-import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
+import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { requireSession } from '../session/require-session.ts'
 import { requireRecentVerification } from '../session/step-up.ts'
@@ -15,6 +15,7 @@ import { AccountPage } from '../views/account-page.tsx'
 import { authenticatorAppRoutes } from './authenticator-app.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
 import { yubikeyMessage } from './second-factor.tsx'
+import { smsAccountRoutes } from './sms-setup.tsx'
 
 /** Notices the page may show after a change; the query carries only the code, never the text. */
 const notices: Record<string, string> = {
@@ -27,6 +28,9 @@ const notices: Record<string, string> = {
   app_removed: 'Authenticator app removed.',
   yubikey_added: 'YubiKey added.',
   yubikey_removed: 'YubiKey removed.',
+  sms_added: 'Text messages turned on.',
+  sms_replaced: 'Phone number changed. Codes now go to the new number.',
+  sms_removed: 'Text messages turned off.',
   device_revoked: 'That device will ask for the second step again.',
   devices_revoked: 'Every trusted device will ask for the second step again.',
 }
@@ -41,7 +45,9 @@ export function accountRoutes(s: Services) {
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
   const canRemoveKey = (factors: EnrolledFactors) =>
-    factors.totp || factors.keys.length + factors.yubikeys.length > 1
+    factors.totp || factors.sms !== null || factors.keys.length + factors.yubikeys.length > 1
+  const canRemoveSms = (factors: EnrolledFactors) =>
+    factors.totp || factors.keys.length + factors.yubikeys.length > 0
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
     const { user } = c.var.session
@@ -67,6 +73,17 @@ export function accountRoutes(s: Services) {
         }))}
         recoveryCodesLeft={factors.recoveryCodesLeft}
         yubikeys={s.yubicoOtp === null ? null : factors.yubikeys}
+        sms={
+          s.sms?.allows(user, s.groups.groupsOf(user)) === true
+            ? {
+                maskedNumber: factors.sms === null ? null : maskPhoneNumber(factors.sms.number),
+                addedAt: factors.sms?.addedAt ?? null,
+                lastUsedAt: factors.sms?.lastUsedAt ?? null,
+                fallbackOnly: factors.sms !== null && !s.sms.offeredAtSignIn(factors),
+              }
+            : null
+        }
+        canRemoveSms={canRemoveSms(factors)}
         devices={devices.map(({ id, label, firstIp, createdAt, lastUsedAt, expiresAt }) => ({
           id,
           label,
@@ -143,7 +160,7 @@ export function accountRoutes(s: Services) {
     const { user } = c.var.session
     const factors = await enrolledFactors(s, user)
     if (!factors.totp) return render(c, 400, 'No authenticator app is set up.')
-    if (factors.keys.length + factors.yubikeys.length === 0) {
+    if (factors.keys.length + factors.yubikeys.length === 0 && factors.sms === null) {
       return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
     }
     await s.totp.remove(user)
@@ -151,6 +168,19 @@ export function accountRoutes(s: Services) {
     return c.redirect(`${prefix}/account?notice=app_removed`, 303)
   })
   routes.route('/app', authenticatorAppRoutes(s))
+
+  routes.post('/sms/remove', requireRecentVerification(s), async (c) => {
+    const sms = s.sms
+    if (!sms) return respondWithProblem(c, 'not_found', prefix)
+    const { user } = c.var.session
+    if (!canRemoveSms(await enrolledFactors(s, user))) {
+      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
+    }
+    if (!(await sms.removePhone(user))) return render(c, 400, 'No phone number is set up.')
+    await recordFactorChange(c, s, 'sms', 'removed')
+    return c.redirect(`${prefix}/account?notice=sms_removed`, 303)
+  })
+  routes.route('/sms', smsAccountRoutes(s))
 
   routes.post('/yubikeys/remove', requireRecentVerification(s), async (c) => {
     const yubico = s.yubicoOtp

@@ -1,6 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
@@ -72,6 +73,9 @@ export function adminRoutes(s: Services) {
           lastUsedAt,
         }))}
         recoveryCodesLeft={overview.factors.recoveryCodesLeft}
+        yubikeys={overview.factors.yubikeys.length}
+        smsNumber={overview.factors.sms === null ? null : maskPhoneNumber(overview.factors.sms.number)}
+        noFactor={overview.factors.none}
         lockedUntil={overview.lockedUntil}
         inviteMode={inviteMode}
         inviteExpiresAt={overview.inviteExpiresAt}

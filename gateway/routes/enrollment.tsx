@@ -18,6 +18,7 @@ import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
 import { offeredTotpSecret } from './offered-totp-secret.ts'
 import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
+import { smsEnrollmentRoutes } from './sms-setup.tsx'
 
 /**
  * `<prefix>/enroll`: a user with no factor adds one, an authenticator app here or a security key
@@ -98,6 +99,7 @@ export function enrollmentRoutes(s: Services) {
         skip={skipAllowed(s)}
         yubikey={s.yubicoOtp !== null}
         yubikeyError={yubikeyError}
+        sms={s.sms?.allows(user, s.groups.groupsOf(user)) === true}
         {...(error === undefined ? {} : { error })}
       />
     )
@@ -133,6 +135,8 @@ export function enrollmentRoutes(s: Services) {
     await s.history.record(user, origin, { event: 'enrollment', factor: 'yubico_otp', result: 'success' })
     return c.redirect(await completeSignIn(c, s, 'yubico_otp', ip, { firstEnrollment: true }), 303)
   })
+
+  routes.route('/sms', smsEnrollmentRoutes(s))
 
   // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
   routes.post('/skip', async (c) => {

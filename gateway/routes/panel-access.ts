@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { panelLoginPaths } from '../first-factor/sign-in-page.ts'
 import { type NormalizedTarget, normalizePath } from '../http/normalize-path.ts'
 import { decidePolicy } from '../policy/decide-policy.ts'
 import { headerValue } from '../proxy/panel-request.ts'
@@ -24,8 +25,8 @@ const noSession: Promise<null> = Promise.resolve(null)
  * the checks themselves need: panel traffic is the hot path.
  */
 export function panelAccess(s: Services) {
-  const { prefix, first_factor: ff } = s.config
-  const loginPage = ff.login_page ?? ff.login_path
+  const { prefix } = s.config
+  const loginPaths = panelLoginPaths(s.config)
 
   return {
     /** The target normalised once, or why it is refused: an ambiguous path, or one inside the prefix. */
@@ -51,11 +52,10 @@ export function panelAccess(s: Services) {
       token: string | undefined,
     ): PanelAccess {
       // The panel's login page and form are always reachable: they are how a session starts.
-      const policy =
-        path === ff.login_path || path === loginPage
-          ? 'bypass'
-          : decidePolicy(s.policy, { path, method, clientIp, header: (name) => headerValue(incoming, name) })
-              .policy
+      const policy = loginPaths.has(path)
+        ? 'bypass'
+        : decidePolicy(s.policy, { path, method, clientIp, header: (name) => headerValue(incoming, name) })
+            .policy
       if (policy !== 'two_factor') return policy
       return isWellFormedToken(token) ? s.sessions.load(token) : noSession
     },
@@ -63,6 +63,6 @@ export function panelAccess(s: Services) {
 }
 
 /** Whether a session lets its holder through a two_factor path: only one that passed the second factor. */
-export function isVerified(session: Session | null): boolean {
+export function isVerified(session: Session | null): session is Session & { level: 'two_factor' } {
   return session?.level === 'two_factor'
 }

@@ -1,6 +1,7 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
+import { assignRequestId } from '../http/request-id.ts'
 import { UpstreamError } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
@@ -40,6 +41,7 @@ export function panelUpgrade(s: Services) {
   }
 
   async function route(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    assignRequestId(incoming, s.trustedProxies)
     const target = access.target(incoming.url ?? '')
     if (typeof target === 'string') return refuse(socket, target)
     const { path, query } = target
@@ -56,10 +58,15 @@ export function panelUpgrade(s: Services) {
     const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
     const decision = access.decide(incoming, path, method, facts.clientIp, token)
     if (decision === 'deny') return refuse(socket, 'forbidden')
-    if (decision !== 'bypass' && !isVerified(await decision)) return refuse(socket, 'unauthorized')
+    let verifiedUser: string | null = null
+    if (decision !== 'bypass') {
+      const session = await decision
+      if (!isVerified(session)) return refuse(socket, 'unauthorized')
+      verifiedUser = session.user
+    }
     if (socket.destroyed) return
 
-    const headers = panelRequestHeaders(s, incoming, facts, cookie)
+    const headers = panelRequestHeaders(s, incoming, facts, cookie, verifiedUser)
     // Hop-by-hop for every other request, but asking for the upgrade is what this hop is for.
     headers.connection = 'Upgrade'
     headers.upgrade = incoming.headers.upgrade

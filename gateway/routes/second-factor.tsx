@@ -18,6 +18,7 @@ import { tokenId } from '../session/token.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
+import { smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
 
 const recoveryMessages: Record<Exclude<RecoveryVerdict, { ok: true }>['reason'], string> = {
   malformed: 'Enter one of your recovery codes: 12 letters and digits, dashes optional.',
@@ -44,17 +45,26 @@ export function secondFactorRoutes(s: Services) {
   // A pending session signs in here; a verified one comes back to confirm itself before a factor change.
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
 
-  function render(
+  async function render(
     c: Context<GatewayEnv>,
     factors: EnrolledFactors,
-    status: 200 | 400 | 401,
+    status: 200 | 400 | 401 | 429 | 503,
     {
       error,
       recoveryError,
       yubikeyError,
-    }: { error?: string; recoveryError?: string; yubikeyError?: string } = {},
+      smsError,
+      smsCodeError,
+    }: {
+      error?: string
+      recoveryError?: string
+      yubikeyError?: string
+      smsError?: string
+      smsCodeError?: string
+    } = {},
   ) {
     const stepUp = c.var.session.level === 'two_factor'
+    const sms = await smsChallengeFor(s, c.var.session.user, factors)
     const page = (
       <SecondFactorPage
         prefix={prefix}
@@ -66,7 +76,11 @@ export function secondFactorRoutes(s: Services) {
           securityKey: s.webauthn !== null && factors.keys.length > 0,
           recoveryCode: !stepUp && (factors.recoveryCodesLeft ?? 0) > 0,
           yubikey: s.yubicoOtp !== null && factors.yubikeys.length > 0,
+          sms: sms !== null,
         }}
+        sms={sms}
+        smsError={smsError}
+        smsCodeError={smsCodeError}
         purpose={stepUp ? 'step_up' : 'sign_in'}
         {...(error === undefined ? {} : { error })}
         {...(recoveryError === undefined ? {} : { recoveryError })}
@@ -134,6 +148,8 @@ export function secondFactorRoutes(s: Services) {
       yubikeyError: yubikeyMessage(result.reason),
     })
   })
+
+  routes.route('/sms', smsChallengeRoutes(s, render))
 
   // Recovery codes are for getting in, not for confirming a change: a verified session uses a factor.
   routes.post('/recovery', async (c) => {

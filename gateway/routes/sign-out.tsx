@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import { signInPage } from '../first-factor/sign-in-page.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -11,7 +12,7 @@ import { SignOutPage } from '../views/sign-out-page.tsx'
 /** `<prefix>/logout`: GET asks, POST (CSRF-protected) ends the gateway session on every instance. */
 export function signOutRoutes(s: Services) {
   const { prefix } = s.config
-  const loginPage = s.config.first_factor.login_page ?? s.config.first_factor.login_path
+  const loginPage = signInPage(s.config)
   const routes = new Hono<GatewayEnv>()
 
   // Any live session may sign out, pending or verified.

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { signInPage } from '../first-factor/sign-in-page.ts'
 import { takeCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import type { SessionLevel } from './sessions.ts'
@@ -11,7 +12,7 @@ import { isWellFormedToken } from './token.ts'
  * belongs: no session → the panel's login page; already verified → where it was going.
  */
 export function requireSession(s: Services, level: SessionLevel | 'any'): MiddlewareHandler<GatewayEnv> {
-  const loginPage = s.config.first_factor.login_page ?? s.config.first_factor.login_path
+  const loginPage = signInPage(s.config)
   return async function sessionGuard(c, next) {
     const token = takeCookie(c.req.header('cookie'), s.cookie.name).value
     const session = isWellFormedToken(token) ? await s.sessions.load(token) : null

@@ -55,8 +55,15 @@ export class Sessions {
     const session: Session = { ...fields, createdAt: now, seenAt: now }
     // Indexed by user so that a reset ends them all; no session outlives the absolute timeout.
     await this.store.addMember(keys.sessionsOfUser(fields.user), id, this.timeouts.absolute)
-    await this.store.set(keys.session(id), JSON.stringify(session), this.#lifetime(session, now))
+    const lifetime = this.#lifetime(session, now)
+    await this.store.set(keys.session(id), JSON.stringify(session), lifetime)
+    if (session.level === 'two_factor') await this.store.addMember(keys.verifiedSessions(), id, lifetime)
     return token
+  }
+
+  /** How many verified sessions are live, across every gateway sharing the store (for the metrics). */
+  async countVerified(): Promise<number> {
+    return (await this.store.members(keys.verifiedSessions())).length
   }
 
   /**
@@ -66,7 +73,12 @@ export class Sessions {
   async destroyAllOf(user: string): Promise<number> {
     const index = keys.sessionsOfUser(user)
     const ids = await this.store.members(index)
-    await Promise.all(ids.map((id) => this.store.delete(keys.session(id))))
+    await Promise.all(
+      ids.flatMap((id) => [
+        this.store.delete(keys.session(id)),
+        this.store.removeMember(keys.verifiedSessions(), id),
+      ]),
+    )
     await this.store.delete(index)
     return ids.length
   }
@@ -86,7 +98,11 @@ export class Sessions {
     }
     if (session.level === 'two_factor' && now - session.seenAt >= refreshEveryMs) {
       session.seenAt = now
-      await this.store.set(key, JSON.stringify(session), this.#lifetime(session, now))
+      const lifetime = this.#lifetime(session, now)
+      await Promise.all([
+        this.store.set(key, JSON.stringify(session), lifetime),
+        this.store.addMember(keys.verifiedSessions(), tokenId(token), lifetime),
+      ])
     }
     return session
   }
@@ -103,7 +119,11 @@ export class Sessions {
   }
 
   async destroy(token: string): Promise<void> {
-    await this.store.delete(keys.session(tokenId(token)))
+    const id = tokenId(token)
+    await Promise.all([
+      this.store.delete(keys.session(id)),
+      this.store.removeMember(keys.verifiedSessions(), id),
+    ])
   }
 
   /** Milliseconds the session may still live: the pending TTL, or idle capped by absolute. */

@@ -27,6 +27,8 @@ export const keys = {
   knownUser: (user: string) => `user:${enc(user)}:known`,
   /** The ids of the user's live sessions, so that a reset or a sign-out everywhere can end them. */
   sessionsOfUser: (user: string) => `user:${enc(user)}:sessions`,
+  /** The ids of all verified sessions, each expiring with its session: the active-sessions gauge. */
+  verifiedSessions: () => 'sessions:verified',
   /** A "trust this device" mark by the SHA-256 of its token, and each user's index of them. */
   trustedDevice: (id: string) => `trusted-device:${id}`,
   trustedDevicesOf: (user: string) => `user:${enc(user)}:trusted-devices`,

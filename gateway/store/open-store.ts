@@ -1,19 +1,83 @@
+import { readFileSync } from 'node:fs'
+import type { ConnectionOptions } from 'node:tls'
+import type { Config } from '../config/schema.ts'
+import { parseHostPort, parseRedisUrl } from './redis-address.ts'
+import type { RedisConnection } from './redis-connection.ts'
 import { createRedisStore } from './redis-store.ts'
 import { SqliteStore } from './sqlite-store.ts'
 import type { Store } from './store.ts'
 
-export type StoreOptions = {
-  /** When set, state lives in Redis and any number of gateways can share it. */
-  redisUrl?: string
-  /** The SQLite file used when no Redis is configured (single node). */
-  embeddedPath: string
-  /** Prepended to every Redis key; the SQLite file is the gateway's own and needs none. */
-  keyPrefix: string
+export type StoreConfig = Config['store']
+
+/** Redis when the config names one (any number of gateways can share it), else the embedded file. */
+export function openStore(config: StoreConfig): Store {
+  const connection = redisConnection(config)
+  if (connection === null) return new SqliteStore(config.embedded_path)
+  return createRedisStore(connection, config.key_prefix)
 }
 
-export function openStore(options: StoreOptions): Store {
-  // An empty URL is a configuration mistake, not "no Redis": falling back to a per-node file would
-  // split state between gateway instances, so it goes to createRedisStore, which rejects it.
-  if (options.redisUrl !== undefined) return createRedisStore(options.redisUrl, options.keyPrefix)
-  return new SqliteStore(options.embeddedPath)
+/** Which store the config names, for the start-up log and the CLI; nothing secret. */
+export function storeKind(config: StoreConfig): 'embedded' | 'redis' | 'redis-sentinel' | 'redis-cluster' {
+  if (config.redis_url !== undefined) return 'redis'
+  if (config.sentinels !== undefined) return 'redis-sentinel'
+  if (config.cluster_nodes !== undefined) return 'redis-cluster'
+  return 'embedded'
+}
+
+// The schema (gateway/config/schema.ts) has checked the combination: one shape, credentials in one
+// place, and rediss:// wherever a tls key is given.
+function redisConnection(config: StoreConfig): RedisConnection | null {
+  const credentials = {
+    ...(config.username !== undefined && { username: config.username }),
+    ...(config.password !== undefined && { password: config.password }),
+  }
+  if (config.redis_url !== undefined) {
+    const server = parseRedisUrl(config.redis_url)
+    return { ...server, ...credentials, ...(server.tls && { tls: tlsOptions(config.tls) }) }
+  }
+  if (config.sentinels !== undefined) {
+    if (config.sentinel_name === undefined) {
+      throw new TypeError('store.sentinel_name is required with sentinels')
+    }
+    return {
+      kind: 'sentinel',
+      sentinels: config.sentinels.map((sentinel) => parseHostPort(sentinel)),
+      name: config.sentinel_name,
+      sentinelPassword: config.sentinel_password,
+      ...credentials,
+      ...(config.tls && { tls: tlsOptions(config.tls) }),
+    }
+  }
+  if (config.cluster_nodes !== undefined) {
+    const nodes = config.cluster_nodes.map((node) => parseRedisUrl(node))
+    return {
+      kind: 'cluster',
+      nodes: nodes.map(({ host, port }) => ({ host, port })),
+      ...credentials,
+      ...(nodes.some((node) => node.tls) && { tls: tlsOptions(config.tls) }),
+    }
+  }
+  return null
+}
+
+function tlsOptions(tls: StoreConfig['tls']): ConnectionOptions {
+  if (tls === undefined) return {}
+  return {
+    ...(tls.ca_file !== undefined && { ca: readTlsFile('ca_file', tls.ca_file) }),
+    ...(tls.cert_file !== undefined && { cert: readTlsFile('cert_file', tls.cert_file) }),
+    ...(tls.key_file !== undefined && { key: readTlsFile('key_file', tls.key_file) }),
+    // Node checks the certificate against servername when given, else against the host.
+    ...(tls.server_name !== undefined && { servername: tls.server_name }),
+    rejectUnauthorized: tls.reject_unauthorized,
+  }
+}
+
+// Read when the store opens, so a renewed certificate is picked up by a restart.
+function readTlsFile(key: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(`store.tls.${key}: cannot read '${file}' (${code})`, { cause: error })
+  }
 }

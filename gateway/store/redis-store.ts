@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Cluster, Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
+import { parseRedisUrl } from './redis-address.ts'
+import { CONNECT_TIMEOUT_MS, connectRedis, type RedisConnection } from './redis-connection.ts'
 import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
 import { checkTtl } from './ttl.ts'
-
-const CONNECT_TIMEOUT_MS = 2_000
-const COMMAND_TIMEOUT_MS = 2_000
-const MAX_RECONNECT_DELAY_MS = 2_000
 
 // INCR creates a missing key without expiry; the PEXPIRE only on creation keeps a window fixed.
 const INCREMENT_SCRIPT = `local count = redis.call('INCR', KEYS[1])
@@ -147,28 +145,12 @@ export class RedisStore implements Store {
 }
 
 /**
- * A client that fails fast: while Redis is down every command rejects within about two seconds
- * instead of queueing, and the client keeps reconnecting in the background.
+ * A store on standalone Redis (a redis:// or rediss:// URL), Sentinel or Cluster. Every method
+ * touches a single key, so with a Cluster each command, script and MULTI stays within one slot.
  */
-export function createRedisStore(url: string, keyPrefix: string): RedisStore {
-  const protocol = URL.canParse(url) ? new URL(url).protocol : ''
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw new TypeError('The Redis URL must start with redis:// or rediss://')
-  }
-  const client = new Redis(url, {
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: COMMAND_TIMEOUT_MS,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    lazyConnect: false,
-    // Commands issued in one event-loop turn (many requests' session reads) share one write.
-    enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
-  })
-  // Without a listener ioredis prints every failed reconnect; callers learn of the outage from the
-  // StoreUnavailableError each command rejects with.
-  client.on('error', () => {})
-  return new RedisStore(client, keyPrefix)
+export function createRedisStore(connection: RedisConnection | string, keyPrefix: string): RedisStore {
+  const resolved = typeof connection === 'string' ? parseRedisUrl(connection) : connection
+  return new RedisStore(connectRedis(resolved), keyPrefix)
 }
 
 // EXEC answers with each command's own reply or error; the first error fails the whole call.
@@ -181,13 +163,18 @@ function execReplies(replies: [error: Error | null, result: unknown][] | null): 
 }
 
 function asStoreError(error: unknown): never {
-  // A MULTI that Redis refused to queue (READONLY, OOM, …) fails as EXECABORT; the reason is the
-  // first refusal.
-  if (error instanceof Error && 'previousErrors' in error && Array.isArray(error.previousErrors)) {
-    const [reason] = error.previousErrors
-    if (reason instanceof Error) return asStoreError(reason)
+  const reason = firstRefusal(error) ?? error
+  throw isUnavailable(reason) ? new StoreUnavailableError('Redis is unavailable', { cause: reason }) : reason
+}
+
+// A MULTI that Redis refused to queue (READONLY, OOM, …) fails as EXECABORT; the reason is the first
+// refusal. When a Cluster node's connection fails, every command of the MULTI, EXEC included, fails
+// with one and the same error, which then lists itself among the refusals.
+function firstRefusal(error: unknown): Error | undefined {
+  if (!(error instanceof Error) || !('previousErrors' in error) || !Array.isArray(error.previousErrors)) {
+    return undefined
   }
-  throw isUnavailable(error) ? new StoreUnavailableError('Redis is unavailable', { cause: error }) : error
+  return error.previousErrors.find((refusal) => refusal instanceof Error && refusal !== error)
 }
 
 function isUnavailable(error: unknown): boolean {

@@ -10,8 +10,8 @@ export interface ResetRequest {
 }
 
 /**
- * An admin's reset of a user who lost every factor (seed 004): their app, keys and recovery codes
- * are gone, any enrollment code outstanding is withdrawn, and every session and trusted-device mark
+ * An admin's reset of a user who lost every factor (seed 004): their app, keys, text-message number
+ * and recovery codes are gone, any enrollment code outstanding is withdrawn, and every session and trusted-device mark
  * ends at once on every gateway. Their next
  * sign-in after the password enrolls a factor afresh (or needs an invite code, when configured).
  * Recorded in the user's history with who and why.
@@ -23,6 +23,7 @@ export async function resetSecondFactors(s: Services, user: string, request: Res
     s.totp.remove(user),
     s.webauthn?.removeAll(user),
     s.yubicoOtp?.removeAll(user),
+    s.sms?.removeAll(user),
     s.recoveryCodes.revoke(user),
     // An enrollment code issued before the reset was for the old situation; the admin issues a new one.
     s.invites.revoke(user),

@@ -107,6 +107,7 @@ const factorNames: Record<string, string> = {
   totp: 'authenticator app',
   webauthn: 'security key',
   recovery_code: 'recovery code',
+  sms: 'text message',
   trusted_device: 'trusted device',
   exempt: 'not required for this account',
   enrollment_skipped: 'set-up skipped for now',
@@ -140,7 +141,11 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
             </thead>
             <tbody>
               {entries.map((entry) => (
-                <tr class={entry.result === 'success' ? undefined : 'history-refused'}>
+                <tr
+                  class={
+                    entry.result === 'success' || entry.result === 'code_sent' ? undefined : 'history-refused'
+                  }
+                >
                   <td>
                     <DateTime at={entry.at} withTime />
                   </td>

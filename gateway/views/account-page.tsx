@@ -4,6 +4,7 @@ import {
   HistorySection,
   TrustedDevicesSection,
 } from './account-activity.tsx'
+import { type AccountSms, SmsSection } from './account-sms.tsx'
 import { type AccountYubiKey, YubiKeysSection } from './account-yubikeys.tsx'
 import { DateTime } from './date-time.tsx'
 import { ErrorIcon, SuccessIcon } from './icons.tsx'
@@ -32,6 +33,10 @@ export interface AccountPageProps {
   devices: readonly AccountDevice[]
   /** YubiKeys in OTP mode; null when the factor is off. */
   yubikeys?: readonly AccountYubiKey[] | null
+  /** Text messages; null when they are off or not allowed for the user. */
+  sms?: AccountSms | null
+  /** False when removing the number would leave the user no way to pass the second step. */
+  canRemoveSms?: boolean
   history: readonly AccountHistoryEntry[]
   /** False when removing a key would leave the user no way to pass the second step. */
   canRemoveKey: boolean
@@ -184,6 +189,8 @@ export function AccountPage({
   devices,
   history,
   yubikeys = null,
+  sms = null,
+  canRemoveSms = false,
   canRemoveKey,
   notice,
   error,
@@ -252,7 +259,7 @@ export function AccountPage({
                 <button
                   class="button button-danger button-small"
                   type="submit"
-                  disabled={keys.length + (yubikeys?.length ?? 0) === 0}
+                  disabled={keys.length + (yubikeys?.length ?? 0) + (sms?.maskedNumber ? 1 : 0) === 0}
                   aria-describedby="app-title"
                 >
                   Remove
@@ -261,6 +268,10 @@ export function AccountPage({
             ) : null}
           </div>
         </section>
+
+        {sms === null ? null : (
+          <SmsSection prefix={prefix} csrfToken={csrfToken} sms={sms} canRemove={canRemoveSms} />
+        )}
 
         {yubikeys === null ? null : (
           <YubiKeysSection

@@ -133,6 +133,12 @@ export interface AdminUserPageProps {
   hasTotp: boolean
   keys: readonly AdminKey[]
   recoveryCodesLeft: number | null
+  /** How many YubiKeys (OTP mode) they have. */
+  yubikeys: number
+  /** Their text-message number, masked; null when none. */
+  smsNumber: string | null
+  /** No factor at all: their next sign-in enrolls one. */
+  noFactor: boolean
   /** When the user's lockout ends; null when they are not locked out. */
   lockedUntil: number | null
   /** `enrollment.first_enrollment` is `invite`: the page offers enrollment codes. */
@@ -146,7 +152,14 @@ export interface AdminUserPageProps {
   error?: string | undefined
 }
 
-function FactorsSection({ hasTotp, keys, recoveryCodesLeft }: AdminUserPageProps) {
+function FactorsSection({
+  hasTotp,
+  keys,
+  recoveryCodesLeft,
+  yubikeys,
+  smsNumber,
+  noFactor,
+}: AdminUserPageProps) {
   return (
     <section class="section" aria-labelledby="factors-title">
       <h2 class="section-title" id="factors-title">
@@ -160,6 +173,14 @@ function FactorsSection({ hasTotp, keys, recoveryCodesLeft }: AdminUserPageProps
         <dt>Security keys</dt>
         <dd>
           <span class={keys.length > 0 ? 'pill pill-on' : 'pill'}>{String(keys.length)}</span>
+        </dd>
+        <dt>YubiKeys</dt>
+        <dd>
+          <span class={yubikeys > 0 ? 'pill pill-on' : 'pill'}>{String(yubikeys)}</span>
+        </dd>
+        <dt>Text messages</dt>
+        <dd>
+          <span class={smsNumber === null ? 'pill' : 'pill pill-on'}>{smsNumber ?? 'Off'}</span>
         </dd>
         <dt>Recovery codes</dt>
         <dd>
@@ -190,7 +211,7 @@ function FactorsSection({ hasTotp, keys, recoveryCodesLeft }: AdminUserPageProps
           ))}
         </ul>
       )}
-      {!hasTotp && keys.length === 0 ? (
+      {noFactor ? (
         <p class="hint admin-note">No second factor: their next sign-in asks them to set one up.</p>
       ) : null}
     </section>

@@ -2,6 +2,7 @@ import { AuthenticatorAppSteps, type AuthenticatorAppStepsProps } from './authen
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
+import { SmsAlternative } from './sms-alternative.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
 
 export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'action' | 'submitLabel'> {
@@ -16,6 +17,8 @@ export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'a
   /** Offers a YubiKey in OTP mode (`factors.yubico_otp`); `yubikeyError` is a refused tap. */
   yubikey?: boolean
   yubikeyError?: string | undefined
+  /** Offers codes by text message (`factors.sms`, when allowed for the user). */
+  sms?: boolean
 }
 
 /** For YubiKeys that type a code (OTP mode): a tap into the field registers the key. */
@@ -116,6 +119,7 @@ export function EnrollmentPage({
   skip,
   yubikey = false,
   yubikeyError,
+  sms = false,
 }: EnrollmentPageProps) {
   return (
     <Layout
@@ -139,6 +143,14 @@ export function EnrollmentPage({
           </a>
         </p>
       ) : null}
+      {sms ? (
+        <p class="subtitle-aside">
+          No smartphone app?{' '}
+          <a class="link" href="#sms">
+            Get codes by text message
+          </a>
+        </p>
+      ) : null}
       {skip?.until ? (
         <p class="banner banner-warning" role="note">
           <span>
@@ -154,6 +166,7 @@ export function EnrollmentPage({
       />
       {securityKeys ? <SecurityKeyAlternative prefix={prefix} /> : null}
       {yubikey ? <YubiKeyAlternative prefix={prefix} csrfToken={csrfToken} error={yubikeyError} /> : null}
+      {sms ? <SmsAlternative prefix={prefix} csrfToken={csrfToken} /> : null}
       {skip ? (
         <form class="form skip-form" method="post" action={`${prefix}/enroll/skip`}>
           <input type="hidden" name="csrf" value={csrfToken} />

@@ -2,6 +2,8 @@ import { CodeField } from './code-field.tsx'
 import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
+import { type SmsChallenge, SmsMethod } from './sms-method.tsx'
+import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
 
 export interface SecondFactorMethods {
@@ -11,6 +13,8 @@ export interface SecondFactorMethods {
   recoveryCode: boolean
   /** A YubiKey in OTP mode: a tap types a code into a field. */
   yubikey?: boolean
+  /** A code by text message to the user's number (`sms` on the page says which and in what state). */
+  sms?: boolean
 }
 
 export interface SecondFactorPageProps {
@@ -24,6 +28,10 @@ export interface SecondFactorPageProps {
   recoveryError?: string
   /** A refused YubiKey tap, shown at the YubiKey field. */
   yubikeyError?: string
+  /** The text-message method, when offered; its refused send and its refused code. */
+  sms?: SmsChallenge | null | undefined
+  smsError?: string | undefined
+  smsCodeError?: string | undefined
   /** `step_up`: a signed-in user confirms it is them before changing their sign-in methods. */
   purpose?: 'sign_in' | 'step_up'
   /** "30 days": offers "Trust this device for 30 days"; null when trusted devices are off. */
@@ -134,26 +142,6 @@ function CodeMethod({
   )
 }
 
-const trustFieldId = 'trust-device'
-
-/**
- * One box for every method: inside the code form (so it is posted with the code) and read by the
- * key script through `data-trust-field` on the key button.
- */
-function TrustDeviceField({ trustFor }: { trustFor: string }) {
-  return (
-    <div class="checkbox-field">
-      <input class="checkbox" type="checkbox" id={trustFieldId} name="trust_device" value="yes" />
-      <div>
-        <label class="checkbox-label" for={trustFieldId}>
-          Trust this device for {trustFor}
-        </label>
-        <p class="hint">Don't tick this on a shared or public computer.</p>
-      </div>
-    </div>
-  )
-}
-
 /** A YubiKey in OTP mode types its code and presses Enter: the field takes the tap and submits. */
 function YubiKeyMethod({
   prefix,
@@ -253,6 +241,12 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
             <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
           </>
         ) : null}
+        {methods.sms ? (
+          <li>
+            A text message can take a minute to arrive. If it does not, ask for a new code; only the newest
+            code works.
+          </li>
+        ) : null}
         {methods.totp ? (
           <>
             <li>
@@ -267,7 +261,9 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
             ? 'Lost your key and your app? '
             : methods.securityKey
               ? 'Lost your key? '
-              : 'Lost access to your app? '}
+              : methods.totp
+                ? 'Lost access to your app? '
+                : 'Lost your phone? '}
           {methods.recoveryCode ? 'Use a recovery code, or contact' : 'Contact'} your hosting provider's
           support to reset two-step verification.
         </li>
@@ -288,11 +284,24 @@ export function SecondFactorPage({
   error,
   recoveryError,
   yubikeyError,
+  sms,
+  smsError,
+  smsCodeError,
   trustFor,
   methods,
   purpose = 'sign_in',
 }: SecondFactorPageProps) {
   const both = methods.securityKey && methods.totp
+  const otherMethods = methods.securityKey || methods.totp || methods.yubikey === true
+  // A code was just sent or refused: the text-message field is where the user's attention is.
+  const smsFocus =
+    smsCodeError !== undefined ||
+    (sms?.codeSent === true &&
+      error === undefined &&
+      recoveryError === undefined &&
+      yubikeyError === undefined)
+  // The one trust box goes to the first form that takes a code: app, YubiKey, text message, else the key.
+  const smsTrustBox = sms?.codeSent === true && !methods.totp && !methods.yubikey
   const stepUp = purpose === 'step_up'
   const title = stepUp ? "Confirm it's you" : "Verify it's you"
   return (
@@ -300,13 +309,13 @@ export function SecondFactorPage({
       prefix={prefix}
       title={title}
       csrfToken={methods.securityKey ? csrfToken : undefined}
-      script={methods.securityKey}
+      script={methods.securityKey || (sms?.codeSent === true && sms.resendInSeconds > 0)}
     >
       <h1 class="title">{title}</h1>
       {stepUp ? (
         <p class="subtitle">
-          Before you change how <strong class="account-name">{username}</strong> signs in, use your key or app
-          once more.
+          Before you change how <strong class="account-name">{username}</strong> signs in,{' '}
+          {otherMethods ? 'use your key or app once more.' : 'enter a code we text you.'}
         </p>
       ) : (
         <p class="subtitle">
@@ -319,7 +328,7 @@ export function SecondFactorPage({
           error={methods.totp ? undefined : error}
           recommended={both}
           trustFor={trustFor}
-          trustBoxHere={!methods.totp && !methods.yubikey}
+          trustBoxHere={!methods.totp && !methods.yubikey && !smsTrustBox}
         />
       ) : null}
       {methods.yubikey ? (
@@ -327,7 +336,9 @@ export function SecondFactorPage({
           prefix={prefix}
           csrfToken={csrfToken}
           error={yubikeyError}
-          focus={yubikeyError !== undefined || (!methods.securityKey && recoveryError === undefined)}
+          focus={
+            yubikeyError !== undefined || (!methods.securityKey && recoveryError === undefined && !smsFocus)
+          }
           trustFor={methods.totp ? null : trustFor}
         />
       ) : null}
@@ -346,9 +357,27 @@ export function SecondFactorPage({
           focusElsewhere={
             recoveryError !== undefined ||
             yubikeyError !== undefined ||
+            smsFocus ||
             (methods.yubikey === true && error === undefined)
           }
           trustFor={trustFor}
+        />
+      ) : null}
+      {sms && otherMethods ? (
+        <h2 class="divider">
+          <span>or get a code by text message</span>
+        </h2>
+      ) : null}
+      {sms ? (
+        <SmsMethod
+          prefix={prefix}
+          csrfToken={csrfToken}
+          sms={sms}
+          sendError={smsError}
+          codeError={smsCodeError}
+          primary={!otherMethods}
+          focus={smsFocus}
+          trustField={trustFor !== null && smsTrustBox ? <TrustDeviceField trustFor={trustFor} /> : null}
         />
       ) : null}
       {methods.recoveryCode ? (

@@ -1,8 +1,9 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { verify } from '@node-rs/argon2'
 import { describe, expect, it } from 'vitest'
-import { tapgate } from '../support/cli.ts'
+import { tapgate, tapgateWithInput } from '../support/cli.ts'
 
 describe('tapgate check-config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tapgate-cli-'))
@@ -45,5 +46,20 @@ describe('tapgate check-config', () => {
     const result = await tapgate(['serve', '--config', join(dir, 'missing.yaml')])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('missing.yaml: cannot read the config file (ENOENT)')
+  })
+})
+
+describe('tapgate hash-password', () => {
+  it('prints an argon2id hash of the password piped in, for the users file', async () => {
+    const { stdout, code } = await tapgateWithInput(['hash-password'], 'correct horse\n')
+    expect(code).toBe(0)
+    const printed = stdout.trim()
+    expect(printed).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
+    expect(await verify(printed, 'correct horse')).toBe(true)
+    expect(await tapgateWithInput(['hash-password'], '')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'tapgate: empty password; nothing printed\n',
+    })
   })
 })

@@ -142,7 +142,7 @@ describe('a WebSocket on a two_factor path', () => {
     expect(upstream.upgrades.map((u) => u.target)).toEqual(['/console/ws?tail=50'])
   })
 
-  it('passes the panel cookie on, never tapgate’s, and strips identity a client claims', async () => {
+  it('passes the panel cookie on, never tapgate’s, and tells who the user is, never who the client claims', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     await enrollTotp(browser, demo.gateway.clock)
     await connect('/console/ws', {
@@ -153,7 +153,7 @@ describe('a WebSocket on a two_factor path', () => {
 
     const [seen] = upstream.upgrades
     expect(seen?.headers.cookie).toBe(`PANELSESSID=${browser.cookies.get('PANELSESSID')}`)
-    expect(seen?.headers['remote-user']).toBeUndefined()
+    expect(seen?.headers['remote-user']).toBe('demo')
     expect(seen?.headers['x-forwarded-for']).toBe('127.0.0.1')
     // What the handshake needs arrives, although Connection and Upgrade are hop-by-hop otherwise.
     expect(seen?.headers.connection).toBe('Upgrade')

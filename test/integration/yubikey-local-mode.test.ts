@@ -144,6 +144,9 @@ describe('a YubiKey validated by tapgate itself', () => {
     const enrolled = await enrollWithTap(browser, desk.tap())
     expect(enrolled.headers.get('location')).toBe('/_tapgate/recovery-codes')
     expect(await (await browser.get('/_tapgate/account')).text()).toContain('Desk key')
+    expect((await tapgate(['user', 'show', 'demo', '--config', config])).stdout).toContain(
+      'YubiKeys:           1\n',
+    )
     await browser.get('/logout')
 
     const signedIn = await tapAtSecondStep(browser, desk.tap())

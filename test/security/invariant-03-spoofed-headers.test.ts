@@ -76,4 +76,17 @@ describe('headers a client sends to claim an identity', () => {
     // Identity headers stay stripped even from a trusted proxy: only tapgate sets them.
     expect(seen[0]).not.toHaveProperty('remote-user')
   })
+
+  it('include the names an operator configured for identity, in any spelling', async () => {
+    gateway = await startTestGateway({
+      upstreamUrl,
+      config: { identity_headers: { user: 'X-Panel-User', groups: 'X-Panel-Roles' } },
+    })
+    await fetch(`${gateway.url}/api/x`, {
+      headers: { 'X-Panel-User': 'admin', x_panel_roles: 'root', 'Remote-User': 'admin' },
+    })
+    expect(seen[0]).not.toHaveProperty('x-panel-user')
+    expect(seen[0]).not.toHaveProperty('x_panel_roles')
+    expect(seen[0]).not.toHaveProperty('remote-user')
+  })
 })

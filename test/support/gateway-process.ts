@@ -48,7 +48,11 @@ const STOP_GRACE_MS = 5_000
 export async function startGatewayProcess(configYaml: string): Promise<GatewayProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'tapgate-process-'))
   const file = join(dir, 'tapgate.yaml')
-  await writeFile(file, configYaml)
+  // Processes running side by side each take a free metrics port unless the test names one.
+  await writeFile(
+    file,
+    /^metrics:/m.test(configYaml) ? configYaml : `${configYaml}\nmetrics: {listen: '127.0.0.1:0'}\n`,
+  )
   const loaded = loadConfigFile(file, {})
   if (!loaded.ok) {
     await rm(dir, { recursive: true, force: true })

@@ -61,6 +61,8 @@ export async function startTestGateway(options: {
     first_factor: panelLoginSettings,
     rules: [{ prefix: '/api/', policy: 'bypass' }],
     log_level: 'debug',
+    // Every test gateway gets its own free metrics port.
+    metrics: { listen: '127.0.0.1:0' },
     ...options.config,
   }
   const loaded = parseConfig(raw, { baseDir: process.cwd(), env: {} })

@@ -19,10 +19,12 @@ import { AccountPage } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
 import { AuthenticatorAppPage } from '../../gateway/views/authenticator-app-page.tsx'
 import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
+import { LoginPage } from '../../gateway/views/login-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
 import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../gateway/views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../gateway/views/sign-out-page.tsx'
+import { SmsSetupPage } from '../../gateway/views/sms-setup-page.tsx'
 import { launchChromium } from './chromium.ts'
 import { renderPage } from './render-page.ts'
 
@@ -171,6 +173,22 @@ async function samplePages(): Promise<Record<string, Sample>> {
     ],
     canRemoveKey: true,
   }
+  const smsChallenge = {
+    maskedNumber: '+44 •••• ••23',
+    codeSent: false,
+    validFor: '5 minutes',
+    resendInSeconds: 0,
+  }
+  const smsSetup = {
+    prefix,
+    username: 'alice',
+    csrfToken,
+    action: `${prefix}/enroll/sms`,
+    purpose: 'enroll' as const,
+    validFor: '5 minutes',
+    pending: null,
+    back: { href: `${prefix}/enroll`, label: 'Choose another way' },
+  }
   const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })
   return {
     'second-factor-key': page(
@@ -229,6 +247,24 @@ async function samplePages(): Promise<Record<string, Sample>> {
         EnrollmentPage({
           ...enrollment,
           error: 'That code did not match. Enter the code your app shows now.',
+        }),
+      ),
+    ),
+    login: page(
+      renderPage(
+        LoginPage({ prefix, csrfToken, returnTo: '/dashboard', trustFor: '30 days', tokenField: true }),
+      ),
+    ),
+    'login-refused': page(
+      renderPage(
+        LoginPage({
+          prefix,
+          csrfToken,
+          returnTo: null,
+          username: 'alice',
+          error: 'The username, password or code is not correct.',
+          trustFor: '30 days',
+          tokenField: true,
         }),
       ),
     ),
@@ -316,6 +352,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
           csrfToken,
           user: 'alice',
           hasTotp: true,
+          yubikeys: 1,
+          smsNumber: '+44 •••• ••23',
+          noFactor: false,
           keys: [
             {
               name: 'Blue YubiKey',
@@ -362,6 +401,104 @@ async function samplePages(): Promise<Record<string, Sample>> {
             'R1GW-7BMQ-4TXH',
             'C2NF-5EZK-9AYP',
           ],
+        }),
+      ),
+    ),
+    'sms-2fa-send': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { totp: false, securityKey: false, recoveryCode: true, sms: true },
+          sms: smsChallenge,
+        }),
+      ),
+    ),
+    'sms-2fa-sent': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { totp: false, securityKey: false, recoveryCode: true, sms: true },
+          sms: { ...smsChallenge, codeSent: true, resendInSeconds: 27 },
+        }),
+      ),
+    ),
+    'sms-2fa-wrong-code': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { totp: false, securityKey: false, recoveryCode: false, sms: true },
+          sms: { ...smsChallenge, codeSent: true },
+          smsCodeError: 'That code is not correct. Check the text message and try again (3 tries left).',
+        }),
+      ),
+    ),
+    'sms-2fa-not-sent': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { totp: false, securityKey: false, recoveryCode: false, sms: true },
+          sms: smsChallenge,
+          smsError: 'We could not send the text message. Try again, or use another way to sign in.',
+        }),
+      ),
+    ),
+    'sms-2fa-with-key-and-app': page(
+      renderPage(
+        SecondFactorPage({
+          ...challenge,
+          methods: { ...both, sms: true },
+          sms: { ...smsChallenge, codeSent: true, resendInSeconds: 12 },
+        }),
+      ),
+    ),
+    'sms-enrollment': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true }))),
+    'sms-setup-number': page(renderPage(SmsSetupPage(smsSetup))),
+    'sms-setup-number-error': page(
+      renderPage(
+        SmsSetupPage({
+          ...smsSetup,
+          number: '07700 900123',
+          numberError: 'Add the country code at the start: +44 for the UK, +1 for the US and Canada.',
+        }),
+      ),
+    ),
+    'sms-setup-code': page(
+      renderPage(
+        SmsSetupPage({ ...smsSetup, pending: { maskedNumber: '+44 •••• ••23', resendInSeconds: 30 } }),
+      ),
+    ),
+    'sms-setup-change-too-soon': page(
+      renderPage(
+        SmsSetupPage({
+          ...smsSetup,
+          purpose: 'change',
+          action: `${prefix}/account/sms`,
+          back: { href: `${prefix}/account`, label: 'Back to your account' },
+          pending: { maskedNumber: '+49 •••• ••89', resendInSeconds: 0 },
+          sendError: 'Too many codes have been sent. You can ask for a new one in 42 minutes.',
+        }),
+      ),
+    ),
+    'sms-account': page(
+      renderPage(
+        AccountPage({
+          ...account,
+          sms: {
+            maskedNumber: '+44 •••• ••23',
+            addedAt: added,
+            lastUsedAt: added + 2 * day,
+            fallbackOnly: true,
+          },
+          canRemoveSms: true,
+        }),
+      ),
+    ),
+    'sms-account-off': page(
+      renderPage(
+        AccountPage({
+          ...account,
+          keys: [],
+          sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
         }),
       ),
     ),

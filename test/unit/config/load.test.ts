@@ -155,3 +155,123 @@ describe('secrets from the environment or a file', () => {
     })
   })
 })
+
+describe('the store section', () => {
+  const withStore = (store: Record<string, unknown>) => ({ ...minimal, store })
+  const storeOf = (
+    store: Record<string, unknown>,
+    env: Record<string, string> = {},
+    baseDir = '/etc/tapgate',
+  ) => {
+    const result = parseConfig(withStore(store), { baseDir, env })
+    if (!result.ok) throw new Error(result.problems.join('\n'))
+    return result.config.store
+  }
+
+  it('takes standalone, Sentinel and Cluster shapes, with TLS files relative to the config file', () => {
+    expect(
+      storeOf({ redis_url: 'rediss://redis.internal:6380/2', tls: { ca_file: 'redis-ca.pem' } }),
+    ).toEqual({
+      redis_url: 'rediss://redis.internal:6380/2',
+      tls: { ca_file: '/etc/tapgate/redis-ca.pem', reject_unauthorized: true },
+      embedded_path: '/etc/tapgate/tapgate.db',
+      key_prefix: 'tapgate:',
+    })
+    const sentinel = storeOf({
+      sentinels: ['10.0.0.1:26379', '[fd00::2]:26379', 'sentinel-3.internal:26379'],
+      sentinel_name: 'tapgate',
+      sentinel_password: 'sentinel secret',
+      password: 'redis secret',
+      tls: { cert_file: 'client.pem', key_file: '/etc/ssl/client.key', server_name: 'redis.internal' },
+    })
+    expect(sentinel.sentinels).toEqual(['10.0.0.1:26379', '[fd00::2]:26379', 'sentinel-3.internal:26379'])
+    expect(sentinel.tls).toEqual({
+      cert_file: '/etc/tapgate/client.pem',
+      key_file: '/etc/ssl/client.key',
+      server_name: 'redis.internal',
+      reject_unauthorized: true,
+    })
+    const cluster = storeOf({
+      cluster_nodes: ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'],
+      username: 'gw',
+    })
+    expect(cluster.cluster_nodes).toEqual(['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'])
+  })
+
+  it('takes the Redis passwords from a file or the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapgate-config-'))
+    writeFileSync(join(dir, 'redis-password'), 'from file\n')
+    const cluster = { cluster_nodes: ['redis://10.0.0.1:7000'] }
+    expect(storeOf({ ...cluster, password_file: 'redis-password' }, {}, dir).password).toBe('from file')
+    const sentinel = { sentinels: ['10.0.0.1:26379'], sentinel_name: 'tapgate' }
+    const fromEnv = storeOf(sentinel, {
+      TAPGATE_STORE_PASSWORD: 'redis env',
+      TAPGATE_STORE_SENTINEL_PASSWORD: 'sentinel env',
+    })
+    expect([fromEnv.password, fromEnv.sentinel_password]).toEqual(['redis env', 'sentinel env'])
+  })
+
+  it('refuses more than one shape, and keys that belong to another shape', () => {
+    expect(
+      problemsOf(withStore({ redis_url: 'redis://r:6379', sentinels: ['s:26379'], sentinel_name: 'm' })),
+    ).toEqual([
+      'store.sentinels: expected one of redis_url, sentinels or cluster_nodes, got redis_url and sentinels',
+    ])
+    expect(problemsOf(withStore({ sentinels: ['s:26379'] }))).toEqual([
+      'store.sentinel_name: required with sentinels (the name of the master group they watch)',
+    ])
+    expect(
+      problemsOf(
+        withStore({ cluster_nodes: ['redis://c:7000'], sentinel_name: 'm', sentinel_password: 'x' }),
+      ),
+    ).toEqual([
+      'store.sentinel_name: expected only with sentinels',
+      'store.sentinel_password: expected only with sentinels, got (hidden)',
+    ])
+    expect(problemsOf(withStore({ username: 'gw', tls: {} }))).toEqual([
+      'store.username: expected only with redis_url, sentinels or cluster_nodes',
+      'store.tls: expected only with redis_url, sentinels or cluster_nodes',
+    ])
+  })
+
+  it('names each bad address, and asks for rediss:// wherever tls is configured', () => {
+    expect(
+      problemsOf(
+        withStore({
+          cluster_nodes: ['redis://c1:7000', 'rediss://c2:7000', 'redis://gw:pw@c3:7000', 'c4:7000'],
+          tls: { cert_file: 'client.pem' },
+        }),
+      ),
+    ).toEqual([
+      "store.cluster_nodes.2: expected a URL such as 'redis://10.0.0.1:6379', with no user, password or database, got 'redis://gw:pw@c3:7000'",
+      "store.cluster_nodes.3: expected a URL such as 'redis://10.0.0.1:6379', with no user, password or database, got 'c4:7000'",
+      'store.tls: expected cert_file and key_file together',
+      'store.cluster_nodes: expected every node to use redis://, or every node rediss://',
+      'store.tls: expected rediss:// cluster_nodes with tls',
+    ])
+    expect(problemsOf(withStore({ sentinels: ['s1', 's2:0', 'user@s3:26379'], sentinel_name: 'm' }))).toEqual(
+      [
+        "store.sentinels.0: expected 'host:port', such as '10.0.0.1:26379', got 's1'",
+        "store.sentinels.1: expected 'host:port', such as '10.0.0.1:26379', got 's2:0'",
+        "store.sentinels.2: expected 'host:port', such as '10.0.0.1:26379', got 'user@s3:26379'",
+      ],
+    )
+    expect(problemsOf(withStore({ redis_url: 'redis://r:6379', tls: { ca_file: 'ca.pem' } }))).toEqual([
+      'store.tls: expected rediss:// in redis_url with tls',
+    ])
+  })
+
+  it('never prints a Redis URL or password, not even a wrong one', () => {
+    const problems = [
+      ...problemsOf(withStore({ redis_url: 'redis://:hunter2@r:6379?db=1' })),
+      ...problemsOf(withStore({ redis_url: 'redis://:hunter2@r:6379', password: 'hunter3' })),
+      ...problemsOf(withStore({ redis_url: 'redis://r:6379', password: 42 })),
+    ]
+    expect(problems).toEqual([
+      "store.redis_url: expected a URL such as 'redis://host:6379/0' or 'rediss://host:6380', with no query string, got (hidden)",
+      'store: expected the user and password either in redis_url or as username and password, not both',
+      'store.password: expected string, got (hidden)',
+    ])
+    expect(problems.join('\n')).not.toMatch(/hunter|42/)
+  })
+})

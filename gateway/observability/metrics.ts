@@ -1,0 +1,55 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * What tapgate tells Prometheus, on its own listener (`metrics.listen`), never on the public one.
+ * One registry per gateway, so several gateways in one process (tests) keep their numbers apart.
+ * Labels take values from small fixed sets only: never a username, path or address.
+ */
+export class Metrics {
+  readonly registry = new Registry()
+
+  /** Panel traffic by what the rules decided and the status the client got. */
+  readonly requests = new Counter({
+    name: 'tapgate_requests_total',
+    help: 'Requests to the panel by policy decision (bypass, two_factor, deny, refused) and status code',
+    labelNames: ['policy', 'status'] as const,
+    registers: [this.registry],
+  })
+
+  readonly upstreamLatency = new Histogram({
+    name: 'tapgate_upstream_response_seconds',
+    help: "Time until the panel's response headers arrived",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  })
+
+  readonly loginAttempts = new Counter({
+    name: 'tapgate_login_attempts_total',
+    help: 'Sign-in and enrollment attempts by step, factor and result',
+    labelNames: ['step', 'factor', 'result'] as const,
+    registers: [this.registry],
+  })
+
+  readonly lockouts = new Counter({
+    name: 'tapgate_lockouts_total',
+    help: 'Lockouts begun, of a user or of a client address',
+    labelNames: ['subject'] as const,
+    registers: [this.registry],
+  })
+
+  constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
+    if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tapgate_' })
+  }
+
+  /** A gauge read from the store when Prometheus scrapes, not kept in step with every request. */
+  gaugeFromStore(name: string, help: string, read: () => Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read())
+      },
+    })
+  }
+}

@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto'
+import { type Context, Hono } from 'hono'
+import { serialize } from 'hono/utils/cookie'
+import { describeDuration } from '../config/duration.ts'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { parseOtp } from '../factors/yubico-otp/otp.ts'
+import { isServiceFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
+import { canonicalUsername } from '../first-factor/canonical-username.ts'
+import type { LocalUsers } from '../first-factor/local-users.ts'
+import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
+import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
+import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { safeRedirectTarget } from '../http/redirect-target.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { isWellFormedToken } from '../session/token.ts'
+import { LoginPage } from '../views/login-page.tsx'
+import { completeSignIn } from './complete-sign-in.ts'
+
+const wrongCredentials = 'The username, password or code is not correct.'
+const missingCredentials = 'Enter your username and password.'
+
+/**
+ * `<prefix>/login` (first_factor.mode: local): tapgate's own sign-in over the users file. The password
+ * opens a pending session and the 2fa page follows, unless the optional "Authentication token" field
+ * already holds a good code or YubiKey tap (one step, as hosting panels offer), the user is exempt, or
+ * this browser is trusted. A refusal never says which part was wrong.
+ *
+ * No session exists yet to bind a CSRF token to, so the form's token is bound to a random id in a
+ * short-lived cookie on this path (login CSRF: a forged form must not sign a victim into another account).
+ */
+export function localLoginRoutes(s: Services, users: LocalUsers) {
+  const { prefix } = s.config
+  const formCookie = `${s.config.session.cookie_name}_login`
+  const trustFor = s.config.trusted_devices.enabled
+    ? describeDuration(s.config.trusted_devices.lifetime)
+    : null
+  const routes = new Hono<GatewayEnv>()
+
+  function render(
+    c: Context<GatewayEnv>,
+    status: 200 | 400 | 401,
+    form: { returnTo: string | null; username?: string; error?: string },
+  ) {
+    let formId = takeCookie(c.req.header('cookie'), formCookie).value
+    if (formId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(formId)) {
+      formId = randomBytes(16).toString('base64url')
+      c.header(
+        'Set-Cookie',
+        serialize(formCookie, formId, {
+          path: `${prefix}/login`,
+          httpOnly: true,
+          secure: s.cookie.secure,
+          sameSite: 'Strict',
+        }),
+        { append: true },
+      )
+    }
+    const page = (
+      <LoginPage
+        prefix={prefix}
+        csrfToken={s.csrf.tokenFor(`login:${formId}`)}
+        trustFor={trustFor}
+        tokenField={true}
+        {...form}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', (c) => render(c, 200, { returnTo: safeRedirectTarget(c.req.query('rd'), s.publicOrigin) }))
+
+  routes.post('/', async (c) => {
+    const formId = takeCookie(c.req.header('cookie'), formCookie).value ?? ''
+    const sameOrigin = s.csrf.isSameOrigin(c.req.header('sec-fetch-site'), c.req.header('origin'))
+    const form = sameOrigin ? await c.req.parseBody() : {}
+    if (!sameOrigin || formId === '' || !s.csrf.verify(`login:${formId}`, form.csrf)) {
+      s.log.warn({ event: 'csrf_rejected', path: c.req.path, sameOrigin }, 'cross-site sign-in refused')
+      return respondWithProblem(c, 'cross_site', prefix)
+    }
+    const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
+    const returnTo = safeRedirectTarget(text('rd'), s.publicOrigin)
+    const typedName = text('username').slice(0, 256)
+    const user = canonicalUsername(typedName, s.config.first_factor.case_sensitive_usernames)
+    const password = text('password')
+    if (user === '' || password === '') {
+      return render(c, 400, { returnTo, username: typedName, error: missingCredentials })
+    }
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const origin = requestOrigin(c.env.incoming, ip)
+    const known = users.find(user) !== null
+    if ((await s.regulator.bannedFor(user, ip)) > 0) {
+      await recordAttempt(s, user, known, origin, { event: 'first_factor', result: 'locked_out' })
+      return respondWithProblem(c, 'locked', prefix)
+    }
+    if ((await users.checkPassword(user, password.slice(0, 1024))) === null) {
+      await recordAttempt(s, user, known, origin, { event: 'first_factor', result: 'wrong_password' })
+      await s.regulator.recordFailure(user, ip, 'password')
+      return render(c, 401, { returnTo, username: typedName, error: wrongCredentials })
+    }
+
+    const { session: oldToken, device } = gatewayCookies(s, c.req.header('cookie'))
+    if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
+    await s.users.remember(user)
+    await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
+    const destination = returnTo ?? '/'
+
+    const skip = await secondFactorSkip(s, user, device)
+    if (skip !== null) {
+      const token = await s.sessions.create({ user, level: 'two_factor' })
+      await s.regulator.recordSuccess(user)
+      await s.history.record(user, origin, { event: 'second_factor', factor: skip, result: 'success' })
+      c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
+      return c.redirect(destination, 303)
+    }
+
+    const token = await s.sessions.create({ user, level: 'first_factor', returnTo: destination })
+    const code = text('token').replace(/\s+/g, '')
+    if (code === '') {
+      c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
+      return c.redirect(`${prefix}/2fa`, 303)
+    }
+    // The code came with the password: checked here, and a wrong one refuses the whole form.
+    const factor = await checkTypedCode(s, user, code)
+    if (factor.ok) {
+      const session = await s.sessions.load(token)
+      if (session === null) return respondWithProblem(c, 'session_expired', prefix)
+      c.set('session', session)
+      c.set('sessionToken', token)
+      const trustDevice = text('trust_device') === 'yes'
+      return c.redirect(await completeSignIn(c, s, factor.factor, ip, { trustDevice }), 303)
+    }
+    await s.sessions.destroy(token)
+    await s.history.record(user, origin, {
+      event: 'second_factor',
+      factor: factor.factor,
+      result: factor.result,
+    })
+    // A validation service that is down is not the user's mistake.
+    if (!factor.serviceFailure) await s.regulator.recordFailure(user, ip, factor.factor)
+    return render(c, 401, { returnTo, username: typedName, error: wrongCredentials })
+  })
+
+  return routes
+}
+
+/** The typed token: a YubiKey tap (modhex, 32+ characters) or a code from the authenticator app. */
+async function checkTypedCode(
+  s: Services,
+  user: string,
+  code: string,
+): Promise<
+  { ok: true; factor: string } | { ok: false; factor: string; result: string; serviceFailure?: boolean }
+> {
+  if (s.yubicoOtp !== null && parseOtp(code) !== null) {
+    const verdict = await s.yubicoOtp.verify(user, code)
+    return verdict.ok
+      ? { ok: true, factor: 'yubico_otp' }
+      : {
+          ok: false,
+          factor: 'yubico_otp',
+          result: verdict.reason,
+          serviceFailure: isServiceFailure(verdict.reason),
+        }
+  }
+  const secret = await s.totp.secretOf(user)
+  if (secret === null) return { ok: false, factor: 'totp', result: 'not_enrolled' }
+  const verdict = await s.totp.check(user, secret, code)
+  return verdict === 'accepted'
+    ? { ok: true, factor: 'totp' }
+    : { ok: false, factor: 'totp', result: verdict }
+}
+
+/**
+ * A refused sign-in goes into the history of users tapgate knows (in the users file, or seen before);
+ * for any other name only into the log, so made-up usernames cannot fill the store.
+ */
+async function recordAttempt(
+  s: Services,
+  user: string,
+  known: boolean,
+  origin: RequestOrigin,
+  fields: { event: 'first_factor'; result: string },
+) {
+  if (known || (await s.users.isKnown(user)))
+    await s.history.record(user, origin, { ...fields, factor: 'password' })
+  else s.history.recordUnknownUser(user, origin, fields.result)
+}

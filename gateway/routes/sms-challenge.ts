@@ -1,0 +1,135 @@
+import { type Context, Hono } from 'hono'
+import { describeDuration } from '../config/duration.ts'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import type { SendResult } from '../factors/sms/sms-factor.ts'
+import { requestOrigin } from '../history/login-history.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
+import type { Services } from '../services.ts'
+import { markVerified } from '../session/step-up.ts'
+import type { SmsChallenge } from '../views/sms-method.tsx'
+import { completeSignIn } from './complete-sign-in.ts'
+import { codeRefusal, sendOutcome, sendRefusal } from './sms-messages.ts'
+
+/** Renders the 2fa page again with a text-message refusal (gateway/routes/second-factor.tsx). */
+export type RenderChallenge = (
+  c: Context<GatewayEnv>,
+  factors: EnrolledFactors,
+  status: 400 | 401 | 429 | 503,
+  errors: { smsError?: string; smsCodeError?: string },
+) => Promise<Response>
+
+/** What the 2fa page shows of the user's number; null when it does not offer text messages. */
+export async function smsChallengeFor(
+  s: Services,
+  user: string,
+  factors: EnrolledFactors,
+): Promise<SmsChallenge | null> {
+  const sms = s.sms
+  if (sms === null || factors.sms === null || !sms.offeredAtSignIn(factors)) return null
+  const [outstanding, resendInMs] = await Promise.all([
+    sms.outstanding(user, 'sign_in'),
+    sms.resendInMs(user, 'sign_in'),
+  ])
+  return {
+    maskedNumber: maskPhoneNumber(factors.sms.number),
+    codeSent: outstanding !== null && outstanding.number === factors.sms.number,
+    validFor: describeDuration(sms.settings.codeTtlMs),
+    resendInSeconds: Math.ceil(resendInMs / 1000),
+  }
+}
+
+/**
+ * A send goes into the user's history like an attempt; a failed delivery is logged as a warning with
+ * the notifier's reason (never the code or the message).
+ */
+export async function recordSend(
+  c: Context<GatewayEnv>,
+  s: Services,
+  event: 'second_factor' | 'enrollment',
+  number: string,
+  result: SendResult,
+): Promise<void> {
+  const ip = clientFacts(c.env.incoming, s).clientIp
+  const failed = !result.ok && result.reason === 'not_delivered'
+  await s.history.record(
+    c.var.session.user,
+    requestOrigin(c.env.incoming, ip),
+    { event, factor: 'sms', result: sendOutcome(result) },
+    {
+      logOnly: {
+        to: maskPhoneNumber(number),
+        notifier: s.sms?.notifier.type,
+        ...(failed ? { detail: result.detail } : {}),
+      },
+      ...(failed ? { level: 'warn' as const, message: 'text message not sent' } : {}),
+    },
+  )
+}
+
+/**
+ * `<prefix>/2fa/sms`: "Send code" (and "Resend code") and the code it sent, for signing in or, from
+ * a verified session, confirming a change. Mounted inside the 2fa routes: a session, CSRF checked.
+ */
+export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
+  const { prefix } = s.config
+  const routes = new Hono<GatewayEnv>()
+
+  /** The user's factors, when the 2fa page offers them text messages; null otherwise. */
+  async function offered(user: string) {
+    const factors = await enrolledFactors(s, user)
+    const sms = s.sms
+    if (sms === null || factors.sms === null || !sms.offeredAtSignIn(factors)) return null
+    return { sms, factors, number: factors.sms.number }
+  }
+
+  routes.post('/send', async (c) => {
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'sms' })
+    if (lockedOut) return lockedOut
+    const found = await offered(user)
+    if (found === null) return respondWithProblem(c, 'not_found', prefix)
+    const result = await found.sms.send(user, 'sign_in', found.number)
+    await recordSend(c, s, 'second_factor', found.number, result)
+    if (result.ok) return c.redirect(`${prefix}/2fa`, 303)
+    return render(c, found.factors, result.reason === 'not_delivered' ? 503 : 429, {
+      smsError: sendRefusal(result, 'sign_in'),
+    })
+  })
+
+  routes.post('/', async (c) => {
+    const { user, level } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'sms' })
+    if (lockedOut) return lockedOut
+    const found = await offered(user)
+    if (found === null) return respondWithProblem(c, 'not_found', prefix)
+    const { code, trust_device: trust } = await c.req.parseBody()
+    const result = await found.sms.verify(user, 'sign_in', typeof code === 'string' ? code : '')
+    if (result.ok && level === 'two_factor') return c.redirect(await markVerified(c, s), 303)
+    if (result.ok) {
+      return c.redirect(await completeSignIn(c, s, 'sms', ip, { trustDevice: trust === 'yes' }), 303)
+    }
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'second_factor',
+      factor: 'sms',
+      result: result.reason,
+    })
+    // A guess that was checked counts toward the lockout, as a wrong app code does; an expired one was not.
+    if (result.reason !== 'expired' && result.reason !== 'no_code')
+      await s.regulator.recordFailure(user, ip, 'sms')
+    const refusal = codeRefusal(result)
+    return render(
+      c,
+      await enrolledFactors(s, user),
+      result.reason === 'malformed' ? 400 : 401,
+      refusal.field ? { smsCodeError: refusal.message } : { smsError: refusal.message },
+    )
+  })
+
+  return routes
+}

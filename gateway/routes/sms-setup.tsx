@@ -1,0 +1,192 @@
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { describeDuration } from '../config/duration.ts'
+import type { GatewayEnv } from '../context.ts'
+import { respondWithProblem } from '../errors.tsx'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import type { SmsFactor } from '../factors/sms/sms-factor.ts'
+import { requestOrigin } from '../history/login-history.ts'
+import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
+import type { Services } from '../services.ts'
+import { requireRecentVerification } from '../session/step-up.ts'
+import { tokenId } from '../session/token.ts'
+import { SmsSetupPage, type SmsSetupPageProps } from '../views/sms-setup-page.tsx'
+import { completeSignIn } from './complete-sign-in.ts'
+import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
+import { recordSend } from './sms-challenge.ts'
+import { codeRefusal, phoneNumberMessages, sendRefusal } from './sms-messages.ts'
+
+type Errors = Pick<SmsSetupPageProps, 'number' | 'numberError' | 'codeError' | 'sendError'>
+
+/** Where the two set-up flows differ: the first way in at enrollment, or a change on the account page. */
+interface SetupFlow {
+  /**
+   * `enroll` counts refused codes toward the lockout and refuses a locked-out user, as TOTP
+   * enrollment does; `account` is a verified user's change.
+   */
+  kind: 'enroll' | 'account'
+  /** The mount path, e.g. `/_tapgate/enroll/sms`. */
+  action: string
+  back: { href: string; label: string }
+  /** Runs before every route of the flow (the account's step-up). */
+  guard?: MiddlewareHandler<GatewayEnv>
+  /** The number was proven: make it the user's and answer. */
+  finish(c: Context<GatewayEnv>, sms: SmsFactor, number: string): Promise<Response>
+}
+
+/** `<prefix>/enroll/sms`: text messages as the first factor; mounted inside the enrollment routes. */
+export function smsEnrollmentRoutes(s: Services) {
+  const { prefix } = s.config
+  return smsSetupRoutes(s, {
+    kind: 'enroll',
+    action: `${prefix}/enroll/sms`,
+    back: { href: `${prefix}/enroll`, label: 'Choose another way' },
+    async finish(c, sms, number) {
+      const ip = clientFacts(c.env.incoming, s).clientIp
+      await sms.setPhone(c.var.session.user, number)
+      await s.history.record(c.var.session.user, requestOrigin(c.env.incoming, ip), {
+        event: 'enrollment',
+        factor: 'sms',
+        result: 'success',
+      })
+      return c.redirect(await completeSignIn(c, s, 'sms', ip, { firstEnrollment: true }), 303)
+    },
+  })
+}
+
+/**
+ * `<prefix>/account/sms`: set up text messages, or move them to a new number (the old one works until
+ * the new one is proven). Mounted inside the account routes; needs a recent second factor.
+ */
+export function smsAccountRoutes(s: Services) {
+  const { prefix } = s.config
+  return smsSetupRoutes(s, {
+    kind: 'account',
+    action: `${prefix}/account/sms`,
+    back: { href: `${prefix}/account`, label: 'Back to your account' },
+    guard: requireRecentVerification(s, () => `${prefix}/account/sms`),
+    async finish(c, sms, number) {
+      const before = await enrolledFactors(s, c.var.session.user)
+      await sms.setPhone(c.var.session.user, number)
+      await recordFactorChange(c, s, 'sms', before.sms === null ? 'added' : 'replaced')
+      const done = `${prefix}/account?notice=${before.sms === null ? 'sms_added' : 'sms_replaced'}`
+      // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
+      return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
+    },
+  })
+}
+
+/**
+ * The number, "Send code" (a `register` code to the new number), then the code. Nothing counts until
+ * the code is entered: the outstanding code holds the number, sealed, and dies with it.
+ */
+function smsSetupRoutes(s: Services, flow: SetupFlow) {
+  const { prefix } = s.config
+  const regulated = flow.kind === 'enroll'
+  const routes = new Hono<GatewayEnv>()
+
+  /** The factor, when the operator allows it for this user; else the page does not exist for them. */
+  routes.use('*', async function smsAllowed(c, next) {
+    const { user } = c.var.session
+    if (s.sms === null || !s.sms.allows(user, s.groups.groupsOf(user))) {
+      return respondWithProblem(c, 'not_found', prefix)
+    }
+    await next()
+  })
+  if (flow.guard) routes.use('*', flow.guard)
+
+  async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401 | 429 | 503, errors: Errors = {}) {
+    const sms = s.sms as SmsFactor
+    const { user } = c.var.session
+    // "Use a different number" shows the number field; a code already sent stays valid until replaced.
+    const changing = c.req.method === 'GET' && c.req.query('number') === 'new'
+    const outstanding = changing || errors.numberError ? null : await sms.outstanding(user, 'register')
+    const current = (await enrolledFactors(s, user)).sms
+    const page = (
+      <SmsSetupPage
+        prefix={prefix}
+        username={user}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        action={flow.action}
+        purpose={flow.kind === 'enroll' ? 'enroll' : current === null ? 'add' : 'change'}
+        validFor={describeDuration(sms.settings.codeTtlMs)}
+        pending={
+          outstanding === null
+            ? null
+            : {
+                maskedNumber: maskPhoneNumber(outstanding.number),
+                resendInSeconds: Math.ceil((await sms.resendInMs(user, 'register')) / 1000),
+              }
+        }
+        back={flow.back}
+        {...errors}
+      />
+    )
+    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+  }
+
+  routes.get('/', (c) => render(c, 200))
+
+  // A new number ("phone"), or "Resend code" to the number a code is waiting for.
+  routes.post('/send', async (c) => {
+    const sms = s.sms as SmsFactor
+    const { user } = c.var.session
+    if (regulated) {
+      const ip = clientFacts(c.env.incoming, s).clientIp
+      const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'sms' })
+      if (lockedOut) return lockedOut
+    }
+    const { phone, resend } = await c.req.parseBody()
+    let number: string
+    if (resend === 'yes') {
+      const outstanding = await sms.outstanding(user, 'register')
+      if (outstanding === null) return render(c, 400, { numberError: phoneNumberMessages.empty })
+      number = outstanding.number
+    } else {
+      const typed = typeof phone === 'string' ? phone : ''
+      const checked = checkPhoneNumber(typed)
+      if (!checked.ok)
+        return render(c, 400, { number: typed, numberError: phoneNumberMessages[checked.problem] })
+      number = checked.number
+    }
+    const result = await sms.send(user, 'register', number)
+    await recordSend(c, s, 'enrollment', number, result)
+    if (result.ok) return c.redirect(flow.action, 303)
+    const status = result.reason === 'not_delivered' ? 503 : 429
+    const message = sendRefusal(result, 'setup')
+    // A first send that failed shows the number again, so it can be corrected or sent once more.
+    const typed = resend === 'yes' ? undefined : { number: typeof phone === 'string' ? phone : '' }
+    return render(c, status, { ...typed, sendError: message })
+  })
+
+  routes.post('/', async (c) => {
+    const sms = s.sms as SmsFactor
+    const { user } = c.var.session
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    if (regulated) {
+      const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'sms' })
+      if (lockedOut) return lockedOut
+    }
+    const { code } = await c.req.parseBody()
+    const result = await sms.verify(user, 'register', typeof code === 'string' ? code : '')
+    if (result.ok) return flow.finish(c, sms, result.number)
+    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
+      event: 'enrollment',
+      factor: 'sms',
+      result: result.reason,
+    })
+    if (regulated && result.reason !== 'expired' && result.reason !== 'no_code') {
+      await s.regulator.recordFailure(user, ip, 'sms')
+    }
+    const refusal = codeRefusal(result)
+    return render(
+      c,
+      result.reason === 'malformed' ? 400 : 401,
+      refusal.field ? { codeError: refusal.message } : { sendError: refusal.message },
+    )
+  })
+
+  return routes
+}

@@ -1,0 +1,80 @@
+import { DateTime } from './date-time.tsx'
+
+/** The account page's view of the text-message factor. */
+export interface AccountSms {
+  /** "+44 •••• ••12"; null when no number is set up. */
+  maskedNumber: string | null
+  addedAt: number | null
+  lastUsedAt: number | null
+  /** fallback_only and a stronger factor: sign-in does not offer the number now. */
+  fallbackOnly: boolean
+}
+
+/** Text messages on the account page: the number (masked), change it, remove it. */
+export function SmsSection({
+  prefix,
+  csrfToken,
+  sms,
+  canRemove,
+}: {
+  prefix: string
+  csrfToken: string
+  sms: AccountSms
+  canRemove: boolean
+}) {
+  const on = sms.maskedNumber !== null
+  return (
+    <section class="section" aria-labelledby="sms-title">
+      <h2 class="section-title section-title-status" id="sms-title">
+        Text messages<span class="visually-hidden">:</span>{' '}
+        <span class={on ? 'pill pill-on' : 'pill'}>{on ? 'On' : 'Off'}</span>
+      </h2>
+      {on ? (
+        <p class="key-meta sms-meta">
+          <span>
+            Codes go to <strong class="nowrap">{sms.maskedNumber}</strong>
+          </span>
+          {sms.addedAt === null ? null : (
+            <span>
+              Added <DateTime at={sms.addedAt} />
+            </span>
+          )}
+          <span>
+            {sms.lastUsedAt === null ? (
+              'Never used'
+            ) : (
+              <>
+                Last used <DateTime at={sms.lastUsedAt} />
+              </>
+            )}
+          </span>
+        </p>
+      ) : (
+        <p class="hint">Not set up. Get a code by text message when you sign in.</p>
+      )}
+      {sms.fallbackOnly ? (
+        <p class="hint">
+          Sign-in offers text messages only when you have no app or key: they are the least safe way in.
+        </p>
+      ) : null}
+      <div class="section-action button-row">
+        <a class="button button-secondary button-small" href={`${prefix}/account/sms`}>
+          {on ? 'Change number' : 'Set up text messages'}
+        </a>
+        {on ? (
+          <form method="post" action={`${prefix}/account/sms/remove`}>
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <button
+              class="button button-danger button-small"
+              type="submit"
+              disabled={!canRemove}
+              aria-describedby="sms-title"
+            >
+              Remove
+            </button>
+          </form>
+        ) : null}
+      </div>
+    </section>
+  )
+}

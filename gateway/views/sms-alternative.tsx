@@ -1,0 +1,55 @@
+import { MessageIcon } from './sms-parts.tsx'
+
+/**
+ * On the enrollment page, for people without an authenticator app: the mobile number and "Send
+ * code"; the code is then entered on the text-message set-up page.
+ */
+export function SmsAlternative({ prefix, csrfToken }: { prefix: string; csrfToken: string }) {
+  return (
+    <section class="alternative" id="sms" aria-labelledby="sms-title">
+      <div class="divider" aria-hidden="true">
+        <span>or</span>
+      </div>
+      <form class="method form" method="post" action={`${prefix}/enroll/sms/send`}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class="method-head">
+          <span class="method-icon">
+            <MessageIcon />
+          </span>
+          <div class="method-heading">
+            <h2 class="method-title" id="sms-title">
+              Get codes by text message
+            </h2>
+          </div>
+        </div>
+        <p class="method-text">
+          No app? We text a code to your mobile phone each time you sign in. An app or a key is safer: a text
+          message can be redirected by someone who takes over your number.
+        </p>
+        <div class="field sms-alternative-field">
+          <label class="label" for="sms-phone">
+            Mobile number
+          </label>
+          <p class="hint" id="sms-phone-hint">
+            Start with + and the country code, for example +44 7700 900123.
+          </p>
+          <input
+            class="input input-phone"
+            id="sms-phone"
+            name="phone"
+            type="tel"
+            autocomplete="tel"
+            inputmode="tel"
+            maxlength={40}
+            required
+            placeholder="+44 7700 900123"
+            aria-describedby="sms-phone-hint"
+          />
+        </div>
+        <button class="button button-secondary button-block" type="submit">
+          Send code
+        </button>
+      </form>
+    </section>
+  )
+}

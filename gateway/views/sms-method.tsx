@@ -1,0 +1,107 @@
+import type { Child } from 'hono/jsx'
+import { MessageIcon, ResendForm, SmsCodeInput, SmsSendError } from './sms-parts.tsx'
+
+/** What the 2fa page shows of the user's text-message factor. */
+export interface SmsChallenge {
+  /** "+44 •••• ••12". */
+  maskedNumber: string
+  /** A code is waiting to be entered: the code field shows instead of "Send code". */
+  codeSent: boolean
+  /** "5 minutes". */
+  validFor: string
+  /** Seconds before "Resend code" works; 0 once it does. */
+  resendInSeconds: number
+}
+
+export interface SmsMethodProps {
+  prefix: string
+  csrfToken: string
+  sms: SmsChallenge
+  /** A refused send or a code that no longer works: shown above the button that sends one. */
+  sendError: string | undefined
+  /** A refused code, at the code field. */
+  codeError: string | undefined
+  /** Text messages are the one way on offer: the strong button, and the focus. */
+  primary: boolean
+  /** Takes the focus: a code was just sent or refused. */
+  focus: boolean
+  /** The "trust this device" box, when no other form on the page holds it. */
+  trustField: Child
+}
+
+/**
+ * The 2fa page's text-message method, as seeds 001 and 002 describe it: nothing is sent until the
+ * user asks ("Send code"); then the code field, and "Resend code" once the wait is over.
+ */
+export function SmsMethod({
+  prefix,
+  csrfToken,
+  sms,
+  sendError,
+  codeError,
+  primary,
+  focus,
+  trustField,
+}: SmsMethodProps) {
+  return (
+    <section class="method" id="sms" aria-labelledby="sms-title">
+      <div class="method-head">
+        <span class="method-icon">
+          <MessageIcon />
+        </span>
+        <div class="method-heading">
+          <h2 class="method-title" id="sms-title">
+            Text message
+          </h2>
+        </div>
+      </div>
+      {sms.codeSent ? (
+        <>
+          <p class="method-text" id="sms-code-hint">
+            We sent a 6-digit code to <strong class="nowrap">{sms.maskedNumber}</strong>. It expires in{' '}
+            {sms.validFor}.
+          </p>
+          <form class="form sms-form" method="post" action={`${prefix}/2fa/sms`}>
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <div class={codeError ? 'field field-invalid' : 'field'}>
+              <label class="label" for="sms-code">
+                Code from the text message
+              </label>
+              <SmsCodeInput id="sms-code" hintId="sms-code-hint" error={codeError} autofocus={focus} />
+            </div>
+            {trustField}
+            <button
+              class={`button ${primary ? 'button-primary' : 'button-secondary'} button-block`}
+              type="submit"
+            >
+              Verify
+            </button>
+          </form>
+          <SmsSendError id="sms-send-error" error={sendError} />
+          <ResendForm
+            action={`${prefix}/2fa/sms/send`}
+            csrfToken={csrfToken}
+            resendInSeconds={sms.resendInSeconds}
+          />
+        </>
+      ) : (
+        <>
+          <p class="method-text" id="sms-hint">
+            We text a 6-digit code to <strong class="nowrap">{sms.maskedNumber}</strong> when you ask for it.
+          </p>
+          <SmsSendError id="sms-send-error" error={sendError} />
+          <form class="sms-send-form" method="post" action={`${prefix}/2fa/sms/send`}>
+            <input type="hidden" name="csrf" value={csrfToken} />
+            <button
+              class={`button ${primary ? 'button-primary' : 'button-secondary'} button-block`}
+              type="submit"
+              aria-describedby="sms-hint"
+            >
+              Send code
+            </button>
+          </form>
+        </>
+      )}
+    </section>
+  )
+}

@@ -1,0 +1,107 @@
+import { ErrorIcon } from './icons.tsx'
+
+/**
+ * Pieces shared by the pages that send a text-message code. The resend button is a contract with
+ * web/sms-resend.ts: `data-resend-in` (seconds to wait) and `data-resend-status` (the id of the line
+ * that says so). Without the script the server still refuses an early resend, saying how long to wait.
+ */
+
+/** A speech bubble with three dots: a code that arrives as a message. */
+export function MessageIcon() {
+  return (
+    <svg class="key-icon" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+      <path d="M6 4.75h12A2.25 2.25 0 0 1 20.25 7v7A2.25 2.25 0 0 1 18 16.25h-7.25L6.5 19.5v-3.25H6A2.25 2.25 0 0 1 3.75 14V7A2.25 2.25 0 0 1 6 4.75Z" />
+      <path d="M8.25 10.5h.01M12 10.5h.01M15.75 10.5h.01" />
+    </svg>
+  )
+}
+
+/** "27 seconds", "1 second". */
+export function secondsText(seconds: number): string {
+  return `${seconds} second${seconds === 1 ? '' : 's'}`
+}
+
+/** The 6-digit code field; like the app's code field, with its own id so both fit on one page. */
+export function SmsCodeInput({
+  id,
+  hintId,
+  error,
+  autofocus,
+}: {
+  id: string
+  hintId: string
+  error: string | undefined
+  autofocus: boolean
+}) {
+  const errorId = `${id}-error`
+  return (
+    <>
+      {error ? (
+        <p class="field-error" id={errorId} role="alert">
+          <ErrorIcon />
+          <span>{error}</span>
+        </p>
+      ) : null}
+      <input
+        class="input input-code"
+        id={id}
+        name="code"
+        type="text"
+        autocomplete="one-time-code"
+        inputmode="numeric"
+        pattern="[0-9]*"
+        minlength={6}
+        maxlength={6}
+        autocapitalize="off"
+        spellcheck={false}
+        required
+        autofocus={autofocus}
+        aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+        aria-invalid={error ? 'true' : undefined}
+      />
+    </>
+  )
+}
+
+/** A refusal that belongs to the sending, not to a field: delivery failed, too soon, too many. */
+export function SmsSendError({ id, error }: { id: string; error: string | undefined }) {
+  if (!error) return null
+  return (
+    <p class="field-error" id={id} role="alert">
+      <ErrorIcon />
+      <span>{error}</span>
+    </p>
+  )
+}
+
+/** "Resend code", waiting out the cooldown: the page script counts down and enables it. */
+export function ResendForm({
+  action,
+  csrfToken,
+  resendInSeconds,
+}: {
+  action: string
+  csrfToken: string
+  resendInSeconds: number
+}) {
+  return (
+    <form class="resend-form" method="post" action={action}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <input type="hidden" name="resend" value="yes" />
+      <p class="hint" id="resend-status">
+        {resendInSeconds > 0
+          ? `You can ask for a new code in ${secondsText(resendInSeconds)}.`
+          : "Didn't get it? You can ask for a new code."}
+      </p>
+      <button
+        class="button button-secondary button-small"
+        type="submit"
+        data-resend-in={resendInSeconds > 0 ? String(resendInSeconds) : undefined}
+        data-resend-status={resendInSeconds > 0 ? 'resend-status' : undefined}
+        aria-describedby="resend-status"
+      >
+        Resend code
+      </button>
+    </form>
+  )
+}

@@ -1,0 +1,187 @@
+import { ErrorIcon } from './icons.tsx'
+import { Layout } from './layout.tsx'
+import { ResendForm, SmsCodeInput, SmsSendError } from './sms-parts.tsx'
+
+/** A code sent to the number being added, waiting to be entered. */
+export interface PendingNumber {
+  /** "+44 •••• ••12". */
+  maskedNumber: string
+  /** Seconds before "Resend code" works; 0 once it does. */
+  resendInSeconds: number
+}
+
+export interface SmsSetupPageProps {
+  prefix: string
+  username: string
+  csrfToken: string
+  /** Where the forms post: `<prefix>/enroll/sms` or `<prefix>/account/sms`; `/send` sends a code. */
+  action: string
+  /** `enroll`: the first way in; `add` and `change`: from the account page. */
+  purpose: 'enroll' | 'add' | 'change'
+  /** "5 minutes": how long a code works. */
+  validFor: string
+  pending: PendingNumber | null
+  /** What the user typed, given back with a refusal so they can correct it. */
+  number?: string | undefined
+  numberError?: string | undefined
+  codeError?: string | undefined
+  /** A send that failed or was refused (too soon, too many). */
+  sendError?: string | undefined
+  back: { href: string; label: string }
+}
+
+const titles = {
+  enroll: 'Get codes by text message',
+  add: 'Set up text messages',
+  change: 'Change your phone number',
+} as const
+
+const subtitles = {
+  enroll: 'Each time you sign in, we text a code to your mobile phone.',
+  add: 'Get a code by text message when your app or key is not to hand.',
+  change: 'Your current number keeps working until you enter a code sent to the new one.',
+} as const
+
+/** The number field and "Send code", as seed 002 has it: "Add your phone number and select Send Code". */
+function NumberForm({
+  action,
+  csrfToken,
+  number,
+  error,
+  sendError,
+}: {
+  action: string
+  csrfToken: string
+  number: string | undefined
+  error: string | undefined
+  sendError: string | undefined
+}) {
+  const describedBy = error ? 'phone-error phone-hint' : 'phone-hint'
+  return (
+    <form class="form" method="post" action={`${action}/send`}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <div class={error ? 'field field-invalid' : 'field'}>
+        <label class="label" for="phone">
+          Mobile number
+        </label>
+        <p class="hint" id="phone-hint">
+          Start with + and the country code, for example +44 7700 900123.
+        </p>
+        {error ? (
+          <p class="field-error" id="phone-error" role="alert">
+            <ErrorIcon />
+            <span>{error}</span>
+          </p>
+        ) : null}
+        <input
+          class="input input-phone"
+          id="phone"
+          name="phone"
+          type="tel"
+          autocomplete="tel"
+          inputmode="tel"
+          maxlength={40}
+          required
+          autofocus
+          value={number}
+          placeholder="+44 7700 900123"
+          aria-describedby={describedBy}
+          aria-invalid={error ? 'true' : undefined}
+        />
+      </div>
+      <SmsSendError id="sms-send-error" error={sendError} />
+      <button class="button button-primary button-block" type="submit">
+        Send code
+      </button>
+    </form>
+  )
+}
+
+/**
+ * Adding (or changing) the number codes are texted to: the number, "Send code", then the code from
+ * the message, which proves the phone is the user's. Only then does the number count.
+ */
+export function SmsSetupPage({
+  prefix,
+  username,
+  csrfToken,
+  action,
+  purpose,
+  validFor,
+  pending,
+  number,
+  numberError,
+  codeError,
+  sendError,
+  back,
+}: SmsSetupPageProps) {
+  return (
+    <Layout prefix={prefix} title={titles[purpose]} script={pending !== null && pending.resendInSeconds > 0}>
+      <h1 class="title">{titles[purpose]}</h1>
+      <p class="subtitle">
+        {subtitles[purpose]}{' '}
+        {purpose === 'enroll' ? (
+          <>
+            Signing in as <strong class="account-name">{username}</strong>.
+          </>
+        ) : null}
+      </p>
+      <ol class="steps">
+        <li class="step">
+          <h2 class="step-title">Enter your mobile number</h2>
+          {pending === null ? (
+            <NumberForm
+              action={action}
+              csrfToken={csrfToken}
+              number={number}
+              error={numberError}
+              sendError={sendError}
+            />
+          ) : (
+            <p class="step-text">
+              We sent a code to <strong class="nowrap">{pending.maskedNumber}</strong>.{' '}
+              <a class="link" href={`${action}?number=new`}>
+                Use a different number
+              </a>
+            </p>
+          )}
+        </li>
+        <li class="step">
+          <h2 class="step-title">Enter the code from the text message</h2>
+          {pending === null ? (
+            <p class="step-text">We text you a 6-digit code. It works for {validFor}.</p>
+          ) : (
+            <>
+              <p class="step-text" id="sms-code-hint">
+                It has 6 digits and works for {validFor}.
+              </p>
+              <form class="form" method="post" action={action}>
+                <input type="hidden" name="csrf" value={csrfToken} />
+                <div class={codeError ? 'field field-invalid' : 'field'}>
+                  <label class="label" for="sms-code">
+                    Code
+                  </label>
+                  <SmsCodeInput id="sms-code" hintId="sms-code-hint" error={codeError} autofocus />
+                </div>
+                <button class="button button-primary button-block" type="submit">
+                  {purpose === 'change' ? 'Use this number' : 'Turn on text messages'}
+                </button>
+              </form>
+              <SmsSendError id="sms-send-error" error={sendError} />
+              <ResendForm
+                action={`${action}/send`}
+                csrfToken={csrfToken}
+                resendInSeconds={pending.resendInSeconds}
+              />
+            </>
+          )}
+        </li>
+      </ol>
+      <p class="card-footer">
+        <a class="link" href={back.href}>
+          {back.label}
+        </a>
+      </p>
+    </Layout>
+  )
+}

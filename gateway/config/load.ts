@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { MetadataFileError, readAuthenticatorMetadata } from '../factors/authenticator-metadata.ts'
 import { LocalUsers, UsersFileError } from '../first-factor/local-users.ts'
+import { compileRules } from '../policy/compile-rules.ts'
 import { formatIssue } from './issues.ts'
 import { type Config, configSchema } from './schema.ts'
 
@@ -50,9 +51,24 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
   const document = structuredClone(raw) as Record<string, unknown>
   const problems = secretKeys.flatMap((key) => resolveSecret(document, key.path, env[key.env], baseDir))
   const result = configSchema.safeParse(document, { reportInput: true })
-  if (!result.success) problems.push(...result.error.issues.map((issue) => formatIssue(issue, secretPaths)))
+  if (!result.success) {
+    // A secret whose file could not be read is already reported; "required" would say it twice.
+    const unread = new Set(problems.map((problem) => problem.split('_file:')[0]))
+    const issues = result.error.issues.filter(
+      (issue) =>
+        !(issue.code === 'invalid_type' && issue.input === undefined && unread.has(issue.path.join('.'))),
+    )
+    problems.push(...issues.map((issue) => formatIssue(issue, secretPaths)))
+  }
   if (problems.length > 0 || !result.success) return { ok: false, problems }
   const config = result.data
+  // A rule that can never match (a path not in normalised form) is a config problem, told as one.
+  try {
+    compileRules(config.rules, config.default_policy)
+  } catch (error) {
+    if (error instanceof TypeError) return { ok: false, problems: [error.message] }
+    throw error
+  }
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
   const tls = config.store.tls
   for (const file of ['ca_file', 'cert_file', 'key_file'] as const) {

@@ -41,6 +41,16 @@ const httpUrl = z
     message: 'expected an absolute http or https URL',
   })
 
+/** tapgate forwards each request's own path, so the panel's URL names only where it listens. */
+const panelUrl = httpUrl.refine(
+  (value) => {
+    if (!URL.canParse(value)) return true
+    const url = new URL(value)
+    return url.pathname === '/' && url.search === '' && url.hash === '' && url.username === ''
+  },
+  { message: "expected only scheme, host and port, such as 'http://127.0.0.1:2082'" },
+)
+
 const headerName = z
   .string()
   .regex(/^[A-Za-z0-9-]+$/, { message: 'expected a header name such as Remote-User' })
@@ -111,7 +121,7 @@ export const configSchema = z
     public_url: origin,
     upstream: z
       .object({
-        url: httpUrl,
+        url: panelUrl,
         timeout: duration.default(30_000),
         preserve_host: z.boolean().default(false),
       })

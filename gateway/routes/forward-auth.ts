@@ -46,8 +46,9 @@ export function forwardAuthRoutes(s: Services) {
     const decision = access.decide(incoming, target.path, method, facts.clientIp, token)
     if (decision === 'deny') return respondWithProblem(c, 'forbidden', prefix)
     // The browser's cookies without tapgate's, for the proxy to send the panel instead of its own
-    // Cookie header: the panel never sees tapgate's session or device token.
-    const allowed: Record<string, string> = panelCookie ? { 'X-Tapgate-Cookie': panelCookie } : {}
+    // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
+    // that a proxy copying it replaces the Cookie header rather than keeping the browser's.
+    const allowed = { 'X-Tapgate-Cookie': panelCookie ?? '' }
     if (decision === 'bypass') return c.body(null, 200, allowed)
 
     const session = await decision

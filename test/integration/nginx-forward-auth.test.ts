@@ -64,6 +64,10 @@ describe('nginx auth_request with tapgate', () => {
       `${nginx.url}/_tapgate/login?rd=%2Fecho%2Fdashboard%3Ftab%3D2`,
     )
     expect(panelSaw('/echo/dashboard?tab=2')).toEqual([])
+    // A script is told 401, not sent to a page it cannot use.
+    expect(
+      (await fetch(`${nginx.url}/echo/dashboard`, { headers: { accept: 'application/json' } })).status,
+    ).toBe(401)
     expect((await browser.get('/echo/internal/x')).status).toBe(403)
   })
 
@@ -101,7 +105,9 @@ describe('nginx auth_request with tapgate', () => {
     expect(request?.headers['remote-user']).toBe('alice')
     expect(request?.headers['remote-name']).toBe('Alice A.')
     expect(request?.headers['x-remote-user']).toBeUndefined()
-    expect(request?.headers.cookie ?? '').not.toMatch(/(^|; )tapgate_session=/)
+    // (The test client ignores cookie paths, so the login form's own cookie comes along.)
+    expect(request?.headers.cookie ?? '').not.toMatch(/(^|; )tapgate_(session|device)=/)
+    expect(request?.headers.cookie ?? '').toContain('tapgate_session_login=')
   })
 
   it('keeps /_tapgate/verify internal to nginx', async () => {

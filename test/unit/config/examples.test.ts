@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { parseConfig } from '../../../gateway/config/load.ts'
 import { parseUsers } from '../../../gateway/first-factor/local-users.ts'
@@ -13,6 +13,7 @@ import { codeBlocks } from '../../support/markdown.ts'
  * block in docs/ opens with a comment saying what it is:
  *   # tapgate config …   a config file or part of one (completed with public_url and upstream.url)
  *   # users file …       a users file (first_factor.mode: local)
+ *   # compose file …     a Docker Compose file (read as YAML here; docker-compose checks the rest)
  * Secrets named by `<key>_file` get stand-in files, as /etc/tapgate does not exist here, and a
  * relative `users_file: users.yaml` finds a copy of config/users/example-users.yaml.
  */
@@ -21,13 +22,17 @@ const blocks = pages.flatMap((file) =>
   codeBlocks(readFileSync(file, 'utf8'), 'yaml').map((block) => ({
     ...block,
     where: `${file}:${block.line}`,
-    kind: block.text.startsWith('# tapgate config')
-      ? 'config'
-      : block.text.startsWith('# users file')
-        ? 'users'
-        : 'unmarked',
+    kind: kindOf(block.text),
   })),
 )
+
+function kindOf(text: string): 'config' | 'users' | 'compose' | 'unmarked' {
+  if (text.startsWith('# tapgate config')) return 'config'
+  if (text.startsWith('# users file')) return 'users'
+  if (text.startsWith('# compose file')) return 'compose'
+  return 'unmarked'
+}
+
 const exampleConfigs = readdirSync('config')
   .filter((name) => name.endsWith('.yaml'))
   .map((name) => join('config', name))
@@ -37,9 +42,12 @@ const standIns = mkdtempSync(join(tmpdir(), 'tapgate-doc-configs-'))
 copyFileSync('config/users/example-users.yaml', join(standIns, 'users.yaml'))
 for (const key of secrets) {
   // Valid for every secret but the Redis URL: base64 characters, longer than 32.
-  const value = key === 'store.redis_url' ? 'rediss://127.0.0.1:6380/0' : 'c3RhbmQtaW4gc2VjcmV0LCBsb25nIGVub3VnaA'
+  const value =
+    key === 'store.redis_url' ? 'rediss://127.0.0.1:6380/0' : 'c3RhbmQtaW4gc2VjcmV0LCBsb25nIGVub3VnaA'
   writeFileSync(join(standIns, key), value)
 }
+
+afterAll(() => rmSync(standIns, { recursive: true, force: true }))
 
 type Mapping = Record<string, unknown>
 
@@ -80,15 +88,21 @@ describe('YAML in the documentation', () => {
 
   it.each(blocks.filter((block) => block.kind === 'config'))('$where is a valid config', ({ text }) => {
     const part = parseYaml(text) as Mapping
-    const base: Mapping = { public_url: 'https://panel.example.com', upstream: { url: 'http://127.0.0.1:2082' } }
-    if (!('encryption_key' in part) && !('encryption_key_file' in part)) {
-      base.encryption_key_file = 'stand-in'
+    const base: Mapping = {
+      public_url: 'https://panel.example.com',
+      upstream: { url: 'http://127.0.0.1:2082' },
     }
+    // A fragment without a key gets one; withStandInSecrets points the file at the stand-in.
+    if (!('encryption_key' in part) && !('encryption_key_file' in part)) base.encryption_key_file = ''
     expect(problemsOf(overlay(base, part), standIns)).toEqual([])
   })
 
   it.each(blocks.filter((block) => block.kind === 'users'))('$where is a valid users file', ({ text }) => {
     expect(() => parseUsers('users.yaml', text, false)).not.toThrow()
+  })
+
+  it.each(blocks.filter((block) => block.kind === 'compose'))('$where is a compose file', ({ text }) => {
+    expect(Object.keys(parseYaml(text) as Mapping)).toContain('services')
   })
 })
 

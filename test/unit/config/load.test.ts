@@ -121,7 +121,15 @@ describe('secrets from the environment or a file', () => {
     ])
     expect(problemsOf({ ...withoutKey, encryption_key_file: 'missing.txt' })).toEqual([
       "encryption_key_file: cannot read 'missing.txt' (ENOENT)",
-      'encryption_key: required (expected string)',
+    ])
+  })
+
+  it('reports a rule path that is not in normalised form, and an upstream URL with a path', () => {
+    expect(problemsOf({ ...minimal, rules: [{ prefix: '/api/../admin', policy: 'bypass' }] })).toEqual([
+      "rules.0.prefix: expected the normalised form '/admin' but it's '/api/../admin'",
+    ])
+    expect(problemsOf({ ...minimal, upstream: { url: 'http://127.0.0.1:2082/panel/' } })).toEqual([
+      "upstream.url: expected only scheme, host and port, such as 'http://127.0.0.1:2082', got 'http://127.0.0.1:2082/panel/'",
     ])
   })
 

@@ -4,10 +4,9 @@ import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
 import { requireRecentVerification } from '../session/step-up.ts'
-import { tokenId } from '../session/token.ts'
 import { AuthenticatorAppPage } from '../views/authenticator-app-page.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
-import { offeredTotpSecret } from './offered-totp-secret.ts'
+import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
 import { verdictMessages } from './second-factor.tsx'
 
 /**
@@ -17,7 +16,6 @@ import { verdictMessages } from './second-factor.tsx'
  */
 export function authenticatorAppRoutes(s: Services) {
   const { prefix } = s.config
-  const totpSettings = s.config.factors.totp
   const routes = new Hono<GatewayEnv>()
   routes.use(
     '*',
@@ -26,17 +24,10 @@ export function authenticatorAppRoutes(s: Services) {
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401, error?: string) {
     const { user } = c.var.session
-    const secret = await offeredTotpSecret(c, s)
     const page = (
       <AuthenticatorAppPage
         prefix={prefix}
-        username={user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
-        qrSvg={await s.totp.qrCodeSvg(user, secret)}
-        secret={secret}
-        issuer={totpSettings.issuer}
-        digits={totpSettings.digits}
-        period={totpSettings.period}
+        {...(await appSetupFor(c, s))}
         replacing={(await s.totp.secretOf(user)) !== null}
         error={error}
       />

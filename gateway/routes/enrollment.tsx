@@ -16,7 +16,7 @@ import { storeStillIntact } from '../store/store-still-intact.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { completeSignIn } from './complete-sign-in.ts'
-import { offeredTotpSecret } from './offered-totp-secret.ts'
+import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
 import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
 import { smsEnrollmentRoutes } from './sms-setup.tsx'
 
@@ -27,7 +27,6 @@ import { smsEnrollmentRoutes } from './sms-setup.tsx'
  */
 export function enrollmentRoutes(s: Services) {
   const { prefix } = s.config
-  const totpSettings = s.config.factors.totp
   const routes = new Hono<GatewayEnv>()
   routes.use(
     '*',
@@ -84,17 +83,10 @@ export function enrollmentRoutes(s: Services) {
     yubikeyError?: string,
   ) {
     const { user } = c.var.session
-    const secret = await offeredTotpSecret(c, s)
     const page = (
       <EnrollmentPage
         prefix={prefix}
-        username={user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
-        qrSvg={await s.totp.qrCodeSvg(user, secret)}
-        secret={secret}
-        issuer={totpSettings.issuer}
-        digits={totpSettings.digits}
-        period={totpSettings.period}
+        {...(await appSetupFor(c, s))}
         securityKeys={s.webauthn !== null}
         skip={skipAllowed(s)}
         yubikey={s.yubicoOtp !== null}

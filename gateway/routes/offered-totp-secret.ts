@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { Services } from '../services.ts'
+import { tokenId } from '../session/token.ts'
 
 /**
  * The authenticator-app secret offered to this session, made on first view and sealed in the session,
@@ -15,4 +16,20 @@ export async function offeredTotpSecret(c: Context<GatewayEnv>, s: Services): Pr
   await s.sessions.save(sessionToken, updated)
   c.set('session', updated)
   return secret
+}
+
+/** What the set-up steps show this session (views/authenticator-app-steps.tsx), less where they post. */
+export async function appSetupFor(c: Context<GatewayEnv>, s: Services) {
+  const { user } = c.var.session
+  const secret = await offeredTotpSecret(c, s)
+  const { issuer, digits, period } = s.config.factors.totp
+  return {
+    username: user,
+    csrfToken: s.csrf.tokenFor(tokenId(c.var.sessionToken)),
+    qrSvg: await s.totp.qrCodeSvg(user, secret),
+    secret,
+    issuer,
+    digits,
+    period,
+  }
 }

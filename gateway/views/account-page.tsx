@@ -6,10 +6,10 @@ import {
 } from './account-activity.tsx'
 import { type AccountSms, SmsSection } from './account-sms.tsx'
 import { type AccountYubiKey, YubiKeysSection } from './account-yubikeys.tsx'
-import { DateTime } from './date-time.tsx'
 import { ErrorIcon, SuccessIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon, keyNameMaxLength } from './security-key.tsx'
+import { UsageDates } from './usage-dates.tsx'
 
 export interface AccountKey {
   /** Credential id, base64url; posted back to rename or remove the key. */
@@ -76,18 +76,7 @@ function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps
           <h3 class="key-name">{credential.name}</h3>
           <p class="key-meta">
             {credential.model === null ? null : <span>{credential.model}</span>}
-            <span>
-              Added <DateTime at={credential.createdAt} />
-            </span>
-            <span>
-              {credential.lastUsedAt === null ? (
-                'Never used'
-              ) : (
-                <>
-                  Last used <DateTime at={credential.lastUsedAt} />
-                </>
-              )}
-            </span>
+            <UsageDates addedAt={credential.createdAt} lastUsedAt={credential.lastUsedAt} />
           </p>
         </div>
       </div>

@@ -1,4 +1,4 @@
-import { DateTime } from './date-time.tsx'
+import { UsageDates } from './usage-dates.tsx'
 
 /** The account page's view of the text-message factor. */
 export interface AccountSms {
@@ -34,20 +34,7 @@ export function SmsSection({
           <span>
             Codes go to <strong class="nowrap">{sms.maskedNumber}</strong>
           </span>
-          {sms.addedAt === null ? null : (
-            <span>
-              Added <DateTime at={sms.addedAt} />
-            </span>
-          )}
-          <span>
-            {sms.lastUsedAt === null ? (
-              'Never used'
-            ) : (
-              <>
-                Last used <DateTime at={sms.lastUsedAt} />
-              </>
-            )}
-          </span>
+          <UsageDates addedAt={sms.addedAt} lastUsedAt={sms.lastUsedAt} />
         </p>
       ) : (
         <p class="hint">Not set up. Get a code by text message when you sign in.</p>

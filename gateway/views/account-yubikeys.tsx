@@ -1,4 +1,4 @@
-import { DateTime } from './date-time.tsx'
+import { UsageDates } from './usage-dates.tsx'
 
 export interface AccountYubiKey {
   publicId: string
@@ -36,18 +36,7 @@ export function YubiKeysSection({
                 </h3>
                 <p class="key-meta">
                   <span>ID {key.publicId}</span>
-                  <span>
-                    Added <DateTime at={key.createdAt} />
-                  </span>
-                  <span>
-                    {key.lastUsedAt === null ? (
-                      'Never used'
-                    ) : (
-                      <>
-                        Last used <DateTime at={key.lastUsedAt} />
-                      </>
-                    )}
-                  </span>
+                  <UsageDates addedAt={key.createdAt} lastUsedAt={key.lastUsedAt} />
                 </p>
               </div>
               <form class="inline-form" method="post" action={`${prefix}/account/yubikeys/remove`}>

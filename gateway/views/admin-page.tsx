@@ -1,6 +1,7 @@
 import { DateTime } from './date-time.tsx'
 import { ErrorIcon, SuccessIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
+import { UsageDates } from './usage-dates.tsx'
 
 /** Longest reason an admin may give; it is stored in the user's history with every entry. */
 export const reasonMaxLength = 500
@@ -194,18 +195,7 @@ function FactorsSection({
               <h3 class="key-name">{key.name}</h3>
               <p class="key-meta">
                 {key.model === null ? null : <span>{key.model}</span>}
-                <span>
-                  Added <DateTime at={key.createdAt} />
-                </span>
-                <span>
-                  {key.lastUsedAt === null ? (
-                    'Never used'
-                  ) : (
-                    <>
-                      Last used <DateTime at={key.lastUsedAt} />
-                    </>
-                  )}
-                </span>
+                <UsageDates addedAt={key.createdAt} lastUsedAt={key.lastUsedAt} />
               </p>
             </li>
           ))}

@@ -1,28 +1,28 @@
-import { ErrorIcon } from './icons.tsx'
+import { FieldError } from './field-error.tsx'
 
 export interface CodeFieldProps {
   digits: number
   /** Shown above the field and announced to screen readers. */
   error?: string | undefined
   autofocus: boolean
+  /** Another id where two code fields share a page (the app's and the text message's). */
+  id?: string
+  /** The id of the hint the page words for its step. */
+  hintId?: string
 }
 
 /**
- * The one-time-code input with its error message, shared by every page that asks for a code. The
- * label and the hint (id "code-hint") belong to the page, which words them for its step.
+ * The one-time-code input with its error message, shared by every page that asks for a numeric code.
+ * The label and the hint belong to the page, which words them for its step.
  */
-export function CodeField({ digits, error, autofocus }: CodeFieldProps) {
+export function CodeField({ digits, error, autofocus, id = 'code', hintId = 'code-hint' }: CodeFieldProps) {
+  const errorId = `${id}-error`
   return (
     <>
-      {error ? (
-        <p class="field-error" id="code-error" role="alert">
-          <ErrorIcon />
-          <span>{error}</span>
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
       <input
         class="input input-code"
-        id="code"
+        id={id}
         name="code"
         type="text"
         autocomplete="one-time-code"
@@ -34,7 +34,7 @@ export function CodeField({ digits, error, autofocus }: CodeFieldProps) {
         spellcheck={false}
         required
         autofocus={autofocus}
-        aria-describedby={error ? 'code-error code-hint' : 'code-hint'}
+        aria-describedby={error ? `${errorId} ${hintId}` : hintId}
         aria-invalid={error ? 'true' : undefined}
       />
     </>

@@ -1,5 +1,5 @@
 import { CodeField } from './code-field.tsx'
-import { ErrorIcon } from './icons.tsx'
+import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
 import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
 import { type SmsChallenge, SmsMethod } from './sms-method.tsx'
@@ -67,12 +67,7 @@ function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere 
         Touch your key or confirm with a passkey when your browser asks. It is the safest way to sign in:
         copycat sites cannot use it.
       </p>
-      {error ? (
-        <p class="field-error" role="alert">
-          <ErrorIcon />
-          <span>{error}</span>
-        </p>
-      ) : null}
+      <FieldError id="key-error" error={error} />
       <button
         class="button button-primary button-block"
         type="button"

@@ -1,5 +1,7 @@
 import type { Child } from 'hono/jsx'
-import { MessageIcon, ResendForm, SmsCodeInput, SmsSendError } from './sms-parts.tsx'
+import { CodeField } from './code-field.tsx'
+import { FieldError } from './field-error.tsx'
+import { MessageIcon, ResendForm } from './sms-parts.tsx'
 
 /** What the 2fa page shows of the user's text-message factor. */
 export interface SmsChallenge {
@@ -67,7 +69,13 @@ export function SmsMethod({
               <label class="label" for="sms-code">
                 Code from the text message
               </label>
-              <SmsCodeInput id="sms-code" hintId="sms-code-hint" error={codeError} autofocus={focus} />
+              <CodeField
+                digits={6}
+                id="sms-code"
+                hintId="sms-code-hint"
+                error={codeError}
+                autofocus={focus}
+              />
             </div>
             {trustField}
             <button
@@ -77,7 +85,7 @@ export function SmsMethod({
               Verify
             </button>
           </form>
-          <SmsSendError id="sms-send-error" error={sendError} />
+          <FieldError id="sms-send-error" error={sendError} />
           <ResendForm
             action={`${prefix}/2fa/sms/send`}
             csrfToken={csrfToken}
@@ -89,7 +97,7 @@ export function SmsMethod({
           <p class="method-text" id="sms-hint">
             We text a 6-digit code to <strong class="nowrap">{sms.maskedNumber}</strong> when you ask for it.
           </p>
-          <SmsSendError id="sms-send-error" error={sendError} />
+          <FieldError id="sms-send-error" error={sendError} />
           <form class="sms-send-form" method="post" action={`${prefix}/2fa/sms/send`}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <button

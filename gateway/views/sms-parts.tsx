@@ -1,5 +1,3 @@
-import { ErrorIcon } from './icons.tsx'
-
 /**
  * Pieces shared by the pages that send a text-message code. The resend button is a contract with
  * web/sms-resend.ts: `data-resend-in` (seconds to wait) and `data-resend-status` (the id of the line
@@ -19,59 +17,6 @@ export function MessageIcon() {
 /** "27 seconds", "1 second". */
 export function secondsText(seconds: number): string {
   return `${seconds} second${seconds === 1 ? '' : 's'}`
-}
-
-/** The 6-digit code field; like the app's code field, with its own id so both fit on one page. */
-export function SmsCodeInput({
-  id,
-  hintId,
-  error,
-  autofocus,
-}: {
-  id: string
-  hintId: string
-  error: string | undefined
-  autofocus: boolean
-}) {
-  const errorId = `${id}-error`
-  return (
-    <>
-      {error ? (
-        <p class="field-error" id={errorId} role="alert">
-          <ErrorIcon />
-          <span>{error}</span>
-        </p>
-      ) : null}
-      <input
-        class="input input-code"
-        id={id}
-        name="code"
-        type="text"
-        autocomplete="one-time-code"
-        inputmode="numeric"
-        pattern="[0-9]*"
-        minlength={6}
-        maxlength={6}
-        autocapitalize="off"
-        spellcheck={false}
-        required
-        autofocus={autofocus}
-        aria-describedby={error ? `${errorId} ${hintId}` : hintId}
-        aria-invalid={error ? 'true' : undefined}
-      />
-    </>
-  )
-}
-
-/** A refusal that belongs to the sending, not to a field: delivery failed, too soon, too many. */
-export function SmsSendError({ id, error }: { id: string; error: string | undefined }) {
-  if (!error) return null
-  return (
-    <p class="field-error" id={id} role="alert">
-      <ErrorIcon />
-      <span>{error}</span>
-    </p>
-  )
 }
 
 /** "Resend code", waiting out the cooldown: the page script counts down and enables it. */

@@ -1,6 +1,7 @@
-import { ErrorIcon } from './icons.tsx'
+import { CodeField } from './code-field.tsx'
+import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
-import { ResendForm, SmsCodeInput, SmsSendError } from './sms-parts.tsx'
+import { ResendForm } from './sms-parts.tsx'
 
 /** A code sent to the number being added, waiting to be entered. */
 export interface PendingNumber {
@@ -67,12 +68,7 @@ function NumberForm({
         <p class="hint" id="phone-hint">
           Start with + and the country code, for example +44 7700 900123.
         </p>
-        {error ? (
-          <p class="field-error" id="phone-error" role="alert">
-            <ErrorIcon />
-            <span>{error}</span>
-          </p>
-        ) : null}
+        <FieldError id="phone-error" error={error} />
         <input
           class="input input-phone"
           id="phone"
@@ -89,7 +85,7 @@ function NumberForm({
           aria-invalid={error ? 'true' : undefined}
         />
       </div>
-      <SmsSendError id="sms-send-error" error={sendError} />
+      <FieldError id="sms-send-error" error={sendError} />
       <button class="button button-primary button-block" type="submit">
         Send code
       </button>
@@ -161,13 +157,13 @@ export function SmsSetupPage({
                   <label class="label" for="sms-code">
                     Code
                   </label>
-                  <SmsCodeInput id="sms-code" hintId="sms-code-hint" error={codeError} autofocus />
+                  <CodeField digits={6} id="sms-code" hintId="sms-code-hint" error={codeError} autofocus />
                 </div>
                 <button class="button button-primary button-block" type="submit">
                   {purpose === 'change' ? 'Use this number' : 'Turn on text messages'}
                 </button>
               </form>
-              <SmsSendError id="sms-send-error" error={sendError} />
+              <FieldError id="sms-send-error" error={sendError} />
               <ResendForm
                 action={`${action}/send`}
                 csrfToken={csrfToken}

@@ -1,4 +1,4 @@
-import { ErrorIcon } from './icons.tsx'
+import { FieldError } from './field-error.tsx'
 
 /**
  * A field for a code that is typed or tapped in (recovery code, YubiKey, enrollment code): its
@@ -27,12 +27,7 @@ export function TypedCodeInput({
   const describedBy = [hintId, error ? errorId : undefined].filter(Boolean).join(' ')
   return (
     <>
-      {error ? (
-        <p class="field-error" id={errorId} role="alert">
-          <ErrorIcon />
-          <span>{error}</span>
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
       <input
         class="input input-recovery"
         id={id}

@@ -1,4 +1,4 @@
-import { loadConfigFile } from './config/load.ts'
+import { describeProblems, loadConfigFile } from './config/load.ts'
 import { systemClock } from './deps.ts'
 import { createLogger } from './observability/logger.ts'
 import { startGateway } from './server.ts'
@@ -12,8 +12,7 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
   }
   const loaded = loadConfigFile(configPath)
   if (!loaded.ok) {
-    process.stderr.write(`tapgate: ${configPath} has ${loaded.problems.length} problem(s):\n`)
-    for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`)
+    process.stderr.write(describeProblems(configPath, loaded.problems))
     return 2
   }
   const { config } = loaded

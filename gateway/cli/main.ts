@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from '../config/load.ts'
+import { describeProblems, loadConfigFile } from '../config/load.ts'
 import { serveCommand } from '../main.ts'
+import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
 import { userCommand } from './user-commands.ts'
 
@@ -9,6 +10,8 @@ const usage = `Usage: tapgate <command> [options]
 Commands:
   serve --config FILE         run the gateway (FILE may also come from TAPGATE_CONFIG)
   check-config FILE           validate a config file without starting; exit 0 when valid
+  explain-path FILE TARGET    which policy a request for TARGET gets, and from which rule
+                              (--method M, --ip ADDRESS, --header 'Name: value')
   hash-password               print the argon2id hash of a password for the users file (local mode);
                               reads it from the terminal without echo, or from stdin
   user list|show|history|reset|unlock|invite|add-yubikey …
@@ -22,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   // Has options of its own, parsed there.
   if (command === 'user') return userCommand(rest)
   if (command === 'hash-password' && rest.length === 0) return hashPasswordCommand()
+  if (command === 'explain-path') return explainPathCommand(rest)
   const { values, positionals } = parseArgs({
     args: rest,
     options: { config: { type: 'string' } },
@@ -38,8 +42,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${file}: configuration is valid\n`)
         return 0
       }
-      process.stderr.write(`${file}: ${loaded.problems.length} problem(s):\n`)
-      for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`)
+      process.stderr.write(describeProblems(file, loaded.problems))
       return 2
     }
   }

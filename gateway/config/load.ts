@@ -9,6 +9,11 @@ import { type Config, configSchema } from './schema.ts'
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] }
 
+/** "FILE: 2 problem(s):" and one indented line per problem, as every command reports a bad config. */
+export function describeProblems(file: string, problems: readonly string[]): string {
+  return `${file}: ${problems.length} problem(s):\n${problems.map((problem) => `  ${problem}\n`).join('')}`
+}
+
 /** Keys whose value may also come from an environment variable or from a file named by `<key>_file`. */
 const secretKeys = [
   { path: ['encryption_key'], env: 'TAPGATE_ENCRYPTION_KEY' },

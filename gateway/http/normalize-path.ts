@@ -17,6 +17,8 @@ export const PATH_REJECTIONS = {
   badUtf8: 'path contains percent-encoded bytes that are not well-formed UTF-8',
   slashLike: "path segment contains a character that may be read as '/' or '\\'",
   disguisedDotSegment: "path segment may be read as '.' or '..'",
+  doubleEncoded:
+    "path segment decoded twice holds a '/', '\\', control character or dot segment (%252E%252E)",
 } as const
 
 export type PathRejection = (typeof PATH_REJECTIONS)[keyof typeof PATH_REJECTIONS]
@@ -138,6 +140,9 @@ function normalizeSegment(raw: string): string | { ok: false; reason: PathReject
   }
   const segment = escaped ? out + raw.slice(copiedTo) : raw
   if (segment === '.' || segment === '..') return segment
+  if (escaped && segment.includes('%25') && changesShapeWhenDecodedAgain(segment)) {
+    return reject(PATH_REJECTIONS.doubleEncoded)
+  }
 
   if (nonAscii) {
     // Cannot throw: every escape was checked above and every non-ASCII sequence is well-formed UTF-8.
@@ -150,6 +155,38 @@ function normalizeSegment(raw: string): string | { ok: false; reason: PathReject
     return reject(PATH_REJECTIONS.disguisedDotSegment)
   }
   return segment
+}
+
+/**
+ * Whether a panel that decodes the path again (a framework decoding after the web server did, IIS's old
+ * double decode) would read this segment as a separator, a control character or a dot segment:
+ * '%252e%252e' is '%2e%2e' to tapgate and '..' to it. Decoded until nothing changes, since each pass
+ * shortens the text. A literal '%' elsewhere ('100%25') is left alone.
+ */
+function changesShapeWhenDecodedAgain(segment: string): boolean {
+  // Cannot throw: the caller checked every escape and every UTF-8 sequence.
+  let text = decodeURIComponent(segment)
+  for (;;) {
+    const again = decodeLeniently(text)
+    if (again === text) return false
+    for (const char of again) {
+      const code = char.charCodeAt(0)
+      if (SLASH_LIKE.has(char) || code < 0x20 || code === 0x7f) return true
+    }
+    if (isDisguisedDotSegment(again)) return true
+    text = again
+  }
+}
+
+/** One more decode, NFKC-folded when it is UTF-8, else byte by byte as a lenient decoder reads it. */
+function decodeLeniently(text: string): string {
+  try {
+    return decodeURIComponent(text).normalize('NFKC')
+  } catch {
+    return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    )
+  }
 }
 
 /**

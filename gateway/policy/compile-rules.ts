@@ -22,6 +22,8 @@ export interface PolicyDecision {
 export interface CompiledRule {
   readonly position: number
   readonly path: PathMatcher
+  /** The same matcher for the lower-cased reading of a path (gateway/policy/path-readings.ts). */
+  readonly foldedPath: PathMatcher
   /** Upper-case method names; null = any method. */
   readonly methods: readonly string[] | null
   readonly networks: NetworkSet | null
@@ -36,6 +38,8 @@ export interface CompiledRule {
 export interface CompiledPolicy {
   readonly rules: readonly CompiledRule[]
   readonly fallback: PolicyDecision
+  /** Whether some rule could match a lower-case path differently when folded (an upper-case letter, a regex). */
+  readonly foldingMatters: boolean
 }
 
 /**
@@ -43,15 +47,18 @@ export interface CompiledPolicy {
  * its key path, so a bad config stops the gateway instead of silently falling through to another rule.
  */
 export function compileRules(rules: readonly Rule[], defaultPolicy: Policy): CompiledPolicy {
+  const compiled = rules.map((rule, position) => compileRule(rule, position))
   return {
-    rules: rules.map((rule, position) => compileRule(rule, position)),
+    rules: compiled,
     fallback: Object.freeze({ policy: defaultPolicy, rulePosition: null }),
+    foldingMatters: compiled.some((rule) => rule.foldedPath !== rule.path),
   }
 }
 
 function compileRule(rule: Rule, position: number): CompiledRule {
   const key = `rules.${position}`
   const path = compilePathMatcher(rule, key)
+  const foldedPath = foldPathMatcher(path)
   const labels = [describePathMatcher(rule)]
 
   const methods = rule.methods ? rule.methods.map((method) => method.toUpperCase()) : null
@@ -80,6 +87,7 @@ function compileRule(rule: Rule, position: number): CompiledRule {
   return {
     position,
     path,
+    foldedPath,
     methods,
     networks,
     headers,
@@ -103,6 +111,19 @@ function compilePathMatcher(rule: Rule, key: string): PathMatcher {
     return { kind: 'regex', value: compileRegex(`^(?:${regex})$`, `${key}.regex`) }
   }
   throw new TypeError(`${key}: expected exactly one of path, prefix or regex`)
+}
+
+/** The matcher itself when folding cannot change what it matches. */
+function foldPathMatcher(matcher: PathMatcher): PathMatcher {
+  switch (matcher.kind) {
+    case 'path':
+    case 'prefix': {
+      const value = matcher.value.toLowerCase()
+      return value === matcher.value ? matcher : { ...matcher, value }
+    }
+    case 'regex':
+      return { kind: 'regex', value: new RegExp(matcher.value.source, 'i') }
+  }
 }
 
 /**

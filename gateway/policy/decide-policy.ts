@@ -1,4 +1,6 @@
+import type { Policy } from '../config/schema.ts'
 import type { CompiledPolicy, CompiledRule, PathMatcher, PolicyDecision } from './compile-rules.ts'
+import { hasUpperCase, lenientReading } from './path-readings.ts'
 
 const SLASH = 0x2f
 
@@ -12,13 +14,49 @@ export interface PolicyRequest {
   header(name: string): string | undefined
 }
 
-/** First matching rule wins, else the default policy. A rule's absent criteria match everything. */
+const STRENGTH: Record<Policy, number> = { bypass: 0, two_factor: 1, deny: 2 }
+
+/**
+ * First matching rule wins, else the default policy. A rule's absent criteria match everything. The path
+ * is also read the ways panels differ on (without ';' parameters and trailing dots, case-folded), and the
+ * strictest policy of those readings applies: a deny for '/admin' covers '/Admin', '/admin;x' and
+ * '/admin.', a bypass for '/api/' never opens '/API/' (gateway/policy/path-readings.ts).
+ */
 export function decidePolicy(compiled: CompiledPolicy, request: PolicyRequest): PolicyDecision {
   const method = request.method.toUpperCase()
+  const { path } = request
+  const lenient = lenientReading(path)
+  let decision = firstMatch(compiled, request, method, path, false)
+  if (lenient !== path) {
+    decision = stricter(decision, firstMatch(compiled, request, method, lenient, false))
+  }
+  if (compiled.foldingMatters || hasUpperCase(path)) {
+    decision = stricter(decision, firstMatch(compiled, request, method, path.toLowerCase(), true))
+    if (lenient !== path) {
+      decision = stricter(decision, firstMatch(compiled, request, method, lenient.toLowerCase(), true))
+    }
+  }
+  return decision
+}
+
+function firstMatch(
+  compiled: CompiledPolicy,
+  request: PolicyRequest,
+  method: string,
+  path: string,
+  folded: boolean,
+): PolicyDecision {
   for (const rule of compiled.rules) {
-    if (ruleMatches(rule, request, method)) return rule.decision
+    if (pathMatches(folded ? rule.foldedPath : rule.path, path) && criteriaMatch(rule, request, method)) {
+      return rule.decision
+    }
   }
   return compiled.fallback
+}
+
+/** On a tie the first: the exact reading names the rule in logs. */
+function stricter(first: PolicyDecision, second: PolicyDecision): PolicyDecision {
+  return STRENGTH[second.policy] > STRENGTH[first.policy] ? second : first
 }
 
 /** "rules.2 (prefix /api/) → bypass" or "default_policy → two_factor", for logs and the CLI. */
@@ -28,8 +66,7 @@ export function explainPolicy(compiled: CompiledPolicy, decision: PolicyDecision
   return `rules.${rule.position} (${rule.label}) → ${decision.policy}`
 }
 
-function ruleMatches(rule: CompiledRule, request: PolicyRequest, method: string): boolean {
-  if (!pathMatches(rule.path, request.path)) return false
+function criteriaMatch(rule: CompiledRule, request: PolicyRequest, method: string): boolean {
   if (rule.methods && !rule.methods.includes(method)) return false
   if (rule.networks && !rule.networks.has(request.clientIp)) return false
   for (const condition of rule.headers) {
@@ -39,7 +76,7 @@ function ruleMatches(rule: CompiledRule, request: PolicyRequest, method: string)
   return true
 }
 
-/** Case-sensitive, like the path itself (RFC 3986 §6.2.2.1: only scheme and host are case-insensitive). */
+/** Case-sensitive, like the path itself (RFC 3986 §6.2.2.1); decidePolicy adds the folded reading. */
 function pathMatches(matcher: PathMatcher, path: string): boolean {
   switch (matcher.kind) {
     case 'path':

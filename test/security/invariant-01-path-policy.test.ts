@@ -19,6 +19,8 @@ const corpus = loadPathCorpus()
 const onTheWire = corpus.filter((c) => !/[\r\n]| $/.test(c.target))
 let upstream: http.Server
 let gateway: TestGateway
+/** The other shape: everything open but a denied area, as an operator with a default bypass writes it. */
+let denyingGateway: TestGateway
 let received: string[] = []
 
 beforeAll(async () => {
@@ -31,8 +33,13 @@ beforeAll(async () => {
     upstreamUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
     config: { rules: PATH_CORPUS_RULES, default_policy: PATH_CORPUS_DEFAULT_POLICY },
   })
+  denyingGateway = await startTestGateway({
+    upstreamUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+    config: { rules: [{ prefix: '/admin', policy: 'deny' }], default_policy: 'bypass' },
+  })
 })
 afterAll(async () => {
+  await denyingGateway.close()
   await gateway.close()
   upstream.close()
 })
@@ -68,5 +75,30 @@ describe('path corpus over HTTP (rules: /api/ bypass, default two_factor, no ses
     ]) {
       expect(targets).toContain(attempt)
     }
+  })
+})
+
+describe('a deny for /admin with default bypass covers every way a panel may read /admin', () => {
+  it.each([
+    ['/Admin', 'case-insensitive panel (IIS)'],
+    ['/ADMIN/users', 'case-insensitive panel (IIS)'],
+    ['/admin;jsessionid=1', 'path parameters (Tomcat, Jetty)'],
+    ['/admin%3Bx/users', 'encoded path parameters'],
+    ['/admin./users', 'trailing dot (Windows)'],
+    ['/admin%20', 'trailing space (Windows)'],
+    ['/%EF%BD%81dmin', 'fullwidth letter (best-fit code pages)'],
+    ['/%2561dmin', 'a second decode'],
+  ])('%s: %s', async (target) => {
+    received = []
+    const response = await rawRequest(denyingGateway.url, 'GET', target, ['Accept: application/json'])
+    expect(response.status).toBe(403)
+    expect(received).toEqual([])
+  })
+
+  it('still passes what is not /admin to the panel', async () => {
+    received = []
+    const response = await rawRequest(denyingGateway.url, 'GET', '/administrator.html;v=2', [])
+    expect(response.status).toBe(200)
+    expect(received).toEqual(['/administrator.html;v=2'])
   })
 })

@@ -44,13 +44,77 @@ describe('decidePolicy', () => {
     expect(policyOf([{ path: '/a', policy: 'bypass' }], 'bypass')('/b')).toBe('bypass @ default')
   })
 
-  it('matches path rules exactly and case-sensitively', () => {
+  it('matches path rules exactly', () => {
     const decide = policyOf([{ path: '/login', policy: 'bypass' }])
     expect(decide('/login')).toBe('bypass @ 0')
     expect(decide('/login/')).toBe('two_factor @ default')
     expect(decide('/login/x')).toBe('two_factor @ default')
     expect(decide('/Login')).toBe('two_factor @ default')
     expect(decide('/loginx')).toBe('two_factor @ default')
+  })
+
+  it('applies a stricter rule to the case-folded reading of the path (IIS ignores case)', () => {
+    const decide = policyOf([{ prefix: '/admin', policy: 'deny' }], 'bypass')
+    expect(decide('/admin/users')).toBe('deny @ 0')
+    expect(decide('/Admin')).toBe('deny @ 0')
+    expect(decide('/ADMIN/users')).toBe('deny @ 0')
+    expect(decide('/%41dmin')).toBe('bypass @ default')
+    expect(decide('/administrator')).toBe('bypass @ default')
+  })
+
+  it('folds the rule too: a rule written in capitals covers the lower-case path', () => {
+    const decide = policyOf([{ path: '/Settings.aspx', policy: 'two_factor' }], 'bypass')
+    expect(decide('/Settings.aspx')).toBe('two_factor @ 0')
+    expect(decide('/settings.aspx')).toBe('two_factor @ 0')
+    expect(decide('/SETTINGS.ASPX')).toBe('two_factor @ 0')
+  })
+
+  it('folds regex rules', () => {
+    const decide = policyOf([{ regex: '/admin/[a-z]+', policy: 'deny' }], 'bypass')
+    expect(decide('/ADMIN/Users')).toBe('deny @ 0')
+    expect(decide('/admin/users')).toBe('deny @ 0')
+  })
+
+  it('never lets the folded reading weaken a rule: a bypass for /api/ does not open /API/', () => {
+    const decide = policyOf([{ prefix: '/api/', policy: 'bypass' }])
+    expect(decide('/api/x')).toBe('bypass @ 0')
+    expect(decide('/API/x')).toBe('two_factor @ default')
+    expect(decide('/Api/x')).toBe('two_factor @ default')
+  })
+
+  it("applies a stricter rule to the reading without ';' parameters (Tomcat, Jetty)", () => {
+    const decide = policyOf(
+      [
+        { prefix: '/admin', policy: 'deny' },
+        { path: '/panel', policy: 'two_factor' },
+      ],
+      'bypass',
+    )
+    expect(decide('/admin;jsessionid=1')).toBe('deny @ 0')
+    expect(decide('/admin;x/users')).toBe('deny @ 0')
+    expect(decide('/;x/admin')).toBe('deny @ 0')
+    expect(decide('/ADMIN;x')).toBe('deny @ 0')
+    expect(decide('/panel;x')).toBe('two_factor @ 1')
+    expect(decide('/panel;x/')).toBe('bypass @ default')
+    expect(decide('/public;x')).toBe('bypass @ default')
+  })
+
+  it('applies a stricter rule to what Windows, best-fit conversion or a second decode make of the path', () => {
+    const decide = policyOf([{ prefix: '/admin', policy: 'deny' }], 'bypass')
+    expect(decide('/admin.')).toBe('deny @ 0')
+    expect(decide('/admin%20./users')).toBe('deny @ 0')
+    expect(decide('/%EF%BD%81dmin')).toBe('deny @ 0')
+    expect(decide('/%EF%BC%A1DMIN')).toBe('deny @ 0')
+    expect(decide('/%2561dmin')).toBe('deny @ 0')
+    expect(decide('/admin%253Bx')).toBe('deny @ 0')
+    expect(decide('/admin.html')).toBe('bypass @ default')
+    expect(decide('/%C3%A4dmin')).toBe('bypass @ default')
+  })
+
+  it("never lets the reading without ';' parameters weaken a rule", () => {
+    const decide = policyOf([{ path: '/api/status', policy: 'bypass' }])
+    expect(decide('/api/status;v=2')).toBe('two_factor @ default')
+    expect(decide('/api/status')).toBe('bypass @ 0')
   })
 
   it('matches a prefix without a trailing slash on whole segments only', () => {

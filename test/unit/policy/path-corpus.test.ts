@@ -13,7 +13,15 @@ import { loadPathCorpus, PATH_CORPUS_DEFAULT_POLICY, PATH_CORPUS_RULES } from '.
  * read it, and that reading must not demand more than tapgate enforced.
  */
 
-const compiled = compileRules(PATH_CORPUS_RULES, PATH_CORPUS_DEFAULT_POLICY)
+const bypassApi = compileRules(PATH_CORPUS_RULES, PATH_CORPUS_DEFAULT_POLICY)
+/** The other way round: everything open but a denied and a protected area (a default-bypass deployment). */
+const denyAdmin = compileRules(
+  [
+    { prefix: '/admin', policy: 'deny' },
+    { prefix: '/panel/', policy: 'two_factor' },
+  ],
+  'bypass',
+)
 const strength: Record<Policy, number> = { bypass: 0, two_factor: 1, deny: 2 }
 const SLASH_LIKE = /[\\\u2044\u2215\u2216\u29f5\u29f8\u29f9\u00a5\u20a9]/g
 
@@ -48,18 +56,18 @@ const REQUIRED = [
   '/api/ x',
 ]
 
-function decide(path: string): Policy {
+function decide(path: string, compiled = bypassApi): Policy {
   return decidePolicy(compiled, { path, method: 'GET', clientIp: '192.0.2.1', header: () => undefined })
     .policy
 }
 
 /**
- * Ways a permissive server reads the path it receives: every escape decoded once, NFKC, look-alike and
+ * Ways a permissive server reads the path it receives: every escape decoded (again and again), NFKC, look-alike and
  * back slashes as '/', ';' parameters stripped (Tomcat, Jetty), trailing dots and spaces trimmed
  * (Windows; a name of dots only read as '..'), dot-segments removed, and the same case-folded.
  */
 function lenientReadings(path: string): string[] {
-  const text = decodeURIComponent(path).normalize('NFKC').replace(SLASH_LIKE, '/')
+  const text = decodeFully(path).normalize('NFKC').replace(SLASH_LIKE, '/')
   const segments: string[] = []
   let trailingSlash = false
   for (const raw of text.split('/').slice(1)) {
@@ -73,12 +81,30 @@ function lenientReadings(path: string): string[] {
   return [reading, reading.toLowerCase(), path.toLowerCase()]
 }
 
+function decodeFully(path: string): string {
+  let text = path
+  for (;;) {
+    let again: string
+    try {
+      again = decodeURIComponent(text)
+    } catch {
+      again = text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      )
+    }
+    if (again === text) return text
+    text = again
+  }
+}
+
 function expectNoWeakerReading(path: string): void {
-  const enforced = decide(path)
-  for (const reading of lenientReadings(path)) {
-    expect(strength[enforced], `${path} is ${enforced} but read as ${reading}`).toBeGreaterThanOrEqual(
-      strength[decide(reading)],
-    )
+  for (const compiled of [bypassApi, denyAdmin]) {
+    const enforced = decide(path, compiled)
+    for (const reading of lenientReadings(path)) {
+      expect(strength[enforced], `${path} is ${enforced} but read as ${reading}`).toBeGreaterThanOrEqual(
+        strength[decide(reading, compiled)],
+      )
+    }
   }
 }
 
@@ -104,13 +130,17 @@ describe('path corpus (test/corpus/paths.txt) against /api/ → bypass, default 
   })
 })
 
-describe('generated targets against /api/ → bypass', () => {
+describe('generated targets against both rule sets', () => {
   const pieces = [
     '/',
     '/',
     '/',
     'api',
     'admin',
+    'Admin',
+    'ADMIN',
+    ';x',
+    '%252e',
     'x',
     '.',
     '..',
@@ -149,11 +179,11 @@ describe('generated targets against /api/ → bypass', () => {
     }
   }
 
-  it('never bypasses a path a lenient panel reads outside /api/, and is idempotent', () => {
+  it('never applies a weaker policy than a lenient reading demands, and is idempotent', () => {
     const next = random(0x7a9)
     let accepted = 0
     for (let n = 0; n < 20_000; n++) {
-      let target = '/api/'
+      let target = next() < 0.5 ? '/api/' : '/'
       const length = 1 + Math.floor(next() * 8)
       for (let k = 0; k < length; k++) target += pieces[Math.floor(next() * pieces.length)]
       const result = normalizePath(target)

@@ -231,6 +231,26 @@ export function AccountPage({
           ) : null}
         </section>
 
+        <section class="section" aria-labelledby="add-key-title">
+          <h2 class="section-title" id="add-key-title">
+            Add a security key
+          </h2>
+          <p class="hint">
+            Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
+            device. Keep a spare somewhere safe in case you lose one.
+          </p>
+          <AddKeyFields prefix={prefix} />
+        </section>
+
+        {yubikeys === null ? null : (
+          <YubiKeysSection
+            prefix={prefix}
+            csrfToken={csrfToken}
+            yubikeys={yubikeys}
+            canRemove={canRemoveKey}
+          />
+        )}
+
         <section class="section" aria-labelledby="app-title">
           {/* One line, so that heading navigation alone tells a screen reader user the state. */}
           <h2 class="section-title section-title-status" id="app-title">
@@ -238,7 +258,7 @@ export function AccountPage({
             <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
           </h2>
           <p class="hint">{appHint(hasTotp, keys.length + (yubikeys?.length ?? 0))}</p>
-          <div class="section-action button-row">
+          <div class="section-action section-buttons">
             <a class="button button-secondary button-small" href={`${prefix}/account/app`}>
               {hasTotp ? 'Move to a new phone' : 'Set up an app'}
             </a>
@@ -262,27 +282,7 @@ export function AccountPage({
           <SmsSection prefix={prefix} csrfToken={csrfToken} sms={sms} canRemove={canRemoveSms} />
         )}
 
-        {yubikeys === null ? null : (
-          <YubiKeysSection
-            prefix={prefix}
-            csrfToken={csrfToken}
-            yubikeys={yubikeys}
-            canRemove={canRemoveKey}
-          />
-        )}
-
         <RecoveryCodesSection prefix={prefix} csrfToken={csrfToken} left={recoveryCodesLeft} />
-
-        <section class="section" aria-labelledby="add-key-title">
-          <h2 class="section-title" id="add-key-title">
-            Add a security key
-          </h2>
-          <p class="hint">
-            Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
-            device. Keep a spare somewhere safe in case you lose one.
-          </p>
-          <AddKeyFields prefix={prefix} />
-        </section>
 
         <TrustedDevicesSection prefix={prefix} csrfToken={csrfToken} devices={devices} />
 

@@ -44,7 +44,7 @@ export function SmsSection({
           Sign-in offers text messages only when you have no app or key: they are the least safe way in.
         </p>
       ) : null}
-      <div class="section-action button-row">
+      <div class="section-action section-buttons">
         <a class="button button-secondary button-small" href={`${prefix}/account/sms`}>
           {on ? 'Change number' : 'Set up text messages'}
         </a>

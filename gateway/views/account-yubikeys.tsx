@@ -1,4 +1,5 @@
 import { UsageDates } from './usage-dates.tsx'
+import { YubiKeyFields } from './yubikey-fields.tsx'
 
 export interface AccountYubiKey {
   publicId: string
@@ -57,34 +58,7 @@ export function YubiKeysSection({
       )}
       <form class="form section-action" method="post" action={`${prefix}/account/yubikeys/add`}>
         <input type="hidden" name="csrf" value={csrfToken} />
-        <div class="field">
-          <label class="label" for="new-yubikey-name">
-            Name
-          </label>
-          <input
-            class="input"
-            id="new-yubikey-name"
-            name="name"
-            type="text"
-            maxlength={64}
-            autocomplete="off"
-          />
-        </div>
-        <div class="field">
-          <label class="label" for="new-yubikey-otp">
-            Touch the YubiKey to add
-          </label>
-          <input
-            class="input input-recovery"
-            id="new-yubikey-otp"
-            name="otp"
-            type="text"
-            maxlength={64}
-            autocomplete="off"
-            spellcheck={false}
-            required
-          />
-        </div>
+        <YubiKeyFields />
         <button class="button button-secondary button-small" type="submit">
           Add YubiKey
         </button>

@@ -3,7 +3,7 @@ import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
 import { SmsAlternative } from './sms-alternative.tsx'
-import { TypedCodeInput } from './typed-code-input.tsx'
+import { YubiKeyFields } from './yubikey-fields.tsx'
 
 export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'action' | 'submitLabel'> {
   prefix: string
@@ -41,27 +41,8 @@ function YubiKeyAlternative({
         <h2 class="method-title" id="yubikey-title">
           Use a YubiKey that types a code
         </h2>
-        <p class="method-text">Give it a name, click the YubiKey field, then touch your key.</p>
-        <div class="field">
-          <label class="label" for="yubikey-name">
-            Name this YubiKey
-          </label>
-          <input
-            class="input"
-            id="yubikey-name"
-            name="name"
-            type="text"
-            maxlength={64}
-            autocomplete="off"
-            placeholder="e.g. Office YubiKey"
-          />
-        </div>
-        <div class={error ? 'field field-invalid' : 'field'}>
-          <label class="label" for="yubikey-otp">
-            YubiKey
-          </label>
-          <TypedCodeInput id="yubikey-otp" name="otp" error={error} autofocus={error !== undefined} />
-        </div>
+        <p class="method-text">Any YubiKey that types a long code when you touch it works here.</p>
+        <YubiKeyFields error={error} />
         <button class="button button-secondary button-block" type="submit">
           Add YubiKey
         </button>

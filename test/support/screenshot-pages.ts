@@ -275,6 +275,15 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'enrollment-keys': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true }))),
+    'enrollment-yubikey-refused': page(
+      renderPage(
+        EnrollmentPage({
+          ...enrollment,
+          yubikey: true,
+          yubikeyError: 'That YubiKey is already registered to another account.',
+        }),
+      ),
+    ),
     'enrollment-keys-refused': page(
       renderPage(EnrollmentPage({ ...enrollment, securityKeys: true })),
       pressKeyButton,
@@ -294,6 +303,24 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'account-three-keys': page(
       renderPage(
         AccountPage({ ...account, notice: 'Your new security key “MacBook passkey” is ready to use.' }),
+      ),
+    ),
+    'account-every-factor': page(
+      renderPage(
+        AccountPage({
+          ...account,
+          keys: keys.slice(0, 2),
+          yubikeys: [
+            {
+              publicId: 'ccccccbcgujh',
+              name: 'YubiKey on my keyring',
+              createdAt: added,
+              lastUsedAt: added + 4 * day,
+            },
+          ],
+          sms: { maskedNumber: '+44 •••• ••23', addedAt: added + day, lastUsedAt: null, fallbackOnly: true },
+          canRemoveSms: true,
+        }),
       ),
     ),
     'account-error': page(

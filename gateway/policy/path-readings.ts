@@ -7,11 +7,16 @@
  * decidePolicy applies the strictest policy over every reading (DESIGN.md, security invariant 1).
  */
 
-/** A '%', a ';' or a segment ending in '.': paths without them read the same everywhere but for case. */
-const LENIENT_READING_DIFFERS = /[%;]|\.(?:\/|$)/
+const PERCENT = 0x25
+const DOT = 0x2e
+const SLASH = 0x2f
+const SEMICOLON = 0x3b
 
-/** ASCII a normalised path holds unescaped (RFC 3986 unreserved, sub-delims, ':' and '@'). */
-const RAW_IN_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/
+/** ASCII a normalised path holds unescaped (RFC 3986 unreserved, sub-delims, ':' and '@'), by code. */
+const RAW_IN_PATH = new Uint8Array(128)
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@") {
+  RAW_IN_PATH[char.charCodeAt(0)] = 1
+}
 
 /**
  * The path as the most lenient panel reads it, in the normaliser's notation so that rules match it: each
@@ -20,22 +25,35 @@ const RAW_IN_PATH = /[A-Za-z0-9\-._~!$&'()*+,;=:@]/
  * bring up a '/', a '\' or a dot segment.
  */
 export function lenientReading(path: string): string {
-  if (!LENIENT_READING_DIFFERS.test(path)) return path
+  if (!readsDifferently(path)) return path
   const parts = path.split('/')
   const kept: string[] = []
   for (let i = 1; i < parts.length; i++) {
-    const name = encodeAsNormalized(trimDotsAndSpaces(withoutParameters(decodeFully(parts[i]!))))
+    const part = parts[i]!
+    const name = readsDifferently(part)
+      ? encodeAsNormalized(trimDotsAndSpaces(withoutParameters(decodeFully(part))))
+      : part
     // The last part stays even when empty: it is the trailing slash of '/admin;x/'.
     if (name !== '' || i === parts.length - 1) kept.push(name)
   }
   return `/${kept.join('/')}`
 }
 
+/** A '%', a ';' or a segment ending in '.': text without them reads the same everywhere but for case. */
+function readsDifferently(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === PERCENT || code === SEMICOLON) return true
+    if (code === DOT && (i + 1 === text.length || text.charCodeAt(i + 1) === SLASH)) return true
+  }
+  return false
+}
+
 function decodeFully(segment: string): string {
   let text = segment
   for (;;) {
     const again = decodeOnce(text)
-    if (again === text) return again.normalize('NFKC')
+    if (again === text) return isAscii(again) ? again : again.normalize('NFKC')
     text = again
   }
 }
@@ -52,6 +70,11 @@ function decodeOnce(text: string): string {
   }
 }
 
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
 function withoutParameters(name: string): string {
   const parameters = name.indexOf(';')
   return parameters === -1 ? name : name.slice(0, parameters)
@@ -66,11 +89,9 @@ function trimDotsAndSpaces(name: string): string {
 function encodeAsNormalized(name: string): string {
   let out = ''
   for (const char of name) {
-    if (RAW_IN_PATH.test(char)) out += char
-    else {
-      // Upper-case hex, as the normaliser writes it; a lone surrogate cannot come out of decoding.
-      out += encodeURIComponent(char)
-    }
+    const code = char.charCodeAt(0)
+    // Upper-case hex, as the normaliser writes it; a lone surrogate cannot come out of decoding.
+    out += code < 0x80 && RAW_IN_PATH[code] === 1 ? char : encodeURIComponent(char)
   }
   return out
 }

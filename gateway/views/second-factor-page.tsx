@@ -5,6 +5,7 @@ import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
 import { type SmsChallenge, SmsMethod } from './sms-method.tsx'
 import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
+import { YubiKeyTapField } from './yubikey-fields.tsx'
 
 export interface SecondFactorMethods {
   totp: boolean
@@ -155,21 +156,7 @@ function YubiKeyMethod({
   return (
     <form class="form method-yubikey" method="post" action={`${prefix}/2fa/yubikey`}>
       <input type="hidden" name="csrf" value={csrfToken} />
-      <div class={error ? 'field field-invalid' : 'field'}>
-        <label class="label" for="yubikey-otp">
-          YubiKey
-        </label>
-        <p class="hint" id="yubikey-otp-hint">
-          Click here, then touch the gold disc or side of your YubiKey. It types the code and sends it.
-        </p>
-        <TypedCodeInput
-          id="yubikey-otp"
-          name="otp"
-          hintId="yubikey-otp-hint"
-          error={error}
-          autofocus={focus}
-        />
-      </div>
+      <YubiKeyTapField error={error} autofocus={focus} />
       {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
       <button class="button button-secondary button-block" type="submit">
         Verify with YubiKey

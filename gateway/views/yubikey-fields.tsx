@@ -1,9 +1,6 @@
 import { TypedCodeInput } from './typed-code-input.tsx'
 
-/**
- * Adding a YubiKey that types a code, at enrollment and on the account page: an optional name, then the
- * field the key types into. The key presses Enter after its code, which submits the form.
- */
+/** Adding a YubiKey that types a code, at enrollment and on the account page: an optional name, then the tap. */
 export function YubiKeyFields({ error }: { error?: string | undefined }) {
   return (
     <>
@@ -25,21 +22,28 @@ export function YubiKeyFields({ error }: { error?: string | undefined }) {
           aria-describedby="yubikey-name-hint"
         />
       </div>
-      <div class={error ? 'field field-invalid' : 'field'}>
-        <label class="label" for="yubikey-otp">
-          YubiKey
-        </label>
-        <p class="hint" id="yubikey-otp-hint">
-          Click here, then touch the key's gold contact: it types its code.
-        </p>
-        <TypedCodeInput
-          id="yubikey-otp"
-          name="otp"
-          hintId="yubikey-otp-hint"
-          error={error}
-          autofocus={error !== undefined}
-        />
-      </div>
+      <YubiKeyTapField error={error} autofocus={error !== undefined} />
     </>
+  )
+}
+
+/** The field a YubiKey types its code into; the key's Enter after the code submits the form. */
+export function YubiKeyTapField({ error, autofocus }: { error: string | undefined; autofocus: boolean }) {
+  return (
+    <div class={error ? 'field field-invalid' : 'field'}>
+      <label class="label" for="yubikey-otp">
+        YubiKey
+      </label>
+      <p class="hint" id="yubikey-otp-hint">
+        Click here, then touch the gold disc or side of your YubiKey. It types the code and sends it.
+      </p>
+      <TypedCodeInput
+        id="yubikey-otp"
+        name="otp"
+        hintId="yubikey-otp-hint"
+        error={error}
+        autofocus={autofocus}
+      />
+    </div>
   )
 }

@@ -6,7 +6,8 @@ import {
 } from './account-activity.tsx'
 import { type AccountSms, SmsSection } from './account-sms.tsx'
 import { type AccountYubiKey, YubiKeysSection } from './account-yubikeys.tsx'
-import { ErrorIcon, SuccessIcon } from './icons.tsx'
+import { Banners } from './banners.tsx'
+import { FactorActions } from './factor-actions.tsx'
 import { Layout } from './layout.tsx'
 import { AddKeyFields, KeyIcon, keyNameMaxLength } from './security-key.tsx'
 import { UsageDates } from './usage-dates.tsx'
@@ -191,18 +192,7 @@ export function AccountPage({
         <p class="subtitle">
           How <strong class="account-name">{username}</strong> proves it's really you after the password.
         </p>
-        {notice ? (
-          <p class="banner banner-success" role="status">
-            <SuccessIcon />
-            <span>{notice}</span>
-          </p>
-        ) : null}
-        {error ? (
-          <p class="banner banner-error" role="alert">
-            <ErrorIcon />
-            <span>{error}</span>
-          </p>
-        ) : null}
+        <Banners notice={notice} error={error} />
 
         <section class="section" aria-labelledby="keys-title">
           <h2 class="section-title" id="keys-title">
@@ -258,24 +248,16 @@ export function AccountPage({
             <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
           </h2>
           <p class="hint">{appHint(hasTotp, keys.length + (yubikeys?.length ?? 0))}</p>
-          <div class="section-action section-buttons">
-            <a class="button button-secondary button-small" href={`${prefix}/account/app`}>
-              {hasTotp ? 'Move to a new phone' : 'Set up an app'}
-            </a>
-            {hasTotp ? (
-              <form method="post" action={`${prefix}/account/app/remove`}>
-                <input type="hidden" name="csrf" value={csrfToken} />
-                <button
-                  class="button button-danger button-small"
-                  type="submit"
-                  disabled={keys.length + (yubikeys?.length ?? 0) + (sms?.maskedNumber ? 1 : 0) === 0}
-                  aria-describedby="app-title"
-                >
-                  Remove
-                </button>
-              </form>
-            ) : null}
-          </div>
+          <FactorActions
+            change={{
+              href: `${prefix}/account/app`,
+              label: hasTotp ? 'Move to a new phone' : 'Set up an app',
+            }}
+            removeAction={hasTotp ? `${prefix}/account/app/remove` : null}
+            csrfToken={csrfToken}
+            canRemove={keys.length + (yubikeys?.length ?? 0) + (sms?.maskedNumber ? 1 : 0) > 0}
+            titleId="app-title"
+          />
         </section>
 
         {sms === null ? null : (

@@ -1,3 +1,4 @@
+import { FactorActions } from './factor-actions.tsx'
 import { UsageDates } from './usage-dates.tsx'
 
 /** The account page's view of the text-message factor. */
@@ -44,24 +45,13 @@ export function SmsSection({
           Sign-in offers text messages only when you have no app or key: they are the least safe way in.
         </p>
       ) : null}
-      <div class="section-action section-buttons">
-        <a class="button button-secondary button-small" href={`${prefix}/account/sms`}>
-          {on ? 'Change number' : 'Set up text messages'}
-        </a>
-        {on ? (
-          <form method="post" action={`${prefix}/account/sms/remove`}>
-            <input type="hidden" name="csrf" value={csrfToken} />
-            <button
-              class="button button-danger button-small"
-              type="submit"
-              disabled={!canRemove}
-              aria-describedby="sms-title"
-            >
-              Remove
-            </button>
-          </form>
-        ) : null}
-      </div>
+      <FactorActions
+        change={{ href: `${prefix}/account/sms`, label: on ? 'Change number' : 'Set up text messages' }}
+        removeAction={on ? `${prefix}/account/sms/remove` : null}
+        csrfToken={csrfToken}
+        canRemove={canRemove}
+        titleId="sms-title"
+      />
     </section>
   )
 }

@@ -1,5 +1,5 @@
+import { Banners } from './banners.tsx'
 import { DateTime } from './date-time.tsx'
-import { ErrorIcon, SuccessIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { UsageDates } from './usage-dates.tsx'
 
@@ -15,25 +15,6 @@ export interface AdminSearchPageProps {
 }
 
 const userPath = (prefix: string, user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
-
-function Banners({ notice, error }: { notice?: string | undefined; error?: string | undefined }) {
-  return (
-    <>
-      {notice ? (
-        <p class="banner banner-success" role="status">
-          <SuccessIcon />
-          <span>{notice}</span>
-        </p>
-      ) : null}
-      {error ? (
-        <p class="banner banner-error" role="alert">
-          <ErrorIcon />
-          <span>{error}</span>
-        </p>
-      ) : null}
-    </>
-  )
-}
 
 function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: boolean }) {
   return (

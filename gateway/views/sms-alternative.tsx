@@ -1,4 +1,4 @@
-import { MessageIcon } from './sms-parts.tsx'
+import { MessageIcon, PhoneNumberField } from './sms-parts.tsx'
 
 /**
  * On the enrollment page, for people without an authenticator app: the mobile number and "Send
@@ -26,26 +26,7 @@ export function SmsAlternative({ prefix, csrfToken }: { prefix: string; csrfToke
           No app? We text a code to your mobile phone each time you sign in. An app or a key is safer: a text
           message can be redirected by someone who takes over your number.
         </p>
-        <div class="field sms-alternative-field">
-          <label class="label" for="sms-phone">
-            Mobile number
-          </label>
-          <p class="hint" id="sms-phone-hint">
-            Start with + and the country code, for example +44 7700 900123.
-          </p>
-          <input
-            class="input input-phone"
-            id="sms-phone"
-            name="phone"
-            type="tel"
-            autocomplete="tel"
-            inputmode="tel"
-            maxlength={40}
-            required
-            placeholder="+44 7700 900123"
-            aria-describedby="sms-phone-hint"
-          />
-        </div>
+        <PhoneNumberField id="sms-phone" extraClass="sms-alternative-field" />
         <button class="button button-secondary button-block" type="submit">
           Send code
         </button>

@@ -1,3 +1,5 @@
+import { FieldError } from './field-error.tsx'
+
 /**
  * Pieces shared by the pages that send a text-message code. The resend button is a contract with
  * web/sms-resend.ts: `data-resend-in` (seconds to wait) and `data-resend-status` (the id of the line
@@ -11,6 +13,50 @@ export function MessageIcon() {
       <path d="M6 4.75h12A2.25 2.25 0 0 1 20.25 7v7A2.25 2.25 0 0 1 18 16.25h-7.25L6.5 19.5v-3.25H6A2.25 2.25 0 0 1 3.75 14V7A2.25 2.25 0 0 1 6 4.75Z" />
       <path d="M8.25 10.5h.01M12 10.5h.01M15.75 10.5h.01" />
     </svg>
+  )
+}
+
+/** The mobile number a code is texted to, E.164 as the hint explains; `error` is a refused number. */
+export function PhoneNumberField({
+  id,
+  value,
+  error,
+  autofocus = false,
+  extraClass,
+}: {
+  id: string
+  value?: string | undefined
+  error?: string | undefined
+  autofocus?: boolean
+  extraClass?: string
+}) {
+  const hintId = `${id}-hint`
+  const errorId = `${id}-error`
+  return (
+    <div class={['field', error ? 'field-invalid' : undefined, extraClass].filter(Boolean).join(' ')}>
+      <label class="label" for={id}>
+        Mobile number
+      </label>
+      <p class="hint" id={hintId}>
+        Start with + and the country code, for example +44 7700 900123.
+      </p>
+      <FieldError id={errorId} error={error} />
+      <input
+        class="input input-phone"
+        id={id}
+        name="phone"
+        type="tel"
+        autocomplete="tel"
+        inputmode="tel"
+        maxlength={40}
+        required
+        autofocus={autofocus}
+        value={value}
+        placeholder="+44 7700 900123"
+        aria-describedby={error ? `${errorId} ${hintId}` : hintId}
+        aria-invalid={error ? 'true' : undefined}
+      />
+    </div>
   )
 }
 

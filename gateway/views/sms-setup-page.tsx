@@ -1,7 +1,7 @@
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
-import { ResendForm } from './sms-parts.tsx'
+import { PhoneNumberField, ResendForm } from './sms-parts.tsx'
 
 /** A code sent to the number being added, waiting to be entered. */
 export interface PendingNumber {
@@ -57,34 +57,10 @@ function NumberForm({
   error: string | undefined
   sendError: string | undefined
 }) {
-  const describedBy = error ? 'phone-error phone-hint' : 'phone-hint'
   return (
     <form class="form" method="post" action={`${action}/send`}>
       <input type="hidden" name="csrf" value={csrfToken} />
-      <div class={error ? 'field field-invalid' : 'field'}>
-        <label class="label" for="phone">
-          Mobile number
-        </label>
-        <p class="hint" id="phone-hint">
-          Start with + and the country code, for example +44 7700 900123.
-        </p>
-        <FieldError id="phone-error" error={error} />
-        <input
-          class="input input-phone"
-          id="phone"
-          name="phone"
-          type="tel"
-          autocomplete="tel"
-          inputmode="tel"
-          maxlength={40}
-          required
-          autofocus
-          value={number}
-          placeholder="+44 7700 900123"
-          aria-describedby={describedBy}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      </div>
+      <PhoneNumberField id="phone" value={number} error={error} autofocus />
       <FieldError id="sms-send-error" error={sendError} />
       <button class="button button-primary button-block" type="submit">
         Send code

@@ -1,4 +1,9 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
+import http, {
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http'
 import https from 'node:https'
 import type { Readable } from 'node:stream'
 import { downstreamResponseHeaders } from './header-hygiene.ts'
@@ -11,6 +16,29 @@ export class UpstreamError extends Error {
   ) {
     super(kind === 'timeout' ? 'upstream did not answer in time' : 'upstream unreachable', { cause })
   }
+}
+
+/**
+ * How a request to the panel fails: a socket error is 'unreachable', and no answer head within
+ * `timeoutMs` of the last byte sent is 'timeout'. `fail` is for the caller's own failures too;
+ * `answered` stops the clock.
+ */
+export function watchForAnswer(
+  outgoing: ClientRequest,
+  timeoutMs: number,
+  reject: (error: UpstreamError) => void,
+): { fail: (error: UpstreamError) => void; answered: () => void } {
+  let timer: NodeJS.Timeout | undefined
+  const fail = (error: UpstreamError) => {
+    clearTimeout(timer)
+    outgoing.destroy()
+    reject(error)
+  }
+  outgoing.on('error', (error) => fail(new UpstreamError('unreachable', error)))
+  outgoing.on('finish', () => {
+    timer = setTimeout(() => fail(new UpstreamError('timeout', null)), timeoutMs)
+  })
+  return { fail, answered: () => clearTimeout(timer) }
 }
 
 export interface UpstreamRequest {
@@ -66,19 +94,10 @@ export class Upstream {
         headers: request.headers,
         agent: this.#agent,
       })
-      let timer: NodeJS.Timeout | undefined
       const started = performance.now()
-      const fail = (error: UpstreamError) => {
-        clearTimeout(timer)
-        outgoing.destroy()
-        reject(error)
-      }
-      outgoing.on('error', (error) => fail(new UpstreamError('unreachable', error)))
-      outgoing.on('finish', () => {
-        timer = setTimeout(() => fail(new UpstreamError('timeout', null)), this.#timeoutMs)
-      })
+      const { fail, answered } = watchForAnswer(outgoing, this.#timeoutMs, reject)
       outgoing.on('response', (response) => {
-        clearTimeout(timer)
+        answered()
         this.onHeaders((performance.now() - started) / 1000)
         resolve(response)
       })

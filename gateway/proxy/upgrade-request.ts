@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
-import { UpstreamError } from './forward-request.ts'
+import { watchForAnswer } from './forward-request.ts'
 
 export interface UpgradeRequest {
   method: string
@@ -39,22 +39,13 @@ export function requestUpgrade(
       agent: false,
       signal,
     })
-    let timer: NodeJS.Timeout | undefined
-    const fail = (error: UpstreamError) => {
-      clearTimeout(timer)
-      outgoing.destroy()
-      reject(error)
-    }
-    outgoing.on('error', (error) => fail(new UpstreamError('unreachable', error)))
-    outgoing.on('finish', () => {
-      timer = setTimeout(() => fail(new UpstreamError('timeout', null)), timeoutMs)
-    })
+    const { answered } = watchForAnswer(outgoing, timeoutMs, reject)
     outgoing.on('upgrade', (response, socket, head) => {
-      clearTimeout(timer)
+      answered()
       resolve({ switched: true, response, socket, head })
     })
     outgoing.on('response', (response) => {
-      clearTimeout(timer)
+      answered()
       resolve({ switched: false, response })
     })
     outgoing.end()

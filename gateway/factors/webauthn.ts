@@ -14,6 +14,7 @@ import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
 import type { Clock } from '../deps.ts'
 import { safeJson } from '../safe-json.ts'
+import { IndexedRecords } from '../store/indexed-records.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 import type { AuthenticatorMetadata } from './authenticator-metadata.ts'
@@ -58,20 +59,23 @@ export function webAuthnSettings(
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'expected base64url' })
 
+/** What registration stored, and the name (a rename rewrites it). */
 const storedCredential = z.object({
   id: base64url,
   /** The COSE public key, base64url. */
   publicKey: base64url,
-  counter: z.number().int().nonnegative(),
   transports: z.array(z.string()),
   name: z.string(),
   aaguid: z.string(),
   createdAt: z.number(),
+})
+/** What each sign-in changes, apart from the rest so that a rename at the same moment is kept. */
+const storedUse = z.object({
+  counter: z.number().int().nonnegative(),
   lastUsedAt: z.number().nullable(),
 })
-const storedCredentials = z.array(storedCredential)
 
-export type WebAuthnCredentialRecord = z.infer<typeof storedCredential>
+export type WebAuthnCredentialRecord = z.infer<typeof storedCredential> & z.infer<typeof storedUse>
 
 const challengeRecord = z.object({ user: z.string(), challenge: z.string(), expiresAt: z.number() })
 
@@ -168,6 +172,7 @@ const DEFAULT_NAME = 'Security key'
 const MAX_NAME_LENGTH = 64
 
 type Ceremony = 'registration' | 'authentication'
+const clientDataType = { registration: 'webauthn.create', authentication: 'webauthn.get' } as const
 
 /**
  * Security keys and passkeys as a second factor (WebAuthn Level 3), on @simplewebauthn/server.
@@ -179,6 +184,7 @@ type Ceremony = 'registration' | 'authentication'
  */
 export class WebAuthnFactor {
   readonly #rpIdHash: Buffer
+  readonly #credentials: IndexedRecords<z.infer<typeof storedCredential>, z.infer<typeof storedUse>>
 
   constructor(
     readonly settings: WebAuthnSettings,
@@ -186,16 +192,23 @@ export class WebAuthnFactor {
     private readonly clock: Clock,
   ) {
     this.#rpIdHash = sha256(settings.rpId)
+    this.#credentials = new IndexedRecords(store, {
+      what: 'WebAuthn credentials',
+      ids: keys.webauthnCredentialIds,
+      details: { key: keys.webauthnCredential, shape: storedCredential },
+      use: { key: keys.webauthnCredentialUse, shape: storedUse },
+    })
   }
 
-  /** The user's keys; [] when none. Rejects on an unreadable record, never reads it as "no keys". */
+  /**
+   * The user's keys, oldest first; [] when none. Rejects on an unreadable record, never reads it as
+   * "no keys": a lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
+   */
   async credentialsOf(user: string): Promise<WebAuthnCredentialRecord[]> {
-    const text = await this.store.get(keys.webauthnCredentials(user))
-    if (text === null) return []
-    const parsed = storedCredentials.safeParse(safeJson(text))
-    // A lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
-    if (!parsed.success) throw new Error(`WebAuthn credentials of '${user}' are unreadable`)
-    return parsed.data
+    const records = await this.#credentials.list(user)
+    return records
+      .map(({ details, use }) => ({ ...details, ...use }))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
   }
 
   /** Options for navigator.credentials.create(); `challengeScope` is the caller's session id. */
@@ -215,7 +228,7 @@ export class WebAuthnFactor {
       timeout: challengeTtlMs,
       attestationType: attestation,
       // An authenticator holding one of these refuses to register again (WebAuthn L3 §5.4, §6.3.2).
-      excludeCredentials: credentials.map(({ id, transports }) => ({ id, transports })),
+      excludeCredentials: descriptorsOf(credentials),
       authenticatorSelection: { residentKey, userVerification },
     })
     await this.#storeChallenge('registration', user, challengeScope, options.challenge)
@@ -228,37 +241,27 @@ export class WebAuthnFactor {
     responseJson: unknown,
     name: string = DEFAULT_NAME,
   ): Promise<RegistrationResult> {
-    const challenge = await this.#takeChallenge('registration', user, challengeScope)
-    if (challenge === null) return failure('no_challenge', 'no live registration challenge for this scope')
+    const taken = await this.#takeChallenge('registration', user, challengeScope)
+    if (!taken.ok) return taken
     const label = credentialName(name)
     if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
 
-    const parsed = registrationResponse.safeParse(responseJson)
-    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
-    const response: RegistrationResponseJSON = parsed.data
-
-    const client = this.#checkClientData(response.response.clientDataJSON, 'webauthn.create')
-    if (!client.ok) return client
+    const read = this.#readResponse('registration', registrationResponse, responseJson)
+    if (!read.ok) return read
+    const response: RegistrationResponseJSON = read.response
     const authData = authDataOfAttestation(response.response.attestationObject)
     if (authData === null) return failure('invalid_response', 'attestationObject is not decodable')
     const rp = this.#checkRpIdHash(authData)
     if (!rp.ok) return rp
 
-    let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>
-    try {
-      verification = await verifyRegistrationResponse({
-        response,
-        expectedChallenge: challenge,
-        expectedOrigin: [...this.settings.origins],
-        expectedRPID: this.settings.rpId,
-        requireUserPresence: true,
-        requireUserVerification: this.settings.userVerification === 'required',
-      })
-    } catch (error) {
-      return failure('verification_failed', messageOf(error))
+    const verification = await verdictOf(() =>
+      verifyRegistrationResponse({ response, ...this.#expected(taken.challenge), requireUserPresence: true }),
+    )
+    if (!verification.ok) return verification
+    if (!verification.verdict.verified) {
+      return failure('verification_failed', 'attestation statement not verified')
     }
-    if (!verification.verified) return failure('verification_failed', 'attestation statement not verified')
-    const info = verification.registrationInfo
+    const info = verification.verdict.registrationInfo
 
     const allowlist = this.settings.aaguidAllowlist
     if (allowlist !== undefined && !allowlist.includes(info.aaguid)) {
@@ -268,30 +271,27 @@ export class WebAuthnFactor {
       return failure('compromised_model', `AAGUID ${info.aaguid} is reported compromised in metadata_file`)
     }
 
-    const credentials = await this.credentialsOf(user)
     const id = info.credential.id
-    if (credentials.some((c) => c.id === id)) {
+    if (await this.#credentials.has(user, id)) {
       return failure('already_registered', 'credential already listed')
     }
     if (!(await this.store.setIfAbsent(keys.webauthnCredentialOwner(id), user))) {
-      // The same owner with the key missing from its list is a write lost to a concurrent
-      // registration; anyone else's key stays theirs.
+      // The same owner with the key not listed is a registration that stopped half-way, or the same
+      // key registered twice at once; anyone else's key stays theirs.
       const owner = await this.store.get(keys.webauthnCredentialOwner(id))
       if (owner !== user) return failure('already_registered', 'credential id belongs to another user')
     }
-    const now = this.clock.now()
-    const credential: WebAuthnCredentialRecord = {
+    const details = {
       id,
       publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
-      counter: info.credential.counter,
       transports: info.credential.transports ?? [],
       name: label,
       aaguid: info.aaguid,
-      createdAt: now,
-      lastUsedAt: null,
+      createdAt: this.clock.now(),
     }
-    await this.#save(user, [...credentials, credential])
-    return { ok: true, credential }
+    const use = { counter: info.credential.counter, lastUsedAt: null }
+    await this.#credentials.add(user, id, { details, use })
+    return { ok: true, credential: { ...details, ...use } }
   }
 
   /**
@@ -306,7 +306,7 @@ export class WebAuthnFactor {
     if (credentials.length === 0) return null
     const options = await generateAuthenticationOptions({
       rpID: this.settings.rpId,
-      allowCredentials: credentials.map(({ id, transports }) => ({ id, transports })),
+      allowCredentials: descriptorsOf(credentials),
       userVerification: this.settings.userVerification,
       timeout: this.settings.challengeTtlMs,
     })
@@ -319,97 +319,79 @@ export class WebAuthnFactor {
     challengeScope: string,
     responseJson: unknown,
   ): Promise<AuthenticationResult> {
-    const challenge = await this.#takeChallenge('authentication', user, challengeScope)
-    if (challenge === null) return failure('no_challenge', 'no live authentication challenge for this scope')
+    const taken = await this.#takeChallenge('authentication', user, challengeScope)
+    if (!taken.ok) return taken
 
-    const parsed = authenticationResponse.safeParse(responseJson)
-    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
-    const response: AuthenticationResponseJSON = parsed.data
-
-    const client = this.#checkClientData(response.response.clientDataJSON, 'webauthn.get')
-    if (!client.ok) return client
+    const read = this.#readResponse('authentication', authenticationResponse, responseJson)
+    if (!read.ok) return read
+    const response: AuthenticationResponseJSON = read.response
     const authData = Buffer.from(response.response.authenticatorData, 'base64url')
     // rpIdHash (32) + flags (1) + signCount (4): the fixed part of authenticator data (§6.1).
     if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
     const rp = this.#checkRpIdHash(authData)
     if (!rp.ok) return rp
 
-    const credentials = await this.credentialsOf(user)
-    const stored = credentials.find((c) => c.id === response.id)
-    if (stored === undefined) {
+    const stored = await this.#credentials.get(user, response.id)
+    if (stored === null) {
       const owner = await this.store.get(keys.webauthnCredentialOwner(response.id))
       const whose = owner === null ? 'not registered' : 'registered to another user'
       return failure('unknown_credential', `credential ${response.id} is ${whose}`)
     }
+    const { id, publicKey } = stored.details
 
-    let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
-    try {
-      verification = await verifyAuthenticationResponse({
+    const verification = await verdictOf(() =>
+      verifyAuthenticationResponse({
         response,
-        expectedChallenge: challenge,
-        expectedOrigin: [...this.settings.origins],
-        expectedRPID: this.settings.rpId,
+        ...this.#expected(taken.challenge),
         // Counter 0 turns the library's counter check off; ours below runs only once the signature
         // is verified, so a forged assertion cannot raise a cloned-key alarm.
-        credential: { id: stored.id, publicKey: isoBase64URL.toBuffer(stored.publicKey), counter: 0 },
-        requireUserVerification: this.settings.userVerification === 'required',
-      })
-    } catch (error) {
-      return failure('verification_failed', messageOf(error))
-    }
-    if (!verification.verified) return failure('verification_failed', 'signature does not verify')
+        credential: { id, publicKey: isoBase64URL.toBuffer(publicKey), counter: 0 },
+      }),
+    )
+    if (!verification.ok) return verification
+    if (!verification.verdict.verified) return failure('verification_failed', 'signature does not verify')
 
     // §6.1.1: when either count is non-zero, the new one must exceed the stored one; otherwise two
     // copies of the key may exist.
-    const counter = verification.authenticationInfo.newCounter
-    if ((counter > 0 || stored.counter > 0) && counter <= stored.counter) {
+    const counter = verification.verdict.authenticationInfo.newCounter
+    const storedCounter = stored.use.counter
+    if ((counter > 0 || storedCounter > 0) && counter <= storedCounter) {
       return failure(
         'counter_regression',
-        `credential ${stored.id}: signature counter ${counter} does not exceed the stored ${stored.counter}`,
+        `credential ${id}: signature counter ${counter} does not exceed the stored ${storedCounter}`,
       )
     }
-    const now = this.clock.now()
-    await this.#save(
-      user,
-      credentials.map((c) => (c.id === stored.id ? { ...c, counter, lastUsedAt: now } : c)),
-    )
-    return { ok: true, credentialId: stored.id }
+    // Two sign-ins with one key at the same moment: the last write wins, so the stored counter may be
+    // the lower of the two. Each exceeded the counter it read, and the next must exceed the one stored.
+    const use = { counter, lastUsedAt: this.clock.now() }
+    if (!(await this.#credentials.update(user, id, 'use', use))) {
+      return failure('unknown_credential', `credential ${id} was removed during the sign-in`)
+    }
+    return { ok: true, credentialId: id }
   }
 
   async rename(user: string, credentialId: string, name: string): Promise<RenameResult> {
     const label = credentialName(name)
     if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
-    const credentials = await this.credentialsOf(user)
-    if (!credentials.some((c) => c.id === credentialId)) {
-      return failure('unknown_credential', `credential ${credentialId} is not the user's`)
-    }
-    await this.#save(
-      user,
-      credentials.map((c) => (c.id === credentialId ? { ...c, name: label } : c)),
-    )
+    const stored = await this.#credentials.get(user, credentialId)
+    const renamed =
+      stored !== null &&
+      (await this.#credentials.update(user, credentialId, 'details', { ...stored.details, name: label }))
+    if (!renamed) return failure('unknown_credential', `credential ${credentialId} is not the user's`)
     return { ok: true }
   }
 
   /** True when the key was the user's and is gone. Whether it may go (last factor) is the caller's call. */
   async remove(user: string, credentialId: string): Promise<boolean> {
-    const credentials = await this.credentialsOf(user)
-    const kept = credentials.filter((c) => c.id !== credentialId)
-    if (kept.length === credentials.length) return false
-    await this.#save(user, kept)
+    if (!(await this.#credentials.remove(user, credentialId))) return false
     const ownerKey = keys.webauthnCredentialOwner(credentialId)
     if ((await this.store.get(ownerKey)) === user) await this.store.delete(ownerKey)
     return true
   }
 
-  /** Every key of the user, gone (an admin reset). */
+  /** Every key of the user, gone (an admin reset), readable or not. */
   async removeAll(user: string): Promise<void> {
-    for (const credential of await this.credentialsOf(user)) await this.remove(user, credential.id)
-  }
-
-  async #save(user: string, credentials: WebAuthnCredentialRecord[]): Promise<void> {
-    const key = keys.webauthnCredentials(user)
-    if (credentials.length === 0) await this.store.delete(key)
-    else await this.store.set(key, JSON.stringify(credentials))
+    for (const id of await this.#credentials.ids(user)) await this.remove(user, id)
   }
 
   /**
@@ -430,21 +412,46 @@ export class WebAuthnFactor {
     await this.store.set(keys.webauthnChallenge(ceremony, scopeHash(scope)), JSON.stringify(record), ttl)
   }
 
-  /** The challenge, deleted in the same step; null when absent, expired, unreadable or another user's. */
-  async #takeChallenge(ceremony: Ceremony, user: string, scope: string): Promise<string | null> {
+  /** The challenge, deleted in the same step; no_challenge when absent, expired, unreadable or another user's. */
+  async #takeChallenge(
+    ceremony: Ceremony,
+    user: string,
+    scope: string,
+  ): Promise<{ ok: true; challenge: string } | Failure<'no_challenge'>> {
     const text = await this.store.take(keys.webauthnChallenge(ceremony, scopeHash(scope)))
-    if (text === null) return null
-    const parsed = challengeRecord.safeParse(safeJson(text))
-    if (!parsed.success) return null
-    const { user: owner, challenge, expiresAt } = parsed.data
-    if (owner !== user || this.clock.now() >= expiresAt) return null
-    return challenge
+    const parsed = text === null ? null : challengeRecord.safeParse(safeJson(text))
+    const live =
+      parsed?.success === true && parsed.data.user === user && this.clock.now() < parsed.data.expiresAt
+    if (!live) return failure('no_challenge', `no live ${ceremony} challenge for this scope`)
+    return { ok: true, challenge: parsed.data.challenge }
+  }
+
+  /** What both ceremonies' library verification checks besides the response itself. */
+  #expected(challenge: string) {
+    return {
+      expectedChallenge: challenge,
+      expectedOrigin: [...this.settings.origins],
+      expectedRPID: this.settings.rpId,
+      requireUserVerification: this.settings.userVerification === 'required',
+    }
+  }
+
+  /** The browser's JSON parsed, then its clientData checked against the ceremony. */
+  #readResponse<Response extends { response: { clientDataJSON: string } }>(
+    ceremony: Ceremony,
+    shape: z.ZodType<Response>,
+    json: unknown,
+  ): { ok: true; response: Response } | Failure<'invalid_response' | 'wrong_origin'> {
+    const parsed = shape.safeParse(json)
+    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
+    const client = this.#checkClientData(parsed.data.response.clientDataJSON, clientDataType[ceremony])
+    return client.ok ? { ok: true, response: parsed.data } : client
   }
 
   /** Type and origin first, so the two commonest misconfigurations get their own reason. */
   #checkClientData(
     encoded: string,
-    type: 'webauthn.create' | 'webauthn.get',
+    type: (typeof clientDataType)[Ceremony],
   ): { ok: true } | Failure<'invalid_response' | 'wrong_origin'> {
     const parsed = clientData.safeParse(safeJson(Buffer.from(encoded, 'base64url').toString('utf8')))
     if (!parsed.success) return failure('invalid_response', 'clientDataJSON is not CollectedClientData')
@@ -478,6 +485,22 @@ export function credentialName(input: string): string | null {
   const name = input.replace(/[\s\p{Cc}]+/gu, ' ').trim()
   if (name === '') return DEFAULT_NAME
   return [...name].length <= MAX_NAME_LENGTH ? name : null
+}
+
+/** The keys a ceremony's options list (excludeCredentials, allowCredentials). */
+function descriptorsOf(credentials: readonly WebAuthnCredentialRecord[]) {
+  return credentials.map(({ id, transports }) => ({ id, transports }))
+}
+
+/** The library's verdict; an exception it throws becomes verification_failed, with its message for the log. */
+async function verdictOf<Verdict>(
+  verify: () => Promise<Verdict>,
+): Promise<{ ok: true; verdict: Verdict } | Failure<'verification_failed'>> {
+  try {
+    return { ok: true, verdict: await verify() }
+  } catch (error) {
+    return failure('verification_failed', messageOf(error))
+  }
 }
 
 function authDataOfAttestation(attestationObject: string): Uint8Array | null {

@@ -6,8 +6,16 @@ export const keys = {
   session: (id: string) => `session:${id}`,
   totpSecret: (user: string) => `user:${enc(user)}:totp`,
   totpStepUsed: (user: string, step: number) => `user:${enc(user)}:totp-step:${step}`,
-  /** The user's security keys, one JSON list (gateway/factors/webauthn.ts). */
-  webauthnCredentials: (user: string) => `user:${enc(user)}:webauthn`,
+  /*
+   * The user's security keys (gateway/factors/webauthn.ts), one record per key so that changes to
+   * different keys never write the same key (gateway/store/indexed-records.ts): the ids, what was
+   * registered plus the name, and what each sign-in changes (counter, last use).
+   */
+  webauthnCredentialIds: (user: string) => `user:${enc(user)}:webauthn-credentials`,
+  webauthnCredential: (user: string, credentialId: string) =>
+    `user:${enc(user)}:webauthn:${enc(credentialId)}`,
+  webauthnCredentialUse: (user: string, credentialId: string) =>
+    `user:${enc(user)}:webauthn:${enc(credentialId)}:use`,
   /** The random WebAuthn user handle, stable so a passkey is replaced rather than duplicated. */
   webauthnUserHandle: (user: string) => `user:${enc(user)}:webauthn-handle`,
   /** Credential id (base64url) → its one owner, claimed with set-if-absent at registration. */
@@ -15,6 +23,43 @@ export const keys = {
   /** A pending ceremony's challenge, bound to the SHA-256 of the caller's scope (the session). */
   webauthnChallenge: (ceremony: 'registration' | 'authentication', scopeHash: string) =>
     `webauthn-challenge:${ceremony}:${scopeHash}`,
+  /*
+   * The user's YubiKeys in OTP mode (gateway/factors/yubico-otp/), laid out like their security keys:
+   * the public ids, each key's public id, name and creation time, and its last use.
+   */
+  yubicoOtpKeyIds: (user: string) => `user:${enc(user)}:yubico-otp-keys`,
+  yubicoOtpKey: (user: string, publicId: string) => `user:${enc(user)}:yubico-otp:${enc(publicId)}`,
+  yubicoOtpKeyUse: (user: string, publicId: string) => `user:${enc(user)}:yubico-otp:${enc(publicId)}:use`,
+  /** Public ids imported for the user (local mode), listed or not yet, so a reset can forget them. */
+  yubicoOtpImported: (user: string) => `user:${enc(user)}:yubico-otp-imported`,
+  /** Public id → its one owner, claimed with set-if-absent at import or enrollment. */
+  yubicoOtpOwner: (publicId: string) => `yubico-otp-owner:${enc(publicId)}`,
+  /** Local mode: private id and AES key, sealed with the public id as associated data. */
+  yubicoOtpSecret: (publicId: string) => `yubico-otp-secret:${enc(publicId)}`,
+  /**
+   * Local mode: the (useCtr, sessionCtr) values accepted, a member set whose maximum only grows.
+   * `generation` names the key material (gateway/factors/yubico-otp/local-validation.ts).
+   */
+  yubicoOtpCounters: (publicId: string, generation: string) =>
+    `yubico-otp-counters:${enc(publicId)}:${enc(generation)}`,
+  /** Local mode: one counter value, claimed with set-if-absent so that it is accepted once. */
+  yubicoOtpCounterUsed: (publicId: string, generation: string, counter: string) =>
+    `yubico-otp-used:${enc(publicId)}:${enc(generation)}:${counter}`,
+  /** The user's active number, sealed, with its id and when it was added (gateway/factors/sms/). */
+  smsPhone: (user: string) => `user:${enc(user)}:sms`,
+  /** When that number was last used, with its id: a sign-in writes here, never over the number. */
+  smsPhoneUse: (user: string) => `user:${enc(user)}:sms:use`,
+  /** The one outstanding code of a purpose: its HMAC, the number it went to (sealed), its expiry. */
+  smsCode: (user: string, purpose: string) => `user:${enc(user)}:sms-code:${purpose}`,
+  /** Guesses at one code, counted atomically across gateways. */
+  smsAttempts: (user: string, codeId: string) => `user:${enc(user)}:sms-attempts:${enc(codeId)}`,
+  /** One code, claimed with set-if-absent so that it is accepted once. */
+  smsCodeUsed: (user: string, codeId: string) => `user:${enc(user)}:sms-used:${enc(codeId)}`,
+  /** Present while the user must wait before another code of this purpose is sent. */
+  smsCooldown: (user: string, purpose: string) => `user:${enc(user)}:sms-cooldown:${purpose}`,
+  /** Messages sent to the user, and to a number (by its HMAC), in the current hour. */
+  smsSentToUser: (user: string) => `user:${enc(user)}:sms-sent`,
+  smsSentToNumber: (numberHash: string) => `sms-sent-to:${numberHash}`,
   /** The user's recovery codes: hashes and used slots (gateway/factors/recovery-codes.ts). */
   recoveryCodes: (user: string) => `user:${enc(user)}:recovery-codes`,
   recoveryCodeUsed: (user: string, generation: string, slot: number) =>

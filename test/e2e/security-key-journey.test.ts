@@ -1,6 +1,5 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { keys } from '../../gateway/store/keys.ts'
 import {
   journeyArtifacts as artifacts,
   cspViolationsOf,
@@ -57,8 +56,7 @@ async function credentialsOn({ cdp, authenticatorId }: KeyedBrowser) {
 
 /** The user's keys as tapgate stored them. */
 async function storedKeys(user: string): Promise<{ name: string; counter: number }[]> {
-  const text = await journey.gateway.store.get(keys.webauthnCredentials(user))
-  return text === null ? [] : (JSON.parse(text) as { name: string; counter: number }[])
+  return (await journey.gateway.services.webauthn?.credentialsOf(user)) ?? []
 }
 
 function signInWithPassword(page: Page, user: string) {

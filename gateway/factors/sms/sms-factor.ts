@@ -4,9 +4,9 @@ import { describeDuration } from '../../config/duration.ts'
 import { deriveKey, SecretBox } from '../../crypto/secret-box.ts'
 import type { Clock } from '../../deps.ts'
 import { safeJson } from '../../safe-json.ts'
+import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import type { Delivery, Notifier } from './notifier.ts'
-import { smsKeys } from './sms-keys.ts'
 
 /** A code to sign in (or confirm a change) with the user's number, or one that proves a new number. */
 export type SmsPurpose = 'sign_in' | 'register'
@@ -64,7 +64,13 @@ const HOUR_MS = 3_600_000
 /** A code's record outlives it by this much, so a late entry reads "expired" rather than "no code". */
 const EXPIRED_GRACE_MS = 15 * 60_000
 
-const storedPhone = z.object({ number: z.string(), addedAt: z.number(), lastUsedAt: z.number().nullable() })
+/** `id` is new with every number, so that a time of use can name the number it belongs to. */
+const storedPhone = z.object({ id: z.string(), number: z.string(), addedAt: z.number() })
+/**
+ * Written by a sign-in, apart from the number: writing the whole record back would undo a change or
+ * removal of the number made meanwhile. Two sign-ins at once leave one of the two times (display only).
+ */
+const storedPhoneUse = z.object({ phone: z.string(), at: z.number() })
 const storedCode = z.object({
   id: z.string(),
   hash: z.string(),
@@ -122,30 +128,35 @@ export class SmsFactor {
 
   /** The user's number; null when none is active. Rejects on a record that does not open. */
   async phoneOf(user: string): Promise<SmsPhone | null> {
-    const text = await this.store.get(smsKeys.phone(user))
-    if (text === null) return null
-    const parsed = storedPhone.safeParse(safeJson(text))
-    // An unreadable number must not read as "no factor enrolled" (DESIGN, State).
-    if (!parsed.success) throw new Error(`text-message number of '${user}' is unreadable`)
-    const number = this.#box.open(parsed.data.number, user)
-    if (number === null)
-      throw new Error(`text-message number of '${user}' cannot be decrypted with the configured key`)
-    return { ...parsed.data, number }
+    const [phone, useText] = await Promise.all([
+      this.#readPhone(user),
+      this.store.get(keys.smsPhoneUse(user)),
+    ])
+    if (phone === null) return null
+    const use = useText === null ? null : storedPhoneUse.safeParse(safeJson(useText))
+    // A time of use left by a sign-in with an earlier number is not this number's.
+    const lastUsedAt = use?.success && use.data.phone === phone.id ? use.data.at : null
+    return { number: phone.number, addedAt: phone.addedAt, lastUsedAt }
   }
 
   /** Makes `number` the user's (a code sent to it was entered); a sign-in code to the old one dies. */
   async setPhone(user: string, number: string): Promise<void> {
-    const record = { number: this.#box.seal(number, user), addedAt: this.clock.now(), lastUsedAt: null }
-    await this.store.set(smsKeys.phone(user), JSON.stringify(record))
-    await this.store.delete(smsKeys.code(user, 'sign_in'))
+    const id = randomBytes(12).toString('base64url')
+    const record = { id, number: this.#box.seal(number, user), addedAt: this.clock.now() }
+    await this.store.set(keys.smsPhone(user), JSON.stringify(record))
+    await Promise.all([
+      this.store.delete(keys.smsPhoneUse(user)),
+      this.store.delete(keys.smsCode(user, 'sign_in')),
+    ])
   }
 
   /** True when the user had a number and it is gone. Whether it may go (last factor) is the caller's call. */
   async removePhone(user: string): Promise<boolean> {
-    const had = (await this.store.get(smsKeys.phone(user))) !== null
+    const had = (await this.store.get(keys.smsPhone(user))) !== null
     await Promise.all([
-      this.store.delete(smsKeys.phone(user)),
-      this.store.delete(smsKeys.code(user, 'sign_in')),
+      this.store.delete(keys.smsPhone(user)),
+      this.store.delete(keys.smsPhoneUse(user)),
+      this.store.delete(keys.smsCode(user, 'sign_in')),
     ])
     return had
   }
@@ -154,9 +165,10 @@ export class SmsFactor {
   async removeAll(user: string): Promise<void> {
     const purposes: SmsPurpose[] = ['sign_in', 'register']
     await Promise.all([
-      this.store.delete(smsKeys.phone(user)),
-      ...purposes.map((purpose) => this.store.delete(smsKeys.code(user, purpose))),
-      ...purposes.map((purpose) => this.store.delete(smsKeys.cooldown(user, purpose))),
+      this.store.delete(keys.smsPhone(user)),
+      this.store.delete(keys.smsPhoneUse(user)),
+      ...purposes.map((purpose) => this.store.delete(keys.smsCode(user, purpose))),
+      ...purposes.map((purpose) => this.store.delete(keys.smsCooldown(user, purpose))),
     ])
   }
 
@@ -169,13 +181,13 @@ export class SmsFactor {
 
   /** Milliseconds until another code of this purpose may be sent; 0 when it may now. */
   async resendInMs(user: string, purpose: SmsPurpose): Promise<number> {
-    return (await this.store.ttl(smsKeys.cooldown(user, purpose))) ?? 0
+    return (await this.store.ttl(keys.smsCooldown(user, purpose))) ?? 0
   }
 
   /** Sends a new code to `number` (E.164), replacing the user's outstanding code of this purpose. */
   async send(user: string, purpose: SmsPurpose, number: string): Promise<SendResult> {
     const { maxPerHour, resendAfterMs, codeTtlMs } = this.settings
-    const counters = [smsKeys.sentToUser(user), smsKeys.sentToNumber(this.#numberHash(number))]
+    const counters = [keys.smsSentToUser(user), keys.smsSentToNumber(this.#numberHash(number))]
     const counts = await Promise.all(counters.map((key) => this.store.get(key)))
     const full = counters.filter((_, i) => Number(counts[i] ?? 0) >= maxPerHour)
     if (full.length > 0) {
@@ -187,7 +199,7 @@ export class SmsFactor {
       }
     }
     // Claimed before sending, atomically: two clicks at once send one message.
-    const cooldown = smsKeys.cooldown(user, purpose)
+    const cooldown = keys.smsCooldown(user, purpose)
     if (!(await this.store.setIfAbsent(cooldown, '1', resendAfterMs))) {
       return {
         ok: false,
@@ -211,7 +223,7 @@ export class SmsFactor {
       sentAt,
       expiresAt: sentAt + codeTtlMs,
     }
-    await this.store.set(smsKeys.code(user, purpose), JSON.stringify(record), codeTtlMs + EXPIRED_GRACE_MS)
+    await this.store.set(keys.smsCode(user, purpose), JSON.stringify(record), codeTtlMs + EXPIRED_GRACE_MS)
     await Promise.all(counters.map((key) => this.store.increment(key, HOUR_MS)))
     return { ok: true, expiresAt: record.expiresAt }
   }
@@ -229,7 +241,7 @@ export class SmsFactor {
     const code = input.replace(/\s+/g, '')
     if (!new RegExp(`^\\d{${CODE_DIGITS}}$`).test(code)) return { ok: false, reason: 'malformed' }
     const keepFor = record.expiresAt - now + EXPIRED_GRACE_MS
-    const attempts = await this.store.increment(smsKeys.attempts(user, record.id), keepFor)
+    const attempts = await this.store.increment(keys.smsAttempts(user, record.id), keepFor)
     if (attempts > MAX_ATTEMPTS) {
       await this.#drop(user, purpose, record.id)
       return { ok: false, reason: 'used_up' }
@@ -242,7 +254,7 @@ export class SmsFactor {
       await this.#drop(user, purpose, record.id)
       return { ok: false, reason: 'used_up' }
     }
-    if (!(await this.store.setIfAbsent(smsKeys.used(user, record.id), '1', keepFor))) {
+    if (!(await this.store.setIfAbsent(keys.smsCodeUsed(user, record.id), '1', keepFor))) {
       return { ok: false, reason: 'replayed' }
     }
     await this.#drop(user, purpose, record.id)
@@ -262,22 +274,37 @@ export class SmsFactor {
     }
   }
 
-  /** Display only: a lost update between two sign-ins at once shows one of the two times. */
+  /**
+   * Records the use on the number's own id, never by writing the number back: should it be changed or
+   * removed meanwhile, a use left behind names a number that is gone, and phoneOf ignores it.
+   */
   async #markUsed(user: string, number: string, at: number): Promise<void> {
-    const phone = await this.phoneOf(user)
+    const phone = await this.#readPhone(user)
     if (phone === null || phone.number !== number) return
-    const record = { number: this.#box.seal(number, user), addedAt: phone.addedAt, lastUsedAt: at }
-    await this.store.set(smsKeys.phone(user), JSON.stringify(record))
+    await this.store.set(keys.smsPhoneUse(user), JSON.stringify({ phone: phone.id, at }))
+  }
+
+  /** The stored number, opened; null when none. */
+  async #readPhone(user: string): Promise<{ id: string; number: string; addedAt: number } | null> {
+    const text = await this.store.get(keys.smsPhone(user))
+    if (text === null) return null
+    const parsed = storedPhone.safeParse(safeJson(text))
+    // An unreadable number must not read as "no factor enrolled" (DESIGN, State).
+    if (!parsed.success) throw new Error(`text-message number of '${user}' is unreadable`)
+    const number = this.#box.open(parsed.data.number, user)
+    if (number === null)
+      throw new Error(`text-message number of '${user}' cannot be decrypted with the configured key`)
+    return { ...parsed.data, number }
   }
 
   /** Deletes the outstanding code unless a newer one has replaced it meanwhile. */
   async #drop(user: string, purpose: SmsPurpose, id: string): Promise<void> {
     const current = await this.#loadCode(user, purpose)
-    if (current?.id === id) await this.store.delete(smsKeys.code(user, purpose))
+    if (current?.id === id) await this.store.delete(keys.smsCode(user, purpose))
   }
 
   async #loadCode(user: string, purpose: SmsPurpose): Promise<StoredCode | null> {
-    const text = await this.store.get(smsKeys.code(user, purpose))
+    const text = await this.store.get(keys.smsCode(user, purpose))
     if (text === null) return null
     const parsed = storedCode.safeParse(safeJson(text))
     // A record that does not parse cannot be checked: as good as no code (the user asks for another).

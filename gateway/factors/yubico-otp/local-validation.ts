@@ -2,11 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { deriveKey, SecretBox } from '../../crypto/secret-box.ts'
 import { safeJson } from '../../safe-json.ts'
+import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import type { KeyMaterial } from './key-material.ts'
 import type { ParsedOtp } from './otp.ts'
 import { decryptToken, type TokenFields } from './token.ts'
-import { yubicoKeys } from './yubico-keys.ts'
 
 const sealedSecret = z.object({
   privateId: z.string().regex(/^[0-9a-f]{12}$/),
@@ -77,14 +77,14 @@ export class LocalValidation {
       importedAt: now,
     }
     await this.store.set(
-      yubicoKeys.secret(material.publicId),
+      keys.yubicoOtpSecret(material.publicId),
       this.#box.seal(JSON.stringify(record), material.publicId),
     )
   }
 
   /** The imported secret; null when none. Rejects when it no longer opens: that is not "no key". */
   async secretOf(publicId: string): Promise<ImportedSecret | null> {
-    const sealed = await this.store.get(yubicoKeys.secret(publicId))
+    const sealed = await this.store.get(keys.yubicoOtpSecret(publicId))
     if (sealed === null) return null
     const text = this.#box.open(sealed, publicId)
     const parsed = text === null ? null : sealedSecret.safeParse(safeJson(text))
@@ -96,14 +96,14 @@ export class LocalValidation {
 
   /** Forgets the secret. The counters stay, so a re-import of the same key does not reopen old OTPs. */
   async forget(publicId: string): Promise<void> {
-    await this.store.delete(yubicoKeys.secret(publicId))
+    await this.store.delete(keys.yubicoOtpSecret(publicId))
   }
 
   /** The accepted counter values on record for the imported key (normally one: the last); for diagnostics. */
   async acceptedCounters(publicId: string): Promise<string[]> {
     const secret = await this.secretOf(publicId)
     if (secret === null) return []
-    return this.store.members(yubicoKeys.counters(publicId, this.#generation(secret)))
+    return this.store.members(keys.yubicoOtpCounters(publicId, this.#generation(secret)))
   }
 
   async validate(otp: ParsedOtp): Promise<LocalVerdict> {
@@ -118,11 +118,11 @@ export class LocalValidation {
 
     const counter = counterValue(fields)
     const generation = this.#generation(secret)
-    const claimKey = yubicoKeys.counterUsed(publicId, generation, counter)
+    const claimKey = keys.yubicoOtpCounterUsed(publicId, generation, counter)
     if (!(await this.store.setIfAbsent(claimKey, '1', CLAIM_TTL_MS))) {
       return failure('replayed', `counter ${describe(counter)} was already accepted`)
     }
-    const countersKey = yubicoKeys.counters(publicId, generation)
+    const countersKey = keys.yubicoOtpCounters(publicId, generation)
     const accepted = await this.store.members(countersKey)
     // Fixed-width lower-case hex: string order is numeric order (and members() comes sorted).
     const highest = accepted.at(-1) ?? ''

@@ -1,12 +1,12 @@
 import { z } from 'zod'
 import type { Clock } from '../../deps.ts'
-import { safeJson } from '../../safe-json.ts'
+import { IndexedRecords } from '../../store/indexed-records.ts'
+import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import { type CloudFailure, type CloudSettings, CloudValidation } from './cloud-validation.ts'
 import { checkKeyMaterial, type KeyMaterial } from './key-material.ts'
 import { type LocalFailure, LocalValidation } from './local-validation.ts'
 import { type ParsedOtp, parseOtp } from './otp.ts'
-import { yubicoKeys } from './yubico-keys.ts'
 
 /** `factors.yubico_otp`: who validates the OTPs. */
 export type YubicoOtpSettings = { mode: 'local' } | { mode: 'cloud'; cloud: CloudSettings }
@@ -16,11 +16,11 @@ const storedKey = z.object({
   publicId: z.string().regex(/^[cbdefghijklnrtuv]{2,16}$/),
   name: z.string(),
   createdAt: z.number(),
-  lastUsedAt: z.number().nullable(),
 })
-const storedKeys = z.array(storedKey)
+/** When the key last signed in, apart from the rest so that a rename at the same moment is kept. */
+const storedUse = z.object({ lastUsedAt: z.number().nullable() })
 
-export type YubicoOtpKeyRecord = z.infer<typeof storedKey>
+export type YubicoOtpKeyRecord = z.infer<typeof storedKey> & z.infer<typeof storedUse>
 
 export type YubicoOtpFailure =
   | 'malformed'
@@ -80,6 +80,7 @@ const serviceFailures = new Set<YubicoOtpFailure>([
 export class YubicoOtpFactor {
   readonly #cloud: CloudValidation | null
   readonly #local: LocalValidation
+  readonly #keys: IndexedRecords<z.infer<typeof storedKey>, z.infer<typeof storedUse>>
 
   constructor(
     readonly settings: YubicoOtpSettings,
@@ -89,16 +90,23 @@ export class YubicoOtpFactor {
   ) {
     this.#cloud = settings.mode === 'cloud' ? new CloudValidation(settings.cloud) : null
     this.#local = new LocalValidation(store, masterKey)
+    this.#keys = new IndexedRecords(store, {
+      what: 'YubiKeys',
+      ids: keys.yubicoOtpKeyIds,
+      details: { key: keys.yubicoOtpKey, shape: storedKey },
+      use: { key: keys.yubicoOtpKeyUse, shape: storedUse },
+    })
   }
 
-  /** The user's keys; [] when none. Rejects on an unreadable record, never reads it as "no keys". */
+  /**
+   * The user's keys, oldest first; [] when none. Rejects on an unreadable record, never reads it as
+   * "no keys": a lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
+   */
   async keysOf(user: string): Promise<YubicoOtpKeyRecord[]> {
-    const text = await this.store.get(yubicoKeys.keysOf(user))
-    if (text === null) return []
-    const parsed = storedKeys.safeParse(safeJson(text))
-    // A lost enrollment must not downgrade the user to "no factor enrolled" (DESIGN, State).
-    if (!parsed.success) throw new Error(`YubiKeys of '${user}' are unreadable`)
-    return parsed.data
+    const records = await this.#keys.list(user)
+    return records
+      .map(({ details, use }) => ({ ...details, ...use }))
+      .sort((a, b) => a.createdAt - b.createdAt || (a.publicId < b.publicId ? -1 : 1))
   }
 
   /**
@@ -116,7 +124,7 @@ export class YubicoOtpFactor {
     const owned = await this.#claim(user, material.publicId)
     if (!owned.ok) return owned
     await this.#local.storeSecret(user, material, name, this.clock.now())
-    await this.store.addMember(yubicoKeys.importedFor(user), material.publicId)
+    await this.store.addMember(keys.yubicoOtpImported(user), material.publicId)
     return { ok: true, publicId: material.publicId }
   }
 
@@ -128,10 +136,10 @@ export class YubicoOtpFactor {
     if (otp === null) return failure('malformed', 'not 32 to 48 modhex characters')
     if (otp.publicId === '') return failure('malformed', 'the OTP has no public id to recognise the key by')
     const { publicId } = otp
-    if ((await this.keysOf(user)).some((k) => k.publicId === publicId)) {
+    if (await this.#keys.has(user, publicId)) {
       return failure('already_registered', `${publicId} is already one of the user's keys`)
     }
-    const owner = await this.store.get(yubicoKeys.owner(publicId))
+    const owner = await this.store.get(keys.yubicoOtpOwner(publicId))
     if (owner !== null && owner !== user) {
       return failure('already_registered', `${publicId} belongs to another user`)
     }
@@ -143,15 +151,15 @@ export class YubicoOtpFactor {
     const owned = await this.#claim(user, publicId)
     if (!owned.ok) return owned
 
-    const now = this.clock.now()
-    const key: YubicoOtpKeyRecord = { publicId, name: label, createdAt: now, lastUsedAt: now }
-    // Read again right before writing: a key enrolled meanwhile stays listed.
-    const current = await this.keysOf(user)
-    if (current.some((k) => k.publicId === publicId)) {
+    // Checked again right before writing: a key enrolled meanwhile stays as it was.
+    if (await this.#keys.has(user, publicId)) {
       return failure('already_registered', `${publicId} was enrolled meanwhile`)
     }
-    await this.#save(user, [...current, key])
-    return { ok: true, key }
+    const now = this.clock.now()
+    const details = { publicId, name: label, createdAt: now }
+    const use = { lastUsedAt: now }
+    await this.#keys.add(user, publicId, { details, use })
+    return { ok: true, key: { ...details, ...use } }
   }
 
   /** Checks a tap at sign-in: the OTP must come from one of the user's keys and validate. */
@@ -159,35 +167,29 @@ export class YubicoOtpFactor {
     const otp = parseOtp(input)
     if (otp === null) return failure('malformed', 'not 32 to 48 modhex characters')
     const { publicId } = otp
-    const keys = await this.keysOf(user)
-    if (publicId === '' || !keys.some((k) => k.publicId === publicId)) {
-      const owner = publicId === '' ? null : await this.store.get(yubicoKeys.owner(publicId))
+    // Read whole, so that an unreadable record rejects rather than reading as "not enrolled".
+    if (publicId === '' || (await this.#keys.get(user, publicId)) === null) {
+      const owner = publicId === '' ? null : await this.store.get(keys.yubicoOtpOwner(publicId))
       const whose = owner === null ? 'not enrolled' : owner === user ? 'not enrolled yet' : "another user's"
       return failure('unknown_key', `key '${publicId}' is ${whose}`)
     }
     const verdict = await this.#validate(otp)
     if (!verdict.ok) return verdict
-    // Display only: a lost update between two sign-ins at once shows one of the two times.
-    const now = this.clock.now()
-    const current = await this.keysOf(user)
-    await this.#save(
-      user,
-      current.map((k) => (k.publicId === publicId ? { ...k, lastUsedAt: now } : k)),
-    )
+    // Display only: two sign-ins with one key at the same moment leave one of the two times.
+    if (!(await this.#keys.update(user, publicId, 'use', { lastUsedAt: this.clock.now() }))) {
+      return failure('unknown_key', `key '${publicId}' was removed during the sign-in`)
+    }
     return { ok: true, publicId }
   }
 
   async rename(user: string, publicId: string, name: string): Promise<RenameResult> {
     const label = keyName(name)
     if (label === null) return failure('invalid_name', `name longer than ${MAX_NAME_LENGTH} characters`)
-    const keys = await this.keysOf(user)
-    if (!keys.some((k) => k.publicId === publicId)) {
-      return failure('unknown_key', `key '${publicId}' is not the user's`)
-    }
-    await this.#save(
-      user,
-      keys.map((k) => (k.publicId === publicId ? { ...k, name: label } : k)),
-    )
+    const stored = await this.#keys.get(user, publicId)
+    const renamed =
+      stored !== null &&
+      (await this.#keys.update(user, publicId, 'details', { ...stored.details, name: label }))
+    if (!renamed) return failure('unknown_key', `key '${publicId}' is not the user's`)
     return { ok: true }
   }
 
@@ -196,13 +198,11 @@ export class YubicoOtpFactor {
    * secret. Whether it may go (last factor) is the caller's call.
    */
   async remove(user: string, publicId: string): Promise<boolean> {
-    const keys = await this.keysOf(user)
-    const kept = keys.filter((k) => k.publicId !== publicId)
-    const imported = (await this.store.members(yubicoKeys.importedFor(user))).includes(publicId)
-    if (kept.length === keys.length && !imported) return false
-    await this.#save(user, kept)
-    await this.store.removeMember(yubicoKeys.importedFor(user), publicId)
-    const ownerKey = yubicoKeys.owner(publicId)
+    const listed = await this.#keys.remove(user, publicId)
+    const imported = (await this.store.members(keys.yubicoOtpImported(user))).includes(publicId)
+    if (!listed && !imported) return false
+    await this.store.removeMember(keys.yubicoOtpImported(user), publicId)
+    const ownerKey = keys.yubicoOtpOwner(publicId)
     if ((await this.store.get(ownerKey)) === user) {
       await this.#local.forget(publicId)
       await this.store.delete(ownerKey)
@@ -210,10 +210,10 @@ export class YubicoOtpFactor {
     return true
   }
 
-  /** Every key of the user, listed or only imported, gone (an admin reset). */
+  /** Every key of the user, listed (readable or not) or only imported, gone (an admin reset). */
   async removeAll(user: string): Promise<void> {
-    const listed = (await this.keysOf(user)).map((k) => k.publicId)
-    const imported = await this.store.members(yubicoKeys.importedFor(user))
+    const listed = await this.#keys.ids(user)
+    const imported = await this.store.members(keys.yubicoOtpImported(user))
     for (const publicId of new Set([...listed, ...imported])) await this.remove(user, publicId)
   }
 
@@ -225,16 +225,10 @@ export class YubicoOtpFactor {
 
   /** The public id for `user`: claimed now, or already theirs. */
   async #claim(user: string, publicId: string): Promise<{ ok: true } | Failure<'already_registered'>> {
-    const ownerKey = yubicoKeys.owner(publicId)
+    const ownerKey = keys.yubicoOtpOwner(publicId)
     if (await this.store.setIfAbsent(ownerKey, user)) return { ok: true }
     if ((await this.store.get(ownerKey)) === user) return { ok: true }
     return failure('already_registered', `${publicId} belongs to another user`)
-  }
-
-  async #save(user: string, keys: YubicoOtpKeyRecord[]): Promise<void> {
-    const key = yubicoKeys.keysOf(user)
-    if (keys.length === 0) await this.store.delete(key)
-    else await this.store.set(key, JSON.stringify(keys))
   }
 }
 

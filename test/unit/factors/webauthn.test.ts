@@ -411,6 +411,8 @@ describe('registration', () => {
 describe('authentication', () => {
   it('lists the user’s keys with their transports and asks for the configured user verification', async () => {
     const first = await enroll('alice')
+    // Listed oldest first: the second key is added a moment later.
+    clock.advance(1_000)
     const second = await enroll('alice', new SoftAuthenticator({ transports: ['nfc', 'usb'] }))
     await enroll('bob')
     const options = await factor.authenticationOptions('alice', 's')
@@ -604,8 +606,25 @@ describe('managing keys', () => {
     expect(await register('bob', key)).toMatchObject({ ok: true })
   })
 
+  it('removes every key on an admin reset, an unreadable one too, and frees their ids', async () => {
+    const first = await enroll('alice')
+    const second = await enroll('alice')
+    const bobsKey = await enroll('bob')
+    await store.set(keys.webauthnCredential('alice', first.credentialId), 'not json')
+    await factor.removeAll('alice')
+    expect(await factor.credentialsOf('alice')).toEqual([])
+    for (const key of [first, second]) {
+      expect(await store.get(keys.webauthnCredential('alice', key.credentialId))).toBeNull()
+      expect(await store.get(keys.webauthnCredentialUse('alice', key.credentialId))).toBeNull()
+      expect(await store.get(keys.webauthnCredentialOwner(key.credentialId))).toBeNull()
+    }
+    expect(await factor.credentialsOf('bob')).toHaveLength(1)
+    expect(await store.get(keys.webauthnCredentialOwner(bobsKey.credentialId))).toBe('bob')
+  })
+
   it('reads an unreadable record as an error, never as "no keys"', async () => {
-    await store.set(keys.webauthnCredentials('alice'), '[{"id":"x"}]')
+    const key = await enroll('alice')
+    await store.set(keys.webauthnCredential('alice', key.credentialId), '{"id":"x"}')
     await expect(factor.credentialsOf('alice')).rejects.toThrow(
       "WebAuthn credentials of 'alice' are unreadable",
     )

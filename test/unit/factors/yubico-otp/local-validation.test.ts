@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import { counterValue, LocalValidation } from '../../../../gateway/factors/yubico-otp/local-validation.ts'
 import { type ParsedOtp, parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
-import { yubicoKeys } from '../../../../gateway/factors/yubico-otp/yubico-keys.ts'
+import { keys } from '../../../../gateway/store/keys.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
 
@@ -104,13 +104,13 @@ describe('local validation', () => {
   })
 
   it('stores the secret sealed, with the public id as associated data', async () => {
-    const sealed = (await store.get(yubicoKeys.secret(key.publicId))) ?? ''
+    const sealed = (await store.get(keys.yubicoOtpSecret(key.publicId))) ?? ''
     expect(sealed).toMatch(/^v1\./)
     expect(sealed).not.toContain(key.aesKey)
     expect(sealed).not.toContain(key.privateId)
     // Moved under another public id, it does not open: an error, never "no key imported".
     const other = SoftYubiKey.random().publicId
-    await store.set(yubicoKeys.secret(other), sealed)
+    await store.set(keys.yubicoOtpSecret(other), sealed)
     await expect(local.secretOf(other)).rejects.toThrow(/cannot be decrypted/)
   })
 

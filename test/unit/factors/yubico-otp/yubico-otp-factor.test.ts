@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
-import { yubicoKeys } from '../../../../gateway/factors/yubico-otp/yubico-keys.ts'
 import {
   isServiceFailure,
   YubicoOtpFactor,
 } from '../../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
+import { keys } from '../../../../gateway/store/keys.ts'
 import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
 
@@ -146,8 +146,8 @@ describe('YubiKey OTP factor (local mode)', () => {
     expect(await factor.remove('bob', aliceKey.publicId)).toBe(false)
     expect(await factor.remove('alice', aliceKey.publicId)).toBe(true)
     expect(await factor.keysOf('alice')).toEqual([])
-    expect(await store.get(yubicoKeys.secret(aliceKey.publicId))).toBeNull()
-    expect(await store.get(yubicoKeys.owner(aliceKey.publicId))).toBeNull()
+    expect(await store.get(keys.yubicoOtpSecret(aliceKey.publicId))).toBeNull()
+    expect(await store.get(keys.yubicoOtpOwner(aliceKey.publicId))).toBeNull()
     expect(await factor.verify('alice', aliceKey.tap())).toMatchObject({ reason: 'unknown_key' })
     expect((await factor.importKey('bob', aliceKey.identity)).ok).toBe(true)
   })
@@ -159,13 +159,14 @@ describe('YubiKey OTP factor (local mode)', () => {
     await factor.removeAll('alice')
     expect(await factor.keysOf('alice')).toEqual([])
     expect(await factor.enroll('alice', spare.tap())).toMatchObject({ reason: 'not_imported' })
-    expect(await store.members(yubicoKeys.importedFor('alice'))).toEqual([])
+    expect(await store.members(keys.yubicoOtpImported('alice'))).toEqual([])
     expect(await factor.keysOf('bob')).toEqual([])
     expect((await factor.enroll('bob', bobKey.tap())).ok).toBe(true)
   })
 
-  it('rejects an unreadable key list instead of reading it as "no keys"', async () => {
-    await store.set(yubicoKeys.keysOf('alice'), '{not json')
+  it('rejects an unreadable key record instead of reading it as "no keys"', async () => {
+    await factor.enroll('alice', aliceKey.tap())
+    await store.set(keys.yubicoOtpKey('alice', aliceKey.publicId), '{not json')
     await expect(factor.keysOf('alice')).rejects.toThrow(/unreadable/)
     await expect(factor.verify('alice', aliceKey.tap())).rejects.toThrow(/unreadable/)
   })

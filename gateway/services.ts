@@ -1,4 +1,5 @@
 import type { Config } from './config/schema.ts'
+import { tlsClientOptions } from './config/tls-client.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
 import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors/authenticator-metadata.ts'
@@ -95,8 +96,11 @@ export function createServices(deps: Deps): Services {
     identityHeaders: new IdentityHeaders(config.identity_headers),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success),
-    upstream: new Upstream(config.upstream.url, config.upstream.timeout, (seconds) =>
-      metrics.upstreamLatency.observe(seconds),
+    upstream: new Upstream(
+      config.upstream.url,
+      config.upstream.timeout,
+      tlsClientOptions(config.upstream.tls, 'upstream.tls'),
+      (seconds) => metrics.upstreamLatency.observe(seconds),
     ),
     sessions,
     regulator: new Regulator(store, clock, config.regulation, log, metrics),

@@ -75,9 +75,10 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     throw error
   }
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
-  const tls = config.store.tls
-  for (const file of ['ca_file', 'cert_file', 'key_file'] as const) {
-    if (tls?.[file] !== undefined) tls[file] = resolve(baseDir, tls[file])
+  for (const tls of [config.store.tls, config.upstream.tls]) {
+    for (const file of ['ca_file', 'cert_file', 'key_file'] as const) {
+      if (tls?.[file] !== undefined) tls[file] = resolve(baseDir, tls[file])
+    }
   }
   const webauthn = config.factors.webauthn
   if (webauthn.metadata_file !== undefined) {

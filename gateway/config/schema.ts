@@ -104,6 +104,25 @@ const aaguid = z
   })
   .transform((value) => value.toLowerCase())
 
+/** TLS to a server tapgate connects to (Redis, the panel), in place of Node's defaults. */
+const tlsClient = z
+  .object({
+    /** PEM certificates to verify the server with, instead of the system's. */
+    ca_file: z.string().min(1).optional(),
+    /** A client certificate and its key, for servers that ask for one (Redis's tls-auth-clients). */
+    cert_file: z.string().min(1).optional(),
+    key_file: z.string().min(1).optional(),
+    /** The name the server's certificate must carry, when not the host connected to. */
+    server_name: z.string().min(1).optional(),
+    reject_unauthorized: z.boolean().default(true),
+  })
+  .strict()
+  .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), {
+    message: 'expected cert_file and key_file together',
+  })
+
+export type TlsClientConfig = z.infer<typeof tlsClient>
+
 const listen = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, {
@@ -124,8 +143,14 @@ export const configSchema = z
         url: panelUrl,
         timeout: duration.default(30_000),
         preserve_host: z.boolean().default(false),
+        /** For an https:// panel whose certificate Node's CAs do not vouch for (a self-signed one). */
+        tls: tlsClient.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((upstream) => upstream.tls === undefined || upstream.url.startsWith('https:'), {
+        path: ['tls'],
+        message: 'expected an https:// upstream.url, since tls applies only to one',
+      }),
     trusted_proxies: z.array(network).default([]),
     /** Redis in one of three shapes (redis_url, sentinels or cluster_nodes), else the embedded SQLite file. */
     store: z
@@ -169,22 +194,7 @@ export const configSchema = z
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
         /** TLS to Redis (and the Sentinels): on with rediss:// URLs, or with sentinels and this key. */
-        tls: z
-          .object({
-            /** PEM certificates to verify the server with, instead of the system's. */
-            ca_file: z.string().min(1).optional(),
-            /** A client certificate and its key, for servers that ask for one (tls-auth-clients). */
-            cert_file: z.string().min(1).optional(),
-            key_file: z.string().min(1).optional(),
-            /** The name the server's certificate must carry, when not the host connected to. */
-            server_name: z.string().min(1).optional(),
-            reject_unauthorized: z.boolean().default(true),
-          })
-          .strict()
-          .refine((tls) => (tls.cert_file === undefined) === (tls.key_file === undefined), {
-            message: 'expected cert_file and key_file together',
-          })
-          .optional(),
+        tls: tlsClient.optional(),
         embedded_path: z.string().min(1).default('tapgate.db'),
         key_prefix: z.string().default('tapgate:'),
       })

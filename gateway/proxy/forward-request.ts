@@ -1,45 +1,10 @@
-import http, {
-  type ClientRequest,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type ServerResponse,
-} from 'node:http'
+import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import type { Readable } from 'node:stream'
+import type { ConnectionOptions } from 'node:tls'
 import { downstreamResponseHeaders } from './header-hygiene.ts'
-
-export class UpstreamError extends Error {
-  override name = 'UpstreamError'
-  constructor(
-    readonly kind: 'timeout' | 'unreachable',
-    cause: unknown,
-  ) {
-    super(kind === 'timeout' ? 'upstream did not answer in time' : 'upstream unreachable', { cause })
-  }
-}
-
-/**
- * How a request to the panel fails: a socket error is 'unreachable', and no answer head within
- * `timeoutMs` of the last byte sent is 'timeout'. `fail` is for the caller's own failures too;
- * `answered` stops the clock.
- */
-export function watchForAnswer(
-  outgoing: ClientRequest,
-  timeoutMs: number,
-  reject: (error: UpstreamError) => void,
-): { fail: (error: UpstreamError) => void; answered: () => void } {
-  let timer: NodeJS.Timeout | undefined
-  const fail = (error: UpstreamError) => {
-    clearTimeout(timer)
-    outgoing.destroy()
-    reject(error)
-  }
-  outgoing.on('error', (error) => fail(new UpstreamError('unreachable', error)))
-  outgoing.on('finish', () => {
-    timer = setTimeout(() => fail(new UpstreamError('timeout', null)), timeoutMs)
-  })
-  return { fail, answered: () => clearTimeout(timer) }
-}
+import { requestUpgrade, type UpgradeAnswer, type UpgradeRequest } from './upgrade-request.ts'
+import { UpstreamError, watchForAnswer } from './upstream-error.ts'
 
 export interface UpstreamRequest {
   method: string
@@ -60,23 +25,33 @@ export class Upstream {
   readonly #agent: http.Agent
   readonly #request: typeof http.request
   readonly #timeoutMs: number
+  readonly #tls: ConnectionOptions
 
-  /** `onHeaders` hears how long each answer's headers took, in seconds (for the metrics). */
+  /**
+   * `tls` applies to an https:// panel (its CA, the name its certificate carries); `onHeaders` hears
+   * how long each answer's headers took, in seconds (for the metrics).
+   */
   constructor(
     url: string,
     timeoutMs: number,
+    tls: ConnectionOptions = {},
     private readonly onHeaders: (seconds: number) => void = () => {},
   ) {
     this.#url = new URL(url)
     this.host = this.#url.host
     const secure = this.#url.protocol === 'https:'
-    this.#agent = new (secure ? https.Agent : http.Agent)({
-      keepAlive: true,
-      maxSockets: 256,
-      scheduling: 'lifo',
-    })
+    // An agent's own options win over each request's, so the servername here is the one checked.
+    this.#agent = secure
+      ? new https.Agent({ ...tls, keepAlive: true, maxSockets: 256, scheduling: 'lifo' })
+      : new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' })
+    this.#tls = tls
     this.#request = secure ? https.request : http.request
     this.#timeoutMs = timeoutMs
+  }
+
+  /** Asks the panel to switch protocols for one request (gateway/proxy/upgrade-request.ts). */
+  upgrade(request: UpgradeRequest, signal: AbortSignal): Promise<UpgradeAnswer> {
+    return requestUpgrade(this.#url, this.#timeoutMs, this.#tls, request, signal)
   }
 
   /**

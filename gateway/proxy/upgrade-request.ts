@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
-import { watchForAnswer } from './forward-request.ts'
+import type { ConnectionOptions } from 'node:tls'
+import { watchForAnswer } from './upstream-error.ts'
 
 export interface UpgradeRequest {
   method: string
@@ -25,11 +26,14 @@ export type UpgradeAnswer =
 export function requestUpgrade(
   upstream: URL,
   timeoutMs: number,
+  tls: ConnectionOptions,
   request: UpgradeRequest,
   signal: AbortSignal,
 ): Promise<UpgradeAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = (upstream.protocol === 'https:' ? https.request : http.request)({
+    const secure = upstream.protocol === 'https:'
+    const outgoing = (secure ? https.request : http.request)({
+      ...(secure && tls),
       protocol: upstream.protocol,
       hostname: upstream.hostname,
       port: upstream.port,

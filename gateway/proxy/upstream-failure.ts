@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendProblem } from '../errors.tsx'
 import { requestIdOf } from '../http/request-id.ts'
 import type { Services } from '../services.ts'
-import { UpstreamError } from './forward-request.ts'
+import { UpstreamError } from './upstream-error.ts'
 
 /** 504 when the panel was too slow, 502 when it could not be reached; anything else is a bug and rethrown. */
 export function sendUpstreamFailure(

@@ -2,10 +2,9 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
 import { assignRequestId } from '../http/request-id.ts'
-import { UpstreamError } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
-import { requestUpgrade } from '../proxy/upgrade-request.ts'
+import { UpstreamError } from '../proxy/upstream-error.ts'
 import type { Services } from '../services.ts'
 import { isVerified, panelAccess } from './panel-access.ts'
 
@@ -20,7 +19,6 @@ import { isVerified, panelAccess } from './panel-access.ts'
 export function panelUpgrade(s: Services) {
   const { first_factor: ff } = s.config
   const access = panelAccess(s)
-  const upstream = new URL(s.config.upstream.url)
   const logoutPaths = new Set(ff.logout_paths)
   /** Client sockets of handshakes and tunnels, so that shutdown can end them. */
   const open = new Set<Duplex>()
@@ -74,12 +72,7 @@ export function panelUpgrade(s: Services) {
     const abandon = () => abort.abort()
     socket.once('close', abandon)
     try {
-      const answer = await requestUpgrade(
-        upstream,
-        s.config.upstream.timeout,
-        { method, target: path + query, headers },
-        abort.signal,
-      )
+      const answer = await s.upstream.upgrade({ method, target: path + query, headers }, abort.signal)
       if (answer.switched) splice(socket, head, answer.response, answer.socket, answer.head)
       else relayAnswer(socket, answer.response)
     } catch (error) {

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs'
-import type { ConnectionOptions } from 'node:tls'
 import type { Config } from '../config/schema.ts'
+import { tlsClientOptions } from '../config/tls-client.ts'
 import { parseHostPort, parseRedisUrl } from './redis-address.ts'
 import type { RedisConnection } from './redis-connection.ts'
 import { createRedisStore } from './redis-store.ts'
@@ -33,7 +32,11 @@ function redisConnection(config: StoreConfig): RedisConnection | null {
   }
   if (config.redis_url !== undefined) {
     const server = parseRedisUrl(config.redis_url)
-    return { ...server, ...credentials, ...(server.tls && { tls: tlsOptions(config.tls) }) }
+    return {
+      ...server,
+      ...credentials,
+      ...(server.tls && { tls: tlsClientOptions(config.tls, 'store.tls') }),
+    }
   }
   if (config.sentinels !== undefined) {
     if (config.sentinel_name === undefined) {
@@ -45,7 +48,7 @@ function redisConnection(config: StoreConfig): RedisConnection | null {
       name: config.sentinel_name,
       sentinelPassword: config.sentinel_password,
       ...credentials,
-      ...(config.tls && { tls: tlsOptions(config.tls) }),
+      ...(config.tls && { tls: tlsClientOptions(config.tls, 'store.tls') }),
     }
   }
   if (config.cluster_nodes !== undefined) {
@@ -54,30 +57,8 @@ function redisConnection(config: StoreConfig): RedisConnection | null {
       kind: 'cluster',
       nodes: nodes.map(({ host, port }) => ({ host, port })),
       ...credentials,
-      ...(nodes.some((node) => node.tls) && { tls: tlsOptions(config.tls) }),
+      ...(nodes.some((node) => node.tls) && { tls: tlsClientOptions(config.tls, 'store.tls') }),
     }
   }
   return null
-}
-
-function tlsOptions(tls: StoreConfig['tls']): ConnectionOptions {
-  if (tls === undefined) return {}
-  return {
-    ...(tls.ca_file !== undefined && { ca: readTlsFile('ca_file', tls.ca_file) }),
-    ...(tls.cert_file !== undefined && { cert: readTlsFile('cert_file', tls.cert_file) }),
-    ...(tls.key_file !== undefined && { key: readTlsFile('key_file', tls.key_file) }),
-    // Node checks the certificate against servername when given, else against the host.
-    ...(tls.server_name !== undefined && { servername: tls.server_name }),
-    rejectUnauthorized: tls.reject_unauthorized,
-  }
-}
-
-// Read when the store opens, so a renewed certificate is picked up by a restart.
-function readTlsFile(key: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new Error(`store.tls.${key}: cannot read '${file}' (${code})`, { cause: error })
-  }
 }

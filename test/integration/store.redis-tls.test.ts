@@ -9,8 +9,8 @@ import { describeStoreContract } from '../contract/store.contract.ts'
 import { type RedisServer, startRedis } from '../support/redis.ts'
 import { type RedisCluster, startRedisCluster } from '../support/redis-cluster.ts'
 import { type SentinelGroup, startSentinelGroup } from '../support/redis-sentinel.ts'
-import { clientTls, makeTlsFiles, type TlsFiles } from '../support/redis-tls.ts'
 import { openConfiguredStore } from '../support/store-config.ts'
+import { clientTls, makeTlsFiles, type TlsFiles } from '../support/tls-files.ts'
 
 /*
  * TLS-only servers (no plain port) that, as redis-server does by default, also ask every client for

@@ -325,7 +325,7 @@ describe('an https panel', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tapgate-tls-'))
-    // A self-signed certificate for 127.0.0.1, trusted by the gateway process through NODE_EXTRA_CA_CERTS.
+    // A self-signed certificate for 127.0.0.1, trusted by the gateway through upstream.tls.ca_file.
     execFileSync('openssl', [
       'req',
       '-x509',
@@ -362,19 +362,16 @@ describe('an https panel', () => {
   it('is reached over TLS, and the WebSocket echoes', async () => {
     const port = await freePort()
     const panelUrl = `https://127.0.0.1:${(panel.address() as AddressInfo).port}`
-    process.env.NODE_EXTRA_CA_CERTS = join(dir, 'cert.pem')
     const gateway = await startGatewayProcess(
       [
         `listen: 127.0.0.1:${port}`,
         `public_url: http://127.0.0.1:${port}`,
-        `upstream: { url: '${panelUrl}' }`,
+        `upstream: { url: '${panelUrl}', tls: { ca_file: '${join(dir, 'cert.pem')}' } }`,
         `encryption_key: ${testEncryptionKey}`,
         'store: { embedded_path: store.db }',
         "rules: [{ prefix: '/', policy: bypass }]",
       ].join('\n'),
-    ).finally(() => {
-      delete process.env.NODE_EXTRA_CA_CERTS
-    })
+    )
     try {
       const client = await connect('/live/logs', {}, gateway.url)
       client.send('over tls')

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { type RedisServer, startRedis } from './redis.ts'
-import { clientTls, type TlsFiles } from './redis-tls.ts'
+import { clientTls, type TlsFiles } from './tls-files.ts'
 import { waitFor } from './wait-for.ts'
 
 const run = promisify(execFile)

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis'
 import { type RedisServer, startRedis } from './redis.ts'
-import { clientTls, type TlsFiles } from './redis-tls.ts'
+import { clientTls, type TlsFiles } from './tls-files.ts'
 import { waitFor } from './wait-for.ts'
 
 export type SentinelGroup = {

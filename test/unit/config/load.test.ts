@@ -54,6 +54,34 @@ describe('config validation', () => {
     ])
   })
 
+  it('takes upstream.tls for an https:// panel, its files relative to the config file', () => {
+    const result = parseConfig(
+      {
+        ...minimal,
+        upstream: {
+          url: 'https://127.0.0.1:2083',
+          tls: { ca_file: 'panel.pem', server_name: 'server.example' },
+        },
+      },
+      { baseDir: '/etc/tapgate', env: {} },
+    )
+    if (!result.ok) throw new Error(result.problems.join('\n'))
+    expect(result.config.upstream.tls).toEqual({
+      ca_file: '/etc/tapgate/panel.pem',
+      server_name: 'server.example',
+      reject_unauthorized: true,
+    })
+  })
+
+  it('refuses upstream.tls for an http:// panel, and a client certificate without its key', () => {
+    expect(
+      problemsOf({ ...minimal, upstream: { url: 'http://127.0.0.1:2082', tls: { ca_file: 'x' } } }),
+    ).toEqual(['upstream.tls: expected an https:// upstream.url, since tls applies only to one'])
+    expect(
+      problemsOf({ ...minimal, upstream: { url: 'https://127.0.0.1:2083', tls: { cert_file: 'c.pem' } } }),
+    ).toEqual(['upstream.tls: expected cert_file and key_file together'])
+  })
+
   it('reports an unparsable URL as a problem, not a crash', () => {
     expect(problemsOf({ ...minimal, public_url: 'nope', upstream: { url: 'also nope' } })).toEqual([
       "public_url: expected an http or https origin such as https://panel.example.com, got 'nope'",

@@ -130,7 +130,7 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
         <p class="hint">Nothing yet.</p>
       ) : (
         <div class="table-scroll">
-          <table class="history">
+          <table class="history history-stackable">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -146,17 +146,17 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
                     entry.result === 'success' || entry.result === 'code_sent' ? undefined : 'history-refused'
                   }
                 >
-                  <td>
+                  <td class="history-when">
                     <DateTime at={entry.at} withTime />
                   </td>
-                  <td>
+                  <td data-label="What">
                     {eventNames[entry.event] ?? entry.event}
                     {entry.factor && entry.event !== 'first_factor'
                       ? `: ${factorNames[entry.factor] ?? entry.factor}`
                       : ''}
                   </td>
-                  <td>{resultText(entry.result)}</td>
-                  <td>
+                  <td data-label="Result">{resultText(entry.result)}</td>
+                  <td data-label="From">
                     {entry.ip}
                     <span class="history-device">{entry.device}</span>
                   </td>

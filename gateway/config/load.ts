@@ -14,16 +14,32 @@ export function describeProblems(file: string, problems: readonly string[]): str
   return `${file}: ${problems.length} problem(s):\n${problems.map((problem) => `  ${problem}\n`).join('')}`
 }
 
-/** Keys whose value may also come from an environment variable or from a file named by `<key>_file`. */
-const secretKeys = [
+type Block = Record<string, unknown>
+
+/**
+ * Keys whose value may also come from an environment variable or from a file named by `<key>_file`.
+ * `usedIn`: the variable fills the key only where the config has the block holding it and the block
+ * passes this test, so a TAPGATE_SMS_WEBHOOK_SECRET left in the environment does not invent a
+ * notifier, and a notifier of another type is left alone (one without a type is reported as such);
+ * without `usedIn` (the key's block always exists) the variable is used whatever the file says.
+ */
+const secretKeys: readonly { path: readonly string[]; env: string; usedIn?: (block: Block) => boolean }[] = [
   { path: ['encryption_key'], env: 'TAPGATE_ENCRYPTION_KEY' },
   { path: ['store', 'redis_url'], env: 'TAPGATE_STORE_REDIS_URL' },
   { path: ['store', 'password'], env: 'TAPGATE_STORE_PASSWORD' },
   { path: ['store', 'sentinel_password'], env: 'TAPGATE_STORE_SENTINEL_PASSWORD' },
-  { path: ['factors', 'yubico_otp', 'api_key'], env: 'TAPGATE_YUBICO_API_KEY' },
-  { path: ['factors', 'sms', 'notifier', 'secret'], env: 'TAPGATE_SMS_WEBHOOK_SECRET' },
-  { path: ['factors', 'sms', 'notifier', 'auth_token'], env: 'TAPGATE_SMS_AUTH_TOKEN' },
-] as const
+  { path: ['factors', 'yubico_otp', 'api_key'], env: 'TAPGATE_YUBICO_API_KEY', usedIn: () => true },
+  {
+    path: ['factors', 'sms', 'notifier', 'secret'],
+    env: 'TAPGATE_SMS_WEBHOOK_SECRET',
+    usedIn: (notifier) => (notifier.type ?? 'webhook') === 'webhook',
+  },
+  {
+    path: ['factors', 'sms', 'notifier', 'auth_token'],
+    env: 'TAPGATE_SMS_AUTH_TOKEN',
+    usedIn: (notifier) => (notifier.type ?? 'twilio') === 'twilio',
+  },
+]
 
 const secretPaths: ReadonlySet<string> = new Set(secretKeys.map((k) => k.path.join('.')))
 
@@ -54,7 +70,7 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     return { ok: false, problems: ['(top level): expected a mapping of keys to values'] }
   }
   const document = structuredClone(raw) as Record<string, unknown>
-  const problems = secretKeys.flatMap((key) => resolveSecret(document, key.path, env[key.env], baseDir))
+  const problems = secretKeys.flatMap((key) => resolveSecret(document, key, env[key.env], baseDir))
   const result = configSchema.safeParse(document, { reportInput: true })
   if (!result.success) {
     // A secret whose file could not be read is already reported; "required" would say it twice.
@@ -120,15 +136,15 @@ function metadataProblem(file: string): string | null {
 
 /** Env var, then `<key>_file`, then the literal value; two sources at once is a mistake worth reporting. */
 function resolveSecret(
-  document: Record<string, unknown>,
-  path: readonly string[],
+  document: Block,
+  { path, usedIn }: (typeof secretKeys)[number],
   fromEnv: string | undefined,
   baseDir: string,
 ) {
   const key = path.at(-1) as string
-  const parent = path.slice(0, -1).reduce<Record<string, unknown> | undefined>((node, part) => {
+  const parent = path.slice(0, -1).reduce<Block | undefined>((node, part) => {
     const child = node?.[part]
-    return typeof child === 'object' && child !== null ? (child as Record<string, unknown>) : undefined
+    return typeof child === 'object' && child !== null ? (child as Block) : undefined
   }, document)
   const fileKey = `${key}_file`
   const file = parent?.[fileKey]
@@ -137,7 +153,7 @@ function resolveSecret(
   if (file !== undefined && parent?.[key] !== undefined) {
     return [`${dotted}: expected either ${key} or ${fileKey}, got both`]
   }
-  if (fromEnv !== undefined && fromEnv !== '') {
+  if (fromEnv !== undefined && fromEnv !== '' && (usedIn === undefined || (parent && usedIn(parent)))) {
     assign(document, path, fromEnv)
     return []
   }
@@ -151,11 +167,11 @@ function resolveSecret(
   }
 }
 
-function assign(document: Record<string, unknown>, path: readonly string[], value: string): void {
+function assign(document: Block, path: readonly string[], value: string): void {
   let node = document
   for (const part of path.slice(0, -1)) {
     if (typeof node[part] !== 'object' || node[part] === null) node[part] = {}
-    node = node[part] as Record<string, unknown>
+    node = node[part] as Block
   }
   node[path.at(-1) as string] = value
 }

@@ -48,6 +48,15 @@ describe('factors.sms', () => {
     expect(problems({ enabled: true, notifier: twilio }, { TAPGATE_SMS_AUTH_TOKEN: 'token' })).toEqual([])
   })
 
+  it('leaves a secret in the environment unused where the config has no notifier of its kind', () => {
+    const env = { TAPGATE_SMS_WEBHOOK_SECRET: 's'.repeat(40), TAPGATE_SMS_AUTH_TOKEN: 'token' }
+    const loaded = parseConfig(base, { baseDir: '/etc/tapgate', env })
+    expect(loaded.ok && loaded.config.factors.sms.notifier).toBeUndefined()
+    expect(problems({ enabled: true, notifier: { type: 'log' } }, env)).toEqual([])
+    const twilio = { type: 'twilio', account_sid: 'AC0123', from: '+15005550006' }
+    expect(problems({ enabled: true, notifier: twilio }, env)).toEqual([])
+  })
+
   it('refuses an empty allow list and a wait no shorter than the code', () => {
     expect(problems({ enabled: true, allow: {}, resend_after: '5m', notifier: { type: 'log' } })).toEqual([
       'factors.sms.allow: expected at least one group or user (leave allow out to allow everyone)',

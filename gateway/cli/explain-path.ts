@@ -5,7 +5,7 @@ import { normalizePath } from '../http/normalize-path.ts'
 import { compileRules } from '../policy/compile-rules.ts'
 import { decidePolicy, explainPolicy } from '../policy/decide-policy.ts'
 
-export const explainPathUsage = `Usage: tapgate explain-path FILE TARGET [--method M] [--ip ADDRESS] [--header 'Name: value' …]
+const explainPathUsage = `Usage: tapgate explain-path FILE TARGET [--method M] [--ip ADDRESS] [--header 'Name: value' …]
   Which policy a request for TARGET (a path, with or without a query) would get, and from which rule.
 `
 

@@ -21,7 +21,7 @@ import {
 } from '../users/admin-actions.ts'
 import { resetSecondFactors } from '../users/reset-user.ts'
 
-export const userUsage = `Usage: tapgate user <command> [options]   (--config FILE or TAPGATE_CONFIG)
+const userUsage = `Usage: tapgate user <command> [options]   (--config FILE or TAPGATE_CONFIG)
 
 Commands:
   list [--search S]             users who have signed in, with their factors

@@ -128,11 +128,11 @@ export function decodeOtp(otp: string, aesKey: string): TokenFields | null {
   }
 }
 
-export function toModhex(hex: string): string {
+function toModhex(hex: string): string {
   return [...hex].map((c) => MODHEX[HEX.indexOf(c)]).join('')
 }
 
-export function fromModhex(modhex: string): string {
+function fromModhex(modhex: string): string {
   return [...modhex].map((c) => HEX[MODHEX.indexOf(c)]).join('')
 }
 

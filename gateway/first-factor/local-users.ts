@@ -49,7 +49,7 @@ export class UsersFileError extends Error {
 }
 
 /** Reads and checks a users file; throws UsersFileError naming every problem. */
-export async function readUsersFile(file: string, caseSensitive: boolean): Promise<Map<string, LocalUser>> {
+async function readUsersFile(file: string, caseSensitive: boolean): Promise<Map<string, LocalUser>> {
   let text: string
   try {
     text = await readFile(file, 'utf8')

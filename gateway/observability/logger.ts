@@ -4,7 +4,7 @@ import { type DestinationStream, type Logger, pino } from 'pino'
  * JSON logs. Whatever a handler passes, these never reach a log line: cookies, passwords, codes,
  * secrets and authorization headers (defence in depth; handlers do not log them in the first place).
  */
-export const redactedPaths = [
+const redactedPaths = [
   'password',
   'code',
   'secret',

@@ -5,9 +5,9 @@ import type { Services } from '../services.ts'
 import type { Session } from './sessions.ts'
 
 /** A change to the user's factors needs a second factor verified this recently (issue: step-up). */
-export const STEP_UP_WINDOW_MS = 5 * 60_000
+const STEP_UP_WINDOW_MS = 5 * 60_000
 
-export function recentlyVerified(s: Services, session: Session): boolean {
+function recentlyVerified(s: Services, session: Session): boolean {
   return session.verifiedAt !== undefined && s.clock.now() - session.verifiedAt < STEP_UP_WINDOW_MS
 }
 

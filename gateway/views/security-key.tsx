@@ -7,7 +7,7 @@
 
 /** Fixed ids: a page offers at most one key ceremony, and the script finds its parts by id. */
 export const keyStatusId = 'key-status'
-export const keyNameId = 'key-name'
+const keyNameId = 'key-name'
 
 /** Longest name the gateway stores for a key (gateway/factors/webauthn.ts refuses longer ones). */
 export const keyNameMaxLength = 64

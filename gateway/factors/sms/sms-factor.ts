@@ -58,7 +58,7 @@ export interface FactorsForFallback {
   sms: SmsPhone | null
 }
 
-export const MAX_ATTEMPTS = 5
+const MAX_ATTEMPTS = 5
 const CODE_DIGITS = 6
 const HOUR_MS = 3_600_000
 /** A code's record outlives it by this much, so a late entry reads "expired" rather than "no code". */

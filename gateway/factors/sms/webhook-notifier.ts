@@ -10,8 +10,8 @@ export interface WebhookSettings {
   timeoutMs: number
 }
 
-export const TIMESTAMP_HEADER = 'Tapgate-Timestamp'
-export const SIGNATURE_HEADER = 'Tapgate-Signature'
+const TIMESTAMP_HEADER = 'Tapgate-Timestamp'
+const SIGNATURE_HEADER = 'Tapgate-Signature'
 
 /**
  * POSTs `{"to", "text", "code_id"}` as JSON to the operator's endpoint, which hands it to their SMS
@@ -48,6 +48,6 @@ export class WebhookNotifier implements Notifier {
   }
 }
 
-export function signWebhook(secret: string, timestamp: string, body: string): string {
+function signWebhook(secret: string, timestamp: string, body: string): string {
   return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')
 }

@@ -1,8 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 
-/** YubiCloud; self-hosted ykval servers serve the same path. */
-export const YUBICLOUD_SERVERS: readonly string[] = ['https://api.yubico.com/wsapi/2.0/verify']
-
 export interface CloudSettings {
   /** Full verify URLs (`…/wsapi/2.0/verify`), queried in parallel. */
   servers: readonly string[]

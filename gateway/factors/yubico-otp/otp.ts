@@ -3,7 +3,7 @@
  * by a 32-character token, the AES block, all in modhex. Modhex uses only letters that sit in the
  * same place on most keyboard layouts, so the key types the same bytes wherever it is plugged in.
  */
-export const MODHEX_ALPHABET = 'cbdefghijklnrtuv'
+const MODHEX_ALPHABET = 'cbdefghijklnrtuv'
 const HEX_ALPHABET = '0123456789abcdef'
 
 export const TOKEN_LENGTH = 32

@@ -233,7 +233,7 @@ export class YubicoOtpFactor {
 }
 
 /** Trimmed, inner whitespace and control characters collapsed; the default when empty; null when too long. */
-export function keyName(input: string): string | null {
+function keyName(input: string): string | null {
   const name = input.replace(/[\s\p{Cc}]+/gu, ' ').trim()
   if (name === '') return DEFAULT_NAME
   return [...name].length <= MAX_NAME_LENGTH ? name : null

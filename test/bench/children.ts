@@ -1,9 +1,10 @@
 // Parent side of the child processes: start one, wait for its first message, stop it.
 import { type ChildProcess, execFileSync, fork } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { hasExited, stopProcess } from '../support/stop-process.ts'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+/** How long a child has after SIGTERM to close cleanly (and write its CPU profile) before SIGKILL. */
 const STOP_GRACE_MS = 5_000
 const ANSWER_DEADLINE_MS = 10_000
 
@@ -56,10 +57,10 @@ export async function startChild<M>(
         child.send(query)
         return firstMessage(child, script, ANSWER_DEADLINE_MS)
       },
-      stop: () => stop(child),
+      stop: () => stopProcess(child, STOP_GRACE_MS),
     }
   } catch (error) {
-    await stop(child)
+    await stopProcess(child, STOP_GRACE_MS)
     throw error
   }
 }
@@ -72,7 +73,7 @@ export function pinToCpu(pid: number, cpu: number): void {
 /** The child's next message; a child that dies or stays silent fails the run instead of hanging it. */
 function firstMessage<M>(child: ChildProcess, name: string, deadlineMs: number): Promise<M> {
   return new Promise((resolve, reject) => {
-    if (child.exitCode !== null || child.signalCode !== null) reject(new Error(`${name} is not running`))
+    if (hasExited(child)) reject(new Error(`${name} is not running`))
     const timer = setTimeout(
       () => reject(new Error(`${name} sent nothing within ${deadlineMs} ms`)),
       deadlineMs,
@@ -90,14 +91,4 @@ function firstMessage<M>(child: ChildProcess, name: string, deadlineMs: number):
     child.once('message', onMessage)
     child.once('exit', onExit)
   })
-}
-
-/** SIGTERM lets the child close cleanly (and write a CPU profile); SIGKILL if it does not. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
-  await exited
-  clearTimeout(timer)
 }

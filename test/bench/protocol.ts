@@ -1,3 +1,7 @@
+import { once } from 'node:events'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
 /**
  * What run.ts and its child processes tell each other. Each child gets one JSON argument and
  * answers over the IPC channel that fork() opens.
@@ -65,6 +69,21 @@ export async function serveRun(ready: Ready, close: () => Promise<void>): Promis
   })
   exitWhenAsked(close)
   await report(ready)
+}
+
+/**
+ * For server children on node:http: listen on a loopback port, announce its URL, and when asked
+ * close the server, its kept-alive connections, and then whatever `closeMore` releases.
+ */
+export async function serveHttp(server: Server, closeMore: () => void = () => {}): Promise<void> {
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as AddressInfo
+  await serveRun({ url: `http://127.0.0.1:${port}` }, async () => {
+    server.closeAllConnections()
+    server.close()
+    closeMore()
+  })
 }
 
 const CLOSE_GRACE_MS = 2_000

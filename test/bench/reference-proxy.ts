@@ -1,10 +1,8 @@
 // Child process: the reference every Node proxy is compared with (LIBRARIES.md §11), node's
 // http-proxy with default options plus a keep-alive agent towards the upstream.
-import { once } from 'node:events'
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import httpProxy from 'http-proxy'
-import { childInput, serveRun } from './protocol.ts'
+import { childInput, serveHttp } from './protocol.ts'
 
 const { upstreamUrl } = childInput<{ upstreamUrl: string }>()
 
@@ -18,12 +16,4 @@ proxy.on('error', (_error, _request, response) => {
 })
 
 const server = http.createServer((request, response) => proxy.web(request, response))
-server.listen(0, '127.0.0.1')
-await once(server, 'listening')
-
-const { port } = server.address() as AddressInfo
-await serveRun({ url: `http://127.0.0.1:${port}` }, async () => {
-  server.closeAllConnections()
-  server.close()
-  agent.destroy()
-})
+await serveHttp(server, () => agent.destroy())

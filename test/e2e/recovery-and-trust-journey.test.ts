@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  journeyArtifacts as artifacts,
-  cspViolationsOf,
-  saveRecoveryCodes,
-  signInOnPanel,
-  useJourney,
-} from '../support/journey.ts'
+import { enrollAuthenticatorApp, saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 import { totpCode } from '../support/totp-codes.ts'
 
 /**
@@ -18,25 +12,20 @@ const journey = useJourney()
 describe('a user who loses their phone, then trusts a browser', () => {
   it('signs in with a recovery code, trusts the browser, revokes it, and is asked again', async () => {
     const { gateway } = journey
-    const page = await journey.browser.newPage()
-    const cspViolations = cspViolationsOf(page)
+    const { page, cspViolations } = await journey.openPage()
     const logOut = async () => {
       await page.goto(`${gateway.url}/logout`)
       await page.waitForURL('**/login')
     }
 
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/enroll')
-    const secret = ((await page.locator('code.secret').textContent()) ?? '').replaceAll(' ', '')
-    await page.getByLabel('Enter the code to confirm').fill(await totpCode(secret, gateway.clock))
-    await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+    await journey.signIn(page, '**/_tapgate/enroll')
+    const secret = await enrollAuthenticatorApp(page, gateway.clock)
     const codes = await saveRecoveryCodes(page)
     expect(codes).toHaveLength(10)
 
     // The phone is gone: a recovery code gets the user in, and says how many are left.
     await logOut()
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signIn(page, '**/_tapgate/2fa')
     await page.getByText('Use a recovery code', { exact: true }).click()
     await page.getByLabel('Recovery code').fill(codes[0] as string)
     await page.getByRole('button', { name: 'Sign in with recovery code' }).click()
@@ -44,37 +33,34 @@ describe('a user who loses their phone, then trusts a browser', () => {
       .poll(() => page.getByRole('heading', { level: 1 }).textContent())
       .toBe('You used a recovery code')
     expect(await page.locator('.notice-text').textContent()).toContain('You have 9 recovery codes left.')
-    await page.screenshot({ path: `${artifacts}/trust-1-recovery-code-used.png`, fullPage: true })
+    await saveScreenshot(page, 'trust-1-recovery-code-used')
     await page.getByRole('link', { name: 'Continue to the panel' }).click()
     await page.waitForURL('**/dashboard')
 
     // Back with the app: this time the browser is trusted.
     await logOut()
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signIn(page, '**/_tapgate/2fa')
     gateway.clock.advance(30_000)
     await page.getByLabel('Authentication code').fill(await totpCode(secret, gateway.clock))
     await page.getByLabel('Trust this device for 30 days').check()
-    await page.screenshot({ path: `${artifacts}/trust-2-ticked.png`, fullPage: true })
+    await saveScreenshot(page, 'trust-2-ticked')
     await page.getByRole('button', { name: 'Verify' }).click()
     await page.waitForURL('**/dashboard')
 
     await logOut()
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/dashboard')
+    await journey.signIn(page, '**/dashboard')
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
 
     // Revoked on the account page, the browser is asked for a code again.
     await page.goto(`${gateway.url}/_tapgate/account`)
     await expect.poll(() => page.locator('.device-name').textContent()).toContain('This device')
-    await page.screenshot({ path: `${artifacts}/trust-3-account.png`, fullPage: true })
+    await saveScreenshot(page, 'trust-3-account')
     await page.getByRole('button', { name: 'Revoke', exact: true }).click()
     await page.waitForURL('**/_tapgate/account?notice=device_revoked')
     expect(await page.locator('.device').count()).toBe(0)
 
     await logOut()
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signIn(page, '**/_tapgate/2fa')
     expect(cspViolations).toEqual([])
   })
 })

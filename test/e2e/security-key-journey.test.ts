@@ -1,12 +1,6 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import {
-  journeyArtifacts as artifacts,
-  cspViolationsOf,
-  saveRecoveryCodes,
-  signInOnPanel,
-  useJourney,
-} from '../support/journey.ts'
+import { saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 
 /**
  * The security-key journey in a real browser: Chromium with the DevTools virtual authenticator (a
@@ -33,8 +27,7 @@ interface KeyedBrowser {
  */
 async function browserWithAuthenticator(): Promise<KeyedBrowser> {
   const context = await journey.browser.newContext()
-  const page = await context.newPage()
-  const cspViolations = cspViolationsOf(page)
+  const { page, cspViolations } = await journey.openPage(context)
   const cdp = await context.newCDPSession(page)
   await cdp.send('WebAuthn.enable', { enableUI: false })
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -59,14 +52,9 @@ async function storedKeys(user: string): Promise<{ name: string; counter: number
   return (await journey.gateway.services.webauthn?.credentialsOf(user)) ?? []
 }
 
-function signInWithPassword(page: Page, user: string) {
-  return signInOnPanel(page, journey.gateway.publicOrigin, user)
-}
-
 /** Password, then "Add security key" on the enrollment page, until the panel's dashboard shows. */
 async function enrollKey(page: Page, user: string, name: string) {
-  await signInWithPassword(page, user)
-  await page.waitForURL('**/_tapgate/enroll')
+  await journey.signIn(page, '**/_tapgate/enroll', user)
   await page.getByLabel('Name this key').fill(name)
   await page.getByRole('button', { name: 'Add security key' }).click()
   await saveRecoveryCodes(page)
@@ -77,28 +65,24 @@ describe('a user with a security key in Chromium', () => {
     const keyed = await browserWithAuthenticator()
     const { page } = keyed
 
-    await signInWithPassword(page, 'demo')
-    await page.waitForURL('**/_tapgate/enroll')
+    await journey.signIn(page, '**/_tapgate/enroll')
     await page.getByLabel('Name this key').fill('Blue YubiKey')
-    await page.screenshot({ path: `${artifacts}/key-1-enroll.png`, fullPage: true })
+    await saveScreenshot(page, 'key-1-enroll')
     await page.getByRole('button', { name: 'Add security key' }).click()
     await saveRecoveryCodes(page)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
-    await page.screenshot({ path: `${artifacts}/key-2-dashboard.png` })
+    await saveScreenshot(page, 'key-2-dashboard', { fullPage: false })
     const [credential] = await credentialsOn(keyed)
     expect(credential?.rpId).toBe('localhost')
     expect(await storedKeys('demo')).toMatchObject([{ name: 'Blue YubiKey' }])
 
-    await page.getByRole('link', { name: 'Log out' }).click()
-    await page.waitForURL('**/login')
-    await signInWithPassword(page, 'demo')
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signInAgain(page)
     expect(await page.getByLabel('Authentication code').count()).toBe(0)
-    await page.screenshot({ path: `${artifacts}/key-3-2fa.png`, fullPage: true })
+    await saveScreenshot(page, 'key-3-2fa')
     await page.getByRole('button', { name: 'Use security key' }).click()
     await page.waitForURL('**/dashboard')
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Welcome, demo')
-    await page.screenshot({ path: `${artifacts}/key-4-signed-in.png` })
+    await saveScreenshot(page, 'key-4-signed-in', { fullPage: false })
     // The counter tapgate keeps is the one the key reports: the sign-in was the key's, and counted.
     const [used] = await credentialsOn(keyed)
     expect(used?.signCount).toBeGreaterThan(credential?.signCount ?? Number.POSITIVE_INFINITY)
@@ -106,7 +90,7 @@ describe('a user with a security key in Chromium', () => {
 
     await page.goto(`${journey.gateway.publicOrigin}/_tapgate/account`)
     await expect.poll(() => page.getByRole('heading', { level: 3 }).textContent()).toBe('Blue YubiKey')
-    await page.screenshot({ path: `${artifacts}/key-5-account.png`, fullPage: true })
+    await saveScreenshot(page, 'key-5-account')
     expect(keyed.cspViolations).toEqual([])
     await keyed.context.close()
   })
@@ -119,15 +103,14 @@ describe('a user with a security key in Chromium', () => {
     // An authenticator is attached (so the page stays open) but holds no credential for tapgate.
     const intruder = await browserWithAuthenticator()
     const { page } = intruder
-    await signInWithPassword(page, 'alice')
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signIn(page, '**/_tapgate/2fa', 'alice')
     await page.getByRole('button', { name: 'Use security key' }).click()
     const status = page.locator('#key-status')
     await expect.poll(() => status.getAttribute('data-state')).toBe('error')
     // The browser refuses before tapgate is asked: no credential on this authenticator is listed.
     await expect.poll(() => status.textContent()).toMatch(/cancelled or timed out\. Try again/)
     expect(await page.getByRole('button', { name: 'Use security key' }).isEnabled()).toBe(true)
-    await page.screenshot({ path: `${artifacts}/key-6-no-key.png`, fullPage: true })
+    await saveScreenshot(page, 'key-6-no-key')
     expect(await credentialsOn(intruder)).toEqual([])
 
     await page.goto(`${journey.gateway.publicOrigin}/dashboard`)

@@ -1,26 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import {
-  journeyArtifacts as artifacts,
-  cspViolationsOf,
-  saveRecoveryCodes,
-  signInOnPanel,
-  useJourney,
-} from '../support/journey.ts'
-import { startSmsSink } from '../support/sms-sink.ts'
+import { describe, expect, it } from 'vitest'
+import { saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
+import { useSmsSink, webhookTo } from '../support/sms-sink.ts'
 
 /**
  * Text messages in Chromium, as seeds 001 and 002 describe them: a number and "Send code" at
  * enrollment, then at each sign-in "Send code", the code from the message (read here from the
  * webhook receiver, as a phone would show it), and the dashboard.
  */
-const secret = 'webhook-shared-secret-0123456789abcdefghij'
-const sink = await startSmsSink({
-  webhookSecret: secret,
-  twilio: { accountSid: 'unused', authToken: 'unused' },
-  // Tapgate signs with the journey's FixedClock, which the receiver's freshness check must share.
-  now: () => journey.gateway.clock.now(),
-})
-afterAll(() => sink.stop())
+// Tapgate signs with the journey's FixedClock, which the receiver's freshness check must share.
+const { sink } = await useSmsSink({ clock: () => journey.gateway.clock })
 
 const journey = useJourney({
   config: {
@@ -28,7 +16,7 @@ const journey = useJourney({
       sms: {
         enabled: true,
         issuer: 'DemoPanel',
-        notifier: { type: 'webhook', url: sink.webhookUrl, secret },
+        notifier: webhookTo(sink),
       },
     },
   },
@@ -37,11 +25,9 @@ const journey = useJourney({
 describe('a user who gets codes by text message, in Chromium', () => {
   it('enrolls a number, then signs in with a texted code', async () => {
     const { gateway } = journey
-    const page = await journey.browser.newPage()
-    const cspViolations = cspViolationsOf(page)
+    const { page, cspViolations } = await journey.openPage()
 
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/enroll')
+    await journey.signIn(page, '**/_tapgate/enroll')
     await page.getByRole('link', { name: 'Get codes by text message' }).click()
     await page.getByLabel('Mobile number').fill('+44 7700 900123')
     let texted = sink.nextMessage()
@@ -53,10 +39,7 @@ describe('a user who gets codes by text message, in Chromium', () => {
     await page.getByRole('button', { name: 'Turn on text messages' }).click()
     await saveRecoveryCodes(page)
 
-    await page.getByRole('link', { name: 'Log out' }).click()
-    await page.waitForURL('**/login')
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signInAgain(page)
     await expect.poll(() => page.getByText('+44 •••• ••23').count()).toBeGreaterThan(0)
     texted = sink.nextMessage()
     await page.getByRole('button', { name: 'Send code' }).click()
@@ -69,7 +52,7 @@ describe('a user who gets codes by text message, in Chromium', () => {
       /^You can ask for a new code in \d+ seconds?\.$/,
     )
     await expect.poll(() => page.locator(':focus').getAttribute('id')).toBe('sms-code')
-    await page.screenshot({ path: `${artifacts}/sms-2fa.png`, fullPage: true })
+    await saveScreenshot(page, 'sms-2fa')
     await codeField.fill((await texted).code)
     await page.getByRole('button', { name: 'Verify' }).click()
     await page.waitForURL('**/dashboard')

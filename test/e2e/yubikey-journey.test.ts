@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
-import {
-  journeyArtifacts as artifacts,
-  cspViolationsOf,
-  saveRecoveryCodes,
-  signInOnPanel,
-  useJourney,
-} from '../support/journey.ts'
+import { saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 
 /**
  * A YubiKey in OTP mode types its code as a keyboard would, then presses Enter: the browser types
@@ -20,24 +14,19 @@ describe('a user with a YubiKey in Chromium', () => {
   it('enrolls the key with a tap, then signs in with another tap', async () => {
     const { gateway } = journey
     await gateway.services.yubicoOtp?.importKey('demo', key.identity)
-    const page = await journey.browser.newPage()
-    const cspViolations = cspViolationsOf(page)
+    const { page, cspViolations } = await journey.openPage()
 
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/enroll')
+    await journey.signIn(page, '**/_tapgate/enroll')
     await page.getByLabel('Name this YubiKey').fill('Keychain')
     await page.getByLabel('YubiKey', { exact: true }).click()
     await page.keyboard.type(key.tap())
     await page.keyboard.press('Enter')
     await saveRecoveryCodes(page)
 
-    await page.getByRole('link', { name: 'Log out' }).click()
-    await page.waitForURL('**/login')
-    await signInOnPanel(page, gateway.url)
-    await page.waitForURL('**/_tapgate/2fa')
+    await journey.signInAgain(page)
     // The field has the focus already: touching the key is all a user does.
     await expect.poll(() => page.locator(':focus').getAttribute('id')).toBe('yubikey-otp')
-    await page.screenshot({ path: `${artifacts}/yubikey-2fa.png`, fullPage: true })
+    await saveScreenshot(page, 'yubikey-2fa')
     await page.keyboard.type(key.tap())
     await page.keyboard.press('Enter')
     await page.waitForURL('**/dashboard')

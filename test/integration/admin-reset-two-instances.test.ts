@@ -1,63 +1,25 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
-import { createRedisStore } from '../../gateway/store/redis-store.ts'
-import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
-import { FixedClock } from '../support/clock.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import { type RedisServer, startRedis } from '../support/redis.ts'
+import { describe, expect, it } from 'vitest'
+import { csrfTokenIn } from '../support/browser-client.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
+import { useTwoInstances } from '../support/two-instances.ts'
 
 /**
  * An admin's reset on one gateway instance ends the user's session and trusted devices on every
  * other instance sharing the Redis store, at the user's very next request (issue 5, DESIGN invariant 6).
  */
-let redis: RedisServer
-let panel: DemoPanel
-let a: TestGateway
-let b: TestGateway
-let run = 0
-const publicOrigin = 'http://127.0.0.1:1'
-
-beforeAll(async () => {
-  redis = await startRedis()
-  panel = await startDemoPanel()
-})
-afterAll(async () => {
-  await panel.close()
-  await redis.stop()
-})
-beforeEach(async () => {
-  const clock = new FixedClock()
-  const prefix = `admin${++run}:`
-  const config = { public_url: publicOrigin, admins: ['alice'] }
-  a = await startTestGateway({
-    upstreamUrl: panel.url,
-    clock,
-    config,
-    store: createRedisStore(redis.url, prefix),
-  })
-  b = await startTestGateway({
-    upstreamUrl: panel.url,
-    clock,
-    config,
-    store: createRedisStore(redis.url, prefix),
-  })
-})
-afterEach(async () => {
-  await a.close()
-  await b.close()
-})
+const instances = useTwoInstances({ admins: ['alice'] })
 
 describe('admin reset across instances', () => {
   it("ends the user's session and trusted device on the other instance at their next request", async () => {
-    const admin = new BrowserClient(a.url, publicOrigin)
+    const { a, b, browserOn } = instances
+    const admin = browserOn(a)
     await enrollTotp(admin, a.clock, 'alice')
-    const secret = await enrollTotp(new BrowserClient(a.url, publicOrigin), a.clock, 'demo')
+    const secret = await enrollTotp(browserOn(a), a.clock, 'demo')
     a.clock.advance(30_000)
 
     // The user signs in on B and ticks "Trust this device".
-    const user = new BrowserClient(b.url, publicOrigin)
+    const user = browserOn(b)
     await signInWithPassword(user)
     const challenge = await (await user.get('/_tapgate/2fa')).text()
     const verified = await user.postForm('/_tapgate/2fa', {

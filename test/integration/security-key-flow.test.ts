@@ -33,6 +33,16 @@ async function dashboardFor(browser: BrowserClient): Promise<number | string | n
   return response.status === 200 ? 200 : response.headers.get('location')
 }
 
+/** A user who enrolled a new key, signed out and signed in again with the password: at the 2fa page. */
+async function atSecondStepWithKey() {
+  const key = new SoftAuthenticator()
+  const browser = newBrowser()
+  await enrollSecurityKey(browser, key)
+  await browser.get('/logout')
+  await signInWithPassword(browser)
+  return { key, browser, ceremonies: await KeyCeremonies.on(browser, '/_tapgate/2fa') }
+}
+
 describe('a security key as the second factor', () => {
   it('enrolls a key as the first factor: panel cookie released, session rotated, dashboard reached', async () => {
     const browser = newBrowser()
@@ -104,12 +114,7 @@ describe('a security key as the second factor', () => {
   })
 
   it('uses each challenge once: after a refused answer, or once it expired, even a genuine one fails', async () => {
-    const key = new SoftAuthenticator()
-    const browser = newBrowser()
-    await enrollSecurityKey(browser, key)
-    await browser.get('/logout')
-    await signInWithPassword(browser)
-    const ceremonies = await KeyCeremonies.on(browser, '/_tapgate/2fa')
+    const { key, browser, ceremonies } = await atSecondStepWithKey()
     const origin = demo.gateway.publicOrigin
 
     // An answer made on a look-alike site spends the challenge it was given.
@@ -153,12 +158,7 @@ describe('a security key as the second factor', () => {
   })
 
   it('refuses an unregistered key with a clear message and counts each attempt toward lockout', async () => {
-    const key = new SoftAuthenticator()
-    const browser = newBrowser()
-    await enrollSecurityKey(browser, key)
-    await browser.get('/logout')
-    await signInWithPassword(browser)
-    const ceremonies = await KeyCeremonies.on(browser, '/_tapgate/2fa')
+    const { key, browser, ceremonies } = await atSecondStepWithKey()
     const stranger = new SoftAuthenticator()
 
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -216,12 +216,7 @@ describe('a security key as the second factor', () => {
   })
 
   it('lets no pending user with a factor register a key (403); a verified session may add one', async () => {
-    const key = new SoftAuthenticator()
-    const browser = newBrowser()
-    await enrollSecurityKey(browser, key)
-    await browser.get('/logout')
-    await signInWithPassword(browser)
-    const pending = await KeyCeremonies.on(browser, '/_tapgate/2fa')
+    const { key, browser, ceremonies: pending } = await atSecondStepWithKey()
 
     const options = await pending.post('registration/options')
     expect(options.status).toBe(403)

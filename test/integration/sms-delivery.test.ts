@@ -1,16 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
-import { type DemoGatewayFixture, useDemoGateway } from '../support/demo-gateway.ts'
+import type { DemoGatewayFixture } from '../support/demo-gateway.ts'
 import { freePort } from '../support/free-port.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import {
-  enrollSms,
+  atSecondStepWithSms,
   enterSignInCode,
   requestSignInCode,
-  type SmsSink,
-  startSmsSink,
+  sendEnrollmentCode,
+  sendSignInCode,
   testNumber,
+  useSmsSink,
+  webhookSecret,
   webhookSignatureValid,
+  webhookTo,
 } from '../support/sms-sink.ts'
 
 /**
@@ -19,46 +22,23 @@ import {
  * and a form body; and the log notifier of the demo. A code that was not handed over is never stored,
  * so it cannot be entered, and the old code and the wait stay as they were.
  */
-const secret = 'webhook-shared-secret-0123456789abcdefghij'
 const twilio = { accountSid: `AC${'0123456789abcdef'.repeat(2)}`, authToken: 'twilio-auth-token-0123456789' }
-let sink: SmsSink
-let gatewayNow = () => Date.now()
-beforeAll(async () => {
-  sink = await startSmsSink({ webhookSecret: secret, twilio, now: () => gatewayNow() })
-})
-afterAll(() => sink.stop())
+const { sink, gatewayPerTest } = await useSmsSink({ twilio })
 
+/** A gateway per test whose text messages go out through `notifier()`. */
 function smsGateway(notifier: () => Record<string, unknown>): DemoGatewayFixture {
-  const fixture = useDemoGateway({
-    config: () => ({ factors: { sms: { enabled: true, issuer: 'DemoPanel', notifier: notifier() } } }),
-  })
-  beforeEach(() => {
-    gatewayNow = () => fixture.gateway.clock.now()
-  })
-  return fixture
-}
-
-/** The user enrolled by text message, signed out, and back at the 2fa page after the password. */
-async function atSecondStep(demo: DemoGatewayFixture): Promise<BrowserClient> {
-  const browser = new BrowserClient(demo.gateway.url)
-  await enrollSms(browser, sink)
-  await browser.get('/logout')
-  await signInWithPassword(browser)
-  return browser
-}
-
-async function pressSendCode(browser: BrowserClient) {
-  const page = await (await browser.get('/_tapgate/2fa')).text()
-  return browser.postForm('/_tapgate/2fa/sms/send', { csrf: csrfTokenIn(page) })
+  return gatewayPerTest(() => ({
+    factors: { sms: { enabled: true, issuer: 'DemoPanel', notifier: notifier() } },
+  }))
 }
 
 const notSent = 'We could not send the text message. Try again, or use another way to sign in.'
 
 describe('the webhook', () => {
-  const demo = smsGateway(() => ({ type: 'webhook', url: sink.webhookUrl, secret, timeout: '300ms' }))
+  const demo = smsGateway(() => webhookTo(sink, { timeout: '300ms' }))
 
   it('signs each request so that the receiver can check it with the shared secret', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const before = sink.requests.length
     const code = await requestSignInCode(browser, sink)
     const [request] = sink.requests.slice(before)
@@ -75,14 +55,14 @@ describe('the webhook', () => {
     const request0 = request as NonNullable<typeof request>
     const now = demo.gateway.clock.now()
     expect(
-      webhookSignatureValid({ ...request0, body: request0.body.replace(code, '000000') }, secret, now),
+      webhookSignatureValid({ ...request0, body: request0.body.replace(code, '000000') }, webhookSecret, now),
     ).toBe(false)
-    expect(webhookSignatureValid(request0, `${secret}x`, now)).toBe(false)
-    expect(webhookSignatureValid(request0, secret, now + 6 * 60_000)).toBe(false)
+    expect(webhookSignatureValid(request0, `${webhookSecret}x`, now)).toBe(false)
+    expect(webhookSignatureValid(request0, webhookSecret, now + 6 * 60_000)).toBe(false)
   })
 
   it('tries once more after a 5xx, with the same code id and a fresh signature, and the code works', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const before = sink.requests.length
     sink.answerNext('fail')
     const code = await requestSignInCode(browser, sink)
@@ -94,21 +74,21 @@ describe('the webhook', () => {
   })
 
   it('does not retry a 4xx, and says the message could not be sent', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const before = sink.requests.length
     sink.answerNext({ http: 400 })
-    const refused = await pressSendCode(browser)
+    const refused = await sendSignInCode(browser)
     expect(refused.status).toBe(503)
     expect(await refused.text()).toContain(notSent)
     expect(sink.requests.length - before).toBe(1)
   })
 
   it('fails clearly when the receiver keeps failing, stores no code, and lets the user try again at once', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const before = sink.requests.length
     const delivered = sink.messages.length
     sink.answerNext('fail', 'fail')
-    const failed = await pressSendCode(browser)
+    const failed = await sendSignInCode(browser)
     expect(failed.status).toBe(503)
     const page = await failed.text()
     expect(page).toContain(notSent)
@@ -135,13 +115,13 @@ describe('the webhook', () => {
   })
 
   it('gives up on a receiver slower than the timeout; a code it delivers late does not work', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     let release = () => {}
     const gaveUp = new Promise<void>((resolve) => {
       release = resolve
     })
     sink.answerNext({ after: gaveUp }, { after: gaveUp })
-    const failed = await pressSendCode(browser)
+    const failed = await sendSignInCode(browser)
     expect(failed.status).toBe(503)
     expect(await failed.text()).toContain(notSent)
     const warning = demo.gateway.logs.find((line) => line.msg === 'text message not sent')
@@ -160,22 +140,13 @@ describe('the webhook', () => {
 })
 
 describe('a webhook signed with another secret than the receiver has', () => {
-  const demo = smsGateway(() => ({
-    type: 'webhook',
-    url: sink.webhookUrl,
-    secret: `${secret}-old`,
-    timeout: '1s',
-  }))
+  const demo = smsGateway(() => webhookTo(sink, { secret: `${webhookSecret}-old`, timeout: '1s' }))
 
   it('is refused by the receiver, is not retried, and no code is stored', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
-    const page = await (await browser.get('/_tapgate/enroll')).text()
     const before = sink.requests.length
-    const failed = await browser.postForm('/_tapgate/enroll/sms/send', {
-      csrf: csrfTokenIn(page),
-      phone: testNumber,
-    })
+    const failed = await sendEnrollmentCode(browser)
     expect(failed.status).toBe(503)
     expect(sink.requests.slice(before).map((r) => r.signatureValid)).toEqual([false])
     expect(await demo.gateway.services.sms?.outstanding('demo', 'register')).toBeNull()
@@ -187,7 +158,7 @@ describe('a webhook that is down', () => {
   const demo = smsGateway(() => ({
     type: 'webhook',
     url: `http://127.0.0.1:${closedPort}/sms`,
-    secret,
+    secret: webhookSecret,
     timeout: '1s',
   }))
   beforeAll(async () => {
@@ -197,11 +168,7 @@ describe('a webhook that is down', () => {
   it('says the message could not be sent and logs why, at enrollment too, never revealing more', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
-    const page = await (await browser.get('/_tapgate/enroll')).text()
-    const failed = await browser.postForm('/_tapgate/enroll/sms/send', {
-      csrf: csrfTokenIn(page),
-      phone: testNumber,
-    })
+    const failed = await sendEnrollmentCode(browser)
     expect(failed.status).toBe(503)
     const text = await failed.text()
     expect(text).toContain('We could not send the text message. Check the number and try again.')
@@ -226,7 +193,7 @@ describe('a Twilio-compatible provider', () => {
   }))
 
   it('posts To, From and Body as a form with basic auth, and the code signs in', async () => {
-    const browser = await atSecondStep(demo)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const before = sink.requests.length
     const code = await requestSignInCode(browser, sink)
     const [request] = sink.requests.slice(before)
@@ -251,11 +218,7 @@ describe('a Twilio-compatible provider', () => {
     it("logs the provider's error code and tells the user the message could not be sent", async () => {
       const browser = new BrowserClient(demo.gateway.url)
       await signInWithPassword(browser)
-      const page = await (await browser.get('/_tapgate/enroll')).text()
-      const failed = await browser.postForm('/_tapgate/enroll/sms/send', {
-        csrf: csrfTokenIn(page),
-        phone: testNumber,
-      })
+      const failed = await sendEnrollmentCode(browser)
       expect(failed.status).toBe(503)
       const warning = demo.gateway.logs.find((line) => line.msg === 'text message not sent')
       expect(warning?.detail).toBe('twilio: HTTP 401 (Twilio error 20003)')
@@ -270,9 +233,8 @@ describe('the log notifier', () => {
   it('sends nothing and writes the message to the log, where the demo reads the code', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
-    const page = await (await browser.get('/_tapgate/enroll')).text()
     const requests = sink.requests.length
-    await browser.postForm('/_tapgate/enroll/sms/send', { csrf: csrfTokenIn(page), phone: testNumber })
+    await sendEnrollmentCode(browser)
     expect(sink.requests).toHaveLength(requests)
     const line = demo.gateway.logs.find((l) => l.event === 'sms_logged')
     expect(line).toMatchObject({ level: 40, to: '+44 •••• ••23' })

@@ -1,10 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { enrolledFactors } from '../../gateway/factors/enrolled-factors.ts'
 import { resetSecondFactors } from '../../gateway/users/reset-user.ts'
 import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
-import { type DemoGatewayFixture, useDemoGateway } from '../support/demo-gateway.ts'
+import type { DemoGatewayFixture } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
-import { enrollSms, requestSignInCode, type SmsSink, startSmsSink, testNumber } from '../support/sms-sink.ts'
+import {
+  enrollSms,
+  requestSignInCode,
+  sendEnrollmentCode,
+  testNumber,
+  useSmsSink,
+  webhookTo,
+} from '../support/sms-sink.ts'
 import { totpCode } from '../support/totp-codes.ts'
 
 /**
@@ -13,35 +20,11 @@ import { totpCode } from '../support/totp-codes.ts'
  * only as a fallback; the account page changes and removes the number (step-up, never the last way
  * in), and an admin's reset removes it.
  */
-const secret = 'webhook-shared-secret-0123456789abcdefghij'
-let sink: SmsSink
-let gatewayNow = () => Date.now()
-beforeAll(async () => {
-  sink = await startSmsSink({
-    webhookSecret: secret,
-    twilio: { accountSid: 'unused', authToken: 'unused' },
-    now: () => gatewayNow(),
-  })
-})
-afterAll(() => sink.stop())
+const { sink, gatewayPerTest } = await useSmsSink()
 
+/** A gateway per test with text messages through the sink; `sms` varies factors.sms. */
 function smsGateway(sms: Record<string, unknown> = {}): DemoGatewayFixture {
-  const fixture = useDemoGateway({
-    config: () => ({
-      factors: {
-        sms: { enabled: true, notifier: { type: 'webhook', url: sink.webhookUrl, secret }, ...sms },
-      },
-    }),
-  })
-  beforeEach(() => {
-    gatewayNow = () => fixture.gateway.clock.now()
-  })
-  return fixture
-}
-
-async function sendToNumber(browser: BrowserClient, phone: string) {
-  const page = await (await browser.get('/_tapgate/enroll')).text()
-  return browser.postForm('/_tapgate/enroll/sms/send', { csrf: csrfTokenIn(page), phone })
+  return gatewayPerTest(() => ({ factors: { sms: { enabled: true, notifier: webhookTo(sink), ...sms } } }))
 }
 
 describe('enrolling a number', () => {
@@ -52,7 +35,7 @@ describe('enrolling a number', () => {
     await signInWithPassword(browser)
     const enroll = await (await browser.get('/_tapgate/enroll')).text()
     expect(enroll).toContain('action="/_tapgate/enroll/sms/send"')
-    expect((await sendToNumber(browser, testNumber)).headers.get('location')).toBe('/_tapgate/enroll/sms')
+    expect((await sendEnrollmentCode(browser)).headers.get('location')).toBe('/_tapgate/enroll/sms')
 
     // Sent but not entered: no factor yet, the panel stays closed, the 2fa page sends back to enrollment.
     const s = demo.gateway.services
@@ -89,7 +72,7 @@ describe('enrolling a number', () => {
   ])('normalises %s to %s', async (typed, number) => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
-    expect((await sendToNumber(browser, typed)).status).toBe(303)
+    expect((await sendEnrollmentCode(browser, typed)).status).toBe(303)
     expect(sink.messages.at(-1)?.to).toBe(number)
   })
 
@@ -104,7 +87,7 @@ describe('enrolling a number', () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
     const requests = sink.requests.length
-    const refused = await sendToNumber(browser, typed)
+    const refused = await sendEnrollmentCode(browser, typed)
     expect(refused.status).toBe(400)
     const page = await refused.text()
     expect(page).toContain(message)

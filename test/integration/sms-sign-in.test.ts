@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
-import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import {
-  enrollSms,
+  atSecondStepWithSms,
   enterSignInCode,
   requestSignInCode,
-  type SmsSink,
-  startSmsSink,
+  sendEnrollmentCode,
+  sendSignInCode,
   testNumber,
+  useSmsSink,
+  webhookTo,
 } from '../support/sms-sink.ts'
 
 /**
@@ -17,52 +18,23 @@ import {
  * minutes, five wrong guesses kill it, resends wait their turn and replace the old code, and the
  * hourly caps hold. The FixedClock moves time; nothing sleeps.
  */
-const secret = 'webhook-shared-secret-0123456789abcdefghij'
-let sink: SmsSink
-/** The clock of the gateway under test: the receiver checks signatures' timestamps against it. */
-let gatewayNow = () => Date.now()
-beforeAll(async () => {
-  sink = await startSmsSink({
-    webhookSecret: secret,
-    twilio: { accountSid: 'unused', authToken: 'unused' },
-    now: () => gatewayNow(),
-  })
-})
-afterAll(() => sink.stop())
+const { sink, gatewayPerTest } = await useSmsSink()
 
-/** A gateway per test with text messages through the sink; `extra` varies factors.sms or regulation. */
+/** A gateway per test with text messages through the sink; `sms` varies factors.sms, `config` the rest. */
 function smsGateway({ sms = {}, config = {} }: { sms?: object; config?: object } = {}) {
-  const fixture = useDemoGateway({
-    config: () => ({
-      ...config,
-      factors: {
-        sms: {
-          enabled: true,
-          issuer: 'DemoPanel',
-          notifier: { type: 'webhook', url: sink.webhookUrl, secret, timeout: '2s' },
-          ...sms,
-        },
-      },
-    }),
-  })
-  beforeEach(() => {
-    gatewayNow = () => fixture.gateway.clock.now()
-  })
-  return fixture
-}
-
-async function signedUpAndBack(browser: BrowserClient) {
-  await enrollSms(browser, sink)
-  await browser.get('/logout')
-  await signInWithPassword(browser)
+  return gatewayPerTest(() => ({
+    ...config,
+    factors: {
+      sms: { enabled: true, issuer: 'DemoPanel', notifier: webhookTo(sink, { timeout: '2s' }), ...sms },
+    },
+  }))
 }
 
 describe('signing in with a code by text message', () => {
   const demo = smsGateway()
 
   it('texts a code only when asked, names the issuer and validity, and the code signs in', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const delivered = sink.messages.length
     const page = await (await browser.get('/_tapgate/2fa')).text()
     expect(page).toContain('+44 •••• ••23')
@@ -96,8 +68,7 @@ describe('signing in with a code by text message', () => {
   })
 
   it('accepts a code once: the same code again is refused', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)
     expect((await enterSignInCode(browser, code)).headers.get('location')).toBe('/dashboard')
     await browser.get('/logout')
@@ -108,17 +79,15 @@ describe('signing in with a code by text message', () => {
   })
 
   it('counts wrong codes toward the lockout, like wrong app codes', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)
     const wrong = code === '000000' ? '111111' : '000000'
     for (let i = 0; i < 5; i++) await enterSignInCode(browser, wrong)
     expect(demo.gateway.logs.filter((line) => line.event === 'lockout').map((line) => line.factor)).toContain(
       'sms',
     )
-    const page = await (await browser.get('/_tapgate/2fa')).text()
     const sent = sink.messages.length
-    const locked = await browser.postForm('/_tapgate/2fa/sms/send', { csrf: csrfTokenIn(page) })
+    const locked = await sendSignInCode(browser)
     expect(locked.status).toBe(429)
     expect(sink.messages).toHaveLength(sent)
     const history = await demo.gateway.services.history.of('demo')
@@ -126,8 +95,7 @@ describe('signing in with a code by text message', () => {
   })
 
   it('refuses a resend before the wait is over, saying how long; a new code replaces the old', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const first = await requestSignInCode(browser, sink)
     let page = await (await browser.get('/_tapgate/2fa')).text()
     expect(page).toContain('data-resend-in="30"')
@@ -154,8 +122,7 @@ describe('signing in with a code by text message', () => {
   })
 
   it('confirms a change (step-up) with a text message, and trusts the device when asked', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)
     const trusted = await enterSignInCode(browser, code, { trust_device: 'yes' })
     expect(trusted.headers.get('location')).toBe('/dashboard')
@@ -180,11 +147,7 @@ describe('signing in with a code by text message', () => {
   it('refuses every text-message form without the CSRF token, and each page form carries it', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
-    const enroll = await (await browser.get('/_tapgate/enroll')).text()
-    const setup = await browser.postForm('/_tapgate/enroll/sms/send', {
-      csrf: csrfTokenIn(enroll),
-      phone: testNumber,
-    })
+    const setup = await sendEnrollmentCode(browser)
     expect(setup.status).toBe(303)
     for (const path of ['/_tapgate/enroll/sms/send', '/_tapgate/enroll/sms']) {
       const forged = await browser.postForm(path, { phone: testNumber, code: sink.lastCodeTo(testNumber) })
@@ -225,8 +188,7 @@ describe('five wrong codes', () => {
   const demo = smsGateway({ config: { regulation: { max_failures: 50 } } })
 
   it('kills a code after five wrong tries; only a new code works then', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)
     const wrong = code === '000000' ? '111111' : '000000'
     for (const left of [4, 3, 2, 1]) {
@@ -249,17 +211,12 @@ describe('the hourly cap', () => {
   const demo = smsGateway({ sms: { max_per_hour: 2 } })
 
   it('sends at most max_per_hour messages to a user, and to a number whoever asks', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
     // The enrollment's code, then one to sign in: the user's and the number's two for this hour.
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     await requestSignInCode(browser, sink)
     demo.gateway.clock.advance(30_000)
-    const page = await (await browser.get('/_tapgate/2fa')).text()
     const sent = sink.messages.length
-    const capped = await browser.postForm('/_tapgate/2fa/sms/send', {
-      csrf: csrfTokenIn(page),
-      resend: 'yes',
-    })
+    const capped = await sendSignInCode(browser, { resend: 'yes' })
     expect(capped.status).toBe(429)
     expect(await capped.text()).toContain(
       'Too many codes have been sent. You can ask for a new one in 60 minutes',
@@ -268,11 +225,7 @@ describe('the hourly cap', () => {
     // Another account cannot have the same number texted either.
     const other = new BrowserClient(demo.gateway.url)
     await signInWithPassword(other, 'alice')
-    const enrollPage = await (await other.get('/_tapgate/enroll')).text()
-    const refused = await other.postForm('/_tapgate/enroll/sms/send', {
-      csrf: csrfTokenIn(enrollPage),
-      phone: testNumber,
-    })
+    const refused = await sendEnrollmentCode(other)
     expect(refused.status).toBe(429)
     expect(sink.messages).toHaveLength(sent)
 
@@ -288,8 +241,7 @@ describe('an expired code', () => {
   const demo = smsGateway({ config: { session: { pending: '15m' } } })
 
   it('refuses an expired code and offers to send a new one, which works', async () => {
-    const browser = new BrowserClient(demo.gateway.url)
-    await signedUpAndBack(browser)
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)
     demo.gateway.clock.advance(5 * 60_000)
     const expired = await enterSignInCode(browser, code)

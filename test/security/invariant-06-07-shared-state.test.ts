@@ -1,13 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
-import { createRedisStore } from '../../gateway/store/redis-store.ts'
+import { describe, expect, it } from 'vitest'
 import { resetSecondFactors } from '../../gateway/users/reset-user.ts'
-import { BrowserClient, csrfTokenIn, recoveryCodesIn } from '../support/browser-client.ts'
-import { FixedClock } from '../support/clock.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import { type RedisServer, startRedis } from '../support/redis.ts'
+import { csrfTokenIn, recoveryCodesIn } from '../support/browser-client.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
+import { useTwoInstances } from '../support/two-instances.ts'
 
 /**
  * Two gateway instances share one Redis, as in a multi-instance deployment.
@@ -16,53 +12,29 @@ import { totpCode } from '../support/totp-codes.ts'
  * the same code reaches both instances at the same moment; so is a recovery code. A reset of a user's
  * factors (an admin's action) ends their sessions on every instance at once.
  */
-let redis: RedisServer
-let panel: DemoPanel
-let a: TestGateway
-let b: TestGateway
-let run = 0
-const publicOrigin = 'http://127.0.0.1:1'
+const instances = useTwoInstances()
 
-beforeAll(async () => {
-  redis = await startRedis()
-  panel = await startDemoPanel()
-})
-afterAll(async () => {
-  await panel.close()
-  await redis.stop()
-})
-beforeEach(async () => {
-  // One clock for both instances (they share a time source in production too); a fresh key prefix per test.
-  const clock = new FixedClock()
-  const prefix = `t${++run}:`
-  const config = { public_url: publicOrigin }
-  a = await startTestGateway({
-    upstreamUrl: panel.url,
-    clock,
-    config,
-    store: createRedisStore(redis.url, prefix),
-  })
-  b = await startTestGateway({
-    upstreamUrl: panel.url,
-    clock,
-    config,
-    store: createRedisStore(redis.url, prefix),
-  })
-})
-afterEach(async () => {
-  await a.close()
-  await b.close()
-})
-
-/** One browser whose requests go to either instance, as behind a load balancer. */
-function browserOn(gateway: TestGateway, cookies?: Map<string, string>) {
-  const browser = new BrowserClient(gateway.url, publicOrigin)
-  for (const [name, value] of cookies ?? []) browser.cookies.set(name, value)
-  return browser
+/**
+ * The user's password at both instances, then the same 2fa form (`path`, `fields` and each page's
+ * CSRF token) sent to both at the same moment. Resolves with both answers.
+ */
+async function sameStepOnBoth(path: string, fields: Record<string, string>): Promise<Response[]> {
+  const { a, b, browserOn } = instances
+  const first = browserOn(a)
+  const second = browserOn(b)
+  await signInWithPassword(first)
+  await signInWithPassword(second)
+  const csrfA = csrfTokenIn(await (await first.get('/_tapgate/2fa')).text())
+  const csrfB = csrfTokenIn(await (await second.get('/_tapgate/2fa')).text())
+  return Promise.all([
+    first.postForm(path, { csrf: csrfA, ...fields }),
+    second.postForm(path, { csrf: csrfB, ...fields }),
+  ])
 }
 
 describe('sessions across instances', () => {
   it('rotates the session id when the level changes; the pending id is dead afterwards', async () => {
+    const { a, b, browserOn } = instances
     const browser = browserOn(a)
     const secret = await enrollTotp(browserOn(a), a.clock)
     a.clock.advance(30_000)
@@ -79,6 +51,7 @@ describe('sessions across instances', () => {
   })
 
   it('serves a session on any instance, and a logout on one revokes it on the other at once', async () => {
+    const { a, b, browserOn } = instances
     const onA = browserOn(a)
     await enrollTotp(onA, a.clock)
     const onB = browserOn(b, onA.cookies)
@@ -90,41 +63,24 @@ describe('sessions across instances', () => {
   })
 
   it('accepts one TOTP code once when it reaches both instances at the same moment', async () => {
+    const { a, browserOn } = instances
     const secret = await enrollTotp(browserOn(a), a.clock)
     a.clock.advance(30_000)
-    const first = browserOn(a)
-    const second = browserOn(b)
-    await signInWithPassword(first)
-    await signInWithPassword(second)
-    const csrfA = csrfTokenIn(await (await first.get('/_tapgate/2fa')).text())
-    const csrfB = csrfTokenIn(await (await second.get('/_tapgate/2fa')).text())
-    const code = await totpCode(secret, a.clock)
-    const results = await Promise.all([
-      first.postForm('/_tapgate/2fa', { csrf: csrfA, code }),
-      second.postForm('/_tapgate/2fa', { csrf: csrfB, code }),
-    ])
+    const results = await sameStepOnBoth('/_tapgate/2fa', { code: await totpCode(secret, a.clock) })
     expect(results.map((r) => r.status).sort()).toEqual([303, 401])
   })
 
   it('accepts one recovery code once when it reaches both instances at the same moment', async () => {
+    const { a, browserOn } = instances
     const owner = browserOn(a)
     await enrollTotp(owner, a.clock)
     const codes = recoveryCodesIn(await (await owner.get('/_tapgate/recovery-codes')).text())
-    const first = browserOn(a)
-    const second = browserOn(b)
-    await signInWithPassword(first)
-    await signInWithPassword(second)
-    const csrfA = csrfTokenIn(await (await first.get('/_tapgate/2fa')).text())
-    const csrfB = csrfTokenIn(await (await second.get('/_tapgate/2fa')).text())
-    const recovery_code = codes[0] as string
-    const results = await Promise.all([
-      first.postForm('/_tapgate/2fa/recovery', { csrf: csrfA, recovery_code }),
-      second.postForm('/_tapgate/2fa/recovery', { csrf: csrfB, recovery_code }),
-    ])
+    const results = await sameStepOnBoth('/_tapgate/2fa/recovery', { recovery_code: codes[0] as string })
     expect(results.map((r) => r.status).sort()).toEqual([200, 401])
   })
 
   it('ends every session of a user on every instance when their factors are reset', async () => {
+    const { a, b, browserOn } = instances
     const onA = browserOn(a)
     await enrollTotp(onA, a.clock)
     const onB = browserOn(b, onA.cookies)

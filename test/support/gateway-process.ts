@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../../gateway/config/load.ts'
+import { hasExited } from './stop-process.ts'
 
 export interface GatewayProcess {
   url: string
@@ -162,10 +163,6 @@ export async function startGatewayProcess(configYaml: string): Promise<GatewayPr
     },
     stop,
   }
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null
 }
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
@@ -8,6 +7,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { connect as connectTls } from 'node:tls'
 import { freePort } from './free-port.ts'
+import { hasExited, stopProcess } from './stop-process.ts'
 
 export type RedisServer = {
   url: string
@@ -58,15 +58,15 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
     async stop() {
-      await kill(current)
+      await stopProcess(current, STOP_GRACE_MS)
       await rm(dir, { recursive: true, force: true })
     },
     async restart() {
-      await kill(current)
+      await stopProcess(current, STOP_GRACE_MS)
       await mkdir(dir, { recursive: true })
       current = await launch(port, dir, options)
     },
-    kill: () => kill(current),
+    kill: () => stopProcess(current, STOP_GRACE_MS),
   }
 }
 
@@ -103,11 +103,11 @@ async function launch(port: number, dir: string, options: RedisServerOptions): P
   const deadline = Date.now() + START_DEADLINE_MS
   while (!(await answersPing(port, child.pid, options.tls))) {
     if (spawnError) throw spawnError
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (hasExited(child)) {
       throw new Error(`redis-server on port ${port} exited during start:\n${output}`)
     }
     if (Date.now() > deadline) {
-      await kill(child)
+      await stopProcess(child, STOP_GRACE_MS)
       throw new Error(
         `redis-server on port ${port} did not answer PING within ${START_DEADLINE_MS} ms:\n${output}`,
       )
@@ -115,15 +115,6 @@ async function launch(port: number, dir: string, options: RedisServerOptions): P
     await sleep(20)
   }
   return child
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
-  await exited
-  clearTimeout(timer)
 }
 
 /** True once the server answers PING, and it is this child (not another server on the port). */

@@ -2,8 +2,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { expect } from 'vitest'
-import { type BrowserClient, csrfTokenIn } from './browser-client.ts'
+import { afterAll, beforeEach, expect } from 'vitest'
+import { BrowserClient, csrfTokenIn } from './browser-client.ts'
+import type { FixedClock } from './clock.ts'
+import { type DemoGatewayFixture, useDemoGateway } from './demo-gateway.ts'
 import { signInWithPassword } from './sign-in.ts'
 
 /**
@@ -208,14 +210,55 @@ function codeIn(text: string): string {
 /** A number the tests text: a UK mobile number in Ofcom's range for drama. */
 export const testNumber = '+447700900123'
 
+/** The secret the SMS tests' webhook notifiers sign with and their sinks check. */
+export const webhookSecret = 'webhook-shared-secret-0123456789abcdefghij'
+
+/** tapgate's notifier settings for the sink's webhook, signed with webhookSecret; `extra` adds or overrides. */
+export function webhookTo(sink: SmsSink, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { type: 'webhook', url: sink.webhookUrl, secret: webhookSecret, ...extra }
+}
+
+export interface SmsSinkFixture {
+  readonly sink: SmsSink
+  /** Registers a fresh demo gateway per test with `config()`; the sink then follows that gateway's clock. */
+  gatewayPerTest(config: () => Record<string, unknown>): DemoGatewayFixture
+}
+
+/**
+ * The one sink of an SMS test file: started at once, stopped after the file. It checks webhook
+ * signatures against `clock` where given (a gateway for the whole file), else against the clock of
+ * the gateway gatewayPerTest started for the current test, since tapgate signs with its FixedClock.
+ */
+export async function useSmsSink(
+  options: { twilio?: SmsSinkOptions['twilio']; clock?: () => FixedClock } = {},
+): Promise<SmsSinkFixture> {
+  let current: FixedClock | undefined
+  const clock = options.clock ?? (() => current)
+  const sink = await startSmsSink({
+    webhookSecret,
+    twilio: options.twilio ?? { accountSid: 'unused', authToken: 'unused' },
+    now: () => clock()?.now() ?? Date.now(),
+  })
+  afterAll(() => sink.stop())
+  return {
+    sink,
+    gatewayPerTest(config) {
+      const fixture = useDemoGateway({ config })
+      beforeEach(() => {
+        current = fixture.gateway.clock
+      })
+      return fixture
+    },
+  }
+}
+
 /**
  * The password, then text messages as the first factor: the number on the enrollment page, "Send
  * code", and the code the sink received. Leaves a verified session on the recovery-codes page.
  */
 export async function enrollSms(browser: BrowserClient, sink: SmsSink, user = 'demo', number = testNumber) {
   await signInWithPassword(browser, user)
-  const page = await (await browser.get('/_tapgate/enroll')).text()
-  const sent = await browser.postForm('/_tapgate/enroll/sms/send', { csrf: csrfTokenIn(page), phone: number })
+  const sent = await sendEnrollmentCode(browser, number)
   expect(sent.headers.get('location')).toBe('/_tapgate/enroll/sms')
   const setup = await (await browser.get('/_tapgate/enroll/sms')).text()
   const done = await browser.postForm('/_tapgate/enroll/sms', {
@@ -225,10 +268,30 @@ export async function enrollSms(browser: BrowserClient, sink: SmsSink, user = 'd
   expect(done.headers.get('location')).toBe('/_tapgate/recovery-codes')
 }
 
+/** A new browser whose user enrolled a number, signed out, and is back at the 2fa page after the password. */
+export async function atSecondStepWithSms(gatewayUrl: string, sink: SmsSink): Promise<BrowserClient> {
+  const browser = new BrowserClient(gatewayUrl)
+  await enrollSms(browser, sink)
+  await browser.get('/logout')
+  await signInWithPassword(browser)
+  return browser
+}
+
+/** On the enrollment page: `phone` and "Send code". Returns tapgate's answer. */
+export async function sendEnrollmentCode(browser: BrowserClient, phone = testNumber): Promise<Response> {
+  const page = await (await browser.get('/_tapgate/enroll')).text()
+  return browser.postForm('/_tapgate/enroll/sms/send', { csrf: csrfTokenIn(page), phone })
+}
+
+/** On the 2fa page: "Send code" (with `fields`, e.g. resend). Returns tapgate's answer. */
+export async function sendSignInCode(browser: BrowserClient, fields: Record<string, string> = {}) {
+  const page = await (await browser.get('/_tapgate/2fa')).text()
+  return browser.postForm('/_tapgate/2fa/sms/send', { csrf: csrfTokenIn(page), ...fields })
+}
+
 /** On the 2fa page: "Send code", then the page that asks for it. Returns the code the sink received. */
 export async function requestSignInCode(browser: BrowserClient, sink: SmsSink, number = testNumber) {
-  const page = await (await browser.get('/_tapgate/2fa')).text()
-  const sent = await browser.postForm('/_tapgate/2fa/sms/send', { csrf: csrfTokenIn(page) })
+  const sent = await sendSignInCode(browser)
   expect(sent.headers.get('location')).toBe('/_tapgate/2fa')
   return sink.lastCodeTo(number)
 }

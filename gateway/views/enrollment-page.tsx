@@ -1,6 +1,7 @@
 import { AuthenticatorAppSteps, type AuthenticatorAppStepsProps } from './authenticator-app-steps.tsx'
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
+import { MethodHead } from './method-head.tsx'
 import { AddKeyFields, KeyIcon } from './security-key.tsx'
 import { SmsAlternative } from './sms-alternative.tsx'
 import { YubiKeyFields } from './yubikey-fields.tsx'
@@ -62,16 +63,9 @@ function SecurityKeyAlternative({ prefix }: { prefix: string }) {
         <span>or</span>
       </div>
       <div class="method">
-        <div class="method-head">
-          <span class="method-icon">
-            <KeyIcon />
-          </span>
-          <div class="method-heading">
-            <h2 class="method-title" id="security-key-title">
-              Use a security key or passkey instead
-            </h2>
-          </div>
-        </div>
+        <MethodHead icon={<KeyIcon />} titleId="security-key-title">
+          Use a security key or passkey instead
+        </MethodHead>
         <p class="method-text">
           A USB or NFC key such as a YubiKey, or a passkey saved on this device. You tap it instead of typing
           a code, and it cannot be phished. You can add more keys later.

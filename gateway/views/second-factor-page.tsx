@@ -1,6 +1,7 @@
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
+import { MethodHead } from './method-head.tsx'
 import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
 import { type SmsChallenge, SmsMethod } from './sms-method.tsx'
 import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
@@ -53,17 +54,9 @@ interface SecurityKeyMethodProps {
 function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere }: SecurityKeyMethodProps) {
   return (
     <section class="method" aria-labelledby="key-title">
-      <div class="method-head">
-        <span class="method-icon">
-          <KeyIcon />
-        </span>
-        <div class="method-heading">
-          {recommended ? <span class="badge">Recommended</span> : null}
-          <h2 class="method-title" id="key-title">
-            Security key or passkey
-          </h2>
-        </div>
-      </div>
+      <MethodHead icon={<KeyIcon />} titleId="key-title" badge={recommended ? 'Recommended' : undefined}>
+        Security key or passkey
+      </MethodHead>
       <p class="method-text" id="key-hint">
         Touch your key or confirm with a passkey when your browser asks. It is the safest way to sign in:
         copycat sites cannot use it.

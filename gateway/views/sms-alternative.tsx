@@ -1,3 +1,4 @@
+import { MethodHead } from './method-head.tsx'
 import { MessageIcon, PhoneNumberField } from './sms-parts.tsx'
 
 /**
@@ -12,16 +13,9 @@ export function SmsAlternative({ prefix, csrfToken }: { prefix: string; csrfToke
       </div>
       <form class="method form" method="post" action={`${prefix}/enroll/sms/send`}>
         <input type="hidden" name="csrf" value={csrfToken} />
-        <div class="method-head">
-          <span class="method-icon">
-            <MessageIcon />
-          </span>
-          <div class="method-heading">
-            <h2 class="method-title" id="sms-title">
-              Get codes by text message
-            </h2>
-          </div>
-        </div>
+        <MethodHead icon={<MessageIcon />} titleId="sms-title">
+          Get codes by text message
+        </MethodHead>
         <p class="method-text">
           No app? We text a code to your mobile phone each time you sign in. An app or a key is safer: a text
           message can be redirected by someone who takes over your number.

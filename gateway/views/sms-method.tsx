@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
+import { MethodHead } from './method-head.tsx'
 import { MessageIcon, ResendForm } from './sms-parts.tsx'
 
 /** What the 2fa page shows of the user's text-message factor. */
@@ -47,16 +48,9 @@ export function SmsMethod({
 }: SmsMethodProps) {
   return (
     <section class="method" id="sms" aria-labelledby="sms-title">
-      <div class="method-head">
-        <span class="method-icon">
-          <MessageIcon />
-        </span>
-        <div class="method-heading">
-          <h2 class="method-title" id="sms-title">
-            Text message
-          </h2>
-        </div>
-      </div>
+      <MethodHead icon={<MessageIcon />} titleId="sms-title">
+        Text message
+      </MethodHead>
       {sms.codeSent ? (
         <>
           <p class="method-text" id="sms-code-hint">

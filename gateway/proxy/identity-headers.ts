@@ -42,6 +42,19 @@ export class IdentityHeaders {
     this.stripped = new Set([...commonIdentityHeaders, ...configured])
   }
 
+  /**
+   * forward-auth's 200: every configured name, empty where nothing is known (a bypassed path, a user
+   * without email). A proxy that copies a header tapgate left out may pass on something else:
+   * Caddy before 2.9 sends its placeholder text, `{http.reverse_proxy.header.Remote-User}`.
+   */
+  answer(identity: Identity | null): Record<string, string> {
+    const headers: OutgoingHttpHeaders = {}
+    if (identity) this.add(headers, identity)
+    const answer: Record<string, string> = {}
+    for (const name of Object.values(this.#names)) answer[name] = String(headers[name] ?? '')
+    return answer
+  }
+
   /** Adds the identity to headers the client's identity headers were already stripped from. */
   add(headers: OutgoingHttpHeaders, identity: Identity): void {
     headers[this.#names.user] = headerSafe(identity.user)

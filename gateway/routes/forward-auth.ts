@@ -1,4 +1,3 @@
-import type { OutgoingHttpHeaders } from 'node:http'
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem, wantsHtml } from '../errors.tsx'
@@ -13,8 +12,8 @@ import { isVerified, panelAccess } from './panel-access.ts'
  * request is judged exactly as tapgate judges panel traffic it proxies itself: the original path,
  * normalised, under the same rules, with the same session.
  *
- * - 200: allowed; for a verified session with the identity headers, which the proxy passes on, and
- *   always with X-Tapgate-Cookie: the browser's Cookie header without tapgate's own cookies.
+ * - 200: allowed, with the identity headers, which the proxy passes on (empty but present on a
+ *   bypassed path), and X-Tapgate-Cookie: the browser's Cookie header without tapgate's own cookies.
  * - 403: a deny rule.
  * - 401 with `Location`, the sign-in page to send the browser to. nginx turns it into a redirect
  *   itself (`error_page 401 =302 $location`); for Traefik and Caddy, which hand the answer to the
@@ -49,13 +48,12 @@ export function forwardAuthRoutes(s: Services) {
     // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
     // that a proxy copying it replaces the Cookie header rather than keeping the browser's.
     const allowed = { 'X-Tapgate-Cookie': panelCookie ?? '' }
-    if (decision === 'bypass') return c.body(null, 200, allowed)
+    if (decision === 'bypass') return c.body(null, 200, { ...allowed, ...s.identityHeaders.answer(null) })
 
     const session = await decision
     if (isVerified(session)) {
-      const identity: OutgoingHttpHeaders = {}
-      s.identityHeaders.add(identity, identityOf(s, session.user))
-      return c.body(null, 200, { ...allowed, ...(identity as Record<string, string>) })
+      const identity = s.identityHeaders.answer(identityOf(s, session.user))
+      return c.body(null, 200, { ...allowed, ...identity })
     }
     const next =
       session?.level === 'first_factor' ? `${prefix}/2fa` : signInPage(s.config, target.path + target.query)

@@ -7,4 +7,5 @@ export default function setup(): void {
   // Here rather than in the test files: two apt-get runs at once would fight over dpkg's lock.
   ensureDebianPackage('docker-compose', 'docker-compose')
   ensureDebianPackage('nginx', 'nginx')
+  ensureDebianPackage('caddy', 'caddy')
 }

@@ -24,6 +24,18 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   await services.storeIdentity.establish().catch((error: Error) => {
     deps.log.warn({ event: 'store_unavailable', err: error.message }, 'store not reachable at start-up')
   })
+  // Allowed for a test bench; in production it lets anyone on the path pose as Redis or the panel.
+  for (const [key, tls] of [
+    ['store.tls', deps.config.store.tls],
+    ['upstream.tls', deps.config.upstream.tls],
+  ] as const) {
+    if (tls?.reject_unauthorized === false) {
+      deps.log.warn(
+        { event: 'tls_unverified', key },
+        `${key}.reject_unauthorized is false: any certificate is accepted`,
+      )
+    }
+  }
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)
   const stopWatchingUsers = services.localUsers?.watch(deps.log)

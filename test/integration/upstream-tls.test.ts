@@ -88,9 +88,16 @@ describe('an https panel with a certificate from its own CA', () => {
     expect((await fetch(`${misnamed.url}/api/status`)).status).toBe(502)
   })
 
-  it('takes any certificate with reject_unauthorized: false', async () => {
+  it('takes any certificate with reject_unauthorized: false, and says so at start-up', async () => {
     const gateway = await gatewayFor(url, { reject_unauthorized: false })
     expect((await fetch(`${gateway.url}/api/status`)).status).toBe(200)
+    const warning = gateway.logs.find((line) => line.event === 'tls_unverified')
+    expect(warning).toMatchObject({ level: 40, key: 'upstream.tls' })
+  })
+
+  it('says nothing of the kind when certificates are checked', async () => {
+    const gateway = await gatewayFor(url, { ca_file: files.caFile })
+    expect(gateway.logs.some((line) => line.event === 'tls_unverified')).toBe(false)
   })
 })
 

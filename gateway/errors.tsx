@@ -23,7 +23,23 @@ export const problems = {
     message: 'The address contains characters that are not allowed.',
   },
   bad_request: { status: 400, title: 'Bad request', message: 'The request could not be read.' },
+  login_refused: {
+    status: 400,
+    title: 'Sign-in refused',
+    message: 'The sign-in form could not be read unambiguously. Reload the sign-in page and try again.',
+  },
   forbidden: { status: 403, title: 'Access denied', message: 'This address is not available.' },
+  panel_session_refused: {
+    status: 403,
+    title: 'Sign-in required',
+    message:
+      'The control panel tried to start a session that was not checked. Sign in from the sign-in page.',
+  },
+  identity_mismatch: {
+    status: 403,
+    title: 'Sign-in refused',
+    message: 'The control panel signed in another account than the one entered.',
+  },
   cross_site: {
     status: 403,
     title: 'This form has expired',

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequestListener } from './app.ts'
+import { configWarnings } from './config/warnings.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
 import { startMetricsServer } from './observability/metrics-server.ts'
@@ -35,6 +36,9 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
         `${key}.reject_unauthorized is false: any certificate is accepted`,
       )
     }
+  }
+  for (const { key, message } of configWarnings(deps.config)) {
+    deps.log.warn({ event: 'config_warning', key }, `${key}: ${message}`)
   }
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)

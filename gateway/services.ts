@@ -10,14 +10,18 @@ import { TotpFactor } from './factors/totp.ts'
 import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
 import { yubicoOtpSettings } from './factors/yubico-otp/settings.ts'
 import { YubicoOtpFactor } from './factors/yubico-otp/yubico-otp-factor.ts'
-import { canonicalUsername } from './first-factor/canonical-username.ts'
+import { canonicalUserFor } from './first-factor/canonical-username.ts'
 import { LocalUsers } from './first-factor/local-users.ts'
 import { compileLoginOutcome } from './first-factor/login-outcome.ts'
+import { PanelLoginPaths } from './first-factor/login-recognition.ts'
+import type { LoginFieldSettings } from './first-factor/login-request.ts'
 import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
 import { Metrics } from './observability/metrics.ts'
+import { PanelCookies } from './panel-session/panel-cookies.ts'
+import { PanelJars } from './panel-session/panel-jar.ts'
 import { compileRules } from './policy/compile-rules.ts'
 import { Upstream } from './proxy/forward-request.ts'
 import { IdentityHeaders } from './proxy/identity-headers.ts'
@@ -38,6 +42,15 @@ export interface Services extends Deps {
   identityHeaders: IdentityHeaders
   policy: ReturnType<typeof compileRules>
   loginSucceeded: ReturnType<typeof compileLoginOutcome>
+  /** The panel's login and logout requests, in every reading of their paths. */
+  panelLogin: PanelLoginPaths
+  /** The login's field names, for reading a login request strictly. */
+  loginFields: LoginFieldSettings
+  /** The panel's session cookies (first_factor.panel_cookies): held by tapgate, never the browser's. */
+  panelCookies: PanelCookies
+  panelJars: PanelJars
+  /** A username as tapgate keys users by it (case, Unicode forms), under this config. */
+  canonicalUser(name: string): string
   upstream: Upstream
   sessions: Sessions
   regulator: Regulator
@@ -96,6 +109,15 @@ export function createServices(deps: Deps): Services {
     identityHeaders: new IdentityHeaders(config.identity_headers),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success),
+    panelLogin: new PanelLoginPaths(ff),
+    loginFields: {
+      usernameField: ff.username_field,
+      passwordField: ff.password_field,
+      usernames: ff.usernames,
+    },
+    panelCookies: new PanelCookies(ff.panel_cookies, () => clock.now()),
+    panelJars: new PanelJars(box),
+    canonicalUser: canonicalUserFor(ff),
     upstream: new Upstream(
       config.upstream.url,
       config.upstream.timeout,
@@ -133,5 +155,5 @@ function metadataFor(config: Config): AuthenticatorMetadata | undefined {
 }
 
 function canonicalNames(config: Config, names: readonly string[]): ReadonlySet<string> {
-  return new Set(names.map((name) => canonicalUsername(name, config.first_factor.case_sensitive_usernames)))
+  return new Set(names.map(canonicalUserFor(config.first_factor)))
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { describeProblems, loadConfigFile } from '../config/load.ts'
+import { configWarnings } from '../config/warnings.ts'
 import { serveCommand } from '../main.ts'
 import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
@@ -39,6 +40,9 @@ export async function main(argv: string[]): Promise<number> {
       if (!file) break
       const loaded = loadConfigFile(file)
       if (loaded.ok) {
+        for (const { key, message } of configWarnings(loaded.config)) {
+          process.stderr.write(`${file}: warning: ${key}: ${message}\n`)
+        }
         process.stdout.write(`${file}: configuration is valid\n`)
         return 0
       }

@@ -6,7 +6,6 @@ import { loadConfigFile } from '../config/load.ts'
 import { systemClock } from '../deps.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
-import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
 import { createLogger } from '../observability/logger.ts'
 import { createServices, type Services } from '../services.ts'
@@ -141,7 +140,7 @@ const cliAct = (): AdminAct => ({
 /** The USER argument, spelled as sign-in spells it, and known to tapgate. */
 async function knownUser(s: Services, invocation: Invocation): Promise<string> {
   if (invocation.user === undefined) throw new CommandError(`${invocation.command} needs a USER`)
-  const user = canonicalUsername(invocation.user, s.config.first_factor.case_sensitive_usernames)
+  const user = s.canonicalUser(invocation.user)
   if (user === '' || !(await s.users.isKnown(user))) {
     throw new CommandError(`unknown user '${invocation.user}' (no one of that name has signed in)`)
   }
@@ -281,7 +280,7 @@ const commands = {
       throw new CommandError('add-yubikey needs --csv FILE (the log the Personalization Tool wrote)')
     }
     // The key may be handed out before its user has ever signed in, so the user need not be known yet.
-    const user = canonicalUsername(invocation.user, s.config.first_factor.case_sensitive_usernames)
+    const user = s.canonicalUser(invocation.user)
     if (user === '') throw new CommandError('add-yubikey needs a USER')
     const row = chooseKeyRow(parsePersonalizationCsv(readCsv(invocation.csv)), invocation)
     const imported = await importYubiKey(

@@ -55,6 +55,82 @@ const headerName = z
   .string()
   .regex(/^[A-Za-z0-9-]+$/, { message: 'expected a header name such as Remote-User' })
 
+/** RFC 6265 cookie-name: a token. */
+const cookieName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'expected a cookie name such as sessionid' })
+
+const panelCookie = z.union([
+  cookieName,
+  z.object({ name: cookieName, pass_to_browser: z.boolean().default(false) }).strict(),
+])
+
+const fieldName = z.string().min(1).max(256)
+
+/** `{ field: do, equals: login }` (body or query), or `{ query: title, equals: Special:UserLogin }`. */
+const fieldCondition = z
+  .object({ field: fieldName.optional(), query: fieldName.optional(), equals: z.string() })
+  .strict()
+  .refine((when) => (when.field === undefined) !== (when.query === undefined), {
+    message: 'expected exactly one of field or query',
+  })
+
+const logoutPath = z.object({ path: absolutePath, query: fieldName, equals: z.string() }).strict()
+
+/** An RFC 6901 JSON pointer: '' or '/a/b'. */
+const jsonPointer = z
+  .string()
+  .regex(/^(\/([^~]|~[01])*)*$/, { message: "expected a JSON pointer such as '/user/name'" })
+
+/** A regular expression whose first capture group is the username. */
+const captureRegex = regexSource.refine((source) => captureGroups(source) > 0, {
+  message: 'expected a regular expression with a capture group around the username',
+})
+
+/** How many capture groups a pattern has: the empty alternative matches, so each group is in the result. */
+function captureGroups(source: string): number {
+  try {
+    return (new RegExp(`${source}|`).exec('')?.length ?? 1) - 1
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Where the panel's own answer says whom it signed in: a cookie or header of the login answer (the
+ * whole value, or `regex`'s capture), a JSON pointer into the login answer, or a page asked with the
+ * new session (`path`, read with `regex` or `json_pointer`).
+ */
+const identitySource = z
+  .object({
+    cookie: cookieName.optional(),
+    header: headerName.optional(),
+    path: absolutePath.optional(),
+    json_pointer: jsonPointer.optional(),
+    regex: captureRegex.optional(),
+  })
+  .strict()
+  .superRefine((source, ctx) => {
+    const places = [source.cookie, source.header, source.path].filter((place) => place !== undefined).length
+    if (places + (source.path === undefined && source.json_pointer !== undefined ? 1 : 0) !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected exactly one of cookie, header, path or json_pointer',
+      })
+    } else if (
+      source.path !== undefined &&
+      (source.regex === undefined) === (source.json_pointer === undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['path'],
+        message: 'expected a path with exactly one of regex or json_pointer',
+      })
+    } else if (source.path === undefined && source.json_pointer !== undefined && source.regex !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['regex'], message: 'expected regex with cookie, header or path' })
+    }
+  })
+
 export const policies = ['bypass', 'two_factor', 'deny'] as const
 export type Policy = (typeof policies)[number]
 
@@ -72,10 +148,19 @@ const rule = z
     /** Header name → regular expression the header's value must match (all must match). */
     headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), regexSource).optional(),
     policy: z.enum(policies),
+    /**
+     * `pass`: the panel's session cookies set on this (bypass) path reach the client as they are, for an
+     * integration that signs in by password from a known network. By default they never do.
+     */
+    panel_cookies: z.enum(['hold', 'pass']).optional(),
   })
   .strict()
   .refine((r) => [r.path, r.prefix, r.regex].filter((m) => m !== undefined).length === 1, {
     message: 'expected exactly one of path, prefix or regex',
+  })
+  .refine((r) => r.panel_cookies !== 'pass' || r.policy === 'bypass', {
+    path: ['panel_cookies'],
+    message: 'expected panel_cookies: pass only on a bypass rule',
   })
 
 /** A WebAuthn RP ID is a domain, lower-cased: no scheme, port or path (WebAuthn L3 §5.1.3). */
@@ -257,21 +342,32 @@ export const configSchema = z
         mode: z.enum(['upstream', 'local']).default('upstream'),
         /** mode: local: the YAML users file, reloaded when it changes. */
         users_file: z.string().min(1).optional(),
+        /** The panel's login; recognised in every reading of the path (case, '/', ';x', dots), any method. */
         login_path: absolutePath.default('/login'),
         /** Where browsers without a session are sent; the login form's own page by default. */
         login_page: absolutePath.optional(),
-        /** Name of the username field in the login POST, form-encoded or JSON. */
-        username_field: z.string().min(1).default('username'),
+        /** For a login that shares its path with other forms: a field that must hold a value. */
+        login_when: fieldCondition.optional(),
+        /** Name of the username field in the login request, form-encoded, multipart or JSON. */
+        username_field: fieldName.default('username'),
+        /** Name of the password field: with the username field, what makes a request a login. */
+        password_field: fieldName.default('password'),
+        /** `ascii`: non-ASCII usernames are refused. `unicode`: allowed, matched by their skeleton. */
+        usernames: z.enum(['ascii', 'unicode']).default('ascii'),
         case_sensitive_usernames: z.boolean().default(false),
+        /** The cookies that carry the panel's session: held by tapgate, never given to the browser. */
+        panel_cookies: z.array(panelCookie).optional(),
         success: z
           .object({
             status: z.array(z.number().int().min(100).max(599)).nonempty().default([302, 303]),
-            set_cookie: z.string().min(1).optional(),
+            set_cookie: cookieName.optional(),
             location: regexSource.optional(),
           })
           .strict()
           .prefault({}),
-        logout_paths: z.array(absolutePath).default([]),
+        /** Whom the panel signed in, read from its own answer; the second factor is asked for that user. */
+        confirm_identity: identitySource.optional(),
+        logout_paths: z.array(z.union([absolutePath, logoutPath])).default([]),
         max_body: z
           .number()
           .int()
@@ -283,6 +379,18 @@ export const configSchema = z
         path: ['users_file'],
         message: 'expected a users_file with mode: local',
       })
+      .refine((ff) => ff.mode !== 'upstream' || ff.panel_cookies !== undefined || ff.success.set_cookie, {
+        path: ['panel_cookies'],
+        message: "expected the panel's session cookie names (or success.set_cookie) with mode: upstream",
+      })
+      .transform(({ panel_cookies, logout_paths, ...ff }) => ({
+        ...ff,
+        // One shape for the code: every cookie an object, every logout path an object.
+        panel_cookies: (
+          panel_cookies ?? (ff.success.set_cookie === undefined ? [] : [ff.success.set_cookie])
+        ).map((cookie) => (typeof cookie === 'string' ? { name: cookie, pass_to_browser: false } : cookie)),
+        logout_paths: logout_paths.map((entry) => (typeof entry === 'string' ? { path: entry } : entry)),
+      }))
       .prefault({}),
     /**
      * Who the user is, sent to the panel with every request of a verified session (names of headers).

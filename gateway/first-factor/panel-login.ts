@@ -3,81 +3,171 @@ import { sendProblem } from '../errors.tsx'
 import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
 import { setSessionCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
-import { relayResponse } from '../proxy/forward-request.ts'
-import { type ClientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
+import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
+import { applyChanges, type PanelJar, withJar } from '../panel-session/panel-jar.ts'
+import { readAnswerText, relayResponse, sendAnswer } from '../proxy/forward-request.ts'
+import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
+import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
 import { isWellFormedToken } from '../session/token.ts'
-import { canonicalUsername } from './canonical-username.ts'
-import { readLoginForm, usernameFromLoginForm } from './login-form.ts'
+import { readConfirmedIdentity } from './confirm-identity.ts'
+import type { LoginReading } from './login-request.ts'
+import { checkUsername } from './login-username.ts'
 import { secondFactorSkip } from './second-factor-skip.ts'
 
+/** One request to the panel as tapgate sees it: who sent it, and the cookies it carried. */
+export interface PanelExchange {
+  incoming: IncomingMessage
+  outgoing: ServerResponse
+  facts: ClientFacts
+  /** The client's tapgate session and trusted-device tokens. */
+  sessionToken: string | undefined
+  deviceToken: string | undefined
+  /** The client's other cookies, without tapgate's and without any panel session cookie. */
+  browserCookies: string | undefined
+}
+
+/** How much of a panel answer tapgate reads to find whom it signed in (JSON body, who-am-I page). */
+const identityEvidenceLimit = 256 * 1024
+
 /**
- * The panel's own login POST (DESIGN "Request flow", step 2). tapgate forwards it and reads the answer:
- * a failure goes back to the browser as it is and counts against the user and IP; a success has its
- * cookies held back in a pending session, and the browser is sent to the second factor instead.
+ * The panel's login (DESIGN "Request flow", step 2), parsed strictly by login-request.ts. The panel
+ * receives exactly the login tapgate read (re-serialised, the one username tapgate bound) and no
+ * session cookie. A failure goes back without any panel session cookie and counts against the user
+ * and IP; a success is handed to `acceptPanelSignIn`.
  */
 export async function handlePanelLogin(
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
+  exchange: PanelExchange,
   s: Services,
-  target: string,
-  facts: ClientFacts,
+  path: string,
+  reading: Extract<LoginReading, { kind: 'login' }>,
 ): Promise<void> {
-  const { prefix, first_factor: settings } = s.config
-  const body = await readLoginForm(incoming, settings.max_body)
-  if (body === null) return sendProblem(incoming, outgoing, 'body_too_large', prefix)
-  const rawUsername = usernameFromLoginForm(body, incoming.headers['content-type'], settings.username_field)
-  if (rawUsername === null) return sendProblem(incoming, outgoing, 'bad_request', prefix)
-  const user = canonicalUsername(rawUsername, settings.case_sensitive_usernames)
+  const { incoming, outgoing, facts } = exchange
+  const { prefix } = s.config
+  const typed = s.canonicalUser(reading.username)
   const origin = requestOrigin(incoming, facts.clientIp)
-  if ((await s.regulator.bannedFor(user, facts.clientIp)) > 0) {
-    await recordRefusal(s, user, origin, 'locked_out')
+  if ((await s.regulator.bannedFor(typed, facts.clientIp)) > 0) {
+    await recordRefusal(s, typed, origin, 'locked_out')
     return sendProblem(incoming, outgoing, 'locked', prefix)
   }
 
-  const { session: oldToken, device, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
-  const headers = panelRequestHeaders(s, incoming, facts, cookie)
-  headers['content-length'] = String(body.length)
+  const headers = panelRequestHeaders(s, incoming, facts, exchange.browserCookies)
+  // The answer may be read for whom it signed in: ask for it uncompressed.
+  // The password is in the body: credentials in an Authorization header would be a second login.
+  for (const name of ['content-length', 'content-type', 'accept-encoding', 'authorization'])
+    delete headers[name]
+  if (reading.body !== null) {
+    headers['content-length'] = String(reading.body.length)
+    if (reading.contentType !== undefined) headers['content-type'] = reading.contentType
+  }
+  const method = incoming.method ?? 'POST'
   let answer: IncomingMessage
   try {
-    answer = await s.upstream.send({ method: 'POST', target, headers, body })
+    answer = await s.upstream.send({ method, target: path + reading.query, headers, body: reading.body })
   } catch (error) {
-    return sendUpstreamFailure(incoming, outgoing, s, error, settings.login_path)
+    return sendUpstreamFailure(incoming, outgoing, s, error, path)
   }
 
   const setCookies = answer.headers['set-cookie'] ?? []
+  const { changes, others } = s.panelCookies.split(setCookies)
   const location = answer.headers.location
   if (!s.loginSucceeded({ status: answer.statusCode ?? 0, setCookies, location })) {
-    await recordRefusal(s, user, origin, 'wrong_password')
-    await s.regulator.recordFailure(user, facts.clientIp, 'password')
-    relayResponse(answer, outgoing)
-    return
+    if (changes.some((change) => change.value !== null)) {
+      // The panel started a session, so the password was right and the operator's success rule is
+      // wrong: nothing of the answer is released, and nothing counts against the user.
+      s.log.warn(
+        { event: 'login_verdict_mismatch', user: typed, status: answer.statusCode, path },
+        'the panel set its session cookie on an answer first_factor.success calls a failure',
+      )
+      return refusePanelSession(exchange, s, answer)
+    }
+    await recordRefusal(s, typed, origin, 'wrong_password')
+    await s.regulator.recordFailure(typed, facts.clientIp, 'password')
+    return relayWithoutPanelCookies(s, answer, outgoing)
   }
+  await acceptPanelSignIn(exchange, s, { typed, answer, changes, others, origin })
+}
 
-  if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
+/** A panel answer that signed someone in: what it set, and whom the request named. */
+export interface PanelSignIn {
+  /** The username the request named, canonical. */
+  typed: string
+  answer: IncomingMessage
+  changes: readonly PanelCookieChange[]
+  /** The answer's other Set-Cookie values. */
+  others: readonly string[]
+  origin: RequestOrigin
+}
+
+/**
+ * The panel signed someone in. Whom is confirmed from its own answer where the operator says how
+ * (`confirm_identity`); a different user than the one typed is refused. The panel's session cookies
+ * go into a new gateway session's jar, never to the browser: a pending one (the browser goes on to the
+ * second factor), or at once a verified one for an exempt user or a trusted browser.
+ */
+export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, signIn: PanelSignIn) {
+  const { incoming, outgoing } = exchange
+  const { prefix } = s.config
+  const { typed, answer, origin } = signIn
+  const jar = applyChanges({}, signIn.changes)
+  // A who-am-I page is asked as the browser will be: with the answer's other cookies (a PHP panel's
+  // own session id, when the browser had none) beside the held ones.
+  const evidence = panelEvidence(exchange, s, answer, { ...cookieValues(signIn.others), ...jar })
+  const confirmed = await confirmIdentity(s, evidence)
+  if (confirmed !== undefined && confirmed !== typed) {
+    answer.resume()
+    s.log.warn(
+      { event: confirmed === null ? 'identity_unconfirmed' : 'identity_mismatch', typed, confirmed },
+      'the panel did not confirm that it signed in the user who was typed',
+    )
+    await recordRefusal(s, typed, origin, 'identity_mismatch')
+    return sendProblem(incoming, outgoing, 'identity_mismatch', prefix)
+  }
+  const user = typed
+
+  if (isWellFormedToken(exchange.sessionToken)) await s.sessions.destroy(exchange.sessionToken)
   await s.users.remember(user)
   await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
+  const panelJar = s.panelJars.seal(user, jar)
+  // What the browser gets once the sign-in is verified: the answer's other cookies, and a copy of any
+  // session cookie the operator lets the panel's own scripts read (`pass_to_browser`).
+  const released = [
+    ...signIn.others,
+    ...signIn.changes.filter((c) => s.panelCookies.passesToBrowser(c.name)).map((c) => c.setCookie),
+  ]
 
   // A service account exempt from 2FA, or a browser this user trusted, skips the second factor: the
-  // panel's own answer goes through as it is.
-  const skip = await secondFactorSkip(s, user, device)
+  // panel's own answer goes on, without its session cookies.
+  const skip = await secondFactorSkip(s, user, exchange.deviceToken)
   if (skip !== null) {
-    const token = await s.sessions.create({ user, level: 'two_factor' })
+    const token = await s.sessions.create({ user, level: 'two_factor', ...(panelJar && { panelJar }) })
     await s.regulator.recordSuccess(user)
     await s.history.record(user, origin, { event: 'second_factor', factor: skip, result: 'success' })
-    relayResponse(answer, outgoing, [setSessionCookie(s.cookie, token)])
-    return
+    const headers = downstreamResponseHeaders(answer.rawHeaders)
+    const taken = s.panelCookies.takeFrom(headers)
+    for (const change of taken) {
+      if (s.panelCookies.passesToBrowser(change.name)) headers.push('Set-Cookie', change.setCookie)
+    }
+    headers.push('Set-Cookie', setSessionCookie(s.cookie, token))
+    return evidence.readBody === null
+      ? relayResponse(answer, outgoing, headers)
+      : sendAnswer(answer, outgoing, headers, evidence.readBody)
   }
 
   // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
   answer.resume()
+  const returnTo = safeRedirectTarget(
+    panelPath(answer.headers.location, s.config.upstream.url),
+    s.publicOrigin,
+  )
   const token = await s.sessions.create({
     user,
     level: 'first_factor',
-    heldCookies: sealHeldCookies(s.box, user, setCookies),
-    ...optional('returnTo', safeRedirectTarget(panelPath(location, s.config.upstream.url), s.publicOrigin)),
+    ...(panelJar && { panelJar }),
+    ...(released.length > 0 && { heldCookies: sealHeldCookies(s.box, user, released) }),
+    ...(returnTo !== null && { returnTo }),
   })
   outgoing
     .writeHead(303, {
@@ -87,6 +177,88 @@ export async function handlePanelLogin(
       'Content-Length': 0,
     })
     .end()
+}
+
+/** The panel answer with its session cookies taken out (a failure, or an answer to nobody verified). */
+export function relayWithoutPanelCookies(s: Services, answer: IncomingMessage, outgoing: ServerResponse) {
+  const headers = downstreamResponseHeaders(answer.rawHeaders)
+  s.panelCookies.takeFrom(headers)
+  relayResponse(answer, outgoing, headers)
+}
+
+/**
+ * An answer in which the panel started a session tapgate did not check is not relayed at all: its
+ * cookie would be a way in, and its body is a page drawn for whoever the panel signed in.
+ */
+export function refusePanelSession(exchange: PanelExchange, s: Services, answer: IncomingMessage): void {
+  answer.resume()
+  sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s.config.prefix)
+}
+
+/** The name=value of each cookie a list of Set-Cookie values sets. */
+function cookieValues(setCookies: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const setCookie of setCookies) {
+    const pair = setCookie.split(';', 1)[0] ?? ''
+    const eq = pair.indexOf('=')
+    if (eq > 0 && pair.slice(eq + 1).trim() !== '')
+      values[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
+  }
+  return values
+}
+
+interface Evidence {
+  source: Parameters<typeof readConfirmedIdentity>[1]
+  /** The answer's body if reading the identity consumed it. */
+  readBody: Buffer | null
+}
+
+function panelEvidence(
+  exchange: PanelExchange,
+  s: Services,
+  answer: IncomingMessage,
+  jar: PanelJar,
+): Evidence {
+  const evidence: Evidence = {
+    readBody: null,
+    source: {
+      setCookies: answer.headers['set-cookie'] ?? [],
+      header: (name) => {
+        const value = answer.headers[name.toLowerCase()]
+        return Array.isArray(value) ? value.join(', ') : value
+      },
+      body: async () => {
+        evidence.readBody = await readAnswerText(answer, identityEvidenceLimit)
+        return evidence.readBody.toString('utf8')
+      },
+      ask: (path) => askPanel(exchange, s, path, jar),
+    },
+  }
+  return evidence
+}
+
+/** undefined: no `confirm_identity` configured; null: the panel's answer did not say; else the user. */
+async function confirmIdentity(s: Services, evidence: Evidence): Promise<string | null | undefined> {
+  const source = s.config.first_factor.confirm_identity
+  if (source === undefined) return undefined
+  const said = await readConfirmedIdentity(source, evidence.source)
+  const checked = said === null ? null : checkUsername(said, s.config.first_factor.usernames)
+  return checked === null ? null : s.canonicalUser(checked)
+}
+
+/** A GET of a panel page with the session cookies just set: the who-am-I page of `confirm_identity`. */
+export async function askPanel(
+  exchange: PanelExchange,
+  s: Services,
+  path: string,
+  jar: PanelJar,
+): Promise<string> {
+  const { incoming, facts } = exchange
+  const headers = panelRequestHeaders(s, incoming, facts, withJar(jar, exchange.browserCookies))
+  for (const name of ['content-length', 'content-type', 'accept-encoding']) delete headers[name]
+  headers.accept = 'text/html,application/json'
+  const answer = await s.upstream.send({ method: 'GET', target: path, headers, body: null })
+  return (await readAnswerText(answer, identityEvidenceLimit)).toString('utf8')
 }
 
 /**
@@ -104,8 +276,4 @@ function panelPath(location: string | undefined, upstreamUrl: string): string | 
   if (location === undefined) return undefined
   const upstreamOrigin = new URL(upstreamUrl).origin
   return location.startsWith(`${upstreamOrigin}/`) ? location.slice(upstreamOrigin.length) : location
-}
-
-function optional<K extends string>(key: K, value: string | null): { [P in K]?: string } {
-  return (value === null ? {} : { [key]: value }) as { [P in K]?: string }
 }

@@ -30,6 +30,13 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly loginsRefused = new Counter({
+    name: 'tapgate_logins_refused_total',
+    help: 'Panel logins refused before reaching the panel, by reason (ambiguous username, bad encoding …)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  })
+
   readonly lockouts = new Counter({
     name: 'tapgate_lockouts_total',
     help: 'Lockouts begun, of a user or of a client address',

@@ -17,6 +17,8 @@ export interface PolicyDecision {
   readonly policy: Policy
   /** Index of the matching rule in the config's `rules` list (as in the key path `rules.2`); null = default. */
   readonly rulePosition: number | null
+  /** A bypass rule's `panel_cookies: pass`: the panel's session cookies may reach this client. */
+  readonly passesPanelCookies: boolean
 }
 
 export interface CompiledRule {
@@ -50,7 +52,7 @@ export function compileRules(rules: readonly Rule[], defaultPolicy: Policy): Com
   const compiled = rules.map((rule, position) => compileRule(rule, position))
   return {
     rules: compiled,
-    fallback: Object.freeze({ policy: defaultPolicy, rulePosition: null }),
+    fallback: Object.freeze({ policy: defaultPolicy, rulePosition: null, passesPanelCookies: false }),
     foldingMatters: compiled.some((rule) => rule.foldedPath !== rule.path),
   }
 }
@@ -91,7 +93,11 @@ function compileRule(rule: Rule, position: number): CompiledRule {
     methods,
     networks,
     headers,
-    decision: Object.freeze({ policy: rule.policy, rulePosition: position }),
+    decision: Object.freeze({
+      policy: rule.policy,
+      rulePosition: position,
+      passesPanelCookies: rule.panel_cookies === 'pass',
+    }),
     label: labels.join(', '),
   }
 }

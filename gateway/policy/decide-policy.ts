@@ -54,9 +54,11 @@ function firstMatch(
   return compiled.fallback
 }
 
-/** On a tie the first: the exact reading names the rule in logs. */
+/** On a tie the first (the exact reading names the rule in logs), unless only it passes panel cookies. */
 function stricter(first: PolicyDecision, second: PolicyDecision): PolicyDecision {
-  return STRENGTH[second.policy] > STRENGTH[first.policy] ? second : first
+  const strength = STRENGTH[second.policy] - STRENGTH[first.policy]
+  if (strength !== 0) return strength > 0 ? second : first
+  return first.passesPanelCookies && !second.passesPanelCookies ? second : first
 }
 
 /** "rules.2 (prefix /api/) → bypass" or "default_policy → two_factor", for logs and the CLI. */

@@ -95,14 +95,12 @@ export class Upstream {
   }
 }
 
-/** Streams the panel's response to the client, adding tapgate's own Set-Cookie values if any. */
+/** Streams the panel's response to the client, with `headers` (the panel's, cleaned) as its head. */
 export function relayResponse(
   response: IncomingMessage,
   client: ServerResponse,
-  extraSetCookies: readonly string[] = [],
+  headers: string[] = downstreamResponseHeaders(response.rawHeaders),
 ) {
-  const headers = downstreamResponseHeaders(response.rawHeaders)
-  for (const cookie of extraSetCookies) headers.push('Set-Cookie', cookie)
   client.writeHead(response.statusCode ?? 502, response.statusMessage, headers)
   response.pipe(client)
   // The client hung up: stop reading from the panel instead of buffering the rest.
@@ -110,4 +108,36 @@ export function relayResponse(
     if (!client.writableFinished) response.destroy()
   })
   response.on('error', () => client.destroy())
+}
+
+/** The panel's response whose body tapgate already read (`readAnswerText`), sent on whole. */
+export function sendAnswer(
+  response: IncomingMessage,
+  client: ServerResponse,
+  headers: string[],
+  body: Buffer,
+) {
+  const kept: string[] = []
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]!.toLowerCase() !== 'content-length') kept.push(headers[i]!, headers[i + 1]!)
+  }
+  kept.push('Content-Length', String(body.length))
+  client.writeHead(response.statusCode ?? 502, response.statusMessage, kept).end(body)
+}
+
+/**
+ * Up to `limit` bytes of a panel answer's body: enough to read whom it signed in. The rest is
+ * drained, not kept, so a huge answer cannot fill memory.
+ */
+export function readAnswerText(response: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    response.on('data', (chunk: Buffer) => {
+      if (size < limit) chunks.push(chunk.subarray(0, limit - size))
+      size += chunk.length
+    })
+    response.on('end', () => resolve(Buffer.concat(chunks)))
+    response.on('error', reject)
+  })
 }

@@ -2,7 +2,6 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
-import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
@@ -43,7 +42,7 @@ export function adminRoutes(s: Services) {
 
   /** The user named in the path, spelled as sign-in spells it; null when tapgate never saw them. */
   async function knownUser(c: Context<GatewayEnv>): Promise<string | null> {
-    const user = canonicalUsername(c.req.param('user') ?? '', s.config.first_factor.case_sensitive_usernames)
+    const user = s.canonicalUser(c.req.param('user') ?? '')
     return user !== '' && (await s.users.isKnown(user)) ? user : null
   }
 

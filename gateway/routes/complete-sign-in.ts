@@ -7,8 +7,8 @@ import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
 import { sealRecoveryCodes } from './recovery-codes.tsx'
 
 /**
- * The second factor is verified: rotate the session to `two_factor` and release the panel's held
- * cookies (both as Set-Cookie on `c`). Returns where the panel wanted the user to go; form routes
+ * The second factor is verified: rotate the session to `two_factor`, its jar of panel session cookies
+ * with it, and release the login answer's other cookies (both as Set-Cookie on `c`). Returns where the panel wanted the user to go; form routes
  * redirect there, JSON routes (the security-key ceremony) tell the page. After a user's first factor
  * is enrolled, that is the page showing their new recovery codes first.
  */
@@ -21,7 +21,7 @@ export async function completeSignIn(
 ): Promise<string> {
   const { session, sessionToken } = c.var
   const loginPath = s.config.first_factor.login_path
-  const panelCookies = openHeldCookies(s.box, session.user, session.heldCookies).map((v) =>
+  const heldCookies = openHeldCookies(s.box, session.user, session.heldCookies).map((v) =>
     pinCookiePath(v, loginPath),
   )
   const destination = session.returnTo ?? '/'
@@ -30,6 +30,8 @@ export async function completeSignIn(
     user: session.user,
     level: 'two_factor',
     verifiedAt: s.clock.now(),
+    // The panel's session moves into the verified session: from now on it is used for this user.
+    ...(session.panelJar !== undefined && { panelJar: session.panelJar }),
     ...(codes === null
       ? {}
       : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
@@ -42,7 +44,7 @@ export async function completeSignIn(
     const mark = await s.trustedDevices.trust(session.user, origin)
     c.header('Set-Cookie', setDeviceCookie(s.deviceCookie, mark, lifetime), { append: true })
   }
-  for (const cookie of panelCookies) c.header('Set-Cookie', cookie, { append: true })
+  for (const cookie of heldCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
   return codes === null ? destination : `${s.config.prefix}/recovery-codes`
 }

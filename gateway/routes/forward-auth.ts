@@ -43,14 +43,16 @@ export function forwardAuthRoutes(s: Services) {
     const facts = clientFacts(incoming, s)
     const { session: token, panel: panelCookie } = gatewayCookies(s, c.req.header('cookie'))
     const decision = access.decide(incoming, target.path, method, facts.clientIp, token)
-    if (decision === 'deny') return respondWithProblem(c, 'forbidden', prefix)
+    if (decision.policy === 'deny') return respondWithProblem(c, 'forbidden', prefix)
     // The browser's cookies without tapgate's, for the proxy to send the panel instead of its own
     // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
     // that a proxy copying it replaces the Cookie header rather than keeping the browser's.
-    const allowed = { 'X-Tapgate-Cookie': panelCookie ?? '' }
-    if (decision === 'bypass') return c.body(null, 200, { ...allowed, ...s.identityHeaders.answer(null) })
+    const allowed = { 'X-Tapgate-Cookie': s.panelCookies.withoutPanelCookies(panelCookie) ?? '' }
+    if (decision.policy === 'bypass') {
+      return c.body(null, 200, { ...allowed, ...s.identityHeaders.answer(null) })
+    }
 
-    const session = await decision
+    const session = await decision.session
     if (isVerified(session)) {
       const identity = s.identityHeaders.answer(identityOf(s, session.user))
       return c.body(null, 200, { ...allowed, ...identity })

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { panelLoginPaths } from '../first-factor/sign-in-page.ts'
 import { type NormalizedTarget, normalizePath } from '../http/normalize-path.ts'
+import type { PolicyDecision } from '../policy/compile-rules.ts'
 import { decidePolicy } from '../policy/decide-policy.ts'
 import { headerValue } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
@@ -11,12 +12,21 @@ import { isWellFormedToken } from '../session/token.ts'
 export type PanelTarget = Extract<NormalizedTarget, { ok: true }>
 
 /**
- * The policy's answer for one request: bypass and deny are known at once; two_factor needs the
- * caller's session from the store, so it comes as the promise of that session (null: none).
+ * The policy's answer for one request: the rule's decision, and for two_factor the caller's session
+ * from the store, as the promise of that session (null: none).
  */
-export type PanelAccess = 'bypass' | 'deny' | Promise<Session | null>
+export type PanelAccess =
+  | { policy: 'bypass'; decision: PolicyDecision }
+  | { policy: 'deny'; decision: PolicyDecision }
+  | { policy: 'two_factor'; decision: PolicyDecision; session: Promise<Session | null> }
 
 const noSession: Promise<null> = Promise.resolve(null)
+
+const alwaysReachable: PolicyDecision = Object.freeze({
+  policy: 'bypass',
+  rulePosition: null,
+  passesPanelCookies: false,
+})
 
 /**
  * The checks every request to the panel passes before it is proxied (DESIGN "Request flow", step 5),
@@ -43,6 +53,15 @@ export function panelAccess(s: Services) {
       return normalised
     },
 
+    /**
+     * The panel's login page and form, reachable whatever the rules say. No one needs credentials in
+     * an Authorization header there, and a panel that reads them (DokuWiki reads any as Basic) would
+     * sign its sender in past the second factor: panel-traffic.ts removes them.
+     */
+    isLoginPage(path: string): boolean {
+      return loginPaths.has(path)
+    },
+
     /** Which policy applies to `path` and, for two_factor, the session to judge it by (`isVerified`). */
     decide(
       incoming: IncomingMessage,
@@ -52,12 +71,16 @@ export function panelAccess(s: Services) {
       token: string | undefined,
     ): PanelAccess {
       // The panel's login page and form are always reachable: they are how a session starts.
-      const policy = loginPaths.has(path)
-        ? 'bypass'
+      const decision = loginPaths.has(path)
+        ? alwaysReachable
         : decidePolicy(s.policy, { path, method, clientIp, header: (name) => headerValue(incoming, name) })
-            .policy
-      if (policy !== 'two_factor') return policy
-      return isWellFormedToken(token) ? s.sessions.load(token) : noSession
+      if (decision.policy === 'bypass') return { policy: 'bypass', decision }
+      if (decision.policy === 'deny') return { policy: 'deny', decision }
+      return {
+        policy: 'two_factor',
+        decision,
+        session: isWellFormedToken(token) ? s.sessions.load(token) : noSession,
+      }
     },
   }
 }

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import { problemForFailure, sendProblem, wantsHtml } from '../errors.tsx'
-import { handlePanelLogin } from '../first-factor/panel-login.ts'
+import { readLoginForm } from '../first-factor/login-form.ts'
+import { readLoginRequest } from '../first-factor/login-request.ts'
+import { handlePanelLogin, type PanelExchange } from '../first-factor/panel-login.ts'
 import { signInPage } from '../first-factor/sign-in-page.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
-import { relayResponse } from '../proxy/forward-request.ts'
+import { requestIdOf } from '../http/request-id.ts'
+import { sampleBody } from '../panel-session/body-sample.ts'
+import { relayPanelAnswer } from '../panel-session/panel-answer.ts'
+import { withJar } from '../panel-session/panel-jar.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
@@ -14,7 +20,8 @@ import { isVerified, panelAccess } from './panel-access.ts'
 /**
  * Every request that is not a tapgate page (DESIGN "Request flow", step 5): normalise the path once,
  * pick the policy for exactly that path, check the session when the policy asks for one, and stream
- * the request to the panel with that same normalised path.
+ * the request to the panel with that same normalised path, with the panel session tapgate holds for
+ * a verified user (panel-session/) and never one a browser sent.
  *
  * This is the hot path, so it runs on node:http directly: hono's request and context objects cost
  * about a quarter of the proxy's CPU per request (measured with `npm run bench`).
@@ -25,10 +32,9 @@ type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 export function panelTraffic(s: Services) {
   const { prefix, first_factor: ff } = s.config
   const watchesPanelLogin = ff.mode === 'upstream'
-  const logoutPaths = new Set(ff.logout_paths)
   const access = panelAccess(s)
 
-  const { requests } = s.metrics
+  const { requests, loginsRefused } = s.metrics
 
   return async function toPanel(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     let decided: Decided = 'refused'
@@ -54,47 +60,94 @@ export function panelTraffic(s: Services) {
 
     const method = incoming.method ?? 'GET'
     const facts = clientFacts(incoming, s)
-    if (watchesPanelLogin && method === 'POST' && path === ff.login_path) {
-      await handlePanelLogin(incoming, outgoing, s, path + query, facts)
-      return 'bypass'
+    const cookies = gatewayCookies(s, incoming.headers.cookie)
+    const exchange: PanelExchange = {
+      incoming,
+      outgoing,
+      facts,
+      sessionToken: cookies.session,
+      deviceToken: cookies.device,
+      browserCookies: s.panelCookies.withoutPanelCookies(cookies.panel),
+    }
+    const hasBody =
+      incoming.headers['content-length'] !== undefined || incoming.headers['transfer-encoding'] !== undefined
+    let body: Readable | Buffer | null = hasBody ? incoming : null
+
+    // The panel's login, by whatever path spelling and method it arrives (DESIGN step 2).
+    if (watchesPanelLogin && s.panelLogin.mayBeLogin(path, query)) {
+      const read = hasBody ? await readLoginForm(incoming, ff.max_body) : null
+      if (hasBody && read === null) {
+        sendProblem(incoming, outgoing, 'body_too_large', prefix)
+        return 'refused'
+      }
+      const contentType = incoming.headers['content-type']
+      const reading = await readLoginRequest({ contentType, body: read, query }, s.loginFields)
+      if (reading.kind === 'refused') {
+        s.log.warn(
+          { event: 'login_refused', reason: reading.reason, path, requestId: requestIdOf(incoming) },
+          'a login tapgate cannot read unambiguously was refused',
+        )
+        loginsRefused.inc({ reason: reading.reason })
+        sendProblem(incoming, outgoing, 'login_refused', prefix)
+        return 'refused'
+      }
+      if (reading.kind === 'login' && s.panelLogin.meetsFieldCondition(reading.values)) {
+        await handlePanelLogin(exchange, s, path, reading)
+        return 'bypass'
+      }
+      // Not a login after all (the login page, another form on a shared path): proxied as it came.
+      body = read
     }
 
-    const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
-    const decision = access.decide(incoming, path, method, facts.clientIp, token)
-    if (decision === 'deny') {
+    const decision = access.decide(incoming, path, method, facts.clientIp, cookies.session)
+    if (decision.policy === 'deny') {
       sendProblem(incoming, outgoing, 'forbidden', prefix)
       return 'deny'
     }
-    let verifiedUser: string | null = null
-    if (decision !== 'bypass') {
-      const session = await decision
+    let session: Session | null = null
+    if (decision.policy === 'two_factor') {
+      session = await decision.session
       if (!isVerified(session)) {
         refuseWithoutSession(incoming, outgoing, session, path + query)
         return 'two_factor'
       }
-      verifiedUser = session.user
+    } else if (isWellFormedToken(cookies.session)) {
+      // A bypass path the panel's own pages call with the session: the jar goes along if verified.
+      // API clients send no tapgate cookie and cost no store read.
+      session = await s.sessions.load(cookies.session)
     }
+    const verified = isVerified(session) && cookies.session !== undefined ? session : null
+    const jar = verified === null ? null : s.panelJars.open(verified.user, verified.panelJar)
+
     const signOut: string[] = []
     // The panel's own logout ends the gateway session too (DESIGN step 6).
-    if (logoutPaths.has(path) && isWellFormedToken(token)) {
-      await s.sessions.destroy(token)
+    if (s.panelLogin.isLogout(path, query) && isWellFormedToken(cookies.session)) {
+      await s.sessions.destroy(cookies.session)
       signOut.push(clearSessionCookie(s.cookie))
     }
 
-    const hasBody =
-      incoming.headers['content-length'] !== undefined || incoming.headers['transfer-encoding'] !== undefined
+    const panelCookies = jar === null ? exchange.browserCookies : withJar(jar, exchange.browserCookies)
+    const identity = decision.policy === 'two_factor' && verified !== null ? verified.user : null
+    const headers = panelRequestHeaders(s, incoming, facts, panelCookies, identity)
+    if (access.isLoginPage(path)) delete headers.authorization
+    // A verified user's form may sign someone in: its start is kept to tell (panel-answer.ts).
+    const sample = verified !== null && body === incoming ? sampleBody(incoming, ff.max_body) : null
     try {
-      const answer = await s.upstream.send({
-        method,
-        target: path + query,
-        headers: panelRequestHeaders(s, incoming, facts, cookie, verifiedUser),
-        body: hasBody ? incoming : null,
+      const answer = await s.upstream.send({ method, target: path + query, headers, body })
+      await relayPanelAnswer(exchange, s, answer, {
+        verified:
+          verified === null || jar === null || signOut.length > 0
+            ? null
+            : { token: cookies.session as string, session: verified, jar },
+        passesPanelCookies: decision.decision.passesPanelCookies,
+        query,
+        body: sample,
+        setCookies: signOut,
       })
-      relayResponse(answer, outgoing, signOut)
     } catch (error) {
       sendUpstreamFailure(incoming, outgoing, s, error, path)
     }
-    return decision === 'bypass' ? 'bypass' : 'two_factor'
+    return decision.policy
   }
 
   /** Browsers go to the login page, or on to the second factor if the password was accepted; APIs get 401. */

@@ -2,10 +2,13 @@ import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
 import { assignRequestId } from '../http/request-id.ts'
+import { withJar } from '../panel-session/panel-jar.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { UpstreamError } from '../proxy/upstream-error.ts'
 import type { Services } from '../services.ts'
+import type { Session } from '../session/sessions.ts'
+import { isWellFormedToken } from '../session/token.ts'
 import { isVerified, panelAccess } from './panel-access.ts'
 
 /**
@@ -17,9 +20,7 @@ import { isVerified, panelAccess } from './panel-access.ts'
  * connections are spliced, and when either closes or fails the other goes too.
  */
 export function panelUpgrade(s: Services) {
-  const { first_factor: ff } = s.config
   const access = panelAccess(s)
-  const logoutPaths = new Set(ff.logout_paths)
   /** Client sockets of handshakes and tunnels, so that shutdown can end them. */
   const open = new Set<Duplex>()
 
@@ -49,22 +50,34 @@ export function panelUpgrade(s: Services) {
     const hasBody =
       (incoming.headers['content-length'] ?? '0') !== '0' ||
       incoming.headers['transfer-encoding'] !== undefined
-    if (hasBody || (method === 'POST' && path === ff.login_path) || logoutPaths.has(path))
+    if (hasBody || s.panelLogin.mayBeLogin(path, query) || s.panelLogin.isLogout(path, query))
       return refuse(socket, 'bad_request')
 
     const facts = clientFacts(incoming, s)
-    const { session: token, panel: cookie } = gatewayCookies(s, incoming.headers.cookie)
+    const { session: token, panel: browserCookies } = gatewayCookies(s, incoming.headers.cookie)
     const decision = access.decide(incoming, path, method, facts.clientIp, token)
-    if (decision === 'deny') return refuse(socket, 'forbidden')
-    let verifiedUser: string | null = null
-    if (decision !== 'bypass') {
-      const session = await decision
+    if (decision.policy === 'deny') return refuse(socket, 'forbidden')
+    let session: Session | null = null
+    if (decision.policy === 'two_factor') {
+      session = await decision.session
       if (!isVerified(session)) return refuse(socket, 'unauthorized')
-      verifiedUser = session.user
+    } else if (isWellFormedToken(token)) {
+      session = await s.sessions.load(token)
     }
     if (socket.destroyed) return
 
-    const headers = panelRequestHeaders(s, incoming, facts, cookie, verifiedUser)
+    // Like any request: the browser's panel session cookies never reach the panel, a verified user's jar does.
+    const verified = isVerified(session) ? session : null
+    const cookies = s.panelCookies.withoutPanelCookies(browserCookies)
+    const jar = verified === null ? null : s.panelJars.open(verified.user, verified.panelJar)
+    const identity = decision.policy === 'two_factor' ? (verified?.user ?? null) : null
+    const headers = panelRequestHeaders(
+      s,
+      incoming,
+      facts,
+      jar === null ? cookies : withJar(jar, cookies),
+      identity,
+    )
     // Hop-by-hop for every other request, but asking for the upgrade is what this hop is for.
     headers.connection = 'Upgrade'
     headers.upgrade = incoming.headers.upgrade
@@ -73,8 +86,11 @@ export function panelUpgrade(s: Services) {
     socket.once('close', abandon)
     try {
       const answer = await s.upstream.upgrade({ method, target: path + query, headers }, abort.signal)
-      if (answer.switched) splice(socket, head, answer.response, answer.socket, answer.head)
-      else relayAnswer(socket, answer.response)
+      // A session cookie set on a handshake is dropped like any the panel sets outside a sign-in.
+      const answerHeaders = [...answer.response.rawHeaders]
+      s.panelCookies.takeFrom(answerHeaders)
+      if (answer.switched) splice(socket, head, answer.response, answerHeaders, answer.socket, answer.head)
+      else relayAnswer(socket, answer.response, answerHeaders)
     } catch (error) {
       if (!(error instanceof UpstreamError)) throw error
       if (socket.destroyed) return
@@ -94,19 +110,20 @@ function splice(
   client: Duplex,
   clientHead: Buffer,
   response: IncomingMessage,
+  rawHeaders: readonly string[],
   panel: Duplex,
   panelHead: Buffer,
 ) {
   closeTogether(client, panel)
-  client.write(responseHead(101, response.statusMessage ?? '', response.rawHeaders), 'latin1')
+  client.write(responseHead(101, response.statusMessage ?? '', rawHeaders), 'latin1')
   if (panelHead.length > 0) client.write(panelHead)
   if (clientHead.length > 0) panel.write(clientHead)
   panel.pipe(client).pipe(panel)
 }
 
 /** A panel that did not switch answered like any request: relayed, then the connection ends. */
-function relayAnswer(client: Duplex, response: IncomingMessage) {
-  const headers = downstreamResponseHeaders(response.rawHeaders)
+function relayAnswer(client: Duplex, response: IncomingMessage, rawHeaders: readonly string[]) {
+  const headers = downstreamResponseHeaders(rawHeaders)
   headers.push('Connection', 'close')
   client.write(responseHead(response.statusCode ?? 502, response.statusMessage ?? '', headers), 'latin1')
   // The body is delimited by the end of the connection (Transfer-Encoding is hop-by-hop).

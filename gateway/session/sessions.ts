@@ -16,7 +16,12 @@ const sessionRecord = z.object({
   level: z.enum(['first_factor', 'two_factor']),
   createdAt: z.number(),
   seenAt: z.number(),
-  /** The panel's Set-Cookie values from its login answer, sealed (session/held-cookies.ts). */
+  /**
+   * The panel's session cookies (first_factor.panel_cookies), sealed for this user: sent to the panel
+   * with a verified session's requests, never to the browser (gateway/panel-session/panel-jar.ts).
+   */
+  panelJar: z.string().optional(),
+  /** The login answer's other Set-Cookie values, sealed, released with the second factor (held-cookies.ts). */
   heldCookies: z.string().optional(),
   /** Where the panel wanted to send the user after login; a same-origin path. */
   returnTo: z.string().optional(),

@@ -19,6 +19,7 @@ const loaded = parseConfig(
     listen: `127.0.0.1:${port}`,
     public_url: `http://127.0.0.1:${port}`,
     upstream: { url: upstreamUrl },
+    first_factor: { panel_cookies: ['PANELSESSID'] },
     store: { redis_url: redisUrl, key_prefix: 'tapgate-bench:' },
     encryption_key: randomBytes(32).toString('base64url'),
     rules: [{ prefix: '/api/', policy: 'bypass' }],

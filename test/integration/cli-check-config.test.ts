@@ -12,7 +12,7 @@ describe('tapgate check-config', () => {
     const file = join(dir, 'bad.yaml')
     writeFileSync(
       file,
-      'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\ndefault_policy: allow\n',
+      'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\nfirst_factor: {panel_cookies: [s]}\ndefault_policy: allow\n',
     )
     const result = await tapgate(['check-config', file])
     expect(result.code).toBe(2)

@@ -12,6 +12,7 @@ describe('tapgate explain-path', () => {
     [
       'public_url: http://localhost:3000',
       'upstream: {url: http://127.0.0.1:1}',
+      'first_factor: {panel_cookies: [session]}',
       `encryption_key: ${'k'.repeat(40)}`,
       'rules:',
       '  - {prefix: /admin, policy: deny}',

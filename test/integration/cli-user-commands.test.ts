@@ -42,6 +42,7 @@ function writeConfig(name: string, extra: Record<string, unknown>): string {
   const document = {
     public_url: 'http://127.0.0.1:1',
     upstream: { url: 'http://127.0.0.1:1' },
+    first_factor: { panel_cookies: ['session'] },
     encryption_key: testEncryptionKey,
     store: { embedded_path: storePath },
     log_level: 'info',
@@ -253,7 +254,10 @@ describe('tapgate user: configuration and usage errors', () => {
       stderr: 'tapgate: no config file; pass --config FILE or set TAPGATE_CONFIG\n',
     })
     const bad = join(dir, 'bad.yaml')
-    writeFileSync(bad, 'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\n')
+    writeFileSync(
+      bad,
+      'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\nfirst_factor: {panel_cookies: [s]}\n',
+    )
     expect(await tapgate(['user', 'list', '--config', bad])).toEqual({
       code: 1,
       stdout: '',

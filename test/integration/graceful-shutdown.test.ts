@@ -39,6 +39,7 @@ async function startGateway(): Promise<GatewayProcess> {
       `listen: 127.0.0.1:${port}`,
       `public_url: http://127.0.0.1:${port}`,
       `upstream: { url: '${upstream.url}' }`,
+      'first_factor: { panel_cookies: [PANELSESSID] }',
       `encryption_key: ${testEncryptionKey}`,
       `store: { redis_url: '${redis.url}', key_prefix: 'shutdown-${port}:' }`,
       "rules: [{ prefix: '/', policy: bypass }]",

@@ -7,7 +7,7 @@ import { totpCode } from '../support/totp-codes.ts'
 const demo = useDemoGateway()
 
 describe('panel login → second factor → panel', () => {
-  it('holds the panel cookie back until a new user has enrolled and proved a TOTP code', async () => {
+  it("keeps the panel's session from the browser; a new user reaches the panel after enrolling and proving a TOTP code", async () => {
     const browser = new BrowserClient(demo.gateway.url)
     expect((await browser.get('/login')).status).toBe(200)
 
@@ -43,8 +43,10 @@ describe('panel login → second factor → panel', () => {
     })
     expect(done.status).toBe(303)
     expect(done.headers.get('location')).toBe('/_tapgate/recovery-codes')
+    // The panel's session stays with tapgate (DESIGN invariant 11): the browser only gets tapgate's.
     const cookies = done.headers.getSetCookie()
-    expect(cookies.some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(cookies.some((c) => c.startsWith('PANELSESSID='))).toBe(false)
+    expect(browser.cookies.has('PANELSESSID')).toBe(false)
     expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
 
     // The new recovery codes are shown once; "saved" goes on to where the panel was sending the user.

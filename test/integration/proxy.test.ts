@@ -255,14 +255,12 @@ describe('request headers the panel receives', () => {
     expect(headerValues(raw, 'x-kept')).toEqual(['yes'])
   })
 
-  it('removes the tapgate session cookie from the Cookie header and keeps the panel’s cookies', async () => {
+  it('removes tapgate’s cookie and any panel session cookie the client sends, and keeps the panel’s other cookies', async () => {
     const token = 'A'.repeat(43)
     await send(gateway.url, '/echo/cookies', {
       headers: ['Cookie', `PANELSESSID=abc; tapgate_session=${token}; pref=dark`],
     })
-    expect(headerValues(received('/echo/cookies').rawHeaders, 'cookie')).toEqual([
-      'PANELSESSID=abc; pref=dark',
-    ])
+    expect(headerValues(received('/echo/cookies').rawHeaders, 'cookie')).toEqual(['pref=dark'])
 
     await send(gateway.url, '/echo/only-ours', { headers: ['Cookie', `tapgate_session=${token}`] })
     expect(headerValues(received('/echo/only-ours').rawHeaders, 'cookie')).toEqual([])
@@ -288,10 +286,12 @@ describe('what else passes through', () => {
     expect(upstream.requests.map((r) => r.target)).toEqual([`/echo/a/c/~user/%3A${query}`])
   })
 
-  it('passes every Set-Cookie through, duplicate names included, in order', async () => {
+  it('passes every Set-Cookie but the panel’s session cookie through, duplicate names included, in order', async () => {
     const response = await fetch(`${gateway.url}/cookies`)
     expect(response.status).toBe(200)
-    expect(response.headers.getSetCookie()).toEqual(upstreamCookies)
+    expect(response.headers.getSetCookie()).toEqual(
+      upstreamCookies.filter((cookie) => !cookie.startsWith('PANELSESSID=')),
+    )
   })
 
   it('passes a redirect through with its Location untouched', async () => {

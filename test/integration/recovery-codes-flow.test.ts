@@ -71,7 +71,7 @@ describe('recovery codes', () => {
     expect(usedPage).toContain('You have 9 recovery codes left.')
     expect(usedPage).toContain('href="/_tapgate/account"')
     expect(usedPage).toContain('href="/dashboard"')
-    expect(used.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(used.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(false)
     expect((await browser.get('/dashboard')).status).toBe(200)
 
     const again = await signOutAndIn(browser)

@@ -64,7 +64,7 @@ describe('a security key as the second factor', () => {
     })
     expect(done.status).toBe(200)
     expect(await answerOf(done)).toEqual({ redirect: '/_tapgate/recovery-codes' })
-    expect(done.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(done.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(false)
     expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
 
     const dashboard = await browser.get('/dashboard')
@@ -108,7 +108,7 @@ describe('a security key as the second factor', () => {
     })
     expect(done.status).toBe(200)
     expect(await answerOf(done)).toEqual({ redirect: '/dashboard' })
-    expect(done.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(done.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(false)
     expect(browser.cookies.get('tapgate_session')).not.toBe(pendingToken)
     expect(await dashboardFor(browser)).toBe(200)
   })

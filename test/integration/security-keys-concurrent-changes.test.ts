@@ -8,7 +8,12 @@ import { SoftAuthenticator } from '../support/soft-authenticator.ts'
 
 const origin = 'https://panel.example.com'
 const loaded = parseConfig(
-  { public_url: origin, upstream: { url: 'http://127.0.0.1:2082' }, encryption_key: 'k'.repeat(40) },
+  {
+    public_url: origin,
+    upstream: { url: 'http://127.0.0.1:2082' },
+    encryption_key: 'k'.repeat(40),
+    first_factor: { panel_cookies: ['session'] },
+  },
   { baseDir: '/etc/tapgate', env: {} },
 )
 if (!loaded.ok) throw new Error(loaded.problems.join('\n'))

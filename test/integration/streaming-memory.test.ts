@@ -29,6 +29,7 @@ beforeAll(async () => {
       `listen: 127.0.0.1:${port}`,
       `public_url: http://127.0.0.1:${port}`,
       `upstream: { url: '${upstream.url}' }`,
+      'first_factor: { panel_cookies: [PANELSESSID], confirm_identity: { header: X-Panel-User } }',
       `encryption_key: ${testEncryptionKey}`,
       'store: { embedded_path: store.db }',
       "rules: [{ prefix: '/', policy: bypass }]",

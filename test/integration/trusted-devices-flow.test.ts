@@ -44,7 +44,7 @@ describe('trusted devices', () => {
 
     const again = await signInWithPassword(browser)
     expect(again.headers.get('location')).toBe('/dashboard')
-    expect(again.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(true)
+    expect(again.headers.getSetCookie().some((c) => c.startsWith('PANELSESSID='))).toBe(false)
     expect((await browser.get('/dashboard')).status).toBe(200)
     expect(demo.panelSaw.filter((line) => line.startsWith('GET /dashboard'))).toHaveLength(1)
     expect(demo.gateway.logs).toContainEqual(

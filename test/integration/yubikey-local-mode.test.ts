@@ -58,6 +58,7 @@ beforeEach(async () => {
     JSON.stringify({
       public_url: 'http://127.0.0.1:1',
       upstream: { url: 'http://127.0.0.1:1' },
+      first_factor: { panel_cookies: ['session'] },
       encryption_key: testEncryptionKey,
       store: { embedded_path: storePath },
       factors: { yubico_otp: yubicoOtp },
@@ -122,6 +123,7 @@ describe('tapgate user add-yubikey', () => {
       JSON.stringify({
         public_url: 'http://127.0.0.1:1',
         upstream: { url: 'http://127.0.0.1:1' },
+        first_factor: { panel_cookies: ['session'] },
         encryption_key: testEncryptionKey,
         store: { embedded_path: config.replace('tapgate.yaml', 'store.db') },
         factors: { yubico_otp: { enabled: true, mode: 'cloud', client_id: 1, api_key: 'c2VjcmV0' } },

@@ -55,7 +55,9 @@ describe('a panel that redirects wherever its login form says', () => {
     await new Promise<void>((resolve) => panel.listen(0, '127.0.0.1', resolve))
     gateway = await startTestGateway({
       upstreamUrl: `http://127.0.0.1:${(panel.address() as AddressInfo).port}`,
-      config: { first_factor: { login_path: '/login', success: { status: [302] } } },
+      config: {
+        first_factor: { login_path: '/login', success: { status: [302] }, panel_cookies: ['PANELSESSID'] },
+      },
     })
   })
   afterAll(async () => {

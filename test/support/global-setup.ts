@@ -8,4 +8,10 @@ export default function setup(): void {
   ensureDebianPackage('docker-compose', 'docker-compose')
   ensureDebianPackage('nginx', 'nginx')
   ensureDebianPackage('caddy', 'caddy')
+  // Real panels nobody here wrote, and their request parsers (differential tests). php-cgi before
+  // dokuwiki, so that the 'php' dependency is not met by Apache's module.
+  ensureDebianPackage('php', 'php-cli')
+  ensureDebianPackage('php-cgi', 'php-cgi')
+  ensureDebianPackage('/usr/share/dokuwiki/doku.php', 'dokuwiki')
+  ensureDebianPackage('django-admin', 'python3-django')
 }

@@ -12,6 +12,7 @@ export function openConfiguredStore(store: Record<string, unknown>, baseDir = tm
   const raw = {
     public_url: 'http://127.0.0.1:3000',
     upstream: { url: 'http://127.0.0.1:3001' },
+    first_factor: { panel_cookies: ['session'] },
     encryption_key: testEncryptionKey,
     store,
   }

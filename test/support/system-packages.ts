@@ -26,7 +26,9 @@ export function ensureDebianPackage(binary: string, pkg: string): string {
   return installed
 }
 
+/** A command on PATH, or an absolute path to a file a package installs (`/usr/share/dokuwiki/doku.php`). */
 function which(binary: string): string | null {
+  if (binary.startsWith('/')) return existsSync(binary) ? binary : null
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir && existsSync(`${dir}/${binary}`)) return `${dir}/${binary}`
   }

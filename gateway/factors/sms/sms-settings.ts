@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.ts'
-import { canonicalUsername } from '../../first-factor/canonical-username.ts'
+import { canonicalUserFor } from '../../first-factor/canonical-username.ts'
 import { LogNotifier } from './log-notifier.ts'
 import type { Notifier } from './notifier.ts'
 import { SmsFactor } from './sms-factor.ts'
@@ -13,7 +13,7 @@ export function createSmsFactor({ config, store, clock, log }: Deps): SmsFactor 
   const block = config.factors.sms
   if (!block.enabled) return null
   if (block.notifier === undefined) throw new Error('factors.sms: enabled without a notifier')
-  const canonical = (name: string) => canonicalUsername(name, config.first_factor.case_sensitive_usernames)
+  const canonical = canonicalUserFor(config.first_factor)
   const allow =
     block.allow === undefined
       ? null

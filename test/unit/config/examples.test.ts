@@ -11,7 +11,8 @@ import { codeBlocks } from '../../support/markdown.ts'
 /**
  * What the documentation shows, and the examples in config/, tapgate accepts as it is. Each ```yaml
  * block in docs/ opens with a comment saying what it is:
- *   # tapgate config …   a config file or part of one (completed with public_url and upstream.url)
+ *   # tapgate config …   a config file or part of one (completed with public_url, upstream.url and,
+ *                        without a first_factor block, the panel's session cookie)
  *   # users file …       a users file (first_factor.mode: local)
  *   # compose file …     a Docker Compose file (read as YAML here; docker-compose checks the rest)
  * Secrets named by `<key>_file` get stand-in files, as /etc/tapgate does not exist here, and a
@@ -91,6 +92,8 @@ describe('YAML in the documentation', () => {
     const base: Mapping = {
       public_url: 'https://panel.example.com',
       upstream: { url: 'http://127.0.0.1:2082' },
+      // A fragment about something else fronts a panel whose session cookie is named.
+      ...(!('first_factor' in part) && { first_factor: { panel_cookies: ['session'] } }),
     }
     // A fragment without a key gets one; withStandInSecrets points the file at the stand-in.
     if (!('encryption_key' in part) && !('encryption_key_file' in part)) base.encryption_key_file = ''

@@ -10,6 +10,7 @@ const minimal = {
   public_url: 'https://panel.example.com',
   upstream: { url: 'http://127.0.0.1:2082' },
   encryption_key: key,
+  first_factor: { panel_cookies: ['session'] },
 }
 
 function problemsOf(raw: unknown, env: Record<string, string> = {}): string[] {
@@ -98,8 +99,52 @@ describe('config validation', () => {
   it('names missing required keys', () => {
     expect(problemsOf({ public_url: 'http://localhost:3000' })).toEqual([
       'upstream: required (expected object)',
+      "first_factor.panel_cookies: expected the panel's session cookie names (or success.set_cookie) with mode: upstream",
       'encryption_key: required (expected string)',
     ])
+  })
+
+  it('takes the panel session cookies by name or with pass_to_browser, and checks the new login keys', () => {
+    const result = parseConfig(
+      {
+        ...minimal,
+        first_factor: {
+          panel_cookies: ['sessionid', { name: 'wp_auth', pass_to_browser: true }],
+          login_when: { field: 'do', equals: 'login' },
+          logout_paths: ['/logout', { path: '/doku.php', query: 'do', equals: 'logout' }],
+          confirm_identity: { path: '/admin/', regex: 'Welcome, <strong>([^<]+)</strong>' },
+        },
+      },
+      { baseDir: '/etc/tapgate', env: {} },
+    )
+    expect(result.ok && result.config.first_factor.panel_cookies).toEqual([
+      { name: 'sessionid', pass_to_browser: false },
+      { name: 'wp_auth', pass_to_browser: true },
+    ])
+    expect(result.ok && result.config.first_factor.logout_paths).toEqual([
+      { path: '/logout' },
+      { path: '/doku.php', query: 'do', equals: 'logout' },
+    ])
+    const ff = (first_factor: Record<string, unknown>) => problemsOf({ ...minimal, first_factor })
+    expect(ff({ success: { set_cookie: 'sid' } })).toEqual([])
+    expect(ff({ panel_cookies: ['bad name'] })).toEqual([
+      "first_factor.panel_cookies.0: expected a cookie name such as sessionid, got 'bad name'",
+    ])
+    expect(ff({ panel_cookies: ['s'], login_when: { field: 'do', query: 'do', equals: 'login' } })).toEqual([
+      'first_factor.login_when: expected exactly one of field or query',
+    ])
+    expect(ff({ panel_cookies: ['s'], confirm_identity: { cookie: 'u', header: 'X-User' } })).toEqual([
+      'first_factor.confirm_identity: expected exactly one of cookie, header, path or json_pointer',
+    ])
+    expect(ff({ panel_cookies: ['s'], confirm_identity: { path: '/me' } })).toEqual([
+      'first_factor.confirm_identity.path: expected a path with exactly one of regex or json_pointer',
+    ])
+    expect(ff({ panel_cookies: ['s'], confirm_identity: { path: '/me', regex: 'no group' } })).toEqual([
+      "first_factor.confirm_identity.regex: expected a regular expression with a capture group around the username, got 'no group'",
+    ])
+    expect(
+      problemsOf({ ...minimal, rules: [{ prefix: '/x', policy: 'two_factor', panel_cookies: 'pass' }] }),
+    ).toEqual(['rules.0.panel_cookies: expected panel_cookies: pass only on a bypass rule'])
   })
 
   it('rejects bad networks, regexes and listen addresses with their key paths', () => {

@@ -25,6 +25,7 @@ const minimal = {
   public_url: origin,
   upstream: { url: 'http://127.0.0.1:2082' },
   encryption_key: 'k'.repeat(40),
+  first_factor: { panel_cookies: ['session'] },
 }
 
 function settingsFrom(webauthn: Record<string, unknown> = {}): WebAuthnSettings {

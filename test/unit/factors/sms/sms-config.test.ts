@@ -5,6 +5,7 @@ const base = {
   public_url: 'https://panel.example.com',
   upstream: { url: 'http://127.0.0.1:2082' },
   encryption_key: 'k'.repeat(40),
+  first_factor: { panel_cookies: ['session'] },
 }
 const webhook = { type: 'webhook', url: 'https://sms-bridge.example.com/send' }
 

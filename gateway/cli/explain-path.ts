@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { describeProblems, loadConfigFile } from '../config/load.ts'
+import { PanelLoginPaths } from '../first-factor/login-recognition.ts'
 import { panelLoginPaths } from '../first-factor/sign-in-page.ts'
 import { normalizePath } from '../http/normalize-path.ts'
 import { compileRules } from '../policy/compile-rules.ts'
@@ -45,10 +46,18 @@ export function explainPathCommand(args: string[]): number {
   }
   const { path } = normalised
   process.stdout.write(`${target}: the panel would receive ${path}${normalised.query}\n`)
+  if (
+    config.first_factor.mode === 'upstream' &&
+    new PanelLoginPaths(config.first_factor).mayBeLogin(path, normalised.query)
+  ) {
+    process.stdout.write(
+      "the panel's login, by any method, when it carries a username or password field: read strictly, the panel's session held by tapgate\n",
+    )
+  }
   if (path === config.prefix || path.startsWith(`${config.prefix}/`)) {
     process.stdout.write("tapgate's own page (not proxied)\n")
   } else if (panelLoginPaths(config).has(path)) {
-    process.stdout.write("the panel's login page: always reachable (bypass)\n")
+    process.stdout.write("otherwise the panel's login page: always reachable (bypass)\n")
   } else {
     const policy = compileRules(config.rules, config.default_policy)
     const decision = decidePolicy(policy, {

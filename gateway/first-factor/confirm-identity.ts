@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts'
+import { cookiesSetBy } from '../http/set-cookie.ts'
 
 export type IdentitySource = NonNullable<Config['first_factor']['confirm_identity']>
 
@@ -36,16 +37,8 @@ export async function readConfirmedIdentity(
 }
 
 function cookieValue(setCookies: readonly string[], name: string): string | null {
-  for (const setCookie of setCookies) {
-    const pair = setCookie.split(';', 1)[0] ?? ''
-    const eq = pair.indexOf('=')
-    if (eq > 0 && pair.slice(0, eq).trim() === name)
-      return pair
-        .slice(eq + 1)
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-  }
-  return null
+  const value = cookiesSetBy(setCookies)[name]
+  return value === undefined ? null : value.replace(/^"(.*)"$/, '$1')
 }
 
 function capture(text: string, regex: string | undefined, decode = (s: string) => s): string | null {

@@ -30,10 +30,13 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 /**
  * A multipart/form-data body in the one shape browsers send, so that PHP, Django and tapgate cannot
  * split it differently. Refused as malformed: a preamble (Django may read headers in it), text after
- * the close delimiter (PHP reads parts past "--B--"), a boundary string anywhere but at the start of a
- * CRLF-ended line (PHP finds one after a bare LF or with text after it; Django finds one anywhere), a
- * header other than one Content-Disposition and one Content-Type, and parameters other than name and
- * filename (Django decodes `name*=UTF-8''…`, PHP keeps the last of two `name=`; both unescape '\').
+ * the close delimiter (PHP and Django read parts past "--B--"), a boundary string anywhere but at the
+ * start of a CRLF-ended line (PHP finds one after a bare LF or with text after it; Django finds one
+ * anywhere), a header other than one Content-Disposition and one Content-Type, and parameters other
+ * than name and filename (Django decodes `name*=UTF-8''…`, PHP keeps the last of two `name=`; both
+ * unescape '\'). Not the platform's Response.formData(): it reads a base64 part as its encoded text
+ * (Django decodes it), refuses other shapes without saying why, and its serialiser turns a value's
+ * "\n" into "\r\n".
  */
 export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] | 'not_utf8' | 'malformed' {
   const delimiter = Buffer.from(`--${boundary}`)

@@ -1,3 +1,5 @@
+import { parseSetCookie } from '../http/set-cookie.ts'
+
 export interface LoginSuccessRule {
   status: readonly number[]
   set_cookie?: string | undefined
@@ -25,8 +27,7 @@ export function compileLoginOutcome(rule: LoginSuccessRule): (answer: PanelAnswe
 
 /** True when a Set-Cookie value sets (not clears) the named cookie. */
 function setsCookie(setCookie: string, name: string): boolean {
-  const [pair = '', ...attributes] = setCookie.split(';')
-  const eq = pair.indexOf('=')
-  if (eq < 0 || pair.slice(0, eq).trim() !== name || pair.slice(eq + 1).trim() === '') return false
-  return !attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))
+  const parts = parseSetCookie(setCookie)
+  if (parts === null || parts.name !== name || parts.value === '') return false
+  return !parts.attributes.split(';').some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))
 }

@@ -18,11 +18,17 @@ export type LoginRefusal =
   | 'unsupported_content_type'
   /** bytes or percent-escapes that are not UTF-8 */
   | 'not_utf8'
-  /** unparsable JSON or multipart, a JSON top level that is not an object, a field name with hidden characters, too many fields */
+  /**
+   * unparsable JSON or multipart, a JSON top level that is not an object, a field name with hidden
+   * characters, more than 1000 fields
+   */
   | 'malformed'
   /** more than one field, in the body and the query together, that a panel may read as the username */
   | 'ambiguous_username'
-  /** the username is missing, not a string, empty after trimming, too long, or has hidden or (ascii mode) non-ASCII characters */
+  /**
+   * the username is missing, not a string, empty after trimming, longer than 256, or has hidden or
+   * (ascii mode) non-ASCII characters
+   */
   | 'bad_username'
 
 export type LoginReading =

@@ -3,6 +3,7 @@ import { sendProblem } from '../errors.tsx'
 import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
 import { setSessionCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
+import { cookiesSetBy } from '../http/set-cookie.ts'
 import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar, withJar } from '../panel-session/panel-jar.ts'
 import { readAnswerText, relayResponse, sendAnswer } from '../proxy/forward-request.ts'
@@ -114,7 +115,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, si
   const jar = applyChanges({}, signIn.changes)
   // A who-am-I page is asked as the browser will be: with the answer's other cookies (a PHP panel's
   // own session id, when the browser had none) beside the held ones.
-  const evidence = panelEvidence(exchange, s, answer, { ...cookieValues(signIn.others), ...jar })
+  const evidence = panelEvidence(exchange, s, answer, { ...cookiesSetBy(signIn.others), ...jar })
   const confirmed = await confirmIdentity(s, evidence)
   if (confirmed !== undefined && confirmed !== typed) {
     answer.resume()
@@ -193,18 +194,6 @@ export function relayWithoutPanelCookies(s: Services, answer: IncomingMessage, o
 export function refusePanelSession(exchange: PanelExchange, s: Services, answer: IncomingMessage): void {
   answer.resume()
   sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s.config.prefix)
-}
-
-/** The name=value of each cookie a list of Set-Cookie values sets. */
-function cookieValues(setCookies: readonly string[]): Record<string, string> {
-  const values: Record<string, string> = {}
-  for (const setCookie of setCookies) {
-    const pair = setCookie.split(';', 1)[0] ?? ''
-    const eq = pair.indexOf('=')
-    if (eq > 0 && pair.slice(eq + 1).trim() !== '')
-      values[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
-  }
-  return values
 }
 
 interface Evidence {

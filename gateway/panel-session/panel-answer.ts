@@ -25,16 +25,18 @@ export interface AnsweredRequest {
   query: string
   /** The start of the request body as it streamed (body-sample.ts); null when none was kept. */
   body: { take(): Buffer | null } | null
-  /** tapgate's own Set-Cookie values to add (the sign-out of a panel logout path). */
-  setCookies: readonly string[]
+  /** tapgate's own Set-Cookie values to add: the sign-out of a panel logout path, when it is one. */
+  signOut: readonly string[]
 }
 
 /**
  * Relays the panel's answer to an ordinary request (not the login tapgate recognises). Its session
  * cookies never reach the browser (DESIGN invariant 11). Set for a verified session, they update that
  * session's jar only when they are that user's (invariant 13): the request was not login-shaped, or
- * `confirm_identity` names the same user. A login-shaped request (a username field) is a new sign-in
- * of the user it names, with its own second factor. Set for anyone else, they are dropped and logged.
+ * `confirm_identity` names the same user; a request that signed in another user starts that user's
+ * sign-in, with their own second factor. Set in answer to anyone else's login-shaped request, the
+ * whole answer is refused: its page was drawn for whoever the panel signed in. A session the panel
+ * starts for a visitor who sent no credentials (a PHP panel's login page) is only dropped.
  */
 export async function relayPanelAnswer(
   exchange: PanelExchange,
@@ -44,71 +46,90 @@ export async function relayPanelAnswer(
 ): Promise<void> {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
   const changes = request.passesPanelCookies ? [] : s.panelCookies.takeFrom(headers)
-  for (const cookie of request.setCookies) headers.push('Set-Cookie', cookie)
+  for (const cookie of request.signOut) headers.push('Set-Cookie', cookie)
+  const starts = changes.some((change) => change.value !== null)
+  // Signing out: whatever the panel does to its cookies now concerns a session that has ended.
+  if (request.signOut.length > 0) return relayResponse(answer, exchange.outgoing, headers)
+
   const { verified } = request
-  if (changes.length > 0 && verified !== null) {
-    const sameUser = await panelKeepsUser(exchange, s, answer, request, verified.session.user, changes)
-    if (sameUser === true) {
-      const jar = applyChanges(verified.jar, changes)
-      const panelJar = s.panelJars.seal(verified.session.user, jar)
-      const { panelJar: _old, ...session } = verified.session
-      await s.sessions.save(verified.token, panelJar === undefined ? session : { ...session, panelJar })
+  const named = starts ? await nameInRequest(exchange, s, request) : 'none'
+  if (verified !== null && changes.length > 0) {
+    const owner = starts
+      ? await ownerOfChanges(exchange, s, answer, verified.jar, changes, named)
+      : 'unchanged'
+    if (owner === 'unchanged' || owner === verified.session.user) {
+      await keepInJar(s, verified, changes)
       for (const change of changes) {
         if (s.panelCookies.passesToBrowser(change.name)) headers.push('Set-Cookie', change.setCookie)
       }
       return relayResponse(answer, exchange.outgoing, headers)
     }
-    if (typeof sameUser === 'string') {
-      const setCookies = answer.headers['set-cookie'] ?? []
+    if (owner !== null) {
       const origin = requestOrigin(exchange.incoming, exchange.facts.clientIp)
-      const { others } = s.panelCookies.split(setCookies)
-      return acceptPanelSignIn(exchange, s, { typed: sameUser, answer, changes, others, origin })
+      const { others } = s.panelCookies.split(answer.headers['set-cookie'] ?? [])
+      return acceptPanelSignIn(exchange, s, { typed: owner, answer, changes, others, origin })
     }
   }
-  if (changes.some((change) => change.value !== null)) {
-    s.log.warn(
-      {
-        event: 'panel_session_outside_login',
-        cookies: changes.map((change) => change.name),
-        user: verified?.session.user,
-        path: exchange.incoming.url,
-      },
-      'the panel started a session outside a sign-in tapgate checked: its answer was refused',
-    )
-    return refusePanelSession(exchange, s, answer)
+  if (starts) {
+    const event = {
+      event: 'panel_session_outside_login',
+      cookies: changes.map((c) => c.name),
+      path: exchange.incoming.url,
+    }
+    if (named === 'none' && verified === null) {
+      s.log.info(
+        event,
+        'the panel started a session for a visitor who sent no credentials: its cookie was dropped',
+      )
+    } else {
+      s.log.warn(
+        { ...event, user: verified?.session.user },
+        'the panel signed someone in outside a sign-in tapgate checked: its answer was refused',
+      )
+      return refusePanelSession(exchange, s, answer)
+    }
   }
   relayResponse(answer, exchange.outgoing, headers)
 }
 
+/** The jar after the panel changed the verified user's own session, saved with their session. */
+async function keepInJar(
+  s: Services,
+  verified: NonNullable<AnsweredRequest['verified']>,
+  changes: readonly PanelCookieChange[],
+): Promise<void> {
+  const panelJar = s.panelJars.seal(verified.session.user, applyChanges(verified.jar, changes))
+  const { panelJar: _old, ...session } = verified.session
+  await s.sessions.save(verified.token, panelJar === undefined ? session : { ...session, panelJar })
+}
+
 /**
- * Whether cookies a panel set in answer to a verified user's request are still that user's: true;
- * the canonical name of another user the request signed in (a new sign-in); false when it cannot be
- * told (dropped). Cookies only cleared are always the user's own business.
+ * Whose session the panel set in answer to a verified user's request: the user `confirm_identity`
+ * reads from the panel when it can say; else the user the request named ('none': it named nobody,
+ * so the session is still the requester's); null when it cannot be told (the cookies are dropped).
  */
-async function panelKeepsUser(
+async function ownerOfChanges(
   exchange: PanelExchange,
   s: Services,
   answer: IncomingMessage,
-  request: AnsweredRequest,
-  user: string,
+  jar: PanelJar,
   changes: readonly PanelCookieChange[],
-): Promise<boolean | string> {
-  if (changes.every((change) => change.value === null)) return true
+  named: string | 'none' | 'unreadable',
+): Promise<string | 'unchanged' | null> {
   const ff = s.config.first_factor
-  const named = await nameInRequest(exchange, s, request)
   if (ff.confirm_identity !== undefined) {
-    const jar = applyChanges(request.verified?.jar ?? {}, changes)
+    const newJar = applyChanges(jar, changes)
     const said = await readConfirmedIdentity(ff.confirm_identity, {
       setCookies: answer.headers['set-cookie'] ?? [],
       header: (name) => [answer.headers[name.toLowerCase()]].flat().join(', ') || undefined,
       body: async () => '',
-      ask: (path) => askPanel(exchange, s, path, jar),
+      ask: (path) => askPanel(exchange, s, path, newJar),
     })
     const checked = said === null ? null : checkUsername(said, ff.usernames)
-    if (checked !== null) return s.canonicalUser(checked) === user ? true : s.canonicalUser(checked)
+    if (checked !== null) return s.canonicalUser(checked)
   }
-  if (named === 'none') return true
-  return named === 'unreadable' ? false : named
+  if (named === 'none') return 'unchanged'
+  return named === 'unreadable' ? null : named
 }
 
 /** The username a request names ('none' when it is not login-shaped), read as a login is read. */

@@ -1,3 +1,5 @@
+import { parseSetCookie } from '../http/set-cookie.ts'
+
 /**
  * The cookies that carry the panel's session (`first_factor.panel_cookies`). They belong to tapgate:
  * a browser never receives one (DESIGN invariant 11) and a browser's own is never passed on, so the
@@ -86,16 +88,11 @@ export class PanelCookies {
   }
 
   #read(setCookie: string): PanelCookieChange | null {
-    const semicolon = setCookie.indexOf(';')
-    const pair = semicolon < 0 ? setCookie : setCookie.slice(0, semicolon)
-    const eq = pair.indexOf('=')
-    if (eq < 0) return null
-    const rawName = pair.slice(0, eq).trim()
-    if (!this.#folded.has(foldCookieName(rawName))) return null
-    const value = pair.slice(eq + 1).trim()
-    const attributes = semicolon < 0 ? '' : setCookie.slice(semicolon + 1)
-    const cleared = value === '' || value === '""' || expired(attributes, this.now())
-    const name = this.#names.has(rawName) ? rawName : this.#canonicalName(rawName)
+    const parts = parseSetCookie(setCookie)
+    if (parts === null || !this.#folded.has(foldCookieName(parts.name))) return null
+    const { value } = parts
+    const cleared = value === '' || value === '""' || expired(parts.attributes, this.now())
+    const name = this.#names.has(parts.name) ? parts.name : this.#canonicalName(parts.name)
     return { name, value: cleared ? null : value, setCookie }
   }
 

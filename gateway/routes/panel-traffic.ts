@@ -130,8 +130,12 @@ export function panelTraffic(s: Services) {
     const identity = decision.policy === 'two_factor' && verified !== null ? verified.user : null
     const headers = panelRequestHeaders(s, incoming, facts, panelCookies, identity)
     if (access.isLoginPage(path)) delete headers.authorization
-    // A verified user's form may sign someone in: its start is kept to tell (panel-answer.ts).
-    const sample = verified !== null && body === incoming ? sampleBody(incoming, ff.max_body) : null
+    // A form may sign someone in: its start is kept to tell, should the panel start a session.
+    const sample = Buffer.isBuffer(body)
+      ? { take: () => body }
+      : body === null
+        ? null
+        : sampleBody(incoming, ff.max_body)
     try {
       const answer = await s.upstream.send({ method, target: path + query, headers, body })
       await relayPanelAnswer(exchange, s, answer, {
@@ -142,7 +146,7 @@ export function panelTraffic(s: Services) {
         passesPanelCookies: decision.decision.passesPanelCookies,
         query,
         body: sample,
-        setCookies: signOut,
+        signOut,
       })
     } catch (error) {
       sendUpstreamFailure(incoming, outgoing, s, error, path)

@@ -1,5 +1,6 @@
 // Child process: tapgate as `tapgate serve` would run it (startGateway, Redis store, info logging),
-// plus one two_factor session minted through the gateway's own Sessions on the same store.
+// plus one two_factor session, with a panel session in its jar, minted through the gateway's own
+// Sessions on the same store.
 import { randomBytes } from 'node:crypto'
 import { parseConfig } from '../../gateway/config/load.ts'
 import { systemClock } from '../../gateway/deps.ts'
@@ -35,7 +36,13 @@ const store = createRedisStore(redisUrl, config.store.key_prefix)
 const gateway = await startGateway({ config, store, clock: systemClock, log: createLogger(config.log_level) })
 
 const sessions = new Sessions(store, systemClock, config.session)
-const sessionToken = await sessions.create({ user: 'bench', level: 'two_factor' })
+// A verified session holds the panel's session cookie, as every real one does: its cost is measured.
+const panelJar = gateway.services.panelJars.seal('bench', { PANELSESSID: randomBytes(16).toString('hex') })
+const sessionToken = await sessions.create({
+  user: 'bench',
+  level: 'two_factor',
+  ...(panelJar && { panelJar }),
+})
 
 await serveRun({ url: gateway.url, sessionToken }, async () => {
   gateway.server.closeAllConnections()

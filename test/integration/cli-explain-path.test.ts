@@ -46,8 +46,13 @@ describe('tapgate explain-path', () => {
     expect(result.stdout).toBe("/api/%2e%2e%2fadmin: refused with 400, path contains an encoded '/' (%2F)\n")
   })
 
-  it("tells the panel's login page and tapgate's own pages apart", async () => {
-    expect((await explain('/login')).stdout).toContain("the panel's login page: always reachable (bypass)\n")
+  it("tells the panel's login, its login page and tapgate's own pages apart", async () => {
+    const login = (await explain('/login')).stdout
+    expect(login).toContain("the panel's login, by any method, when it carries a username or password field")
+    expect(login).toContain("otherwise the panel's login page: always reachable (bypass)\n")
+    const spelling = (await explain('/LOGIN;x')).stdout
+    expect(spelling).toContain("the panel's login, by any method")
+    expect(spelling).toContain('default_policy → two_factor\n')
     expect((await explain('/_tapgate/account')).stdout).toContain("tapgate's own page (not proxied)\n")
   })
 

@@ -31,7 +31,10 @@ beforeAll(async () => {
         success: { status: [302], set_cookie: sessionCookieName, location: '^/dashboard$' },
         logout_paths: ['/logout'],
       },
-      rules: [{ prefix: '/api/', policy: 'bypass' }],
+      rules: [
+        { prefix: '/api/', policy: 'bypass' },
+        { path: '/anon', policy: 'bypass' },
+      ],
     },
   })
 })
@@ -95,6 +98,13 @@ describe('a panel answer that starts a session outside a sign-in tapgate checked
     expect(setsPanelSession(response)).toBe(false)
     expect(gateway.logs.slice(before).map((line) => line.event)).toContain('login_verdict_mismatch')
     expect(await gateway.store.get(keys.failuresOfUser('alice'))).toBeNull()
+  })
+
+  it('is only dropped when the visitor sent no credentials (a PHP panel’s session on its login page)', async () => {
+    const response = await fetch(`${gateway.url}/anon`)
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('anonymous')
+    expect(setsPanelSession(response)).toBe(false)
   })
 
   it('is not there on a wrong password’s answer, which passes through and counts against the user', async () => {

@@ -54,7 +54,7 @@ function sometimes<T>(arbitrary: fc.Arbitrary<T>, oneIn: number): fc.Arbitrary<T
 
 type Mutation = (name: string) => string
 
-/** Every way a panel may read a name as another: PHP's mangling, case, compatibility forms, hidden characters. */
+/** Ways a panel may read one name as another: PHP's mangling, case, compatibility forms, hidden ones. */
 const nameMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant((name: string) => name.toUpperCase()),
   fc.constant((name: string) => name.charAt(0).toUpperCase() + name.slice(1)),

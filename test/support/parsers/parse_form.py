@@ -84,14 +84,21 @@ def answer(case):
             form_username = encoded(UsernameField().clean(value))
         except ValidationError:
             form_username = None
-        reading = {'string': encoded(value), 'stripped': encoded(value.strip()), 'formUsername': form_username}
+        reading = {
+            'string': encoded(value),
+            'stripped': encoded(value.strip()),
+            'formUsername': form_username,
+        }
     elif value is not None:
         reading = {'other': True}
     return {
         'keys': [encoded(key) for source in sources for key in source.keys()],
         'value': reading,
         'matches': sum(
-            len(source.getlist(key)) for source in sources for key in source.keys() if key.lower() == field.lower()
+            len(source.getlist(key))
+            for source in sources
+            for key in source.keys()
+            if key.lower() == field.lower()
         ),
         'error': None,
     }

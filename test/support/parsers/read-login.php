@@ -8,18 +8,30 @@
  * variables the field reaches when names are compared without case. Strings go back base64-encoded,
  * byte for byte.
  */
-function login_answer(array $post, array $get, array $files, string $field, ?string $error, bool $json = false): array
-{
+function login_answer(
+    array $post,
+    array $get,
+    array $files,
+    string $field,
+    ?string $error,
+    bool $json = false
+): array {
     $path = field_path($field);
     // JSON keys are not mangled: 'login[user]' is a key of its own there.
     $postPath = $json ? [$field] : $path;
     $value = walk($post, $postPath) ?? walk($get, $path);
     // $_FILES keeps each file's name under 'name', in the same nesting as the field's name.
     $fileNames = array_map(fn ($file) => $file['name'], $files);
+    $keys = array_merge(array_keys($post), array_keys($get), array_keys($files));
     return [
-        'keys' => array_map(fn ($key) => base64_encode((string) $key), array_merge(array_keys($post), array_keys($get), array_keys($files))),
-        'value' => $value === null ? null : (is_string($value) ? ['string' => base64_encode($value)] : ['other' => true]),
-        'matches' => count_matches($post, $postPath) + count_matches($get, $path) + count_matches($fileNames, $path),
+        'keys' => array_map(fn ($key) => base64_encode((string) $key), $keys),
+        'value' => match (true) {
+            $value === null => null,
+            is_string($value) => ['string' => base64_encode($value)],
+            default => ['other' => true],
+        },
+        'matches' => count_matches($post, $postPath) + count_matches($get, $path)
+            + count_matches($fileNames, $path),
         'error' => $error,
     ];
 }

@@ -45,7 +45,11 @@ export async function relayPanelAnswer(
   request: AnsweredRequest,
 ): Promise<void> {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
-  const changes = request.passesPanelCookies ? [] : s.panelCookies.takeFrom(headers)
+  const taken = request.passesPanelCookies ? [] : s.panelCookies.takeFrom(headers)
+  // A cookie set again to the value the jar holds changes nothing, and needs no check or write.
+  const held = request.verified?.jar
+  const changes =
+    held === undefined ? taken : taken.filter((change) => (held[change.name] ?? null) !== change.value)
   for (const cookie of request.signOut) headers.push('Set-Cookie', cookie)
   const starts = changes.some((change) => change.value !== null)
   // Signing out: whatever the panel does to its cookies now concerns a session that has ended.

@@ -1,12 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { BrowserClient } from '../support/browser-client.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import {
-  type SessionPanel,
-  sessionCookieName,
-  sessionPanelUsers,
-  startSessionPanel,
-} from '../support/session-panel.ts'
+import { sessionCookieName, sessionPanelSuite, sessionPanelUsers } from '../support/session-panel.ts'
 import { enrollTotp } from '../support/sign-in.ts'
 
 /**
@@ -14,31 +8,10 @@ import { enrollTotp } from '../support/sign-in.ts'
  * the panel's own pages calling its bypassed API with the session, an integration allowed to sign in
  * by password from a known network, and a session cookie the panel's scripts must read.
  */
-let panel: SessionPanel
-const gateways: TestGateway[] = []
+const suite = sessionPanelSuite()
 
-beforeAll(async () => {
-  panel = await startSessionPanel()
-})
-afterAll(async () => {
-  await Promise.all(gateways.map((gateway) => gateway.close()))
-  await panel.close()
-})
-
-async function gatewayWith(config: { panel_cookies?: unknown[]; rules?: unknown[] }): Promise<TestGateway> {
-  const gateway = await startTestGateway({
-    upstreamUrl: panel.url,
-    config: {
-      first_factor: {
-        login_path: '/login',
-        panel_cookies: config.panel_cookies ?? [sessionCookieName],
-        success: { status: [302], set_cookie: sessionCookieName },
-      },
-      rules: config.rules ?? [{ prefix: '/api/', policy: 'bypass' }],
-    },
-  })
-  gateways.push(gateway)
-  return gateway
+async function gatewayWith({ panel_cookies, rules }: { panel_cookies?: unknown[]; rules?: unknown[] }) {
+  return suite.gateway({ firstFactor: panel_cookies === undefined ? {} : { panel_cookies }, rules })
 }
 
 function panelSessionSet(response: Response): string[] {
@@ -54,7 +27,7 @@ describe('a bypass path', () => {
     expect(await fromPage.json()).toEqual({ user: 'alice' })
     const fromScript = await fetch(`${gateway.url}/api/whoami`)
     expect(fromScript.status).toBe(401)
-    expect(panel.requests.at(-1)?.cookie).toBeUndefined()
+    expect(suite.panel.requests.at(-1)?.cookie).toBeUndefined()
   })
 
   it('with panel_cookies: pass, lets an integration sign in by password and keep the session', async () => {
@@ -81,11 +54,11 @@ describe('a session cookie marked pass_to_browser', () => {
     browser.cookies.clear()
     await enrollTotp(browser, gateway.clock, 'carol')
     const copy = browser.cookies.get(sessionCookieName)
-    expect(copy).toBe(panel.issued.at(-1)?.sid)
+    expect(copy).toBe(suite.panel.issued.at(-1)?.sid)
 
     browser.cookies.set(sessionCookieName, 'forged')
     await browser.get('/dashboard')
-    expect(panel.requests.at(-1)?.cookie).toContain(`${sessionCookieName}=${copy}`)
-    expect(panel.requests.at(-1)?.cookie).not.toContain('forged')
+    expect(suite.panel.requests.at(-1)?.cookie).toContain(`${sessionCookieName}=${copy}`)
+    expect(suite.panel.requests.at(-1)?.cookie).not.toContain('forged')
   })
 })

@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { keys } from '../../gateway/store/keys.ts'
 import { BrowserClient } from '../support/browser-client.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import {
-  type SessionPanel,
-  sessionCookieName,
-  sessionPanelUsers,
-  startSessionPanel,
-} from '../support/session-panel.ts'
+import type { TestGateway } from '../support/gateway.ts'
+import { sessionCookieName, sessionPanelSuite, sessionPanelUsers } from '../support/session-panel.ts'
 import { enrollTotp } from '../support/sign-in.ts'
 
 /**
@@ -16,31 +11,21 @@ import { enrollTotp } from '../support/sign-in.ts'
  * anyone who sends a username and password to any path by any method (as DokuWiki does), so every
  * way a login can reach it is tried.
  */
-let panel: SessionPanel
+const suite = sessionPanelSuite()
 let gateway: TestGateway
 
 beforeAll(async () => {
-  panel = await startSessionPanel()
-  gateway = await startTestGateway({
-    upstreamUrl: panel.url,
-    config: {
-      first_factor: {
-        login_path: '/login',
-        panel_cookies: [sessionCookieName],
-        // Deliberately narrow: a login sent on to any other page is judged a failure.
-        success: { status: [302], set_cookie: sessionCookieName, location: '^/dashboard$' },
-        logout_paths: ['/logout'],
-      },
-      rules: [
-        { prefix: '/api/', policy: 'bypass' },
-        { path: '/anon', policy: 'bypass' },
-      ],
+  gateway = await suite.gateway({
+    firstFactor: {
+      // Deliberately narrow: a login sent on to any other page is judged a failure.
+      success: { status: [302], set_cookie: sessionCookieName, location: '^/dashboard$' },
+      logout_paths: ['/logout'],
     },
+    rules: [
+      { prefix: '/api/', policy: 'bypass' },
+      { path: '/anon', policy: 'bypass' },
+    ],
   })
-})
-afterAll(async () => {
-  await gateway.close()
-  await panel.close()
 })
 
 function setsPanelSession(response: Response): boolean {
@@ -135,10 +120,10 @@ describe('a verified session', () => {
     const rotated = await browser.get('/rotate')
     expect(rotated.status).toBe(200)
     expect(setsPanelSession(rotated)).toBe(false)
-    const newest = panel.issued.at(-1)
+    const newest = suite.panel.issued.at(-1)
     expect(newest?.user).toBe('alice')
     await browser.get('/dashboard')
-    expect(panel.requests.at(-1)?.cookie).toContain(`${sessionCookieName}=${newest?.sid}`)
+    expect(suite.panel.requests.at(-1)?.cookie).toContain(`${sessionCookieName}=${newest?.sid}`)
   })
 
   it('never passes on a panel session cookie the browser sends, in any spelling', async () => {
@@ -147,7 +132,7 @@ describe('a verified session', () => {
       await browser.get('/whoami', {
         cookie: `${spelling}=${bobs}; tapgate_session=${browser.cookies.get('tapgate_session')}`,
       })
-      const reached = panel.requests.at(-1)
+      const reached = suite.panel.requests.at(-1)
       expect(reached?.cookie ?? '').not.toContain(bobs)
     }
   })
@@ -167,7 +152,7 @@ describe('a browser without a verified session', () => {
       headers: { cookie: `${sessionCookieName}=${sid}` },
     })
     expect(viaApi.status).toBe(401)
-    expect(panel.requests.at(-1)?.cookie).toBeUndefined()
+    expect(suite.panel.requests.at(-1)?.cookie).toBeUndefined()
     const viaPage = await fetch(`${gateway.url}/dashboard`, {
       headers: { cookie: `${sessionCookieName}=${sid}`, accept: 'text/html' },
       redirect: 'manual',
@@ -178,18 +163,18 @@ describe('a browser without a verified session', () => {
       headers: { cookie: `${sessionCookieName}=${sid}` },
     })
     expect(loginPage.status).toBe(200)
-    expect(panel.requests.at(-1)?.cookie).toBeUndefined()
+    expect(suite.panel.requests.at(-1)?.cookie).toBeUndefined()
   })
 })
 
 /** A session the panel issued to `user`, fetched straight from the panel (as an attacker who stole one would have it). */
 async function signInOnPanel(user: string): Promise<{ sid: string }> {
-  await fetch(`${panel.url}/login`, {
+  await fetch(`${suite.panel.url}/login`, {
     method: 'POST',
     body: new URLSearchParams({ username: user, password: sessionPanelUsers[user] as string }),
     redirect: 'manual',
   })
-  const issued = panel.issued.at(-1)
+  const issued = suite.panel.issued.at(-1)
   if (issued?.user !== user) throw new Error(`the panel did not sign in ${user}`)
   return { sid: issued.sid }
 }

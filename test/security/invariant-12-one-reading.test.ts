@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import { type SessionPanel, sessionCookieName, startSessionPanel } from '../support/session-panel.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { TestGateway } from '../support/gateway.ts'
+import { sessionPanelSuite } from '../support/session-panel.ts'
 
 /**
  * DESIGN invariant 12: the panel and tapgate read the same username from a login. Every login that
@@ -8,25 +8,11 @@ import { type SessionPanel, sessionCookieName, startSessionPanel } from '../supp
  * tapgate re-wrote it, with exactly the username tapgate bound the second factor to. (The panel here
  * takes the last of duplicate fields, as PHP and Django do; test/differential/ checks the real parsers.)
  */
-let panel: SessionPanel
+const suite = sessionPanelSuite()
 let gateway: TestGateway
 
 beforeAll(async () => {
-  panel = await startSessionPanel()
-  gateway = await startTestGateway({
-    upstreamUrl: panel.url,
-    config: {
-      first_factor: {
-        login_path: '/login',
-        panel_cookies: [sessionCookieName],
-        success: { status: [302], set_cookie: sessionCookieName },
-      },
-    },
-  })
-})
-afterAll(async () => {
-  await gateway.close()
-  await panel.close()
+  gateway = await suite.gateway()
 })
 
 const form = 'application/x-www-form-urlencoded'
@@ -55,25 +41,25 @@ describe('a login that could be read two ways is refused before the panel sees i
     ['a Turkish dotted capital I', 'username=ADM%C4%B0N&password=admin-password'],
     ['bytes that are not UTF-8', 'username=adm%C0%AFin&password=admin-password'],
   ])('%s', async (_, body) => {
-    const before = panel.requests.length
+    const before = suite.panel.requests.length
     const response = await login(body)
     expect(response.status).toBe(400)
     expect(response.headers.getSetCookie()).toEqual([])
-    expect(panel.requests.length).toBe(before)
+    expect(suite.panel.requests.length).toBe(before)
   })
 
   it('a username in the query string as well as the body', async () => {
-    const before = panel.requests.length
+    const before = suite.panel.requests.length
     const response = await login('username=someone-new&password=admin-password', { query: '?username=admin' })
     expect(response.status).toBe(400)
-    expect(panel.requests.length).toBe(before)
+    expect(suite.panel.requests.length).toBe(before)
   })
 
   it('a body tapgate does not parse', async () => {
-    const before = panel.requests.length
+    const before = suite.panel.requests.length
     const response = await login('username=admin&password=admin-password', { type: 'text/plain' })
     expect(response.status).toBe(400)
-    expect(panel.requests.length).toBe(before)
+    expect(suite.panel.requests.length).toBe(before)
     const refusals = gateway.logs.filter((line) => line.event === 'login_refused')
     expect(refusals.at(-1)?.reason).toBe('unsupported_content_type')
     expect(gateway.logText()).not.toContain('admin-password')
@@ -84,7 +70,7 @@ describe('an accepted login reaches the panel as tapgate read it', () => {
   it('with the username tapgate bound (trimmed), every other field unchanged', async () => {
     const response = await login('username=%20alice%20&password=p%26ss+word%3D&next=%2Fdashboard')
     expect(response.status).toBe(302)
-    const received = new URLSearchParams(panel.requests.at(-1)?.body)
+    const received = new URLSearchParams(suite.panel.requests.at(-1)?.body)
     expect([...received]).toEqual([
       ['username', 'alice'],
       ['password', 'p&ss word='],
@@ -94,6 +80,9 @@ describe('an accepted login reaches the panel as tapgate read it', () => {
 
   it('a JSON login too', async () => {
     await login(JSON.stringify({ username: ' alice', password: 'wrong' }), { type: 'application/json' })
-    expect(JSON.parse(panel.requests.at(-1)?.body ?? '')).toEqual({ username: 'alice', password: 'wrong' })
+    expect(JSON.parse(suite.panel.requests.at(-1)?.body ?? '')).toEqual({
+      username: 'alice',
+      password: 'wrong',
+    })
   })
 })

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { tokenId } from '../../gateway/session/token.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { BrowserClient } from '../support/browser-client.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import {
-  type SessionPanel,
-  sessionCookieName,
-  sessionPanelUsers,
-  startSessionPanel,
-} from '../support/session-panel.ts'
+import type { TestGateway } from '../support/gateway.ts'
+import { sessionCookieName, sessionPanelSuite, sessionPanelUsers } from '../support/session-panel.ts'
 import { enrollTotp } from '../support/sign-in.ts'
 
 /**
@@ -16,32 +11,8 @@ import { enrollTotp } from '../support/sign-in.ts'
  * panel here folds names as wikis do (`_alice_` is alice), logs in whoever sends a password to any
  * path, and lets a signed-in user switch the session to another user (an admin's "log in as").
  */
-let panel: SessionPanel
-const gateways: TestGateway[] = []
-
-beforeAll(async () => {
-  panel = await startSessionPanel()
-})
-afterAll(async () => {
-  await Promise.all(gateways.map((gateway) => gateway.close()))
-  await panel.close()
-})
-
-async function gatewayWith(extra: Record<string, unknown> = {}): Promise<TestGateway> {
-  const gateway = await startTestGateway({
-    upstreamUrl: panel.url,
-    config: {
-      first_factor: {
-        login_path: '/login',
-        panel_cookies: [sessionCookieName],
-        success: { status: [302], set_cookie: sessionCookieName },
-        ...extra,
-      },
-    },
-  })
-  gateways.push(gateway)
-  return gateway
-}
+const suite = sessionPanelSuite()
+const gatewayWith = (firstFactor: Record<string, unknown> = {}) => suite.gateway({ firstFactor })
 
 const whoami = { path: '/whoami', json_pointer: '/user' }
 

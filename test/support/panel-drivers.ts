@@ -1,6 +1,6 @@
-import { expect } from 'vitest'
 import { BrowserClient, csrfTokenIn, formActionIn, totpSecretIn } from './browser-client.ts'
 import type { FixedClock } from './clock.ts'
+import { enrollApp } from './sign-in.ts'
 import { totpCode } from './totp-codes.ts'
 
 /**
@@ -262,14 +262,7 @@ export async function enrollAfterPanelLogin(
   browser: BrowserClient,
   clock: FixedClock,
 ): Promise<{ secret: string; landing: string | null }> {
-  const page = await (await browser.get('/_tapgate/enroll')).text()
-  const secret = totpSecretIn(page)
-  const done = await browser.postForm(formActionIn(page), {
-    csrf: csrfTokenIn(page),
-    code: await totpCode(secret, clock),
-  })
-  expect(done.status).toBe(303)
-  expect(done.headers.get('location')).toBe('/_tapgate/recovery-codes')
+  const secret = await enrollApp(browser, clock)
   const codes = await (await browser.get('/_tapgate/recovery-codes')).text()
   const saved = await browser.postForm('/_tapgate/recovery-codes/saved', { csrf: csrfTokenIn(codes) })
   return { secret, landing: saved.headers.get('location') }

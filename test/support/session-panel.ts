@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll } from 'vitest'
+import { startTestGateway, type TestGateway } from './gateway.ts'
 
 /** What reached the panel: enough to prove which session and which username it was given. */
 export interface PanelRequest {
@@ -155,4 +157,48 @@ function readCookie(header: string | undefined): string | undefined {
 function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json' })
   res.end(JSON.stringify(body))
+}
+
+export interface SessionPanelSuite {
+  readonly panel: SessionPanel
+  /** tapgate in front of the panel: its login at /login, `sid` held; `firstFactor` and `rules` add to that. */
+  gateway(options?: { firstFactor?: Record<string, unknown>; rules?: unknown[] }): Promise<TestGateway>
+}
+
+/** A session panel for the test file, and the gateways a test puts in front of it, all closed after. */
+export function sessionPanelSuite(): SessionPanelSuite {
+  let panel: SessionPanel | undefined
+  const gateways: TestGateway[] = []
+  beforeAll(async () => {
+    panel = await startSessionPanel()
+  })
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.close()))
+    await panel?.close()
+  })
+  const started = () => {
+    if (panel === undefined) throw new Error('the session panel starts in beforeAll')
+    return panel
+  }
+  return {
+    get panel() {
+      return started()
+    },
+    async gateway({ firstFactor = {}, rules } = {}) {
+      const gateway = await startTestGateway({
+        upstreamUrl: started().url,
+        config: {
+          first_factor: {
+            login_path: '/login',
+            panel_cookies: [sessionCookieName],
+            success: { status: [302], set_cookie: sessionCookieName },
+            ...firstFactor,
+          },
+          ...(rules !== undefined && { rules }),
+        },
+      })
+      gateways.push(gateway)
+      return gateway
+    },
+  }
 }

@@ -19,6 +19,11 @@ export async function enrollTotp(
   username = 'demo',
 ): Promise<string> {
   await signInWithPassword(browser, username)
+  return enrollApp(browser, clock)
+}
+
+/** After a password tapgate accepted for a user with no factor yet: enrolls an app. Returns its secret. */
+export async function enrollApp(browser: BrowserClient, clock: FixedClock): Promise<string> {
   const page = await (await browser.get('/_tapgate/enroll')).text()
   const secret = totpSecretIn(page)
   const done = await browser.postForm(formActionIn(page), {

@@ -22,6 +22,8 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY gateway ./gateway
 COPY web ./web
+# The one place the gateway writes (store.identity_file); compose mounts a named volume here.
+RUN mkdir -p /var/lib/tapgate && chown node:node /var/lib/tapgate
 USER node
 EXPOSE 3000
 # tsx runs the TypeScript sources. node is PID 1 and handles SIGTERM itself: it drains, then exits.

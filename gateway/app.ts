@@ -1,10 +1,12 @@
 import type { RequestListener } from 'node:http'
+import type { Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
-import { problemForFailure, respondWithProblem } from './errors.tsx'
-import { assignRequestId } from './http/request-id.ts'
+import { problemForFailure, respondWithProblem, sendProblem } from './errors.tsx'
+import { framingFault } from './http/request-framing.ts'
+import { assignRequestId, requestIdOf } from './http/request-id.ts'
 import { accountRoutes } from './routes/account.tsx'
 import { adminRoutes } from './routes/admin.tsx'
 import { assetRoutes } from './routes/assets.ts'
@@ -29,8 +31,23 @@ export function createRequestListener(s: Services): RequestListener {
   // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
   const pages = getRequestListener(tapgatePages(s).fetch, { autoCleanupIncoming: false })
   const toPanel = panelTraffic(s)
+  /** Connections that carried a request refused for its framing (http/request-framing.ts). */
+  const misframed = new WeakSet<Socket>()
   return (incoming, outgoing) => {
+    // Where that request's body ended, and so where the next request starts, is in doubt: Node has
+    // already parsed what followed it (a smuggled request), but none of it is served.
+    if (misframed.has(incoming.socket)) return void incoming.socket.end()
     assignRequestId(incoming, s.trustedProxies)
+    const fault = framingFault(incoming)
+    if (fault !== null) {
+      misframed.add(incoming.socket)
+      s.log.warn(
+        { event: 'request_refused', reason: fault, requestId: requestIdOf(incoming) },
+        'a request whose framing could be read two ways was refused',
+      )
+      outgoing.shouldKeepAlive = false
+      return sendProblem(incoming, outgoing, 'bad_request', prefix)
+    }
     return isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
   }
 }

@@ -45,6 +45,13 @@ export const problems = {
     title: 'This form has expired',
     message: 'Go back, reload the page and try again.',
   },
+  factor_switched_off: {
+    status: 403,
+    title: 'Your sign-in method is turned off',
+    message:
+      'Your account’s second step uses a method that has been turned off here, so you cannot sign in ' +
+      'with it. Contact your administrator: they can turn it back on, or reset your second step.',
+  },
   not_found: { status: 404, title: 'Page not found', message: 'There is nothing at this address.' },
   unauthorized: { status: 401, title: 'Sign-in required', message: 'Two-step verification is required.' },
   session_expired: {

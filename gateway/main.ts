@@ -1,8 +1,13 @@
+import type { Logger } from 'pino'
 import { describeProblems, loadConfigFile } from './config/load.ts'
+import type { Config } from './config/schema.ts'
 import { systemClock } from './deps.ts'
 import { createLogger } from './observability/logger.ts'
-import { startGateway } from './server.ts'
+import { type RunningGateway, startGateway } from './server.ts'
+import { IdentityFileError } from './store/identity-file.ts'
 import { openStore, storeKind } from './store/open-store.ts'
+import { EmbeddedStoreInUseError, holdServingLock, type ServingLock } from './store/sqlite-serving-lock.ts'
+import type { Store } from './store/store.ts'
 
 /** `tapgate serve --config FILE` (or TAPGATE_CONFIG): start, and drain on SIGTERM/SIGINT. */
 export async function serveCommand(configPath: string | undefined): Promise<number> {
@@ -17,8 +22,12 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
   }
   const { config } = loaded
   const log = createLogger(config.log_level)
-  const store = openStore(config.store)
-  const gateway = await startGateway({ config, store, clock: systemClock, log })
+  const started = await startServing(config, log)
+  if ('refusal' in started) {
+    process.stderr.write(`tapgate: ${started.refusal}\n`)
+    return 1
+  }
+  const { gateway, lock } = started
   log.info(
     {
       event: 'started',
@@ -47,7 +56,33 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
   } catch (error) {
     log.error({ event: 'stop_failed', err: (error as Error).message }, 'could not close cleanly')
     return 1
+  } finally {
+    lock?.release()
   }
   log.info({ event: 'stopped' }, 'in-flight requests done, store closed')
   return 0
+}
+
+/**
+ * Opens the store and starts the gateway; a refusal told in one line when another process serves
+ * from the same embedded store, or the store identity file is unusable.
+ */
+async function startServing(
+  config: Config,
+  log: Logger,
+): Promise<{ gateway: RunningGateway; lock: ServingLock | null } | { refusal: string }> {
+  let lock: ServingLock | null = null
+  let store: Store | null = null
+  try {
+    if (storeKind(config.store) === 'embedded') lock = holdServingLock(config.store.embedded_path)
+    store = openStore(config.store)
+    return { gateway: await startGateway({ config, store, clock: systemClock, log }), lock }
+  } catch (error) {
+    await store?.close()
+    lock?.release()
+    if (error instanceof EmbeddedStoreInUseError || error instanceof IdentityFileError) {
+      return { refusal: error.message }
+    }
+    throw error
+  }
 }

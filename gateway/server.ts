@@ -4,9 +4,11 @@ import { createRequestListener } from './app.ts'
 import { configWarnings } from './config/warnings.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
+import { watchUsersFile } from './first-factor/removed-users.ts'
 import { startMetricsServer } from './observability/metrics-server.ts'
 import { panelUpgrade } from './routes/panel-upgrade.ts'
 import { createServices, type Services } from './services.ts'
+import { checkStoreIdentity } from './store/check-store-identity.ts'
 
 export interface RunningGateway {
   url: string
@@ -21,10 +23,7 @@ export interface RunningGateway {
 
 export async function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
   const services = createServices(deps)
-  // A store that is down at start-up is not fatal: requests fail closed until it answers.
-  await services.storeIdentity.establish().catch((error: Error) => {
-    deps.log.warn({ event: 'store_unavailable', err: error.message }, 'store not reachable at start-up')
-  })
+  await checkStoreIdentity(services)
   // Allowed for a test bench; in production it lets anyone on the path pose as Redis or the panel.
   for (const [key, tls] of [
     ['store.tls', deps.config.store.tls],
@@ -42,7 +41,7 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   }
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)
-  const stopWatchingUsers = services.localUsers?.watch(deps.log)
+  const stopWatchingUsers = await watchUsersFile(services)
   const server = createServer(createRequestListener(services))
   const upgrades = panelUpgrade(services)
   server.on('upgrade', upgrades.upgrade)

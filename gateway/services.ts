@@ -23,11 +23,13 @@ import { Metrics } from './observability/metrics.ts'
 import { PanelCookies } from './panel-session/panel-cookies.ts'
 import { PanelJars } from './panel-session/panel-jar.ts'
 import { compileRules } from './policy/compile-rules.ts'
+import { ClientHeaderFilter } from './proxy/client-header-filter.ts'
 import { Upstream } from './proxy/forward-request.ts'
 import { IdentityHeaders } from './proxy/identity-headers.ts'
 import { Regulator } from './regulation/regulator.ts'
 import { Sessions } from './session/sessions.ts'
 import { TrustedDevices } from './session/trusted-devices.ts'
+import { identityFileOf } from './store/identity-file.ts'
 import { StoreIdentity } from './store/store-identity.ts'
 import { EnrollmentInvites } from './users/enrollment-invites.ts'
 import { UserDirectory } from './users/user-directory.ts'
@@ -36,10 +38,14 @@ import { noGroups, type UserGroups } from './users/user-groups.ts'
 /** Everything compiled or constructed once from the config; request handlers only use it. */
 export interface Services extends Deps {
   publicOrigin: string
+  /** public_url's host (and port): the X-Forwarded-Host the panel gets unless a trusted proxy sends one. */
+  publicHost: string
   cookie: SessionCookie
   trustedProxies: NetworkSet
   /** `identity_headers`: stripped from every client request, set for verified sessions. */
   identityHeaders: IdentityHeaders
+  /** Which of a client's headers reach the panel: no identity, override or untrusted forwarding ones. */
+  clientHeaders: ClientHeaderFilter
   policy: ReturnType<typeof compileRules>
   loginSucceeded: ReturnType<typeof compileLoginOutcome>
   /** The panel's login and logout requests, in every reading of their paths. */
@@ -86,6 +92,7 @@ export interface Services extends Deps {
 export function createServices(deps: Deps): Services {
   const { config, store, clock, log } = deps
   const publicOrigin = new URL(config.public_url).origin
+  const identityHeaders = new IdentityHeaders(config.identity_headers)
   const box = new SecretBox(config.encryption_key, 'secrets at rest')
   const metrics = new Metrics()
   const sessions = new Sessions(store, clock, config.session)
@@ -102,11 +109,13 @@ export function createServices(deps: Deps): Services {
   return {
     ...deps,
     publicOrigin,
+    publicHost: new URL(config.public_url).host,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),
     trustedDevices: new TrustedDevices(store, clock, config.trusted_devices.lifetime),
     trustedProxies: new NetworkSet(config.trusted_proxies),
-    identityHeaders: new IdentityHeaders(config.identity_headers),
+    identityHeaders,
+    clientHeaders: new ClientHeaderFilter(identityHeaders, config.upstream.keep_override_headers),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success),
     panelLogin: new PanelLoginPaths(ff),
@@ -144,7 +153,7 @@ export function createServices(deps: Deps): Services {
     sms: createSmsFactor(deps),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
-    storeIdentity: new StoreIdentity(store),
+    storeIdentity: new StoreIdentity(store, identityFileOf(config.store)),
     metrics,
   }
 }

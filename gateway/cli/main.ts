@@ -4,6 +4,7 @@ import { configWarnings } from '../config/warnings.ts'
 import { serveCommand } from '../main.ts'
 import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
+import { storeCommand } from './store-commands.ts'
 import { userCommand } from './user-commands.ts'
 
 const usage = `Usage: tapgate <command> [options]
@@ -18,6 +19,7 @@ Commands:
   user list|show|history|reset|unlock|invite|add-yubikey …
                               find users, see their factors and history, reset, unlock, invite
                               (\`tapgate user\` for details)
+  store accept-empty          after the store lost its data: let the gateways offer enrollment again
 `
 
 /** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
@@ -25,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   // Has options of its own, parsed there.
   if (command === 'user') return userCommand(rest)
+  if (command === 'store') return storeCommand(rest)
   if (command === 'hash-password' && rest.length === 0) return hashPasswordCommand()
   if (command === 'explain-path') return explainPathCommand(rest)
   const { values, positionals } = parseArgs({

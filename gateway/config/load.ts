@@ -91,6 +91,9 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     throw error
   }
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
+  if (config.store.identity_file !== undefined) {
+    config.store.identity_file = resolve(baseDir, config.store.identity_file)
+  }
   for (const tls of [config.store.tls, config.upstream.tls]) {
     for (const file of ['ca_file', 'cert_file', 'key_file'] as const) {
       if (tls?.[file] !== undefined) tls[file] = resolve(baseDir, tls[file])

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { parseNetwork } from '../http/networks.ts'
+import { isOverrideHeader, overrideHeaders } from '../proxy/override-headers.ts'
 import { readHostPort, readRedisUrl } from '../store/redis-address.ts'
 import { parseDuration } from './duration.ts'
 
@@ -228,6 +229,17 @@ export const configSchema = z
         url: panelUrl,
         timeout: duration.default(30_000),
         preserve_host: z.boolean().default(false),
+        /**
+         * Route and method override headers (proxy/override-headers.ts) the panel may still receive
+         * from clients; every other one is removed. Rules judge the request line, not these.
+         */
+        keep_override_headers: z
+          .array(
+            z.string().refine(isOverrideHeader, {
+              message: `expected one of ${overrideHeaders.join(', ')}`,
+            }),
+          )
+          .default([]),
         /** For an https:// panel whose certificate Node's CAs do not vouch for (a self-signed one). */
         tls: tlsClient.optional(),
       })
@@ -281,6 +293,11 @@ export const configSchema = z
         /** TLS to Redis (and the Sentinels): on with rediss:// URLs, or with sentinels and this key. */
         tls: tlsClient.optional(),
         embedded_path: z.string().min(1).default('tapgate.db'),
+        /**
+         * Remembers the store's identity outside the store, so that a restart still refuses a store
+         * that lost its data (gateway/store/store-identity.ts). Default: beside embedded_path.
+         */
+        identity_file: z.string().min(1).optional(),
         key_prefix: z.string().default('tapgate:'),
       })
       .strict()
@@ -403,6 +420,18 @@ export const configSchema = z
         name: headerName.default('Remote-Name'),
         email: headerName.default('Remote-Email'),
         groups: headerName.default('Remote-Groups'),
+      })
+      .strict()
+      .prefault({}),
+    /** tapgate as the sign-in service of a proxy that asks `<prefix>/verify` before each request. */
+    forward_auth: z
+      .object({
+        /**
+         * The proxy that asks, which decides the headers naming the original request: nginx's
+         * X-Original-URI/-Method, or Traefik's and Caddy's X-Forwarded-Uri/-Method. Configured, never
+         * guessed from a request's headers, which a client can add. Absent: `<prefix>/verify` is off.
+         */
+        proxy: z.enum(['nginx', 'traefik', 'caddy']).optional(),
       })
       .strict()
       .prefault({}),
@@ -649,6 +678,14 @@ export const configSchema = z
           path: ['factors', 'webauthn', ...(webauthn.origins ? ['origins', at] : ['rp_id'])],
           message: `expected an origin on ${rpId} or a subdomain of it, got '${new URL(origin).origin}'`,
         })
+      })
+    }
+    // verify believes the proxy's question only from trusted_proxies: without them it answers no one.
+    if (config.forward_auth.proxy !== undefined && config.trusted_proxies.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trusted_proxies'],
+        message: `expected the address of the ${config.forward_auth.proxy} that asks, with forward_auth.proxy`,
       })
     }
     if (config.session.idle > config.session.absolute) {

@@ -37,5 +37,11 @@ export function configWarnings(config: Config): ConfigWarning[] {
         "pass without networks: anyone with a password gets the panel's session without a second factor",
     })
   })
+  config.upstream.keep_override_headers.forEach((name, at) => {
+    warnings.push({
+      key: `upstream.keep_override_headers.${at}`,
+      message: `the panel gets ${name} from any client: it may then serve another path or method than the rules judged`,
+    })
+  })
   return warnings
 }

@@ -1,5 +1,6 @@
 import type { Services } from '../services.ts'
 import type { SmsPhone } from './sms/sms-factor.ts'
+import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 import type { WebAuthnCredentialRecord } from './webauthn.ts'
 import type { YubicoOtpKeyRecord } from './yubico-otp/yubico-otp-factor.ts'
 
@@ -12,26 +13,37 @@ export interface EnrolledFactors {
   sms: SmsPhone | null
   /** Unused recovery codes; null when the user never had a set. A backup, not a factor of its own. */
   recoveryCodesLeft: number | null
-  /** No factor at all: the user must enroll one before reaching the panel. */
+  /** Factors the store holds of a type this config cannot verify (turned off, or SMS not allowed). */
+  switchedOff: SwitchableFactor[]
+  /**
+   * No factor stored at all, whatever is enabled: the user must enroll one before reaching the panel.
+   * False for a user whose only factors are switched off: they are refused, never offered enrollment.
+   */
   none: boolean
+  /** Has factors, but none this config can verify: sign-in is refused until an admin steps in. */
+  onlySwitchedOff: boolean
 }
 
 /** What a user can verify with; the reads go to the store in parallel. */
 export async function enrolledFactors(s: Services, user: string): Promise<EnrolledFactors> {
   const smsAllowed = s.sms?.allows(user, s.groups.groupsOf(user)) === true
-  const [totpSecret, keys, yubikeys, sms, recoveryCodesLeft] = await Promise.all([
+  const [totpSecret, keys, yubikeys, sms, recoveryCodesLeft, switchedOff] = await Promise.all([
     s.totp.secretOf(user),
     s.webauthn?.credentialsOf(user) ?? [],
     s.yubicoOtp?.keysOf(user) ?? [],
     smsAllowed ? (s.sms?.phoneOf(user) ?? null) : null,
     s.recoveryCodes.remaining(user),
+    switchedOffFactors(s, user),
   ])
+  const usable = totpSecret !== null || keys.length > 0 || yubikeys.length > 0 || sms !== null
   return {
     totp: totpSecret !== null,
     keys,
     yubikeys,
     sms,
     recoveryCodesLeft,
-    none: totpSecret === null && keys.length === 0 && yubikeys.length === 0 && sms === null,
+    switchedOff,
+    none: !usable && switchedOff.length === 0,
+    onlySwitchedOff: !usable && switchedOff.length > 0,
   }
 }

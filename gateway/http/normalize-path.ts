@@ -18,7 +18,9 @@ export const PATH_REJECTIONS = {
   slashLike: "path segment contains a character that may be read as '/' or '\\'",
   disguisedDotSegment: "path segment may be read as '.' or '..'",
   doubleEncoded:
-    "path segment decoded twice holds a '/', '\\', control character or dot segment (%252E%252E)",
+    "path segment decoded twice holds a '/', '\\', control character, dot segment or bad UTF-8 (%252E%252E, %25C0%25AE)",
+  parentOfQueryOrFragment:
+    "'..' removes a segment holding an encoded '?' or '#', where a panel that decodes and re-parses the path ends it",
 } as const
 
 export type PathRejection = (typeof PATH_REJECTIONS)[keyof typeof PATH_REJECTIONS]
@@ -89,8 +91,13 @@ export function normalizePath(target: string): NormalizedTarget {
     const segment = normalizeSegment(raw)
     if (typeof segment !== 'string') return segment
     trailingSlash = segment === '.' || segment === '..'
-    if (segment === '..') segments.pop()
-    else if (segment !== '.') segments.push(segment)
+    if (segment === '..') {
+      // '/api/x%3F/../y' is '/api/y' here but '/api/x' (query '/../y') to a decode-and-reparse panel.
+      const parent = segments.pop()
+      if (parent?.includes('%') && holdsQueryOrFragment(parent)) {
+        return reject(PATH_REJECTIONS.parentOfQueryOrFragment)
+      }
+    } else if (segment !== '.') segments.push(segment)
   }
   if (segments.length === 0) return { ok: true, path: '/', query }
   return { ok: true, path: `/${segments.join('/')}${trailingSlash ? '/' : ''}`, query }
@@ -160,13 +167,16 @@ function normalizeSegment(raw: string): string | { ok: false; reason: PathReject
 /**
  * Whether a panel that decodes the path again (a framework decoding after the web server did, IIS's old
  * double decode) would read this segment as a separator, a control character or a dot segment:
- * '%252e%252e' is '%2e%2e' to tapgate and '..' to it. Decoded until nothing changes, since each pass
- * shortens the text. A literal '%' elsewhere ('100%25') is left alone.
+ * '%252e%252e' is '%2e%2e' to tapgate and '..' to it. Escapes that are not well-formed UTF-8 after a
+ * decode are refused too ('%25c0%25ae' is '%c0%ae', an overlong '.' that lenient decoders read as '.'),
+ * as in the first decode. Decoded until nothing changes, since each pass shortens the text. A literal
+ * '%' elsewhere ('100%25') is left alone.
  */
 function changesShapeWhenDecodedAgain(segment: string): boolean {
   // Cannot throw: the caller checked every escape and every UTF-8 sequence.
   let text = decodeURIComponent(segment)
   for (;;) {
+    if (hasMalformedUtf8Escape(text)) return true
     const again = decodeLeniently(text)
     if (again === text) return false
     for (const char of again) {
@@ -174,6 +184,32 @@ function changesShapeWhenDecodedAgain(segment: string): boolean {
       if (SLASH_LIKE.has(char) || code < 0x20 || code === 0x7f) return true
     }
     if (isDisguisedDotSegment(again)) return true
+    text = again
+  }
+}
+
+/** Whether `text` holds an escape of a byte ≥ 0x80 that does not start a well-formed UTF-8 sequence. */
+function hasMalformedUtf8Escape(text: string): boolean {
+  for (let i = text.indexOf('%'); i !== -1; i = text.indexOf('%', i + 1)) {
+    const byte = escapeAt(text, i)
+    if (byte < 0x80) continue
+    const length = utf8SequenceLength(text, i, byte)
+    if (length === 0) return true
+    i += 3 * length - 1
+  }
+  return false
+}
+
+/**
+ * Whether decoding a segment (as often as a panel might, with NFKC) brings up a '?' or '#': a panel
+ * that decodes the path and parses it again as a URL ends the path there.
+ */
+function holdsQueryOrFragment(segment: string): boolean {
+  let text = segment
+  for (;;) {
+    const again = decodeLeniently(text)
+    if (again.includes('?') || again.includes('#')) return true
+    if (again === text) return false
     text = again
   }
 }
@@ -192,18 +228,23 @@ function decodeLeniently(text: string): string {
 /**
  * A segment, decoded and NFKC-folded, that is not exactly '.' or '..' but that some server reads as one:
  * dots followed by path parameters ('..;', '.;x': Tomcat and Jetty strip ';…' before resolving, so
- * '/api/..;/admin' is '/admin' to them), dots with trailing dots or spaces ('...', '.. ': Windows trims
- * them from a name), or compatibility forms such as U+2025 TWO DOT LEADER.
+ * '/api/..;/admin' is '/admin' to them), or by a '?' or '#' ('..%3F': a panel that decodes the path
+ * and parses it again ends the path there), dots with trailing dots or spaces ('...', '.. ': Windows
+ * trims them from a name), or compatibility forms such as U+2025 TWO DOT LEADER.
  */
 function isDisguisedDotSegment(text: string): boolean {
-  const parameters = text.indexOf(';')
-  const stem = parameters === -1 ? text : text.slice(0, parameters)
-  if (stem.charCodeAt(0) !== DOT) return false
-  for (let i = 1; i < stem.length; i++) {
-    const code = stem.charCodeAt(i)
+  if (text.charCodeAt(0) !== DOT) return false
+  for (let i = 1; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (endsDotStem(code)) return true
     if (code !== DOT && code !== 0x20) return false
   }
   return true
+}
+
+/** ';' (path parameters), '?' and '#' (query and fragment, after a re-parse). */
+function endsDotStem(code: number): boolean {
+  return code === 0x3b || code === 0x3f || code === HASH
 }
 
 /** The byte of the escape '%XX' at `i`, or -1 when there is none (truncated or not hex). */

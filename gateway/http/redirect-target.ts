@@ -11,6 +11,7 @@ export function safeRedirectTarget(
   if (!candidate || candidate.length > 2048) return null
   // Browsers strip tabs and newlines and treat '\' as '/', so "/\t/evil" or "/\evil" leave the site.
   if (hasControlOrBackslash(candidate)) return null
+  if (!candidate.startsWith('/') && !candidate.startsWith(publicOrigin)) return null
   let url: URL
   try {
     url = new URL(candidate, publicOrigin)
@@ -18,8 +19,20 @@ export function safeRedirectTarget(
     return null
   }
   if (url.origin !== publicOrigin) return null
-  if (!candidate.startsWith('/') && !candidate.startsWith(publicOrigin)) return null
-  return `${url.pathname}${url.search}${url.hash}`
+  // Parsing resolves dot segments and escapes: '/..//evil.example/' comes out as '//evil.example/',
+  // which a browser reads as another host. So what comes out is checked again, as it will be sent.
+  const target = `${url.pathname}${url.search}${url.hash}`
+  return isSameOriginPath(target) ? target : null
+}
+
+/**
+ * Whether a browser resolves `text` to a path on the current origin: one '/' first, not followed by
+ * another or by '\' (that would be a scheme-relative URL: another host), and no '\' or control
+ * character anywhere.
+ */
+function isSameOriginPath(text: string): boolean {
+  const second = text.charCodeAt(1)
+  return text.charCodeAt(0) === 0x2f && second !== 0x2f && second !== 0x5c && !hasControlOrBackslash(text)
 }
 
 function hasControlOrBackslash(text: string): boolean {

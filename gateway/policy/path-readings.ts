@@ -21,8 +21,9 @@ for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 /**
  * The path as the most lenient panel reads it, in the normaliser's notation so that rules match it: each
  * segment decoded until nothing changes and NFKC-folded, cut at its first ';', trailing dots and spaces
- * trimmed; the emptied segments dropped. The normaliser has refused every path in which this would
- * bring up a '/', a '\' or a dot segment.
+ * trimmed; the emptied segments dropped. A decoded '?' or '#' ends the path, as for a panel that
+ * decodes the path and parses it again as a URL ('/admin%3Fx' is '/admin' to it). The normaliser has
+ * refused every path in which this would bring up a '/', a '\' or a dot segment.
  */
 export function lenientReading(path: string): string {
   if (!readsDifferently(path)) return path
@@ -30,9 +31,18 @@ export function lenientReading(path: string): string {
   const kept: string[] = []
   for (let i = 1; i < parts.length; i++) {
     const part = parts[i]!
-    const name = readsDifferently(part)
-      ? encodeAsNormalized(trimDotsAndSpaces(withoutParameters(decodeFully(part))))
-      : part
+    if (!readsDifferently(part)) {
+      if (part !== '' || i === parts.length - 1) kept.push(part)
+      continue
+    }
+    const decoded = decodeFully(part)
+    const end = queryOrFragmentStart(decoded)
+    const name = encodeAsNormalized(trimDotsAndSpaces(withoutParameters(decoded.slice(0, end))))
+    // The path ends here: what followed the '?' or '#' is a query or fragment to this panel.
+    if (end < decoded.length) {
+      kept.push(name)
+      break
+    }
     // The last part stays even when empty: it is the trailing slash of '/admin;x/'.
     if (name !== '' || i === parts.length - 1) kept.push(name)
   }
@@ -73,6 +83,15 @@ function decodeOnce(text: string): string {
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
   return true
+}
+
+/** Where a '?' or '#' starts in a decoded segment, or its length when neither is there. */
+function queryOrFragmentStart(name: string): number {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i)
+    if (code === 0x3f || code === 0x23) return i
+  }
+  return name.length
 }
 
 function withoutParameters(name: string): string {

@@ -1,26 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
-
-/** RFC 9110 §7.6.1: connection-specific headers never cross a proxy, in either direction. */
-const hopByHop = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-])
-
-/** Headers describing the client that only a trusted proxy may pass on. */
-const forwardingHeaders = new Set([
-  'forwarded',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-  'x-real-ip',
-])
+import { type ClientHeaderFilter, hopByHopHeaders } from './client-header-filter.ts'
 
 export interface ForwardingFacts {
   /** The client address tapgate believes (see http/client-address.ts). */
@@ -31,13 +10,18 @@ export interface ForwardingFacts {
   peerTrusted: boolean
   /** Host header to send upstream. */
   host: string
+  /** X-Forwarded-Host unless a trusted proxy sent one: public_url's, never the client's Host. */
+  publicHost: string
   /** Cookie header with tapgate's own cookie removed; undefined drops the header. */
   cookie: string | undefined
-  /** Identity header names only tapgate may set (folded: lower case, '_' as '-'). */
-  identityHeaders: ReadonlySet<string>
+  /** Which of the client's headers may reach the panel. */
+  filter: ClientHeaderFilter
 }
 
-/** The request headers the panel receives: no hop-by-hop, no spoofed identity, honest X-Forwarded-*. */
+/**
+ * The request headers the panel receives: no hop-by-hop, no spoofed identity, no route or method
+ * override, honest X-Forwarded-*.
+ */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   facts: ForwardingFacts,
@@ -45,10 +29,9 @@ export function upstreamRequestHeaders(
   const named = connectionTokens(incoming.connection)
   const headers: OutgoingHttpHeaders = {}
   for (const name in incoming) {
-    if (hopByHop.has(name) || named?.has(name) || name === 'host' || name === 'cookie') continue
-    const folded = name.includes('_') ? name.replaceAll('_', '-') : name
-    if (facts.identityHeaders.has(folded)) continue
-    if (forwardingHeaders.has(folded) && (!facts.peerTrusted || folded !== name)) continue
+    if (named?.has(name)) continue
+    const treatment = facts.filter.treatment(name)
+    if (treatment === 'drop' || (treatment === 'forwarding' && !facts.peerTrusted)) continue
     headers[name] = incoming[name]
   }
   headers.host = facts.host
@@ -56,8 +39,8 @@ export function upstreamRequestHeaders(
   headers['x-forwarded-for'] = facts.forwardedFor
   headers['x-real-ip'] = facts.clientIp
   if (!(facts.peerTrusted && incoming['x-forwarded-proto'])) headers['x-forwarded-proto'] = 'http'
-  if (!(facts.peerTrusted && incoming['x-forwarded-host']))
-    headers['x-forwarded-host'] = incoming.host ?? facts.host
+  // The client's Host is whatever it typed: a panel would build its links (reset mails) from it.
+  if (!(facts.peerTrusted && incoming['x-forwarded-host'])) headers['x-forwarded-host'] = facts.publicHost
   return headers
 }
 
@@ -73,7 +56,7 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     const lower = name.toLowerCase()
-    if (hopByHop.has(lower) || named?.has(lower)) continue
+    if (hopByHopHeaders.has(lower) || named?.has(lower)) continue
     kept.push(name, rawHeaders[i + 1] as string)
   }
   return kept

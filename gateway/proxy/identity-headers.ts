@@ -1,26 +1,53 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { Config } from '../config/schema.ts'
+import { foldHeaderName } from './header-name.ts'
 
 /**
- * Identity headers in common use (Authelia, oauth2-proxy, Apache's REMOTE_USER …): a panel behind
- * some other proxy may trust any of them, so tapgate removes them all from the client's request, with
- * the configured names, in every mode. Compared lower-cased with '_' folded to '-', because CGI-style
- * backends (PHP, WSGI) map `Remote_User` and `Remote-User` to the same HTTP_REMOTE_USER variable.
+ * Identity headers in common use: a panel behind some other proxy may trust any of them, so tapgate
+ * removes them all from the client's request, with the configured names, in every mode. Compared
+ * folded (header-name.ts: `Remote_User` and `remote.user` are `Remote-User`).
  */
 const commonIdentityHeaders = [
-  'remote-user',
-  'remote-name',
-  'remote-email',
-  'remote-groups',
-  'x-remote-user',
-  'x-forwarded-user',
-  'x-forwarded-email',
-  'x-forwarded-groups',
-  'x-forwarded-preferred-username',
-  'x-auth-request-user',
-  'x-auth-request-email',
-  'x-auth-request-groups',
+  'X-User',
+  'X-Username',
+  'X-User-Id',
+  'X-User-Name',
+  'X-User-Email',
+  'X-Email',
+  'X-Forwarded-Email',
+  'X-Forwarded-Groups',
+  'X-Forwarded-Preferred-Username',
+  'X-Forwarded-Access-Token',
+  'X-Auth-Username',
+  'X-Auth-Userid',
+  'X-Auth-Email',
+  'X-Auth-Roles',
+  'X-Auth-Groups',
+  'X-Proxy-User',
+  'X-Proxy-Roles',
 ]
+
+/**
+ * Families of identity headers: every name whose folded form starts with one of these. Authelia and
+ * Apache (Remote-*), oauth2-proxy (X-Auth-Request-*, X-Forwarded-User*), Grafana and Gitea
+ * (X-Webauth-*), caddy-security (X-Token-User*), Google IAP, Cloudflare Access, AWS ALB, Vouch,
+ * Pomerium and authentik.
+ */
+const identityHeaderFamilies = [
+  'Remote-',
+  'X-Remote-',
+  'X-Forwarded-User',
+  'X-Auth-Request-',
+  'X-Webauth-',
+  'X-Authenticated-',
+  'X-Token-User',
+  'X-Goog-Authenticated-',
+  'Cf-Access-Authenticated-',
+  'X-Amzn-Oidc-',
+  'X-Vouch-',
+  'X-Pomerium-',
+  'X-Authentik-',
+].map(foldHeaderName)
 
 /** Who a verified request comes from; name, email and groups are known in local mode only. */
 export interface Identity {
@@ -32,14 +59,20 @@ export interface Identity {
 
 /** `identity_headers`: what the panel is told about the user, under which names. */
 export class IdentityHeaders {
-  /** Header names never taken from the client (folded, see above). */
-  readonly stripped: ReadonlySet<string>
   readonly #names: Config['identity_headers']
+  /** Exact folded names never taken from the client: the common ones and the configured ones. */
+  readonly #exact: ReadonlySet<string>
 
   constructor(names: Config['identity_headers']) {
     this.#names = names
-    const configured = Object.values(names).map((name) => name.toLowerCase().replaceAll('_', '-'))
-    this.stripped = new Set([...commonIdentityHeaders, ...configured])
+    this.#exact = new Set([...commonIdentityHeaders, ...Object.values(names)].map(foldHeaderName))
+  }
+
+  /** Whether a client's header, by its folded name (header-name.ts), claims who the user is. */
+  claimsIdentity(folded: string): boolean {
+    if (this.#exact.has(folded)) return true
+    for (const family of identityHeaderFamilies) if (folded.startsWith(family)) return true
+    return false
   }
 
   /**

@@ -31,7 +31,8 @@ export function headerValue(incoming: IncomingMessage, name: string): string | u
 /**
  * The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's.
  * `verifiedUser` (a session that passed the second factor) is told to the panel in the identity
- * headers; whatever the client sent under those names never is.
+ * headers; whatever the client sent under those names, or any other identity or override header
+ * (proxy/client-header-filter.ts), never is.
  */
 export function panelRequestHeaders(
   s: Services,
@@ -41,8 +42,13 @@ export function panelRequestHeaders(
   verifiedUser: string | null = null,
 ): OutgoingHttpHeaders {
   const host = s.config.upstream.preserve_host ? (incoming.headers.host ?? s.upstream.host) : s.upstream.host
-  const identityHeaders = s.identityHeaders.stripped
-  const headers = upstreamRequestHeaders(incoming.headers, { ...facts, host, cookie, identityHeaders })
+  const headers = upstreamRequestHeaders(incoming.headers, {
+    ...facts,
+    host,
+    publicHost: s.publicHost,
+    cookie,
+    filter: s.clientHeaders,
+  })
   if (verifiedUser !== null) s.identityHeaders.add(headers, identityOf(s, verifiedUser))
   return headers
 }

@@ -2,8 +2,9 @@ import { Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem, wantsHtml } from '../errors.tsx'
 import { signInPage } from '../first-factor/sign-in-page.ts'
-import { clientFacts, gatewayCookies, headerValue, identityOf } from '../proxy/panel-request.ts'
+import { clientFacts, gatewayCookies, identityOf } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
+import { readForwardAuthQuestion } from './forward-auth-question.ts'
 import { isVerified, panelAccess } from './panel-access.ts'
 
 /**
@@ -12,37 +13,47 @@ import { isVerified, panelAccess } from './panel-access.ts'
  * request is judged exactly as tapgate judges panel traffic it proxies itself: the original path,
  * normalised, under the same rules, with the same session.
  *
- * - 200: allowed, with the identity headers, which the proxy passes on (empty but present on a
+ * - 200: allowed, with every identity header, which the proxy passes on (empty but present on a
  *   bypassed path), and X-Tapgate-Cookie: the browser's Cookie header without tapgate's own cookies.
- * - 403: a deny rule.
+ * - 403: a deny rule, or a question from an address that is not one of `trusted_proxies`.
  * - 401 with `Location`, the sign-in page to send the browser to. nginx turns it into a redirect
- *   itself (`error_page 401 =302 $location`); for Traefik and Caddy, which hand the answer to the
+ *   itself (the example's `@tapgate_sign_in`); for Traefik and Caddy, which hand the answer to the
  *   browser as it is, a browser gets the 302 directly. Scripts always get the 401.
+ * - 400: a question that cannot be read unambiguously (forward-auth-question.ts), or an ambiguous path.
+ * - 404: a path under tapgate's prefix, which is never the panel's.
+ * nginx's auth_request answers 500 for any status but 2xx, 401 and 403; the nginx example maps 400 and
+ * 404 back (`@tapgate_refused`).
  *
- * nginx names the original request in X-Original-URI / X-Original-Method (set in its config), Traefik
- * and Caddy in X-Forwarded-Uri / X-Forwarded-Method. The client's address comes from X-Forwarded-For,
- * believed only from `trusted_proxies`, so list the proxy there.
+ * `forward_auth.proxy` says which proxy asks, and so which headers name the original request; without
+ * it the route does not exist. The question, like X-Forwarded-For, is believed only from
+ * `trusted_proxies`.
  */
 export function forwardAuthRoutes(s: Services) {
   const { prefix } = s.config
+  const { proxy } = s.config.forward_auth
   const access = panelAccess(s)
   const routes = new Hono<GatewayEnv>()
+  if (proxy === undefined) return routes
 
   routes.all('/', async (c) => {
     const { incoming } = c.env
-    const nginx = headerValue(incoming, 'x-original-uri') !== undefined
-    const uri = headerValue(incoming, nginx ? 'x-original-uri' : 'x-forwarded-uri') ?? '/'
-    const method = (
-      headerValue(incoming, nginx ? 'x-original-method' : 'x-forwarded-method') ?? 'GET'
-    ).toUpperCase()
-    const target = access.target(uri)
-    // tapgate's own pages guard themselves.
-    if (target === 'not_found') return c.body(null, 200)
-    if (target === 'bad_path') return respondWithProblem(c, 'bad_path', prefix)
-
     const facts = clientFacts(incoming, s)
+    if (!facts.peerTrusted) {
+      s.log.warn({ event: 'forward_auth_refused', reason: 'not from trusted_proxies' }, 'verify refused')
+      return respondWithProblem(c, 'forbidden', prefix)
+    }
+    const question = readForwardAuthQuestion(incoming, proxy)
+    if (!question.ok) {
+      s.log.warn({ event: 'forward_auth_refused', reason: question.reason }, 'verify refused')
+      return respondWithProblem(c, 'bad_request', prefix)
+    }
+    const target = access.target(question.uri)
+    if (target === 'bad_path') return respondWithProblem(c, 'bad_path', prefix)
+    // tapgate's own pages are served by tapgate, never by the proxy from the panel.
+    if (target === 'not_found') return respondWithProblem(c, 'not_found', prefix)
+
     const { session: token, panel: panelCookie } = gatewayCookies(s, c.req.header('cookie'))
-    const decision = access.decide(incoming, target.path, method, facts.clientIp, token)
+    const decision = access.decide(incoming, target.path, question.method, facts.clientIp, token)
     if (decision.policy === 'deny') return respondWithProblem(c, 'forbidden', prefix)
     // The browser's cookies without tapgate's, for the proxy to send the panel instead of its own
     // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
@@ -60,7 +71,7 @@ export function forwardAuthRoutes(s: Services) {
     const next =
       session?.level === 'first_factor' ? `${prefix}/2fa` : signInPage(s.config, target.path + target.query)
     const location = new URL(next, s.publicOrigin).href
-    if (!nginx && wantsHtml(c.req.header('accept'))) return c.redirect(location, 302)
+    if (proxy !== 'nginx' && wantsHtml(c.req.header('accept'))) return c.redirect(location, 302)
     const refusal = respondWithProblem(c, 'unauthorized', prefix)
     refusal.headers.set('Location', location)
     return refusal

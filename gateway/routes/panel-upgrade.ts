@@ -1,6 +1,7 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
+import { framingFault } from '../http/request-framing.ts'
 import { assignRequestId } from '../http/request-id.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
@@ -41,6 +42,11 @@ export function panelUpgrade(s: Services) {
 
   async function route(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     assignRequestId(incoming, s.trustedProxies)
+    const fault = framingFault(incoming)
+    if (fault !== null) {
+      s.log.warn({ event: 'request_refused', reason: fault }, 'an ambiguous Upgrade request was refused')
+      return refuse(socket, 'bad_request')
+    }
     const target = access.target(incoming.url ?? '')
     if (typeof target === 'string') return refuse(socket, target)
     const { path, query } = target

@@ -94,6 +94,7 @@ export function secondFactorRoutes(s: Services) {
   routes.get('/', async (c) => {
     const factors = await enrolledFactors(s, c.var.session.user)
     if (factors.none) return c.redirect(`${prefix}/enroll`, 302)
+    if (factors.onlySwitchedOff) return refuseSwitchedOff(c, s, factors)
     return render(c, factors, 200)
   })
 
@@ -179,6 +180,18 @@ export function secondFactorRoutes(s: Services) {
   })
 
   return routes
+}
+
+/**
+ * A user whose every factor is of a type turned off has nothing to verify with, and is not one with
+ * no factor either: refused, with a page that says why, and logged for the admin.
+ */
+function refuseSwitchedOff(c: Context<GatewayEnv>, s: Services, factors: EnrolledFactors) {
+  s.log.warn(
+    { event: 'factor_switched_off', user: c.var.session.user, factors: factors.switchedOff },
+    'sign-in refused: the user has only factors of types turned off',
+  )
+  return respondWithProblem(c, 'factor_switched_off', s.config.prefix)
 }
 
 /** What the page says for a refused tap; the validation service's detail goes to the log only. */

@@ -98,12 +98,13 @@ export class TrustedDevices {
     return true
   }
 
-  /** Revokes every mark of the user (factor changes, "revoke all", an admin's reset). */
-  async revokeAll(user: string): Promise<void> {
+  /** Revokes every mark of the user (factor changes, "revoke all", an admin's reset); says how many. */
+  async revokeAll(user: string): Promise<number> {
     const index = keys.trustedDevicesOf(user)
     const ids = await this.store.members(index)
     await Promise.all(ids.map((id) => this.store.delete(keys.trustedDevice(id))))
     await this.store.delete(index)
+    return ids.length
   }
 
   async #load(id: string): Promise<DeviceRecord | null> {

@@ -10,7 +10,7 @@ export async function storeStillIntact(c: Context<GatewayEnv>, s: Services): Pro
   if (await s.storeIdentity.isIntact()) return true
   s.log.error(
     { event: 'store_data_lost', user: c.var.session.user },
-    'store lost its data: enrollment refused',
+    'store lost its data: enrollment refused until an operator runs `tapgate store accept-empty`',
   )
   return false
 }

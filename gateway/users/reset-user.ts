@@ -1,3 +1,4 @@
+import { forgetSwitchedOffFactors } from '../factors/switched-off-factors.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
 
@@ -24,6 +25,8 @@ export async function resetSecondFactors(s: Services, user: string, request: Res
     s.webauthn?.removeAll(user),
     s.yubicoOtp?.removeAll(user),
     s.sms?.removeAll(user),
+    // Else a user whose factors are of a type turned off could never enroll afresh.
+    forgetSwitchedOffFactors(s, user),
     s.recoveryCodes.revoke(user),
     // An enrollment code issued before the reset was for the old situation; the admin issues a new one.
     s.invites.revoke(user),

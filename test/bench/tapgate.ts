@@ -2,6 +2,9 @@
 // plus one two_factor session, with a panel session in its jar, minted through the gateway's own
 // Sessions on the same store.
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseConfig } from '../../gateway/config/load.ts'
 import { systemClock } from '../../gateway/deps.ts'
 import { createLogger } from '../../gateway/observability/logger.ts'
@@ -21,7 +24,12 @@ const loaded = parseConfig(
     public_url: `http://127.0.0.1:${port}`,
     upstream: { url: upstreamUrl },
     first_factor: { panel_cookies: ['PANELSESSID'] },
-    store: { redis_url: redisUrl, key_prefix: 'tapgate-bench:' },
+    // The bench's Redis is new each run: a fresh identity file, never one left in the working directory.
+    store: {
+      redis_url: redisUrl,
+      key_prefix: 'tapgate-bench:',
+      identity_file: join(mkdtempSync(join(tmpdir(), 'tapgate-bench-')), 'store-identity'),
+    },
     encryption_key: randomBytes(32).toString('base64url'),
     rules: [{ prefix: '/api/', policy: 'bypass' }],
     log_level: 'info',

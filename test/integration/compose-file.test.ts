@@ -207,6 +207,12 @@ describe('docker-compose.yml', () => {
       expect(panel.hostname).toBe('panel')
       expect(panel.port).toBe(service('panel').environment.PANEL_PORT)
       expect(new URL(config.store.redis_url ?? '').hostname).toBe('redis')
+      // A restart must remember the store's identity: on a named volume the image's user may write.
+      const identityDir = dirname(config.store.identity_file ?? '')
+      const volume = tapgate.volumes.map(mount).find((m) => m.target === identityDir)
+      expect(volume, `a named volume at ${identityDir}`).toMatchObject({ mode: 'rw' })
+      expect(compose.volumes).toHaveProperty([volume?.source ?? ''])
+      expect(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')).toContain(`chown node:node ${identityDir}`)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,47 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { hash } from '@node-rs/argon2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { argon2Options } from '../../gateway/first-factor/local-users.ts'
 import { BrowserClient, csrfTokenIn, formActionIn, totpSecretIn } from '../support/browser-client.ts'
-import { startCaddy } from '../support/caddy.ts'
 import type { ForegroundServer } from '../support/foreground-server.ts'
+import { shippedProxies } from '../support/forward-auth-proxies.ts'
 import { freePort } from '../support/free-port.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
-import { startNginx } from '../support/nginx.ts'
 import { totpCode } from '../support/totp-codes.ts'
 import { type RecordingUpstream, startRecordingUpstream } from '../support/upstream.ts'
-
-/**
- * Debian's real nginx and Caddy each run the shipped example (config/proxies/, only its addresses
- * changed) in front of a panel, asking tapgate's /_tapgate/verify before each request: a protected path
- * needs both factors, a bypassed one does not, and the panel learns who signed in from tapgate's
- * answer only, never tapgate's own cookies.
- */
-const proxies = [
-  {
-    name: 'nginx auth_request',
-    start: (port: number, tapgateHost: string, panelHost: string) =>
-      startNginx(
-        readFileSync('config/proxies/nginx-forward-auth.conf', 'utf8')
-          .replace('127.0.0.1:8080', tapgateHost)
-          .replace('127.0.0.1:2082', panelHost),
-        port,
-      ),
-  },
-  {
-    name: 'Caddy forward_auth',
-    start: (port: number, tapgateHost: string, panelHost: string) =>
-      startCaddy(
-        readFileSync('config/proxies/Caddyfile', 'utf8')
-          .replaceAll('127.0.0.1:8080', tapgateHost)
-          .replace('127.0.0.1:2082', panelHost),
-        'panel.example.com',
-        port,
-      ),
-  },
-]
 
 /** Every identity header in common use, as a client forges them, the '_' spelling included. */
 const forged: Record<string, string> = {
@@ -69,7 +38,13 @@ function expectIdentity(headers: Record<string, unknown> | undefined, told: Reco
   }
 }
 
-describe.each(proxies)('$name with tapgate', ({ start }) => {
+/**
+ * Debian's real nginx and Caddy each run the shipped example (config/proxies/, only its addresses
+ * changed) in front of a panel, asking tapgate's /_tapgate/verify before each request: a protected path
+ * needs both factors, a bypassed one does not, and the panel learns who signed in from tapgate's
+ * answer only, never tapgate's own cookies.
+ */
+describe.each(shippedProxies)('$name with tapgate', ({ kind, start }) => {
   let panel: RecordingUpstream
   let gateway: TestGateway
   let proxy: ForegroundServer
@@ -86,6 +61,7 @@ describe.each(proxies)('$name with tapgate', ({ start }) => {
       config: {
         public_url: `http://127.0.0.1:${proxyPort}`,
         trusted_proxies: ['127.0.0.1/32'],
+        forward_auth: { proxy: kind },
         first_factor: { mode: 'local', users_file: usersFile },
         rules: [
           { prefix: '/api/', policy: 'bypass' },

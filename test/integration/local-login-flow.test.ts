@@ -230,6 +230,30 @@ describe('the users file', () => {
     expect(lastUpstreamRequest().headers['remote-groups']).toBe('service')
   })
 
+  it('ends the sessions and trusted devices of a user it no longer lists, or disables', async () => {
+    // alice: verified and trusting her browser; backup (an exempt group): in on the password alone.
+    const secret = await signInAndEnroll(new BrowserClient(gateway.url))
+    gateway.clock.advance(30_000)
+    const alice = new BrowserClient(gateway.url)
+    const token = await totpCode(secret, gateway.clock)
+    await logIn(alice, { username: 'alice', password: 'alice-password', token, trust_device: 'yes' })
+    const backup = new BrowserClient(gateway.url)
+    await logIn(backup, { username: 'backup', password: 'backup-password' })
+    for (const browser of [alice, backup]) expect((await browser.get('/echo/dashboard')).status).toBe(200)
+
+    const { backup: _removed, ...kept } = standardUsers()
+    writeUsers({ ...kept, alice: { ...kept.alice, disabled: true } })
+    for (const browser of [alice, backup]) {
+      await waitFor(async () =>
+        expect((await browser.get('/echo/dashboard')).headers.get('location')).toMatch(/^\/_tapgate\/login/),
+      )
+    }
+    expect(await gateway.services.trustedDevices.of('alice')).toEqual([])
+    expect(gateway.logs).toContainEqual(
+      expect.objectContaining({ event: 'user_access_ended', user: 'alice', trustedDevices: 1 }),
+    )
+  })
+
   it('is read again when it changes, and a broken version changes nothing', async () => {
     const users = gateway.services.localUsers
     if (!users) throw new Error('local mode expected')

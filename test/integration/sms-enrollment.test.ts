@@ -121,7 +121,7 @@ describe('who may use text messages', () => {
   describe('listed groups', () => {
     const demo = smsGateway({ allow: { groups: ['resellers'] } })
 
-    it("offers them to the group's members only, and a number stops counting for one who leaves it", async () => {
+    it("offers them to the group's members only, and refuses one who leaves it rather than enroll them anew", async () => {
       const s = demo.gateway.services
       let groups: string[] = ['resellers']
       s.groups = { groupsOf: (user) => (user === 'demo' ? groups : []) }
@@ -133,10 +133,12 @@ describe('who may use text messages', () => {
       await signInWithPassword(alice, 'alice')
       expect(await (await alice.get('/_tapgate/enroll')).text()).not.toContain('/_tapgate/enroll/sms')
 
+      // Their number is still theirs: not a user with no factor, whom a password alone would enroll.
       groups = []
       await browser.get('/logout')
       await signInWithPassword(browser)
-      expect((await browser.get('/_tapgate/2fa')).headers.get('location')).toBe('/_tapgate/enroll')
+      expect((await browser.get('/_tapgate/2fa')).status).toBe(403)
+      expect((await browser.get('/_tapgate/enroll')).headers.get('location')).toBe('/_tapgate/2fa')
     })
   })
 })

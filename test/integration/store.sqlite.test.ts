@@ -1,10 +1,16 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { userCommand } from '../../gateway/cli/user-commands.ts'
+import { serveCommand } from '../../gateway/main.ts'
+import { holdServingLock } from '../../gateway/store/sqlite-serving-lock.ts'
 import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { describeStoreContract } from '../contract/store.contract.ts'
+import { freePort } from '../support/free-port.ts'
+import { testEncryptionKey } from '../support/gateway.ts'
+import { startGatewayProcess } from '../support/gateway-process.ts'
 
 class FakeClock {
   #now = Date.UTC(2030, 0, 1)
@@ -105,5 +111,58 @@ describe('SqliteStore', () => {
     } finally {
       await store.close()
     }
+  })
+})
+
+describe('tapgate serve on the embedded store', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tapgate-sqlite-serve-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  /** A gateway on its own port, on the shared file: what a second `tapgate serve` by mistake looks like. */
+  const serving = async (storePath: string) =>
+    [
+      `listen: 127.0.0.1:${await freePort()}`,
+      'public_url: http://127.0.0.1:1',
+      "upstream: { url: 'http://127.0.0.1:1' }",
+      'first_factor: { panel_cookies: [session] }',
+      `encryption_key: ${testEncryptionKey}`,
+      `store: { embedded_path: '${storePath}' }`,
+    ].join('\n')
+
+  it('refuses a second process on the same file in one line, and leaves the file to the admin CLI', async () => {
+    const storePath = join(dir, 'shared.db')
+    const first = await startGatewayProcess(await serving(storePath))
+    try {
+      // The second `tapgate serve` is this test's own process, on another port.
+      const config = join(dir, 'second.yaml')
+      await writeFile(config, await serving(storePath))
+      const complained = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+      try {
+        expect(await serveCommand(config)).toBe(1)
+        expect(complained.mock.calls).toEqual([
+          [
+            `tapgate: the embedded store ${storePath} is in use by another tapgate process; ` +
+              'one SQLite file serves one gateway (run several on Redis)\n',
+          ],
+        ])
+      } finally {
+        complained.mockRestore()
+      }
+      // `tapgate user …` still reads and writes the store beside the running gateway.
+      const said = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+      try {
+        expect(await userCommand(['list', '--config', config])).toBe(0)
+        expect(said).toHaveBeenCalledWith('No users yet.\n')
+      } finally {
+        said.mockRestore()
+      }
+    } finally {
+      await first.stop('SIGKILL')
+    }
+    // A gateway that crashed leaves no lock behind: the operating system drops it with the process.
+    holdServingLock(storePath).release()
   })
 })

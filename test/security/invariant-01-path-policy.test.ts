@@ -72,6 +72,9 @@ describe('path corpus over HTTP (rules: /api/ bypass, default two_factor, no ses
       '//api/x',
       '/api%2fx',
       '/./api/../admin',
+      '/api/%25c0%25ae%25c0%25ae/admin',
+      '/api/..%23/admin',
+      '/api/..%3F/admin',
     ]) {
       expect(targets).toContain(attempt)
     }
@@ -88,6 +91,9 @@ describe('a deny for /admin with default bypass covers every way a panel may rea
     ['/admin%20', 'trailing space (Windows)'],
     ['/%EF%BD%81dmin', 'fullwidth letter (best-fit code pages)'],
     ['/%2561dmin', 'a second decode'],
+    ['/admin%3Fx', "a panel that decodes and re-parses the path: '/admin?x' is '/admin'"],
+    ['/admin%23/users', "the same with '#'"],
+    ['/admin%253F', 'the same after a second decode'],
   ])('%s: %s', async (target) => {
     received = []
     const response = await rawRequest(denyingGateway.url, 'GET', target, ['Accept: application/json'])

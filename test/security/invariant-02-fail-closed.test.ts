@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { storeCommand } from '../../gateway/cli/store-commands.ts'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
 import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
-import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { type RedisServer, startRedis } from '../support/redis.ts'
 import { totpCode } from '../support/totp-codes.ts'
 import { waitFor } from '../support/wait-for.ts'
@@ -78,5 +82,48 @@ describe('Redis stopped mid-test', () => {
     expect(enroll.status).toBe(503)
     expect(await enroll.text()).not.toContain('class="secret"')
     expect(gateway.logs.some((line) => line.event === 'store_data_lost')).toBe(true)
+  })
+
+  it('keeps refusing after the gateway restarts, until an operator runs `tapgate store accept-empty`', async () => {
+    // The same host starting again: it remembers the identity of the store it served.
+    const identityFile = gateway.services.storeIdentity.file
+    await gateway.close()
+    gateway = await startTestGateway({
+      upstreamUrl: panel.url,
+      store: createRedisStore(redis.url, 'tapgate-test:'),
+      config: { store: { identity_file: identityFile } },
+    })
+    const browser = new BrowserClient(gateway.url)
+    const login = await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
+    expect(login.status).toBe(303)
+    const refused = await browser.get('/_tapgate/enroll')
+    expect(refused.status).toBe(503)
+    expect(await refused.text()).not.toContain('class="secret"')
+    // Said at start-up already, before anyone tries.
+    expect(gateway.logs[0]).toMatchObject({ event: 'store_data_lost' })
+
+    const dir = mkdtempSync(join(tmpdir(), 'tapgate-accept-empty-'))
+    const config = join(dir, 'tapgate.yaml')
+    // JSON is YAML too; the operator's config names the same store and identity file.
+    writeFileSync(
+      config,
+      JSON.stringify({
+        public_url: 'http://127.0.0.1:1',
+        upstream: { url: 'http://127.0.0.1:1' },
+        first_factor: { panel_cookies: ['session'] },
+        encryption_key: testEncryptionKey,
+        store: { redis_url: redis.url, key_prefix: 'tapgate-test:', identity_file: identityFile },
+      }),
+    )
+    const said = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
+    try {
+      expect(await storeCommand(['accept-empty', '--config', config])).toBe(0)
+      expect(String(said.mock.calls[0]?.[0])).toContain('Accepted the empty store')
+    } finally {
+      said.mockRestore()
+    }
+    const accepted = await browser.get('/_tapgate/enroll')
+    expect(accepted.status).toBe(200)
+    expect(await accepted.text()).toContain('class="secret"')
   })
 })

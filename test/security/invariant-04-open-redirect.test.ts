@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { hash } from '@node-rs/argon2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { argon2Options } from '../../gateway/first-factor/local-users.ts'
 import { safeRedirectTarget } from '../../gateway/http/redirect-target.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
@@ -11,7 +15,8 @@ import { totpCode } from '../support/totp-codes.ts'
 /**
  * DESIGN invariant 4: after the second factor tapgate redirects only to a same-origin path. The
  * destination comes from the panel's Location header, which a panel may build from user input
- * (`?next=`), so every entry of test/corpus/open-redirects.txt must land on "/".
+ * (`?next=`), or from `rd` on tapgate's own sign-in page, so every entry of
+ * test/corpus/open-redirects.txt must land on "/".
  */
 const attempts = readFileSync(new URL('../corpus/open-redirects.txt', import.meta.url), 'utf8')
   .split('\n')
@@ -79,6 +84,51 @@ describe('a panel that redirects wherever its login form says', () => {
       })
       expect({ attempt, status: done.status, location: done.headers.get('location') }).toEqual({
         attempt,
+        status: 303,
+        location: '/',
+      })
+    }
+  })
+})
+
+describe("tapgate's own sign-in page, told where to go next by `rd`", () => {
+  let upstream: http.Server
+  let gateway: TestGateway
+
+  beforeAll(async () => {
+    upstream = http.createServer((_req, res) => res.end('panel'))
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
+    // A service account exempt from the second factor: the password alone ends in the redirect.
+    const usersFile = join(mkdtempSync(join(tmpdir(), 'tapgate-rd-')), 'users.yaml')
+    const password = await hash('svc-password', argon2Options)
+    writeFileSync(usersFile, JSON.stringify({ users: { svc: { password, groups: ['service'] } } }))
+    gateway = await startTestGateway({
+      upstreamUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      config: {
+        first_factor: { mode: 'local', users_file: usersFile },
+        enrollment: { exempt_groups: ['service'] },
+      },
+    })
+  })
+  afterAll(async () => {
+    await gateway.close()
+    upstream.close()
+  })
+
+  it('neither offers nor follows an off-site target', async () => {
+    for (const attempt of attempts.filter((a) => !hasControlCharacter(a))) {
+      const browser = new BrowserClient(gateway.url)
+      const page = await (await browser.get(`/_tapgate/login?rd=${encodeURIComponent(attempt)}`)).text()
+      const offered = /name="rd" value="([^"]*)"/.exec(page)?.[1] ?? null
+      const done = await browser.postForm('/_tapgate/login', {
+        csrf: csrfTokenIn(page),
+        username: 'svc',
+        password: 'svc-password',
+        rd: attempt,
+      })
+      expect({ attempt, offered, status: done.status, location: done.headers.get('location') }).toEqual({
+        attempt,
+        offered: null,
         status: 303,
         location: '/',
       })

@@ -53,6 +53,10 @@ export async function startTestGateway(options: {
 }): Promise<TestGateway> {
   const clock = options.clock ?? new FixedClock()
   const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'tapgate-test-'))
+  // Each gateway remembers its store's identity in its own dir, as a fresh host would (unless the
+  // test names the file, to restart a gateway as the same host).
+  const storeSettings = { identity_file: join(dir, 'store-identity'), ...(options.config?.store ?? {}) }
   const raw = {
     listen: `127.0.0.1:${port}`,
     public_url: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
@@ -64,11 +68,11 @@ export async function startTestGateway(options: {
     // Every test gateway gets its own free metrics port.
     metrics: { listen: '127.0.0.1:0' },
     ...options.config,
+    store: storeSettings,
   }
   const loaded = parseConfig(raw, { baseDir: process.cwd(), env: {} })
   if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.problems.join('\n')}`)
-  const store =
-    options.store ?? new SqliteStore(join(mkdtempSync(join(tmpdir(), 'tapgate-test-')), 'store.db'), clock)
+  const store = options.store ?? new SqliteStore(join(dir, 'store.db'), clock)
   let text = ''
   const sink = new Writable({
     write(chunk, _encoding, done) {

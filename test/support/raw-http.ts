@@ -18,6 +18,16 @@ export function rawRequest(
   headers: string[] = [],
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(url)
+  const lines = [`${method} ${target} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Connection: close', ...headers]
+  return rawExchange(url, `${lines.join('\r\n')}\r\n\r\n`)
+}
+
+/**
+ * Writes `bytes` (one char per byte, Latin-1) as they are, head and body, on one connection, and
+ * reads the first answer on it once the server closes the connection.
+ */
+export function rawExchange(url: string, bytes: string): Promise<RawResponse> {
+  const { hostname, port } = new URL(url)
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname)
     const chunks: Buffer[] = []
@@ -29,13 +39,7 @@ export function rawRequest(
       const head = end < 0 ? text : text.slice(0, end)
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), head, body: text.slice(end + 4) })
     })
-    const lines = [
-      `${method} ${target} HTTP/1.1`,
-      `Host: ${hostname}:${port}`,
-      'Connection: close',
-      ...headers,
-    ]
     // Not end(): a half-closed socket makes Node's server drop the answer to a request still in flight.
-    socket.write(Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'))
+    socket.write(Buffer.from(bytes, 'latin1'))
   })
 }

@@ -96,6 +96,17 @@ describe('config validation', () => {
     ])
   })
 
+  it('takes forward_auth.proxy by name, and only with the proxy in trusted_proxies', () => {
+    const asked = { ...minimal, forward_auth: { proxy: 'caddy' } }
+    expect(problemsOf({ ...asked, trusted_proxies: ['127.0.0.1'] })).toEqual([])
+    expect(problemsOf(asked)).toEqual([
+      'trusted_proxies: expected the address of the caddy that asks, with forward_auth.proxy',
+    ])
+    expect(problemsOf({ ...minimal, forward_auth: { proxy: 'haproxy' } })).toEqual([
+      "forward_auth.proxy: expected one of nginx|traefik|caddy, got 'haproxy'",
+    ])
+  })
+
   it('names missing required keys', () => {
     expect(problemsOf({ public_url: 'http://localhost:3000' })).toEqual([
       'upstream: required (expected object)',

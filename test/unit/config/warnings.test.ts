@@ -31,6 +31,11 @@ describe('settings that are valid but weaken what tapgate promises', () => {
     expect(warningsFor({ first_factor })).toEqual(['first_factor.panel_cookies.1.pass_to_browser'])
   })
 
+  it('an override header kept for the panel', () => {
+    const upstream = { url: 'http://127.0.0.1:2082', keep_override_headers: ['X-HTTP-Method-Override'] }
+    expect(warningsFor({ first_factor: confirmed, upstream })).toEqual(['upstream.keep_override_headers.0'])
+  })
+
   it('a bypass rule that passes panel cookies to anyone, not only to known networks', () => {
     const rules = [
       { prefix: '/api/', policy: 'bypass', panel_cookies: 'pass' },

@@ -121,6 +121,15 @@ const rejected: Array<[string, string]> = [
   ['/%ef%b9%92', R.disguisedDotSegment],
   ['/..%ef%bc%9b', R.disguisedDotSegment],
   ['/.%c2%a0', R.disguisedDotSegment],
+  ['/..%23/a', R.disguisedDotSegment],
+  ['/..%3f/a', R.disguisedDotSegment],
+  ['/.%3F', R.disguisedDotSegment],
+  ['/..%ef%bc%9f/a', R.disguisedDotSegment],
+  ['/%25c0%25ae%25c0%25ae/a', R.doubleEncoded],
+  ['/%25ff', R.doubleEncoded],
+  ['/a%3F/../b', R.parentOfQueryOrFragment],
+  ['/a%23/x/../../b', R.parentOfQueryOrFragment],
+  ['/a%253f/../b', R.parentOfQueryOrFragment],
 ]
 
 describe('normalizePath', () => {

@@ -51,6 +51,10 @@ const REQUIRED = [
   '/api/%EF%BC%8F..%EF%BC%8Fadmin',
   '/api/%c0%ae%c0%ae/admin',
   '/api/%c0%af',
+  '/api/%25c0%25ae%25c0%25ae/admin',
+  '/api/..%23/admin',
+  '/api/..%3F/admin',
+  '/api/x%3F/../../admin',
   '/%EF%BD%81pi/x',
   '/api/\tx',
   '/api/ x',
@@ -63,11 +67,15 @@ function decide(path: string, compiled = bypassApi): Policy {
 
 /**
  * Ways a permissive server reads the path it receives: every escape decoded (again and again), NFKC, look-alike and
- * back slashes as '/', ';' parameters stripped (Tomcat, Jetty), trailing dots and spaces trimmed
- * (Windows; a name of dots only read as '..'), dot-segments removed, and the same case-folded.
+ * back slashes as '/', the rest cut at a '?' or '#' (a panel that parses the decoded path again as a
+ * URL), ';' parameters stripped (Tomcat, Jetty), trailing dots and spaces trimmed (Windows; a name of
+ * dots only read as '..'), dot-segments removed, and the same case-folded.
  */
 function lenientReadings(path: string): string[] {
-  const text = decodeFully(path).normalize('NFKC').replace(SLASH_LIKE, '/')
+  const text = decodeFully(path)
+    .normalize('NFKC')
+    .replace(SLASH_LIKE, '/')
+    .replace(/[?#].*$/s, '')
   const segments: string[] = []
   let trailingSlash = false
   for (const raw of text.split('/').slice(1)) {
@@ -156,6 +164,10 @@ describe('generated targets against both rule sets', () => {
     '%00',
     '%',
     '%c0%ae',
+    '%25c0%25ae',
+    '%3f',
+    '%23',
+    '%253F',
     '%e2%80%a4',
     '%ef%bc%8f',
     '%ef%bc%8e',

@@ -7,7 +7,7 @@ import { foldHeaderName } from './header-name.ts'
  * removes them all from the client's request, with the configured names, in every mode. Compared
  * folded (header-name.ts: `Remote_User` and `remote.user` are `Remote-User`).
  */
-const commonIdentityHeaders = [
+export const commonIdentityHeaders: readonly string[] = [
   'X-User',
   'X-Username',
   'X-User-Id',
@@ -33,7 +33,7 @@ const commonIdentityHeaders = [
  * (X-Webauth-*), caddy-security (X-Token-User*), Google IAP, Cloudflare Access, AWS ALB, Vouch,
  * Pomerium and authentik.
  */
-const identityHeaderFamilies = [
+export const identityHeaderFamilies: readonly string[] = [
   'Remote-',
   'X-Remote-',
   'X-Forwarded-User',
@@ -47,7 +47,8 @@ const identityHeaderFamilies = [
   'X-Vouch-',
   'X-Pomerium-',
   'X-Authentik-',
-].map(foldHeaderName)
+]
+const foldedFamilies = identityHeaderFamilies.map(foldHeaderName)
 
 /** Who a verified request comes from; name, email and groups are known in local mode only. */
 export interface Identity {
@@ -71,7 +72,7 @@ export class IdentityHeaders {
   /** Whether a client's header, by its folded name (header-name.ts), claims who the user is. */
   claimsIdentity(folded: string): boolean {
     if (this.#exact.has(folded)) return true
-    for (const family of identityHeaderFamilies) if (folded.startsWith(family)) return true
+    for (const family of foldedFamilies) if (folded.startsWith(family)) return true
     return false
   }
 

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http'
 import type { Socket } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
@@ -48,6 +49,7 @@ export function createRequestListener(s: Services): RequestListener {
       outgoing.shouldKeepAlive = false
       return sendProblem(incoming, outgoing, 'bad_request', prefix)
     }
+    if (!s.limits.admit(incoming, outgoing)) return
     return isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
   }
 }
@@ -79,6 +81,11 @@ function tapgatePages(s: Services) {
   app.route(`${prefix}/recovery-codes`, recoveryCodeRoutes(s))
   app.route(`${prefix}/admin`, adminRoutes(s))
   app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
-  app.onError((error, c) => respondWithProblem(c, problemForFailure(error, s.log), prefix))
+  app.onError((error, c) =>
+    // A body cut for its pace (http/request-limits.ts) fails its reader, but has had its answer.
+    s.limits.wasCut(c.env.incoming)
+      ? RESPONSE_ALREADY_SENT
+      : respondWithProblem(c, problemForFailure(error, s.log), prefix),
+  )
   return app
 }

@@ -59,6 +59,11 @@ export const problems = {
     title: 'Sign-in expired',
     message: 'Your sign-in has expired. Sign in again.',
   },
+  body_too_slow: {
+    status: 408,
+    title: 'The request came too slowly',
+    message: 'The connection stalled while sending. Please try again.',
+  },
   body_too_large: {
     status: 413,
     title: 'Request too large',
@@ -69,6 +74,11 @@ export const problems = {
     title: 'Too many attempts',
     message: 'Sign-in is paused after too many failed attempts. Wait a few minutes, then try again.',
   },
+  too_many_requests: {
+    status: 429,
+    title: 'Too many requests at once',
+    message: 'Too many requests from your network are in progress. Wait a moment, then try again.',
+  },
   store_unavailable: {
     status: 503,
     title: 'Sign-in is temporarily unavailable',
@@ -78,6 +88,11 @@ export const problems = {
     status: 502,
     title: 'The control panel is not responding',
     message: 'The panel behind this sign-in could not be reached. Please try again in a minute.',
+  },
+  upstream_busy: {
+    status: 503,
+    title: 'The control panel is busy',
+    message: 'Every connection to the panel is in use. Please try again in a moment.',
   },
   upstream_timeout: {
     status: 504,
@@ -99,27 +114,46 @@ interface ProblemAnswer {
   body: string
 }
 
+/** What one answer adds to its catalogue entry: a message about this very request, and when to retry. */
+export interface ProblemDetail {
+  message?: string
+  retryAfterMs?: number
+}
+
 /** An error page for browsers, `{"error": code, "message": …}` for API clients. */
-function problemAnswer(code: ProblemCode, accept: string | undefined, prefix: string): ProblemAnswer {
+function problemAnswer(
+  code: ProblemCode,
+  accept: string | undefined,
+  prefix: string,
+  detail: ProblemDetail,
+): ProblemAnswer {
   const problem: Problem = problems[code]
+  const message = detail.message ?? problem.message
+  const retryAfter: Record<string, string> =
+    detail.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.ceil(detail.retryAfterMs / 1000)) }
   if (!wantsHtml(accept)) {
     return {
       status: problem.status,
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-      body: JSON.stringify({ error: code, message: problem.message }),
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...retryAfter },
+      body: JSON.stringify({ error: code, message }),
     }
   }
-  const page = <MessagePage prefix={prefix} title={problem.title} message={problem.message} tone="error" />
+  const page = <MessagePage prefix={prefix} title={problem.title} message={message} tone="error" />
   return {
     status: problem.status,
-    headers: { 'Content-Type': 'text/html; charset=UTF-8', ...pageSecurityHeaders },
+    headers: { 'Content-Type': 'text/html; charset=UTF-8', ...pageSecurityHeaders, ...retryAfter },
     body: `<!doctype html>${page}`,
   }
 }
 
 /** For tapgate's own pages (hono handlers). */
-export function respondWithProblem(c: Context, code: ProblemCode, prefix: string): Response {
-  const { status, headers, body } = problemAnswer(code, c.req.header('accept'), prefix)
+export function respondWithProblem(
+  c: Context,
+  code: ProblemCode,
+  prefix: string,
+  detail: ProblemDetail = {},
+): Response {
+  const { status, headers, body } = problemAnswer(code, c.req.header('accept'), prefix, detail)
   return c.body(body, status, headers)
 }
 
@@ -129,8 +163,9 @@ export function sendProblem(
   outgoing: ServerResponse,
   code: ProblemCode,
   prefix: string,
+  detail: ProblemDetail = {},
 ): void {
-  const { status, headers, body } = problemAnswer(code, incoming.headers.accept, prefix)
+  const { status, headers, body } = problemAnswer(code, incoming.headers.accept, prefix, detail)
   outgoing.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) }).end(body)
 }
 

@@ -64,10 +64,10 @@ export async function serveCommand(configPath: string | undefined): Promise<numb
 }
 
 /**
- * Opens the store and starts the gateway; a refusal told in one line when another process serves
- * from the same embedded store, or the store identity file is unusable.
+ * Opens the store and starts the gateway (for `tapgate serve` and the demo); a refusal told in one
+ * line when another process serves from the same embedded store, or the store identity file is unusable.
  */
-async function startServing(
+export async function startServing(
   config: Config,
   log: Logger,
 ): Promise<{ gateway: RunningGateway; lock: ServingLock | null } | { refusal: string }> {

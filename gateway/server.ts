@@ -5,6 +5,7 @@ import { configWarnings } from './config/warnings.ts'
 import type { Deps } from './deps.ts'
 import { checkAttestationsAgainst } from './factors/authenticator-metadata.ts'
 import { watchUsersFile } from './first-factor/removed-users.ts'
+import { ResponseWithHeadEvent } from './http/response-head-event.ts'
 import { startMetricsServer } from './observability/metrics-server.ts'
 import { panelUpgrade } from './routes/panel-upgrade.ts'
 import { createServices, type Services } from './services.ts'
@@ -42,10 +43,10 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   const metadata = services.webauthn?.settings.metadata
   if (metadata !== undefined) await checkAttestationsAgainst(metadata)
   const stopWatchingUsers = await watchUsersFile(services)
-  const server = createServer(createRequestListener(services))
+  const server = createServer({ ServerResponse: ResponseWithHeadEvent }, createRequestListener(services))
   const upgrades = panelUpgrade(services)
   server.on('upgrade', upgrades.upgrade)
-  // Slow-loris defence; bodies themselves may take as long as they need.
+  // Slow-loris defence for the head; a body may take as long as it keeps its pace (limits.body_*).
   server.headersTimeout = 30_000
   server.requestTimeout = 0
   const { metrics: metricsSettings } = deps.config

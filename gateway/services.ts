@@ -19,6 +19,7 @@ import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
+import { RequestLimits } from './http/request-limits.ts'
 import { Metrics } from './observability/metrics.ts'
 import { PanelCookies } from './panel-session/panel-cookies.ts'
 import { PanelJars } from './panel-session/panel-jar.ts'
@@ -58,6 +59,8 @@ export interface Services extends Deps {
   /** A username as tapgate keys users by it (case, Unicode forms), under this config. */
   canonicalUser(name: string): string
   upstream: Upstream
+  /** `limits`: requests per client address, and the pace of request bodies. */
+  limits: RequestLimits
   sessions: Sessions
   regulator: Regulator
   totp: TotpFactor
@@ -101,6 +104,7 @@ export function createServices(deps: Deps): Services {
     'Verified sessions alive on every gateway sharing the store',
     () => sessions.countVerified(),
   )
+  const trustedProxies = new NetworkSet(config.trusted_proxies)
   const ff = config.first_factor
   const localUsers =
     ff.mode === 'local' && ff.users_file !== undefined
@@ -113,7 +117,7 @@ export function createServices(deps: Deps): Services {
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),
     trustedDevices: new TrustedDevices(store, clock, config.trusted_devices.lifetime),
-    trustedProxies: new NetworkSet(config.trusted_proxies),
+    trustedProxies,
     identityHeaders,
     clientHeaders: new ClientHeaderFilter(identityHeaders, config.upstream.keep_override_headers),
     policy: compileRules(config.rules, config.default_policy),
@@ -129,10 +133,15 @@ export function createServices(deps: Deps): Services {
     canonicalUser: canonicalUserFor(ff),
     upstream: new Upstream(
       config.upstream.url,
-      config.upstream.timeout,
+      {
+        timeoutMs: config.upstream.timeout,
+        maxSockets: config.upstream.pool.max_sockets,
+        socketWaitMs: config.upstream.pool.socket_wait,
+      },
       tlsClientOptions(config.upstream.tls, 'upstream.tls'),
       (seconds) => metrics.upstreamLatency.observe(seconds),
     ),
+    limits: new RequestLimits(config, trustedProxies, log, metrics),
     sessions,
     regulator: new Regulator(store, clock, config.regulation, log, metrics),
     totp: new TotpFactor(config.factors.totp, store, box, clock),

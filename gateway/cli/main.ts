@@ -4,6 +4,7 @@ import { configWarnings } from '../config/warnings.ts'
 import { serveCommand } from '../main.ts'
 import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
+import { lockoutsCommand } from './lockout-commands.ts'
 import { storeCommand } from './store-commands.ts'
 import { userCommand } from './user-commands.ts'
 
@@ -19,6 +20,7 @@ Commands:
   user list|show|history|reset|unlock|invite|add-yubikey …
                               find users, see their factors and history, reset, unlock, invite
                               (\`tapgate user\` for details)
+  lockouts list|lift ADDRESS  addresses locked out for everyone, and lifting one
   store accept-empty          after the store lost its data: let the gateways offer enrollment again
 `
 
@@ -28,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   // Has options of its own, parsed there.
   if (command === 'user') return userCommand(rest)
   if (command === 'store') return storeCommand(rest)
+  if (command === 'lockouts') return lockoutsCommand(rest)
   if (command === 'hash-password' && rest.length === 0) return hashPasswordCommand()
   if (command === 'explain-path') return explainPathCommand(rest)
   const { values, positionals } = parseArgs({

@@ -1,17 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { userInfo } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { pino } from 'pino'
-import { loadConfigFile } from '../config/load.ts'
-import { systemClock } from '../deps.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import { switchedOffLabels } from '../factors/switched-off-factors.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
-import { createLogger } from '../observability/logger.ts'
-import { createServices, type Services } from '../services.ts'
-import { openStore, storeKind } from '../store/open-store.ts'
+import type { Services } from '../services.ts'
 import {
-  type AdminAct,
   importYubiKey,
   issueEnrollmentInvite,
   liftLockout,
@@ -19,6 +13,8 @@ import {
   userOverview,
 } from '../users/admin-actions.ts'
 import { resetSecondFactors } from '../users/reset-user.ts'
+import { CommandError, cliAct, withServices } from './command-services.ts'
+import { iso, print, printable, printJson, table, utc } from './output.ts'
 
 const userUsage = `Usage: tapgate user <command> [options]   (--config FILE or TAPGATE_CONFIG)
 
@@ -27,7 +23,7 @@ Commands:
   show USER                     a user's factors, lockout and enrollment code
   history USER                  a user's sign-in attempts and changes, newest first
   reset USER --reason "…"       remove the user's second factors, end their sessions and trusted devices
-  unlock USER [--reason "…"]    lift the user's lockout
+  unlock USER [--reason "…"]    lift the user's lockouts (their own, and theirs at any address)
   invite USER                   issue a one-time enrollment code (first_enrollment: invite)
   add-yubikey USER --csv FILE [--public-id ID] [--name NAME]
                                 local YubiKey mode: import a key's AES secret from the Personalization
@@ -36,9 +32,6 @@ Commands:
 Options:
   --json                        machine-readable output
 `
-
-/** An expected failure, told in one line: unknown user, missing reason, bad config … (exit code 1). */
-class CommandError extends Error {}
 
 interface Invocation {
   command: string
@@ -107,36 +100,6 @@ function parseUserArgs(args: string[]) {
   })
 }
 
-/** Opens the configured store, runs `work`, and closes it whatever happens, so the process can exit. */
-async function withServices(
-  configPath: string | undefined,
-  work: (s: Services) => Promise<number>,
-): Promise<number> {
-  if (!configPath) throw new CommandError('no config file; pass --config FILE or set TAPGATE_CONFIG')
-  const loaded = loadConfigFile(configPath)
-  if (!loaded.ok) throw new CommandError(`${configPath}: ${loaded.problems.join('; ')}`)
-  const { config } = loaded
-  // A mistyped path would otherwise create an empty store and report that no one exists.
-  if (storeKind(config.store) === 'embedded' && !existsSync(config.store.embedded_path)) {
-    throw new CommandError(`no store at ${config.store.embedded_path}; has the gateway run with this config?`)
-  }
-  const store = openStore(config.store)
-  // stdout is the command's answer; the JSON log lines of actions go to stderr, written synchronously.
-  const log = createLogger(config.log_level, pino.destination({ dest: 2, sync: true }))
-  const s = createServices({ config, store, clock: systemClock, log })
-  try {
-    return await work(s)
-  } finally {
-    s.upstream.close()
-    await store.close()
-  }
-}
-
-const cliAct = (): AdminAct => ({
-  actor: `cli:${userInfo().username}`,
-  origin: { ip: 'cli', userAgent: 'tapgate cli' },
-})
-
 /** The USER argument, spelled as sign-in spells it, and known to tapgate. */
 async function knownUser(s: Services, invocation: Invocation): Promise<string> {
   if (invocation.user === undefined) throw new CommandError(`${invocation.command} needs a USER`)
@@ -160,7 +123,7 @@ const commands = {
           o.factors.totp ? 'on' : 'off',
           String(o.factors.keys.length),
           o.factors.recoveryCodesLeft === null ? 'none' : `${o.factors.recoveryCodesLeft} left`,
-          o.lockedUntil === null ? '-' : utc(o.lockedUntil),
+          lockedSummary(o),
         ]),
       ),
     )
@@ -190,6 +153,13 @@ const commands = {
         : [['Text messages', factors.sms === null ? 'off' : maskPhoneNumber(factors.sms.number)]]),
       ['Recovery codes', factors.recoveryCodesLeft === null ? 'none' : `${factors.recoveryCodesLeft} left`],
       ['Locked out', overview.lockedUntil === null ? 'no' : `until ${utc(overview.lockedUntil)}`],
+      ...overview.lockedAddresses.map(({ block, until }) => [
+        `Locked out at ${block}`,
+        `until ${utc(until)}`,
+      ]),
+      ...(factors.switchedOff.length === 0
+        ? []
+        : [['Turned off here', factors.switchedOff.map((type) => switchedOffLabels[type]).join(', ')]]),
     ]
     if (s.config.enrollment.first_enrollment === 'invite') {
       const until = overview.inviteExpiresAt
@@ -330,6 +300,13 @@ function chooseKeyRow(rows: CsvRow[], { csv, publicId }: Invocation): Extract<Cs
   throw new CommandError(`${csv} has ${keys.length} keys (${ids}); choose one with --public-id`)
 }
 
+/** The latest of the user's lockouts, overall or at an address: what the list's column shows. */
+function lockedSummary(o: UserOverview): string {
+  const untils = [o.lockedUntil ?? 0, ...o.lockedAddresses.map((lock) => lock.until)]
+  const latest = Math.max(...untils)
+  return latest === 0 ? '-' : utc(latest)
+}
+
 function summaryJson(o: UserOverview) {
   return {
     user: o.user,
@@ -337,44 +314,8 @@ function summaryJson(o: UserOverview) {
     keys: o.factors.keys.length,
     recoveryCodesLeft: o.factors.recoveryCodesLeft,
     lockedUntil: o.lockedUntil === null ? null : iso(o.lockedUntil),
+    lockedAddresses: o.lockedAddresses.map(({ block, until }) => ({ address: block, until: iso(until) })),
+    switchedOff: o.factors.switchedOff,
     inviteExpiresAt: o.inviteExpiresAt === null ? null : iso(o.inviteExpiresAt),
   }
-}
-
-function print(text: string): void {
-  process.stdout.write(`${text}\n`)
-}
-
-/** JSON for scripts; C1 controls, which JSON leaves raw, escaped too (a terminal may act on them). */
-function printJson(value: unknown): void {
-  const text = JSON.stringify(value, null, 2)
-  print(text.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
-}
-
-/**
- * Usernames, user agents and reasons come from outside: control characters are shown as `?`, so a
- * crafted value cannot move the cursor, rewrite earlier lines or break the table.
- */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
-}
-
-const iso = (ms: number) => new Date(ms).toISOString()
-
-/** "2026-11-23 09:44:12 UTC". */
-const utc = (ms: number) => `${iso(ms).slice(0, 19).replace('T', ' ')} UTC`
-
-/** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
-function table(header: string[] | null, rows: string[][]): string {
-  const all = (header === null ? rows : [header, ...rows]).map((row) => row.map(printable))
-  const widths = all[0]?.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length))) ?? []
-  return all
-    .map((row) =>
-      row
-        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
 }

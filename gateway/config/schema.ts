@@ -18,6 +18,9 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((valu
   return ms
 })
 
+/** A duration that cannot be zero: a limit of no time at all would refuse everything. */
+const someDuration = duration.refine((ms) => ms > 0, { message: 'expected a duration above zero' })
+
 const regexSource = z.string().refine(
   (source) => {
     try {
@@ -228,6 +231,14 @@ export const configSchema = z
       .object({
         url: panelUrl,
         timeout: duration.default(30_000),
+        /** The connections kept to the panel; a request finding all of them busy waits socket_wait, then gets 503. */
+        pool: z
+          .object({
+            max_sockets: z.number().int().positive().max(65_535).default(256),
+            socket_wait: someDuration.default(5_000),
+          })
+          .strict()
+          .prefault({}),
         preserve_host: z.boolean().default(false),
         /**
          * Route and method override headers (proxy/override-headers.ts) the panel may still receive
@@ -249,6 +260,19 @@ export const configSchema = z
         message: 'expected an https:// upstream.url, since tls applies only to one',
       }),
     trusted_proxies: z.array(network).default([]),
+    /** What one client may hold of tapgate and of the panel's connections (DESIGN invariant 14). */
+    limits: z
+      .object({
+        /** A request body that sends nothing for this long, while tapgate reads it, is cut (408). */
+        body_idle_timeout: someDuration.default(10_000),
+        /** Bytes per second a request body must average once body_rate_grace has passed; 0: no minimum. */
+        body_min_rate: z.number().int().nonnegative().default(512),
+        body_rate_grace: duration.default(10_000),
+        /** Requests of one client address (an IPv6 /64) waiting for their answer's head at once; more get 429. */
+        per_ip_concurrency: z.number().int().positive().default(32),
+      })
+      .strict()
+      .prefault({}),
     /** Redis in one of three shapes (redis_url, sentinels or cluster_nodes), else the embedded SQLite file. */
     store: z
       .object({
@@ -588,7 +612,12 @@ export const configSchema = z
       .prefault({}),
     regulation: z
       .object({
+        /** Failures of one user from one address (an IPv6 /64 counts as one) before that pair is locked. */
         max_failures: z.number().int().positive().default(5),
+        /** Failures of one user from all addresses before the user is locked (trusted browsers excepted). */
+        max_failures_per_user: z.number().int().positive().default(20),
+        /** Failures from one address across all users before the address is locked (trusted browsers excepted). */
+        max_failures_per_ip: z.number().int().positive().default(50),
         window: duration.default(10 * 60_000),
         ban_time: duration.default(15 * 60_000),
       })

@@ -43,5 +43,11 @@ export function configWarnings(config: Config): ConfigWarning[] {
       message: `the panel gets ${name} from any client: it may then serve another path or method than the rules judged`,
     })
   })
+  if (config.limits.per_ip_concurrency >= config.upstream.pool.max_sockets) {
+    warnings.push({
+      key: 'limits.per_ip_concurrency',
+      message: `not below upstream.pool.max_sockets (${config.upstream.pool.max_sockets}): one client address can hold every connection to the panel`,
+    })
+  }
   return warnings
 }

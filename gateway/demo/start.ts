@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadConfigFile } from '../config/load.ts'
-import { systemClock } from '../deps.ts'
+import { startServing } from '../main.ts'
 import { createLogger } from '../observability/logger.ts'
-import { startGateway } from '../server.ts'
-import { openStore } from '../store/open-store.ts'
 import { DemoYubiKey } from './demo-yubikey.ts'
 import { demoApiKey, demoUsers, startDemoPanel } from './panel.ts'
 
@@ -25,8 +23,14 @@ const { config } = loaded
 const upstream = new URL(config.upstream.url)
 const panel = await startDemoPanel(Number(upstream.port), upstream.hostname)
 const log = createLogger(config.log_level)
-const store = openStore(config.store)
-const gateway = await startGateway({ config, store, clock: systemClock, log })
+// Takes the embedded store's serving lock, as `tapgate serve` does: a second `npm start` is refused.
+const started = await startServing(config, log)
+if ('refusal' in started) {
+  process.stderr.write(`tapgate: ${started.refusal}\n`)
+  await panel.close()
+  process.exit(1)
+}
+const { gateway, lock } = started
 // A simulated YubiKey for `demo` (local mode): its secret is imported as an operator would from the
 // Personalization Tool's log, and `npm run tap` types its codes.
 const yubiKey = DemoYubiKey.open(`${demoDir}yubikey.json`)
@@ -59,6 +63,7 @@ ${users}
 `)
 const stop = async () => {
   await gateway.close()
+  lock?.release()
   await panel.close()
   process.exit(0)
 }

@@ -7,6 +7,13 @@ import type { Store } from '../store/store.ts'
 /** The factor types an operator can turn off; an authenticator app is always on. */
 export type SwitchableFactor = 'webauthn' | 'yubico_otp' | 'sms'
 
+/** How the admin page and the CLI name a switched-off type. */
+export const switchedOffLabels: Record<SwitchableFactor, string> = {
+  webauthn: 'security keys',
+  yubico_otp: 'YubiKeys',
+  sms: 'text messages',
+}
+
 /**
  * The factors the store holds for the user that this config cannot verify: a type turned off
  * (`factors.webauthn.enabled: false` …), or text messages `factors.sms.allow` no longer allows them.

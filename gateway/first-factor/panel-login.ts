@@ -10,6 +10,7 @@ import { readAnswerText, relayResponse, sendAnswer } from '../proxy/forward-requ
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
+import { lockoutDetail, passwordLockout, recordLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
 import { isWellFormedToken } from '../session/token.ts'
@@ -49,9 +50,15 @@ export async function handlePanelLogin(
   const { prefix } = s.config
   const typed = s.canonicalUser(reading.username)
   const origin = requestOrigin(incoming, facts.clientIp)
-  if ((await s.regulator.bannedFor(typed, facts.clientIp)) > 0) {
-    await recordRefusal(s, typed, origin, 'locked_out')
-    return sendProblem(incoming, outgoing, 'locked', prefix)
+  const lockout = await passwordLockout(s, typed, facts.clientIp, exchange.deviceToken)
+  if (lockout !== null) {
+    const attempt = {
+      event: 'first_factor',
+      factor: 'password',
+      known: await s.users.isKnown(typed),
+    } as const
+    await recordLockedOut(s, typed, origin, lockout, attempt)
+    return sendProblem(incoming, outgoing, 'locked', prefix, lockoutDetail(s, lockout))
   }
 
   const headers = panelRequestHeaders(s, incoming, facts, exchange.browserCookies)
@@ -144,7 +151,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, si
   const skip = await secondFactorSkip(s, user, exchange.deviceToken)
   if (skip !== null) {
     const token = await s.sessions.create({ user, level: 'two_factor', ...(panelJar && { panelJar }) })
-    await s.regulator.recordSuccess(user)
+    await s.regulator.recordSuccess(user, origin.ip)
     await s.history.record(user, origin, { event: 'second_factor', factor: skip, result: 'success' })
     const headers = downstreamResponseHeaders(answer.rawHeaders)
     const taken = s.panelCookies.takeFrom(headers)

@@ -63,7 +63,8 @@ export class LoginHistory {
 
   /**
    * `logOnly` adds fields to the log line that the user's history does not show (a library's detail);
-   * `level` and `message` mark a line an operator should notice.
+   * `level` and `message` mark a line an operator should notice; `inHistory: false` keeps an attempt
+   * out of the history (a lockout's repeated refusals), but not out of the log and the counts.
    */
   async record(
     user: string,
@@ -73,14 +74,22 @@ export class LoginHistory {
       logOnly = {},
       level = 'info',
       message = `${fields.event}: ${fields.result}`,
-    }: { logOnly?: Record<string, unknown>; level?: 'info' | 'warn'; message?: string } = {},
+      inHistory = true,
+    }: {
+      logOnly?: Record<string, unknown>
+      level?: 'info' | 'warn'
+      message?: string
+      inHistory?: boolean
+    } = {},
   ): Promise<void> {
     const { requestId, ...where } = origin
     const recorded: HistoryEntry = { at: this.clock.now(), ...where, ...fields }
     const { userAgent: _userAgent, at: _at, ...logged } = recorded
     this.log[level]({ ...logged, ...logOnly, user, requestId }, message)
     this.#count(fields)
-    await this.store.pushCapped(keys.history(user), JSON.stringify(recorded), this.limits.max_entries)
+    if (inHistory) {
+      await this.store.pushCapped(keys.history(user), JSON.stringify(recorded), this.limits.max_entries)
+    }
   }
 
   /**

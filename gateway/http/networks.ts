@@ -39,6 +39,8 @@ export class NetworkSet {
   }
 
   has(address: string): boolean {
+    // Asked for every request (client-address.ts, the per-client cap): no native call for an empty set.
+    if (this.size === 0) return false
     const canonical = canonicalAddress(address)
     const version = isIP(canonical)
     if (version === 0) return false

@@ -44,6 +44,14 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  /** Requests refused or cut by `limits` or `upstream.pool`, by the setting that stopped them. */
+  readonly limited = new Counter({
+    name: 'tapgate_requests_limited_total',
+    help: 'Requests refused or cut by a limit: body_idle_timeout, body_min_rate, per_ip_concurrency, socket_wait',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  })
+
   constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tapgate_' })
   }

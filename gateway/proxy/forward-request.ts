@@ -15,6 +15,15 @@ export interface UpstreamRequest {
   body: Readable | Buffer | null
 }
 
+export interface UpstreamSettings {
+  /** upstream.timeout: the wait for an answer's head, counted from the last byte sent. */
+  timeoutMs: number
+  /** upstream.pool.max_sockets: connections to the panel at once. */
+  maxSockets: number
+  /** upstream.pool.socket_wait: how long a request may wait for one of them when all are busy. */
+  socketWaitMs: number
+}
+
 /**
  * The panel, reached over node:http with a keep-alive agent. Bodies stream in both directions with
  * backpressure (hono's fetch-based proxy() buffers uploads whole: see LIBRARIES.md §5).
@@ -25,6 +34,7 @@ export class Upstream {
   readonly #agent: http.Agent
   readonly #request: typeof http.request
   readonly #timeoutMs: number
+  readonly #socketWaitMs: number
   readonly #tls: ConnectionOptions
 
   /**
@@ -33,7 +43,7 @@ export class Upstream {
    */
   constructor(
     url: string,
-    timeoutMs: number,
+    { timeoutMs, maxSockets, socketWaitMs }: UpstreamSettings,
     tls: ConnectionOptions = {},
     private readonly onHeaders: (seconds: number) => void = () => {},
   ) {
@@ -42,11 +52,12 @@ export class Upstream {
     const secure = this.#url.protocol === 'https:'
     // An agent's own options win over each request's, so the servername here is the one checked.
     this.#agent = secure
-      ? new https.Agent({ ...tls, keepAlive: true, maxSockets: 256, scheduling: 'lifo' })
-      : new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' })
+      ? new https.Agent({ ...tls, keepAlive: true, maxSockets, scheduling: 'lifo' })
+      : new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' })
     this.#tls = tls
     this.#request = secure ? https.request : http.request
     this.#timeoutMs = timeoutMs
+    this.#socketWaitMs = socketWaitMs
   }
 
   /** Asks the panel to switch protocols for one request (gateway/proxy/upgrade-request.ts). */
@@ -57,6 +68,8 @@ export class Upstream {
   /**
    * Resolves with the panel's response once its headers arrive. The timeout covers only the wait for
    * those headers (counted from the last byte sent); a long download or event stream is never cut.
+   * Before that, a request that finds every connection busy waits in the agent's queue for at most
+   * socket_wait ('busy'): without it, clients holding the pool would make everyone else hang.
    */
   send(request: UpstreamRequest): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
@@ -71,6 +84,9 @@ export class Upstream {
       })
       const started = performance.now()
       const { fail, answered } = watchForAnswer(outgoing, this.#timeoutMs, reject)
+      const queued = setTimeout(() => fail(new UpstreamError('busy', null)), this.#socketWaitMs)
+      outgoing.once('socket', () => clearTimeout(queued))
+      outgoing.once('close', () => clearTimeout(queued))
       outgoing.on('response', (response) => {
         answered()
         this.onHeaders((performance.now() - started) / 1000)

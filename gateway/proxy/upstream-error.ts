@@ -1,12 +1,18 @@
 import type { ClientRequest } from 'node:http'
 
+const messages = {
+  timeout: 'upstream did not answer in time',
+  unreachable: 'upstream unreachable',
+  busy: 'no connection to the upstream came free in time',
+} as const
+
 export class UpstreamError extends Error {
   override name = 'UpstreamError'
   constructor(
-    readonly kind: 'timeout' | 'unreachable',
+    readonly kind: 'timeout' | 'unreachable' | 'busy',
     cause: unknown,
   ) {
-    super(kind === 'timeout' ? 'upstream did not answer in time' : 'upstream unreachable', { cause })
+    super(messages[kind], { cause })
   }
 }
 

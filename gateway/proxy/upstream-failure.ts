@@ -1,10 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { sendProblem } from '../errors.tsx'
+import { type ProblemCode, sendProblem } from '../errors.tsx'
 import { requestIdOf } from '../http/request-id.ts'
 import type { Services } from '../services.ts'
 import { UpstreamError } from './upstream-error.ts'
 
-/** 504 when the panel was too slow, 502 when it could not be reached; anything else is a bug and rethrown. */
+const problemFor = {
+  timeout: 'upstream_timeout',
+  unreachable: 'upstream_unreachable',
+  busy: 'upstream_busy',
+} as const satisfies Record<UpstreamError['kind'], ProblemCode>
+
+/** 504 when the panel was too slow, 502 when it could not be reached, 503 when no connection to it came free. */
+export function upstreamProblem(error: UpstreamError): ProblemCode {
+  return problemFor[error.kind]
+}
+
+/** Answers a request the panel failed; anything but an UpstreamError is a bug and rethrown. */
 export function sendUpstreamFailure(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
@@ -13,6 +24,9 @@ export function sendUpstreamFailure(
   path: string,
 ): void {
   if (!(error instanceof UpstreamError)) throw error
+  // Its body was cut for its pace: answered and logged there (http/request-limits.ts); the panel's
+  // request failed only because of it.
+  if (s.limits.wasCut(incoming)) return
   s.log.warn(
     {
       event: 'upstream_failure',
@@ -23,6 +37,8 @@ export function sendUpstreamFailure(
     },
     error.message,
   )
-  const code = error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable'
-  sendProblem(incoming, outgoing, code, s.config.prefix)
+  if (error.kind === 'busy') s.metrics.limited.inc({ limit: 'socket_wait' })
+  // The rest of an unread body would hold the connection: it closes after the answer instead.
+  if (!incoming.complete) outgoing.shouldKeepAlive = false
+  sendProblem(incoming, outgoing, upstreamProblem(error), s.config.prefix)
 }

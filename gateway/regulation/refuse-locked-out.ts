@@ -1,12 +1,14 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import type { ProblemDetail } from '../errors.tsx'
 import { respondWithProblem } from '../errors.tsx'
-import { requestOrigin } from '../history/login-history.ts'
+import { type HistoryEntry, type RequestOrigin, requestOrigin } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
+import type { Lockout } from './regulator.ts'
 
 /**
- * The 429 page for a user or address that is locked out, recorded in the user's history. The page
- * says only that sign-in is paused, never whether the password or the code was wrong.
+ * The 429 page for a second-factor attempt that is locked out. The page says until when, never
+ * whether the password or the code was wrong, nor which limit was reached.
  */
 export async function refuseIfLockedOut(
   c: Context<GatewayEnv>,
@@ -15,8 +17,55 @@ export async function refuseIfLockedOut(
   attempt: { event: 'enrollment' | 'second_factor'; factor: string },
 ): Promise<Response | null> {
   const { user } = c.var.session
-  if ((await s.regulator.bannedFor(user, ip)) <= 0) return null
-  const { event, factor } = attempt
-  await s.history.record(user, requestOrigin(c.env.incoming, ip), { event, factor, result: 'locked_out' })
-  return respondWithProblem(c, 'locked', s.config.prefix)
+  const lockout = await s.regulator.lockoutOf(user, ip)
+  if (lockout === null) return null
+  await recordLockedOut(s, user, requestOrigin(c.env.incoming, ip), lockout, { ...attempt, known: true })
+  return respondWithProblem(c, 'locked', s.config.prefix, lockoutDetail(s, lockout))
+}
+
+/** The lockout of a password attempt: a browser the user trusted is spared user and address lockouts. */
+export function passwordLockout(
+  s: Services,
+  user: string,
+  ip: string,
+  deviceToken: string | undefined,
+): Promise<Lockout | null> {
+  const vouched = () =>
+    s.config.trusted_devices.enabled ? s.trustedDevices.vouchesFor(user, deviceToken) : Promise.resolve(false)
+  return s.regulator.lockoutOf(user, ip, vouched)
+}
+
+/**
+ * A refused attempt: every one is logged and counted, but only the first of each lockout goes into the
+ * user's history (and none for a name tapgate does not know), so refusals cannot push real entries out.
+ */
+export async function recordLockedOut(
+  s: Services,
+  user: string,
+  origin: RequestOrigin,
+  lockout: Lockout,
+  attempt: Pick<HistoryEntry, 'event' | 'factor'> & { known: boolean },
+): Promise<void> {
+  const { known, ...fields } = attempt
+  if (!known) return s.history.recordUnknownUser(user, origin, 'locked_out')
+  const inHistory = await s.regulator.isFirstRefusal(user, origin.ip, lockout)
+  await s.history.record(
+    user,
+    origin,
+    { ...fields, result: 'locked_out' },
+    { inHistory, logOnly: { lockout: lockout.subject } },
+  )
+}
+
+/** Until when, in words: minutes from now (no time zone needed) and the clock time in UTC. */
+export function lockoutDetail(s: Services, lockout: Lockout): ProblemDetail {
+  const retryAfterMs = Math.max(0, lockout.until - s.clock.now())
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000))
+  const at = new Date(lockout.until).toISOString().slice(11, 16)
+  return {
+    retryAfterMs,
+    message:
+      'Sign-in is paused after too many failed attempts. ' +
+      `Try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`} (at ${at} UTC).`,
+  }
 }

@@ -1,8 +1,11 @@
+import { isIP } from 'node:net'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import { switchedOffLabels } from '../factors/switched-off-factors.ts'
 import { requestOrigin } from '../history/login-history.ts'
+import { canonicalAddress } from '../http/networks.ts'
 import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
@@ -11,7 +14,13 @@ import { requireSession } from '../session/require-session.ts'
 import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
-import { type AdminAct, issueEnrollmentInvite, liftLockout, userOverview } from '../users/admin-actions.ts'
+import {
+  type AdminAct,
+  issueEnrollmentInvite,
+  liftAddressLockout,
+  liftLockout,
+  userOverview,
+} from '../users/admin-actions.ts'
 import { resetSecondFactors } from '../users/reset-user.ts'
 import { AdminSearchPage, AdminUserPage, reasonMaxLength } from '../views/admin-page.tsx'
 
@@ -22,6 +31,7 @@ const listLimit = 200
 const notices: Record<string, string> = {
   reset: 'Second factors reset. The user is signed out everywhere and sets up a factor at the next sign-in.',
   unlocked: 'Lockout lifted.',
+  address_unlocked: 'Address lockout lifted.',
 }
 
 /**
@@ -39,6 +49,7 @@ export function adminRoutes(s: Services) {
   const pathOf = (user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
   // An admin's action changes someone else's factors: the admin's own second factor must be recent.
   const adminStepUp = requireRecentVerification(s, (c) => pathOf(c.req.param('user') ?? ''))
+  const searchStepUp = requireRecentVerification(s, () => `${prefix}/admin`)
 
   /** The user named in the path, spelled as sign-in spells it; null when tapgate never saw them. */
   async function knownUser(c: Context<GatewayEnv>): Promise<string | null> {
@@ -76,6 +87,8 @@ export function adminRoutes(s: Services) {
         smsNumber={overview.factors.sms === null ? null : maskPhoneNumber(overview.factors.sms.number)}
         noFactor={overview.factors.none}
         lockedUntil={overview.lockedUntil}
+        lockedAddresses={overview.lockedAddresses}
+        switchedOff={overview.factors.switchedOff.map((type) => switchedOffLabels[type])}
         inviteMode={inviteMode}
         inviteExpiresAt={overview.inviteExpiresAt}
         history={overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
@@ -88,13 +101,16 @@ export function adminRoutes(s: Services) {
 
   routes.get('/', async (c) => {
     const query = (c.req.query('q') ?? '').slice(0, 200)
-    const users = await s.users.list(query)
+    const [users, lockedAddresses] = await Promise.all([s.users.list(query), s.regulator.lockedAddresses()])
     const page = (
       <AdminSearchPage
         prefix={prefix}
+        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
         query={query}
         users={users.slice(0, listLimit)}
         truncated={users.length > listLimit}
+        lockedAddresses={lockedAddresses}
+        notice={notices[c.req.query('notice') ?? '']}
       />
     )
     return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
@@ -128,6 +144,14 @@ export function adminRoutes(s: Services) {
     const text = typeof reason === 'string' ? reason.trim().slice(0, reasonMaxLength) : ''
     await liftLockout(s, user, { ...actOf(c), reason: text })
     return c.redirect(`${pathOf(user)}?notice=unlocked`, 303)
+  })
+
+  routes.post('/addresses/unlock', searchStepUp, async (c) => {
+    const { address } = await c.req.parseBody()
+    const canonical = canonicalAddress(typeof address === 'string' ? address.trim() : '')
+    if (isIP(canonical) === 0) return respondWithProblem(c, 'bad_request', prefix)
+    await liftAddressLockout(s, canonical, actOf(c))
+    return c.redirect(`${prefix}/admin?notice=address_unlocked`, 303)
   })
 
   routes.post('/users/:user/invite', adminStepUp, async (c) => {

@@ -36,7 +36,7 @@ export async function completeSignIn(
       ? {}
       : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
   })
-  await s.regulator.recordSuccess(session.user)
+  await s.regulator.recordSuccess(session.user, clientIp)
   const origin = requestOrigin(c.env.incoming, clientIp)
   await s.history.record(session.user, origin, { event: 'second_factor', factor, result: 'success' })
   if (trustDevice && s.config.trusted_devices.enabled) {

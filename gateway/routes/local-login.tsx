@@ -14,6 +14,7 @@ import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
+import { lockoutDetail, passwordLockout, recordLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { isWellFormedToken } from '../session/token.ts'
 import { LoginPage } from '../views/login-page.tsx'
@@ -91,9 +92,16 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const ip = clientFacts(c.env.incoming, s).clientIp
     const origin = requestOrigin(c.env.incoming, ip)
     const known = users.find(user) !== null
-    if ((await s.regulator.bannedFor(user, ip)) > 0) {
-      await recordAttempt(s, user, known, origin, { event: 'first_factor', result: 'locked_out' })
-      return respondWithProblem(c, 'locked', prefix)
+    const { session: oldToken, device } = gatewayCookies(s, c.req.header('cookie'))
+    const lockout = await passwordLockout(s, user, ip, device)
+    if (lockout !== null) {
+      const attempt = {
+        event: 'first_factor',
+        factor: 'password',
+        known: known || (await s.users.isKnown(user)),
+      } as const
+      await recordLockedOut(s, user, origin, lockout, attempt)
+      return respondWithProblem(c, 'locked', prefix, lockoutDetail(s, lockout))
     }
     if ((await users.checkPassword(user, password.slice(0, 1024))) === null) {
       await recordAttempt(s, user, known, origin, { event: 'first_factor', result: 'wrong_password' })
@@ -101,7 +109,6 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
       return render(c, 401, { returnTo, username: typedName, error: wrongCredentials })
     }
 
-    const { session: oldToken, device } = gatewayCookies(s, c.req.header('cookie'))
     if (isWellFormedToken(oldToken)) await s.sessions.destroy(oldToken)
     await s.users.remember(user)
     await s.history.record(user, origin, { event: 'first_factor', factor: 'password', result: 'success' })
@@ -110,7 +117,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const skip = await secondFactorSkip(s, user, device)
     if (skip !== null) {
       const token = await s.sessions.create({ user, level: 'two_factor' })
-      await s.regulator.recordSuccess(user)
+      await s.regulator.recordSuccess(user, ip)
       await s.history.record(user, origin, { event: 'second_factor', factor: skip, result: 'success' })
       c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
       return c.redirect(destination, 303)

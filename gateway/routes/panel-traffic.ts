@@ -41,9 +41,12 @@ export function panelTraffic(s: Services) {
     try {
       decided = await route(incoming, outgoing)
     } catch (error) {
-      const code = problemForFailure(error, s.log)
-      if (outgoing.headersSent) outgoing.destroy()
-      else sendProblem(incoming, outgoing, code, prefix)
+      // A body cut for its pace (http/request-limits.ts) fails its reader, but has had its answer.
+      if (!s.limits.wasCut(incoming)) {
+        const code = problemForFailure(error, s.log)
+        if (outgoing.headersSent) outgoing.destroy()
+        else sendProblem(incoming, outgoing, code, prefix)
+      }
     }
     // Every path out of route() has written the status by now (the body may still be streaming).
     requests.inc({ policy: decided, status: outgoing.statusCode })

@@ -3,10 +3,12 @@ import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
 import { framingFault } from '../http/request-framing.ts'
 import { assignRequestId } from '../http/request-id.ts'
+import { retryAfterMs } from '../http/request-limits.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { UpstreamError } from '../proxy/upstream-error.ts'
+import { upstreamProblem } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
 import { isWellFormedToken } from '../session/token.ts'
@@ -31,7 +33,14 @@ export function panelUpgrade(s: Services) {
       socket.once('close', () => open.delete(socket))
       // node:http took its own error listener off this socket; an unhandled reset would end the process.
       socket.on('error', (error) => s.log.debug({ event: 'upgrade_socket_error', err: error.message }))
-      route(incoming, socket, head).catch((error: unknown) => refuse(socket, problemForFailure(error, s.log)))
+      assignRequestId(incoming, s.trustedProxies)
+      // One of its client's requests until the handshake is answered (http/request-limits.ts): the
+      // tunnel after it may last for hours.
+      const release = s.limits.admitHandshake(incoming)
+      if (release === null) return void refuse(socket, 'too_many_requests', retryAfterMs)
+      route(incoming, socket, head)
+        .catch((error: unknown) => refuse(socket, problemForFailure(error, s.log)))
+        .finally(release)
     },
 
     /** Ends every tunnel and pending handshake: an open WebSocket would otherwise hold shutdown forever. */
@@ -41,7 +50,6 @@ export function panelUpgrade(s: Services) {
   }
 
   async function route(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    assignRequestId(incoming, s.trustedProxies)
     const fault = framingFault(incoming)
     if (fault !== null) {
       s.log.warn({ event: 'request_refused', reason: fault }, 'an ambiguous Upgrade request was refused')
@@ -104,7 +112,7 @@ export function panelUpgrade(s: Services) {
         { event: 'upstream_failure', kind: error.kind, path, cause: String(error.cause) },
         error.message,
       )
-      refuse(socket, error.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable')
+      refuse(socket, upstreamProblem(error))
     } finally {
       socket.off('close', abandon)
     }
@@ -140,11 +148,12 @@ function relayAnswer(client: Duplex, response: IncomingMessage, rawHeaders: read
 }
 
 /** tapgate's own answer, as errors.tsx's JSON problems; the connection ends with it. */
-function refuse(socket: Duplex, code: ProblemCode) {
+function refuse(socket: Duplex, code: ProblemCode, retryAfterMs?: number) {
   if (socket.destroyed) return
   const { status, message } = problems[code]
   const body = JSON.stringify({ error: code, message })
   const headers = ['Content-Type', 'application/json', 'Cache-Control', 'no-store']
+  if (retryAfterMs !== undefined) headers.push('Retry-After', String(Math.ceil(retryAfterMs / 1000)))
   headers.push('Content-Length', String(Buffer.byteLength(body)), 'Connection', 'close')
   socket.write(responseHead(status, STATUS_CODES[status] ?? '', headers), 'latin1')
   endThenDestroy(socket, body)

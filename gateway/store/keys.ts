@@ -79,8 +79,20 @@ export const keys = {
   trustedDevicesOf: (user: string) => `user:${enc(user)}:trusted-devices`,
   /** The user's one outstanding enrollment code, as an HMAC (gateway/users/enrollment-invites.ts). */
   enrollmentInvite: (user: string) => `user:${enc(user)}:enrollment-invite`,
+  /*
+   * Regulation (gateway/regulation/regulator.ts): failures and lockouts per user, per address block
+   * (an IPv4 address, an IPv6 /64) and per user at one block; indexes of the locked blocks, all and per
+   * user, so that admins can list and lift them; a mark that one lockout's refusals are already in the
+   * user's history.
+   */
   failuresOfUser: (user: string) => `failures:user:${enc(user)}`,
-  failuresOfIp: (ip: string) => `failures:ip:${ip}`,
+  failuresOfIp: (block: string) => `failures:ip:${block}`,
+  failuresOfUserAtIp: (user: string, block: string) => `failures:user-ip:${enc(user)}:${block}`,
   banOfUser: (user: string) => `ban:user:${enc(user)}`,
-  banOfIp: (ip: string) => `ban:ip:${ip}`,
+  banOfIp: (block: string) => `ban:ip:${block}`,
+  banOfUserAtIp: (user: string, block: string) => `ban:user-ip:${enc(user)}:${block}`,
+  bannedIps: () => 'bans:ip',
+  bannedIpsOfUser: (user: string) => `user:${enc(user)}:banned-ips`,
+  lockoutNoted: (user: string, block: string, until: number) =>
+    `lockout-noted:${enc(user)}:${block}:${until}`,
 } as const

@@ -2,6 +2,7 @@ import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-facto
 import type { KeyMaterial } from '../factors/yubico-otp/key-material.ts'
 import type { ImportResult, YubicoOtpFactor } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import type { HistoryEntry, RequestOrigin } from '../history/login-history.ts'
+import type { AddressLock } from '../regulation/regulator.ts'
 import type { Services } from '../services.ts'
 
 /** Who did it and from where, for the user's history: an admin's name or `cli:<os user>`. */
@@ -14,26 +15,38 @@ export interface AdminAct {
 export interface UserOverview {
   user: string
   factors: EnrolledFactors
-  /** When the user's lockout ends (ms since the epoch); null when they are not locked out. */
+  /** When the user's own lockout ends (ms since the epoch); null when they are not locked out. */
   lockedUntil: number | null
+  /** The addresses (blocks) the user is locked out from, and until when. */
+  lockedAddresses: AddressLock[]
   /** When their outstanding enrollment code expires; null when there is none. */
   inviteExpiresAt: number | null
   history: HistoryEntry[]
 }
 
 export async function userOverview(s: Services, user: string): Promise<UserOverview> {
-  const [factors, lockedUntil, inviteExpiresAt, history] = await Promise.all([
+  const [factors, lockouts, inviteExpiresAt, history] = await Promise.all([
     enrolledFactors(s, user),
-    s.regulator.userBannedUntil(user),
+    s.regulator.lockoutsOfUser(user),
     s.invites.expiresAt(user),
     s.history.of(user),
   ])
-  return { user, factors, lockedUntil, inviteExpiresAt, history }
+  return {
+    user,
+    factors,
+    lockedUntil: lockouts.until,
+    lockedAddresses: lockouts.addresses,
+    inviteExpiresAt,
+    history,
+  }
 }
 
-/** Lifts the user's lockout and forgets their failures; bans of IP addresses stay. Audited. */
+/**
+ * Lifts the user's lockouts, their own and theirs at any address, and forgets their failures; an
+ * address locked for everyone stays (`liftAddressLockout`). Audited.
+ */
 export async function liftLockout(s: Services, user: string, act: AdminAct & { reason?: string }) {
-  await s.regulator.unban(user)
+  await s.regulator.liftUser(user)
   const reason = act.reason?.trim()
   await s.history.record(
     user,
@@ -41,6 +54,25 @@ export async function liftLockout(s: Services, user: string, act: AdminAct & { r
     { event: 'admin', result: 'unlocked', actor: act.actor, ...(reason ? { reason } : {}) },
     { level: 'warn', message: 'lockout lifted by an admin' },
   )
+}
+
+/**
+ * Lifts the lockout of the address block holding `address` (an IPv6 /64 as a whole). Logged, as it
+ * belongs to no user's history. Returns the block lifted, or null when it was not locked.
+ */
+export async function liftAddressLockout(
+  s: Services,
+  address: string,
+  act: AdminAct,
+): Promise<string | null> {
+  const block = await s.regulator.liftAddress(address)
+  if (block !== null) {
+    s.log.warn(
+      { event: 'admin', result: 'address_unlocked', block, actor: act.actor, ip: act.origin.ip },
+      'address lockout lifted by an admin',
+    )
+  }
+  return block
 }
 
 /** A new enrollment code for the user (the old one stops working), returned to be shown once. Audited. */

@@ -8,10 +8,14 @@ export const reasonMaxLength = 500
 
 export interface AdminSearchPageProps {
   prefix: string
+  csrfToken: string
   query: string
   users: readonly string[]
   /** More users matched than are listed. */
   truncated: boolean
+  /** Address blocks locked out for everyone (password spraying), soonest to end first. */
+  lockedAddresses: readonly { block: string; until: number }[]
+  notice?: string | undefined
 }
 
 const userPath = (prefix: string, user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
@@ -36,7 +40,8 @@ function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: b
 }
 
 /** `<prefix>/admin`: the users who have passed the password step, searchable by name. */
-export function AdminSearchPage({ prefix, query, users, truncated }: AdminSearchPageProps) {
+export function AdminSearchPage(props: AdminSearchPageProps) {
+  const { prefix, query, users, truncated, notice } = props
   return (
     <Layout prefix={prefix} title="Users">
       <div class="admin">
@@ -45,6 +50,7 @@ export function AdminSearchPage({ prefix, query, users, truncated }: AdminSearch
           Everyone who has signed in with their password. Open a user to see their sign-in methods and
           activity, reset their second factors or lift a lockout.
         </p>
+        <Banners notice={notice} />
         <search>
           <form class="admin-search" method="get" action={`${prefix}/admin`}>
             <label class="visually-hidden" for="q">
@@ -81,9 +87,51 @@ export function AdminSearchPage({ prefix, query, users, truncated }: AdminSearch
         {truncated ? (
           <p class="hint admin-note">Only the first {users.length} matches are listed. Narrow the search.</p>
         ) : null}
+        <LockedAddressesSection {...props} />
         <AdminFooter prefix={prefix} backToSearch={false} />
       </div>
     </Layout>
+  )
+}
+
+/** Addresses locked for every user; each can be lifted (for IPv6, its whole /64). */
+function LockedAddressesSection({ prefix, csrfToken, lockedAddresses }: AdminSearchPageProps) {
+  return (
+    <section class="section" aria-labelledby="addresses-title">
+      <h2 class="section-title" id="addresses-title">
+        Locked addresses
+      </h2>
+      {lockedAddresses.length === 0 ? (
+        <p class="hint">No address is locked out.</p>
+      ) : (
+        <>
+          <p class="hint">
+            Too many failed sign-ins from these addresses, for any users: sign-in from them is paused, except
+            in browsers a user trusted. Lift one once you know who was behind it (an office sharing one
+            address, for example).
+          </p>
+          <ul class="key-list">
+            {lockedAddresses.map(({ block, until }) => (
+              <li class="key admin-lock">
+                <div>
+                  <h3 class="key-name">{block}</h3>
+                  <p class="key-meta">
+                    Until <DateTime at={until} withTime />
+                  </p>
+                </div>
+                <form method="post" action={`${prefix}/admin/addresses/unlock`}>
+                  <input type="hidden" name="csrf" value={csrfToken} />
+                  <input type="hidden" name="address" value={block.replace('::/64', '::')} />
+                  <button class="button button-secondary button-small" type="submit">
+                    Lift<span class="visually-hidden"> the lockout of {block}</span>
+                  </button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
   )
 }
 
@@ -121,8 +169,12 @@ export interface AdminUserPageProps {
   smsNumber: string | null
   /** No factor at all: their next sign-in enrolls one. */
   noFactor: boolean
-  /** When the user's lockout ends; null when they are not locked out. */
+  /** When the user's own lockout ends; null when they are not locked out. */
   lockedUntil: number | null
+  /** Addresses the user is locked out from (after too many failures from there), until when. */
+  lockedAddresses: readonly { block: string; until: number }[]
+  /** Factor types the user has that are turned off here, as words ("security keys"). */
+  switchedOff: readonly string[]
   /** `enrollment.first_enrollment` is `invite`: the page offers enrollment codes. */
   inviteMode: boolean
   /** When the user's outstanding enrollment code expires; null when there is none. */
@@ -141,6 +193,7 @@ function FactorsSection({
   yubikeys,
   smsNumber,
   noFactor,
+  switchedOff,
 }: AdminUserPageProps) {
   return (
     <section class="section" aria-labelledby="factors-title">
@@ -185,27 +238,46 @@ function FactorsSection({
       {noFactor ? (
         <p class="hint admin-note">No second factor: their next sign-in asks them to set one up.</p>
       ) : null}
+      {switchedOff.length === 0 ? null : (
+        <p class="hint admin-note">
+          They also have {switchedOff.join(' and ')}, turned off here: they cannot sign in with those. Reset
+          their second factors if they should set up one that is on.
+        </p>
+      )}
     </section>
   )
 }
 
-function LockoutSection({ prefix, csrfToken, user, lockedUntil }: AdminUserPageProps) {
+function LockoutSection({ prefix, csrfToken, user, lockedUntil, lockedAddresses }: AdminUserPageProps) {
+  const locked = lockedUntil !== null || lockedAddresses.length > 0
   return (
     <section class="section" aria-labelledby="lockout-title">
       <h2 class="section-title section-title-status" id="lockout-title">
         Lockout<span class="visually-hidden">:</span>{' '}
-        <span class={lockedUntil === null ? 'pill' : 'pill pill-warn'}>
-          {lockedUntil === null ? 'Not locked out' : 'Locked out'}
-        </span>
+        <span class={locked ? 'pill pill-warn' : 'pill'}>{locked ? 'Locked out' : 'Not locked out'}</span>
       </h2>
-      {lockedUntil === null ? (
+      {!locked ? (
         <p class="hint">Sign-in is not paused for this user.</p>
       ) : (
         <>
-          <p class="hint">
-            Too many failed attempts: sign-in is paused until <DateTime at={lockedUntil} withTime />. Lift it
-            once you know the attempts were theirs. A lockout of their network address stays.
-          </p>
+          {lockedUntil === null ? null : (
+            <p class="hint">
+              Too many failed attempts from many addresses: until <DateTime at={lockedUntil} withTime />{' '}
+              sign-in is paused from every address that failed for them. Their trusted browsers, and addresses
+              with no failure, still get through.
+            </p>
+          )}
+          {lockedAddresses.length === 0 ? null : (
+            <ul class="admin-lock-list">
+              {lockedAddresses.map(({ block, until }) => (
+                <li>
+                  Too many failed attempts from <code>{block}</code>: paused there until{' '}
+                  <DateTime at={until} withTime />.
+                </li>
+              ))}
+            </ul>
+          )}
+          <p class="hint">Lift it once you know the attempts were theirs.</p>
           <form class="admin-form" method="post" action={`${userPath(prefix, user)}/unlock`}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <div class="field">

@@ -89,7 +89,16 @@ describe('tapgate user list', () => {
     const found = await tapgate(['user', 'list', '--search', 'DEM', '--json'], { TAPGATE_CONFIG: config })
     expect(found.code).toBe(0)
     expect(JSON.parse(found.stdout)).toEqual([
-      { user: 'demo', totp: true, keys: 0, recoveryCodesLeft: 10, lockedUntil: null, inviteExpiresAt: null },
+      {
+        user: 'demo',
+        totp: true,
+        keys: 0,
+        recoveryCodesLeft: 10,
+        lockedUntil: null,
+        lockedAddresses: [],
+        switchedOff: [],
+        inviteExpiresAt: null,
+      },
     ])
     expect(await tapgate(['user', 'list', '--search', 'zzz', '--config', config])).toEqual({
       code: 0,
@@ -186,16 +195,16 @@ describe('tapgate user reset', () => {
 
 describe('tapgate user unlock', () => {
   it('lifts a lockout the gateway imposed, so the user can sign in again', async () => {
+    const from = (address: string) =>
+      new BrowserClient(gateway.url, undefined, { 'x-forwarded-for': address })
     for (let attempt = 0; attempt < 5; attempt++) {
-      await new BrowserClient(gateway.url).postForm(
-        '/login',
-        { username: 'demo', password: 'guess' },
-        { 'x-forwarded-for': `198.51.100.${attempt}` },
-      )
+      await signInWithPassword(from('198.51.100.1'), 'demo', 'guess')
     }
-    expect((await signInWithPassword(new BrowserClient(gateway.url))).status).toBe(429)
+    expect((await signInWithPassword(from('198.51.100.1'))).status).toBe(429)
     const locked = await tapgate(['user', 'show', 'demo', '--config', config])
-    expect(locked.stdout).toMatch(/^Locked out: {9}until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/m)
+    expect(locked.stdout).toMatch(
+      /^Locked out at 198\.51\.100\.1: {2}until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/m,
+    )
 
     const unlocked = await tapgate(['user', 'unlock', 'demo', '--reason', 'called them', '--config', config])
     expect(unlocked.code).toBe(0)
@@ -206,9 +215,7 @@ describe('tapgate user unlock', () => {
     expect((await tapgate(['user', 'show', 'demo', '--config', config])).stdout).toContain(
       'Locked out:         no\n',
     )
-    expect((await signInWithPassword(new BrowserClient(gateway.url))).headers.get('location')).toBe(
-      '/_tapgate/2fa',
-    )
+    expect((await signInWithPassword(from('198.51.100.1'))).headers.get('location')).toBe('/_tapgate/2fa')
   })
 })
 

@@ -80,7 +80,7 @@ describe('metrics', () => {
     expect(
       sample(text, 'tapgate_login_attempts_total{step="enrollment",factor="totp",result="success"}'),
     ).toBe(1)
-    expect(sample(text, 'tapgate_lockouts_total{subject="user"}')).toBe(1)
+    expect(sample(text, 'tapgate_lockouts_total{subject="user_at_ip"}')).toBe(1)
     expect(sample(text, 'tapgate_requests_total{policy="two_factor",status="200"}')).toBe(1)
     expect(sample(text, 'tapgate_requests_total{policy="two_factor",status="302"}')).toBe(1)
     expect(sample(text, 'tapgate_active_sessions')).toBe(1)

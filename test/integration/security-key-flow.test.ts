@@ -175,7 +175,7 @@ describe('a security key as the second factor', () => {
       expect.objectContaining({ event: 'second_factor', factor: 'webauthn', result: 'unknown_credential' }),
     )
     expect(demo.gateway.logs).toContainEqual(
-      expect.objectContaining({ event: 'lockout', subject: 'user', user: 'demo', factor: 'webauthn' }),
+      expect.objectContaining({ event: 'lockout', subject: 'user_at_ip', user: 'demo', factor: 'webauthn' }),
     )
     // Locked out: the right key is refused too until the ban ends.
     const locked = await ceremonies.authenticate(key)

@@ -369,7 +369,17 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'sign-out': page(renderPage(SignOutPage({ prefix, csrfToken }))),
     'admin-search': page(
       renderPage(
-        AdminSearchPage({ prefix, query: 'a', users: ['alice', 'anna.k', 'backup-admin'], truncated: false }),
+        AdminSearchPage({
+          prefix,
+          csrfToken,
+          query: 'a',
+          users: ['alice', 'anna.k', 'backup-admin'],
+          truncated: false,
+          lockedAddresses: [
+            { block: '203.0.113.54', until: added + 41 * day },
+            { block: '2001:db8:5:17::/64', until: added + 41 * day + 600_000 },
+          ],
+        }),
       ),
     ),
     'admin-user': page(
@@ -392,6 +402,8 @@ async function samplePages(): Promise<Record<string, Sample>> {
           ],
           recoveryCodesLeft: 7,
           lockedUntil: added + 41 * day,
+          lockedAddresses: [{ block: '198.51.100.23', until: added + 41 * day }],
+          switchedOff: ['text messages'],
           inviteMode: true,
           inviteExpiresAt: null,
           issuedCode: '7K3M-Q9PA-2XRT',

@@ -43,4 +43,11 @@ describe('settings that are valid but weaken what tapgate promises', () => {
     ]
     expect(warningsFor({ first_factor: confirmed, rules })).toEqual(['rules.0.panel_cookies'])
   })
+
+  it('a cap per client address that lets one client hold every connection to the panel', () => {
+    const upstream = { url: 'http://127.0.0.1:2082', pool: { max_sockets: 32 } }
+    expect(warningsFor({ first_factor: confirmed, upstream })).toEqual(['limits.per_ip_concurrency'])
+    const limits = { per_ip_concurrency: 31 }
+    expect(warningsFor({ first_factor: confirmed, upstream, limits })).toEqual([])
+  })
 })

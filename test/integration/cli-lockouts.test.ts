@@ -1,14 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { lockoutsCommand } from '../../gateway/cli/lockout-commands.ts'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { BrowserClient } from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
+import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 /**
  * `tapgate lockouts list|lift`, run in this process against the embedded store of a gateway that is
@@ -24,14 +23,13 @@ beforeAll(async () => {
 })
 afterAll(() => panel.close())
 beforeEach(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tapgate-cli-lockouts-'))
-  const storePath = join(dir, 'store.db')
   // The CLI reads expiries with the real clock, so the gateway's clock starts at the real time.
   const clock = new FixedClock(Date.now())
+  const { store, path: storePath, dir } = tempSqliteStore(clock)
   gateway = await startTestGateway({
     upstreamUrl: panel.url,
     clock,
-    store: new SqliteStore(storePath, clock),
+    store,
     config: { trusted_proxies: ['127.0.0.1'], regulation: { max_failures_per_ip: 3 } },
   })
   config = join(dir, 'tapgate.yaml')

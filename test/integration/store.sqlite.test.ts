@@ -1,16 +1,16 @@
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { userCommand } from '../../gateway/cli/user-commands.ts'
 import { serveCommand } from '../../gateway/main.ts'
 import { holdServingLock } from '../../gateway/store/sqlite-serving-lock.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { describeStoreContract } from '../contract/store.contract.ts'
 import { freePort } from '../support/free-port.ts'
 import { testEncryptionKey } from '../support/gateway.ts'
 import { startGatewayProcess } from '../support/gateway-process.ts'
+import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 class FakeClock {
   #now = Date.UTC(2030, 0, 1)
@@ -23,71 +23,50 @@ class FakeClock {
 }
 
 describeStoreContract('SQLite', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tapgate-sqlite-'))
   const clock = new FakeClock()
-  const store = new SqliteStore(join(dir, 'state.db'), clock)
-  return {
-    store,
-    advance: async (ms) => clock.advance(ms),
-    cleanup: async () => {
-      await store.close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  const { store } = tempSqliteStore(clock)
+  return { store, advance: async (ms) => clock.advance(ms), cleanup: () => store.close() }
 })
 
 describe('SqliteStore', () => {
-  let dir: string
-  let path: string
   let clock: FakeClock
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'tapgate-sqlite-'))
-    path = join(dir, 'nested', 'state.db')
+  beforeEach(() => {
     clock = new FakeClock()
   })
-  afterEach(async () => {
+  afterEach(() => {
     vi.useRealTimers()
-    await rm(dir, { recursive: true, force: true })
   })
 
   it('keeps its data across close and reopen', async () => {
-    const first = new SqliteStore(path, clock)
+    const { store: first, reopen } = tempSqliteStore(clock)
     await first.set('enrolment', 'sealed-seed')
     await first.set('session', 'alice', 60_000)
     await first.increment('failures', 60_000)
     await first.close()
 
-    const second = new SqliteStore(path, clock)
-    try {
-      expect(await second.get('enrolment')).toBe('sealed-seed')
-      expect(await second.get('session')).toBe('alice')
-      expect(await second.ttl('session')).toBe(60_000)
-      expect(await second.increment('failures', 60_000)).toBe(2)
-    } finally {
-      await second.close()
-    }
+    const second = reopen()
+    expect(await second.get('enrolment')).toBe('sealed-seed')
+    expect(await second.get('session')).toBe('alice')
+    expect(await second.ttl('session')).toBe(60_000)
+    expect(await second.increment('failures', 60_000)).toBe(2)
   })
 
   it('expires a value exactly when its ttl has passed', async () => {
-    const store = new SqliteStore(path, clock)
-    try {
-      await store.set('k', 'v', 1_000)
-      clock.advance(999)
-      expect(await store.get('k')).toBe('v')
-      expect(await store.ttl('k')).toBe(1)
-      clock.advance(1)
-      expect(await store.get('k')).toBeNull()
-      expect(await store.ttl('k')).toBeNull()
-      expect(await store.setIfAbsent('k', 'w')).toBe(true)
-    } finally {
-      await store.close()
-    }
+    const { store } = tempSqliteStore(clock)
+    await store.set('k', 'v', 1_000)
+    clock.advance(999)
+    expect(await store.get('k')).toBe('v')
+    expect(await store.ttl('k')).toBe(1)
+    clock.advance(1)
+    expect(await store.get('k')).toBeNull()
+    expect(await store.ttl('k')).toBeNull()
+    expect(await store.setIfAbsent('k', 'w')).toBe(true)
   })
 
   it('purges expired rows in the background', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
-    const store = new SqliteStore(path, clock)
+    const { store, path } = tempSqliteStore(clock)
     const reader = new Database(path, { readonly: true })
     const rows = () => reader.prepare<[], string>('SELECT key FROM entries ORDER BY key').pluck().all()
     try {
@@ -104,13 +83,10 @@ describe('SqliteStore', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('creates its file readable by its own user only', async () => {
-    const store = new SqliteStore(path, clock)
-    try {
-      expect((await stat(path)).mode & 0o777).toBe(0o600)
-    } finally {
-      await store.close()
-    }
+  it('creates its file, and the dirs missing on its path, readable by its own user only', async () => {
+    const { path } = tempSqliteStore(clock, 'nested/state.db')
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    expect((await stat(dirname(path))).mode & 0o777).toBe(0o700)
   })
 })
 

@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { tapgate } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
+import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 /**
  * Local YubiKey mode from end to end: an operator imports keys from the Personalization Tool's log
@@ -32,6 +32,7 @@ function personalizationLog(keys: SoftYubiKey[]): string {
 
 let panel: DemoPanel
 let gateway: TestGateway
+let storePath: string
 let config: string
 let batch: string
 let single: string
@@ -41,17 +42,17 @@ beforeAll(async () => {
 })
 afterAll(() => panel.close())
 beforeEach(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tapgate-yubikey-local-'))
-  const storePath = join(dir, 'store.db')
   const yubicoOtp = { enabled: true, mode: 'local' }
   const clock = new FixedClock(Date.now())
+  const sqlite = tempSqliteStore(clock)
+  storePath = sqlite.path
   gateway = await startTestGateway({
     upstreamUrl: panel.url,
     clock,
-    store: new SqliteStore(storePath, clock),
+    store: sqlite.store,
     config: { factors: { yubico_otp: yubicoOtp } },
   })
-  config = join(dir, 'tapgate.yaml')
+  config = join(sqlite.dir, 'tapgate.yaml')
   // JSON is YAML too.
   writeFileSync(
     config,
@@ -64,9 +65,9 @@ beforeEach(async () => {
       factors: { yubico_otp: yubicoOtp },
     }),
   )
-  batch = join(dir, 'configuration_log.csv')
+  batch = join(sqlite.dir, 'configuration_log.csv')
   writeFileSync(batch, personalizationLog([desk, spare]))
-  single = join(dir, 'one-key.csv')
+  single = join(sqlite.dir, 'one-key.csv')
   writeFileSync(single, personalizationLog([stranger]))
 })
 afterEach(() => gateway.close())
@@ -125,7 +126,7 @@ describe('tapgate user add-yubikey', () => {
         upstream: { url: 'http://127.0.0.1:1' },
         first_factor: { panel_cookies: ['session'] },
         encryption_key: testEncryptionKey,
-        store: { embedded_path: config.replace('tapgate.yaml', 'store.db') },
+        store: { embedded_path: storePath },
         factors: { yubico_otp: { enabled: true, mode: 'cloud', client_id: 1, api_key: 'c2VjcmV0' } },
       }),
     )

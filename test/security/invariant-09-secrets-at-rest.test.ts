@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { BrowserClient } from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
+import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 import { totpCode } from '../support/totp-codes.ts'
 
 /**
@@ -15,12 +12,12 @@ import { totpCode } from '../support/totp-codes.ts'
  * usable session cookie; and the logs never carry a password, code, seed or cookie.
  */
 const clock = new FixedClock()
-const file = () => join(mkdtempSync(join(tmpdir(), 'tapgate-at-rest-')), 'store.db')
 let path = ''
 const demo = useDemoGateway({
   store: () => {
-    path = file()
-    return new SqliteStore(path, clock)
+    const sqlite = tempSqliteStore(clock)
+    path = sqlite.path
+    return sqlite.store
   },
 })
 

@@ -1,12 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
 import { enrolledFactors } from '../../gateway/factors/enrolled-factors.ts'
 import { tokenId } from '../../gateway/session/token.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { resetSecondFactors } from '../../gateway/users/reset-user.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
@@ -15,6 +11,7 @@ import { enrollSecurityKey } from '../support/security-keys.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { testNumber, webhookSecret } from '../support/sms-sink.ts'
 import { SoftAuthenticator } from '../support/soft-authenticator.ts'
+import { type TempSqliteStore, tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 /**
  * Issue 14: an operator turns a factor type off (security keys, YubiKeys) or takes a user off the
@@ -23,8 +20,8 @@ import { SoftAuthenticator } from '../support/soft-authenticator.ts'
  * refused with a page that says why, and an admin's reset lets them enroll afresh.
  */
 let panel: DemoPanel
-let storePath: string
 let clock: FixedClock
+let sqlite: TempSqliteStore
 let gateway: TestGateway | undefined
 
 beforeAll(async () => {
@@ -32,8 +29,8 @@ beforeAll(async () => {
 })
 afterAll(() => panel.close())
 beforeEach(() => {
-  storePath = join(mkdtempSync(join(tmpdir(), 'tapgate-switched-off-')), 'store.db')
   clock = new FixedClock(Date.now())
+  sqlite = tempSqliteStore(clock)
 })
 afterEach(() => gateway?.close())
 
@@ -43,7 +40,7 @@ async function restartWith(config: Record<string, unknown>): Promise<TestGateway
   gateway = await startTestGateway({
     upstreamUrl: panel.url,
     clock,
-    store: new SqliteStore(storePath, clock),
+    store: sqlite.reopen(),
     config,
     publicHost: 'localhost',
   })

@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import type { Store } from '../../gateway/store/store.ts'
 import { FixedClock } from './clock.ts'
 import { type RedisServer, startRedis } from './redis.ts'
+import { tempSqliteStore } from './temp-sqlite-store.ts'
 
 export interface StoreUnderTest {
   store: Store
@@ -20,16 +17,10 @@ export interface StoreUnderTest {
  */
 export function describeOnBothStores(title: string, tests: (current: () => StoreUnderTest) => void): void {
   describe(`${title}, SQLite store`, () => {
-    let dir: string
     let current: StoreUnderTest
-    beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'tapgate-both-stores-'))
+    beforeEach(() => {
       const clock = new FixedClock()
-      current = { store: new SqliteStore(join(dir, 'state.db'), clock), clock }
-    })
-    afterEach(async () => {
-      await current.store.close()
-      await rm(dir, { recursive: true, force: true })
+      current = { store: tempSqliteStore(clock).store, clock }
     })
     tests(() => current)
   })

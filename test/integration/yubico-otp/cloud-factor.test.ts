@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
 import { isServiceFailure, YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
-import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
+import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 import { startValidationServer, type ValidationServer } from '../../support/validation-server.ts'
 
 const API_KEY = randomBytes(20).toString('base64')
-let dir: string
 let store: SqliteStore
 let server: ValidationServer
 let factor: YubicoOtpFactor
@@ -18,9 +15,8 @@ let aliceKey: SoftYubiKey
 let bobKey: SoftYubiKey
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-yubico-cloud-'))
   const clock = new FixedClock()
-  store = new SqliteStore(join(dir, 'state.db'), clock)
+  store = tempSqliteStore(clock).store
   aliceKey = SoftYubiKey.random()
   bobKey = SoftYubiKey.random()
   server = await startValidationServer({
@@ -32,8 +28,6 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   await server.stop()
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('YubiKey OTP factor (cloud mode)', () => {

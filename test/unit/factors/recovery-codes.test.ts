@@ -1,26 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { normalizeCode, RecoveryCodes } from '../../../gateway/factors/recovery-codes.ts'
 import { keys } from '../../../gateway/store/keys.ts'
-import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
+import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 
 const masterKey = 'k'.repeat(40)
-let dir: string
 let store: SqliteStore
 let codes: RecoveryCodes
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-recovery-'))
+beforeEach(() => {
   const clock = new FixedClock()
-  store = new SqliteStore(join(dir, 'state.db'), clock)
+  store = tempSqliteStore(clock).store
   codes = new RecoveryCodes(store, clock, masterKey)
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('recovery codes', () => {

@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { IndexedRecords } from '../../../gateway/store/indexed-records.ts'
-import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
+import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 
 const layout = {
   what: 'Widgets',
@@ -20,18 +18,12 @@ const layout = {
   },
 }
 
-let dir: string
 let store: SqliteStore
 let records: IndexedRecords<{ name: string }, { uses: number }>
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-indexed-records-'))
-  store = new SqliteStore(join(dir, 'state.db'), new FixedClock())
+beforeEach(() => {
+  store = tempSqliteStore(new FixedClock()).store
   records = new IndexedRecords(store, layout)
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('IndexedRecords', () => {

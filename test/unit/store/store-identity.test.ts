@@ -1,34 +1,17 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { IdentityFileError } from '../../../gateway/store/identity-file.ts'
-import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { StoreIdentity } from '../../../gateway/store/store-identity.ts'
+import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 
 /**
  * The store's identity, remembered outside the store: a gateway that restarts on a store that lost
  * its data keeps refusing enrollment until the operator accepts the store (issue 14).
  */
-let dir: string
-const opened: SqliteStore[] = []
-
-function emptyStore(name: string): SqliteStore {
-  const store = new SqliteStore(join(dir, `${name}.db`))
-  opened.push(store)
-  return store
-}
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'tapgate-identity-'))
-})
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((store) => store.close()))
-})
-
 describe('StoreIdentity', () => {
   it('gives a new store an identity and writes it down; a gateway without a file joins it', async () => {
-    const store = emptyStore('shared')
+    const { store, dir } = tempSqliteStore()
     const first = new StoreIdentity(store, join(dir, 'first', 'identity'))
     expect(await first.establish()).toBe('new')
     const remembered = readFileSync(first.file, 'utf8').trim()
@@ -41,9 +24,10 @@ describe('StoreIdentity', () => {
   })
 
   it('finds a store that came back empty lost after a restart, and gives it no identity of its own', async () => {
-    const file = join(dir, 'identity')
-    await new StoreIdentity(emptyStore('before'), file).establish()
-    const after = emptyStore('after')
+    const before = tempSqliteStore()
+    const file = join(before.dir, 'identity')
+    await new StoreIdentity(before.store, file).establish()
+    const after = tempSqliteStore().store
     const restarted = new StoreIdentity(after, file)
     expect(await restarted.establish()).toBe('lost')
     expect(await restarted.isIntact()).toBe(false)
@@ -58,10 +42,11 @@ describe('StoreIdentity', () => {
   })
 
   it('finds a store with another identity replaced, and adopts it only when accepted', async () => {
-    const file = join(dir, 'identity')
-    await new StoreIdentity(emptyStore('ours'), file).establish()
-    const theirs = emptyStore('theirs')
-    await new StoreIdentity(theirs, join(dir, 'their-identity')).establish()
+    const ours = tempSqliteStore()
+    const file = join(ours.dir, 'identity')
+    await new StoreIdentity(ours.store, file).establish()
+    const { store: theirs, dir: theirHost } = tempSqliteStore()
+    await new StoreIdentity(theirs, join(theirHost, 'identity')).establish()
     const gateway = new StoreIdentity(theirs, file)
     expect(await gateway.establish()).toBe('replaced')
     expect(await gateway.isIntact()).toBe(false)
@@ -71,13 +56,14 @@ describe('StoreIdentity', () => {
   })
 
   it('refuses an identity file it cannot write or read, rather than forget', async () => {
+    const { store, dir } = tempSqliteStore()
     const notADirectory = join(dir, 'plain-file')
     writeFileSync(notADirectory, '')
-    const unwritable = new StoreIdentity(emptyStore('a'), join(notADirectory, 'identity'))
+    const unwritable = new StoreIdentity(store, join(notADirectory, 'identity'))
     await expect(unwritable.establish()).rejects.toThrow(IdentityFileError)
     const garbled = join(dir, 'garbled')
     writeFileSync(garbled, 'not an identity at all\n')
-    await expect(new StoreIdentity(emptyStore('b'), garbled).establish()).rejects.toThrow(
+    await expect(new StoreIdentity(tempSqliteStore().store, garbled).establish()).rejects.toThrow(
       /does not hold a store identity/,
     )
   })

@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { Delivery, Notifier, SmsMessage } from '../../../../gateway/factors/sms/notifier.ts'
 import { SmsFactor, type SmsSettings } from '../../../../gateway/factors/sms/sms-factor.ts'
-import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
+import { tempSqliteStore } from '../../../support/temp-sqlite-store.ts'
 
 /** Records what it is given and answers as told: the factor's logic without a network. */
 class RecordingNotifier implements Notifier {
@@ -35,22 +33,16 @@ const settings: SmsSettings = {
   fallbackOnly: false,
   allow: null,
 }
-let dir: string
 let store: SqliteStore
 let clock: FixedClock
 let notifier: RecordingNotifier
 let sms: SmsFactor
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-sms-'))
+beforeEach(() => {
   clock = new FixedClock()
-  store = new SqliteStore(join(dir, 'state.db'), clock)
+  store = tempSqliteStore(clock).store
   notifier = new RecordingNotifier()
   sms = new SmsFactor(settings, notifier, store, clock, masterKey)
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('SmsFactor', () => {

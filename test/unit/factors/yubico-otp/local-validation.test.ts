@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import { counterValue, LocalValidation } from '../../../../gateway/factors/yubico-otp/local-validation.ts'
 import { type ParsedOtp, parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
 import { keys } from '../../../../gateway/store/keys.ts'
-import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
+import { tempSqliteStore } from '../../../support/temp-sqlite-store.ts'
 
 const masterKey = 'k'.repeat(40)
-let dir: string
 let store: SqliteStore
 let local: LocalValidation
 let key: SoftYubiKey
@@ -18,15 +15,10 @@ let key: SoftYubiKey
 const parsed = (otp: string): ParsedOtp => parseOtp(otp) as ParsedOtp
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-yubico-local-'))
-  store = new SqliteStore(join(dir, 'state.db'), new FixedClock())
+  store = tempSqliteStore(new FixedClock()).store
   local = new LocalValidation(store, masterKey)
   key = new SoftYubiKey(SoftYubiKey.random().identity, { useCounter: 3 })
   await local.storeSecret('alice', key.identity, 'Blue key', 0)
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('local validation', () => {

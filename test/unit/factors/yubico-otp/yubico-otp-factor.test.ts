@@ -1,18 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
 import {
   isServiceFailure,
   YubicoOtpFactor,
 } from '../../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import { keys } from '../../../../gateway/store/keys.ts'
-import { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
+import { tempSqliteStore } from '../../../support/temp-sqlite-store.ts'
 
 const masterKey = 'k'.repeat(40)
-let dir: string
 let store: SqliteStore
 let clock: FixedClock
 let factor: YubicoOtpFactor
@@ -20,9 +17,8 @@ let aliceKey: SoftYubiKey
 let bobKey: SoftYubiKey
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-yubico-factor-'))
   clock = new FixedClock()
-  store = new SqliteStore(join(dir, 'state.db'), clock)
+  store = tempSqliteStore(clock).store
   factor = new YubicoOtpFactor({ mode: 'local' }, store, clock, masterKey)
   aliceKey = SoftYubiKey.random()
   bobKey = SoftYubiKey.random()
@@ -31,10 +27,6 @@ beforeEach(async () => {
     publicId: aliceKey.publicId,
   })
   expect((await factor.importKey('bob', bobKey.identity)).ok).toBe(true)
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 describe('YubiKey OTP factor (local mode)', () => {

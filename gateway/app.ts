@@ -8,6 +8,7 @@ import type { GatewayEnv } from './context.ts'
 import { problemForFailure, respondWithProblem, sendProblem } from './errors.tsx'
 import { framingFault } from './http/request-framing.ts'
 import { assignRequestId, requestIdOf } from './http/request-id.ts'
+import { isUnderPrefix } from './policy/decide-request.ts'
 import { accountRoutes } from './routes/account.tsx'
 import { adminRoutes } from './routes/admin.tsx'
 import { assetRoutes } from './routes/assets.ts'
@@ -54,13 +55,8 @@ export function createRequestListener(s: Services): RequestListener {
   }
 }
 
-function isUnderPrefix(target: string, prefix: string): boolean {
-  if (!target.startsWith(prefix)) return false
-  const next = target[prefix.length]
-  return next === undefined || next === '/' || next === '?'
-}
-
-function tapgatePages(s: Services) {
+/** tapgate's own routes under the prefix; exported so a test can list every mounted route. */
+export function tapgatePages(s: Services) {
   const { prefix } = s.config
   const app = new Hono<GatewayEnv>()
 

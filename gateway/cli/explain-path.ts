@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util'
 import { describeProblems, loadConfigFile } from '../config/load.ts'
+import type { Config } from '../config/schema.ts'
 import { PanelLoginPaths } from '../first-factor/login-recognition.ts'
 import { panelLoginPaths } from '../first-factor/sign-in-page.ts'
-import { normalizePath } from '../http/normalize-path.ts'
-import { compileRules } from '../policy/compile-rules.ts'
-import { decidePolicy, explainPolicy } from '../policy/decide-policy.ts'
+import { type CompiledPolicy, compileRules } from '../policy/compile-rules.ts'
+import { explainPolicy } from '../policy/decide-policy.ts'
+import { decideRequest, type RequestDecision } from '../policy/decide-request.ts'
 
 const explainPathUsage = `Usage: tapgate explain-path FILE TARGET [--method M] [--ip ADDRESS] [--header 'Name: value' …]
   Which policy a request for TARGET (a path, with or without a query) would get, and from which rule.
@@ -12,7 +13,7 @@ const explainPathUsage = `Usage: tapgate explain-path FILE TARGET [--method M] [
 
 /**
  * For an operator writing rules: what tapgate makes of a request-target and which rule decides it,
- * without starting the gateway. The same normaliser and rules as a request (routes/panel-access.ts).
+ * without starting the gateway: the decision a request gets (policy/decide-request.ts), made by the same function.
  */
 export function explainPathCommand(args: string[]): number {
   const { values, positionals } = parseArgs({
@@ -39,36 +40,42 @@ export function explainPathCommand(args: string[]): number {
     return 2
   }
   const { config } = loaded
-  const normalised = normalizePath(target)
-  if (!normalised.ok) {
-    process.stdout.write(`${target}: refused with 400, ${normalised.reason}\n`)
-    return 0
-  }
-  const { path } = normalised
-  process.stdout.write(`${target}: the panel would receive ${path}${normalised.query}\n`)
-  if (
-    config.first_factor.mode === 'upstream' &&
-    new PanelLoginPaths(config.first_factor).mayBeLogin(path, normalised.query)
-  ) {
-    process.stdout.write(
-      "the panel's login, by any method, when it carries a username or password field: read strictly, the panel's session held by tapgate\n",
-    )
-  }
-  if (path === config.prefix || path.startsWith(`${config.prefix}/`)) {
-    process.stdout.write("tapgate's own page (not proxied)\n")
-  } else if (panelLoginPaths(config).has(path)) {
-    process.stdout.write("otherwise the panel's login page: always reachable (bypass)\n")
-  } else {
-    const policy = compileRules(config.rules, config.default_policy)
-    const decision = decidePolicy(policy, {
-      path,
-      method: values.method,
-      clientIp: values.ip,
-      header: (name) => headers.get(name),
-    })
-    process.stdout.write(`${explainPolicy(policy, decision)}\n`)
-  }
+  const policy = compileRules(config.rules, config.default_policy)
+  const rules = { prefix: config.prefix, policy, loginPaths: panelLoginPaths(config) }
+  const decided = decideRequest(rules, target, {
+    method: values.method,
+    clientIp: values.ip,
+    header: (name) => headers.get(name),
+  })
+  process.stdout.write(`${target}: ${explainDecision(config, policy, decided)}\n`)
   return 0
+}
+
+function explainDecision(config: Config, policy: CompiledPolicy, decided: RequestDecision): string {
+  switch (decided.to) {
+    case 'tapgate':
+      return "tapgate's own page (not proxied)"
+    case 'refused':
+      return decided.problem === 'bad_path'
+        ? `refused with 400, ${decided.reason}`
+        : "refused with 404: it only normalises into tapgate's prefix"
+    case 'panel': {
+      const { path, query } = decided.target
+      const lines = [`the panel would receive ${path}${query}`]
+      const ff = config.first_factor
+      if (ff.mode === 'upstream' && new PanelLoginPaths(ff).mayBeLogin(path, query)) {
+        lines.push(
+          "the panel's login, by any method, when it carries a username or password field: read strictly, the panel's session held by tapgate",
+        )
+      }
+      lines.push(
+        decided.loginPage
+          ? "otherwise the panel's login page: always reachable (bypass)"
+          : explainPolicy(policy, decided.decision),
+      )
+      return lines.join('\n')
+    }
+  }
 }
 
 function usageError(problem?: string): number {

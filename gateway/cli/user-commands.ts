@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { factorLabels } from '../factors/factor-id.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
-import { switchedOffLabels } from '../factors/switched-off-factors.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
@@ -159,7 +159,7 @@ const commands = {
       ]),
       ...(factors.switchedOff.length === 0
         ? []
-        : [['Turned off here', factors.switchedOff.map((type) => switchedOffLabels[type]).join(', ')]]),
+        : [['Turned off here', factors.switchedOff.map((type) => factorLabels[type].many).join(', ')]]),
     ]
     if (s.config.enrollment.first_enrollment === 'invite') {
       const until = overview.inviteExpiresAt

@@ -1,4 +1,5 @@
 import type { Services } from '../services.ts'
+import type { WaysIn } from './last-way-in.ts'
 import type { SmsPhone } from './sms/sms-factor.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 import type { WebAuthnCredentialRecord } from './webauthn.ts'
@@ -13,6 +14,8 @@ export interface EnrolledFactors {
   sms: SmsPhone | null
   /** Unused recovery codes; null when the user never had a set. A backup, not a factor of its own. */
   recoveryCodesLeft: number | null
+  /** How many of each factor this config can verify: what `mayRemove` weighs. */
+  ways: WaysIn
   /** Factors the store holds of a type this config cannot verify (turned off, or SMS not allowed). */
   switchedOff: SwitchableFactor[]
   /**
@@ -35,13 +38,20 @@ export async function enrolledFactors(s: Services, user: string): Promise<Enroll
     s.recoveryCodes.remaining(user),
     switchedOffFactors(s, user),
   ])
-  const usable = totpSecret !== null || keys.length > 0 || yubikeys.length > 0 || sms !== null
+  const ways: WaysIn = {
+    webauthn: keys.length,
+    yubico_otp: yubikeys.length,
+    totp: totpSecret === null ? 0 : 1,
+    sms: sms === null ? 0 : 1,
+  }
+  const usable = Object.values(ways).some((count) => count > 0)
   return {
     totp: totpSecret !== null,
     keys,
     yubikeys,
     sms,
     recoveryCodesLeft,
+    ways,
     switchedOff,
     none: !usable && switchedOff.length === 0,
     onlySwitchedOff: !usable && switchedOff.length > 0,

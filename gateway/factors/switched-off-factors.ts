@@ -3,16 +3,10 @@ import type { Services } from '../services.ts'
 import { IndexedRecords } from '../store/indexed-records.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
+import type { FactorId } from './factor-id.ts'
 
 /** The factor types an operator can turn off; an authenticator app is always on. */
-export type SwitchableFactor = 'webauthn' | 'yubico_otp' | 'sms'
-
-/** How the admin page and the CLI name a switched-off type. */
-export const switchedOffLabels: Record<SwitchableFactor, string> = {
-  webauthn: 'security keys',
-  yubico_otp: 'YubiKeys',
-  sms: 'text messages',
-}
+export type SwitchableFactor = Exclude<FactorId, 'totp'>
 
 /**
  * The factors the store holds for the user that this config cannot verify: a type turned off

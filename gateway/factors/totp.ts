@@ -4,6 +4,7 @@ import type { SecretBox } from '../crypto/secret-box.ts'
 import type { Clock } from '../deps.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
+import { refused, type Verdict } from './verdict.ts'
 
 export interface TotpSettings {
   issuer: string
@@ -12,7 +13,7 @@ export interface TotpSettings {
   window: number
 }
 
-export type TotpVerdict = 'accepted' | 'wrong_code' | 'replayed' | 'malformed'
+export type TotpFailure = 'wrong_code' | 'replayed' | 'malformed'
 
 /**
  * Authenticator-app codes (RFC 6238). Secrets are sealed at rest with the user as associated data,
@@ -72,9 +73,9 @@ export class TotpFactor {
     await this.store.set(keys.totpSecret(user), this.box.seal(secret, user))
   }
 
-  async check(user: string, secret: string, code: string): Promise<TotpVerdict> {
+  async check(user: string, secret: string, code: string): Promise<Verdict<TotpFailure>> {
     const token = code.replace(/\s+/g, '')
-    if (!this.#codeShape.test(token)) return 'malformed'
+    if (!this.#codeShape.test(token)) return refused('malformed')
     const { period, window, digits } = this.settings
     const result = await verify({
       secret,
@@ -84,9 +85,9 @@ export class TotpFactor {
       epoch: Math.floor(this.clock.now() / 1000),
       epochTolerance: window * period,
     })
-    if (!result.valid || !('timeStep' in result)) return 'wrong_code'
+    if (!result.valid || !('timeStep' in result)) return refused('wrong_code')
     const claimFor = (2 * window + 2) * period * 1000
     const claimed = await this.store.setIfAbsent(keys.totpStepUsed(user, result.timeStep), '1', claimFor)
-    return claimed ? 'accepted' : 'replayed'
+    return claimed ? { ok: true } : refused('replayed')
   }
 }

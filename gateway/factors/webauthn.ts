@@ -18,6 +18,7 @@ import { IndexedRecords } from '../store/indexed-records.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 import type { AuthenticatorMetadata } from './authenticator-metadata.ts'
+import type { Refusal } from './verdict.ts'
 
 type Requirement = 'discouraged' | 'preferred' | 'required'
 
@@ -160,7 +161,7 @@ export type AuthenticationFailure =
   | 'verification_failed'
 
 /** `detail` is for the log only; the user gets one generic message per reason. */
-export type Failure<Reason> = { ok: false; reason: Reason; detail: string }
+export type Failure<Reason extends string> = Refusal<Reason> & { detail: string }
 
 export type RegistrationResult =
   | { ok: true; credential: WebAuthnCredentialRecord }
@@ -356,10 +357,13 @@ export class WebAuthnFactor {
     const counter = verification.verdict.authenticationInfo.newCounter
     const storedCounter = stored.use.counter
     if ((counter > 0 || storedCounter > 0) && counter <= storedCounter) {
-      return failure(
-        'counter_regression',
-        `credential ${id}: signature counter ${counter} does not exceed the stored ${storedCounter}`,
-      )
+      return {
+        ...failure(
+          'counter_regression',
+          `credential ${id}: signature counter ${counter} does not exceed the stored ${storedCounter}`,
+        ),
+        warning: 'security key counter went back: possible cloned key',
+      }
     }
     // Two sign-ins with one key at the same moment: the last write wins, so the stored counter may be
     // the lower of the two. Each exceeded the counter it read, and the next must exceed the one stored.
@@ -522,7 +526,7 @@ function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
 
-function failure<Reason>(reason: Reason, detail: string): Failure<Reason> {
+function failure<Reason extends string>(reason: Reason, detail: string): Failure<Reason> {
   return { ok: false, reason, detail }
 }
 

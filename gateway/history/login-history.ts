@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../deps.ts'
+import type { Proof } from '../factors/factor-id.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import type { Metrics } from '../observability/metrics.ts'
 import { safeJson } from '../safe-json.ts'
@@ -11,11 +12,15 @@ import type { Store } from '../store/store.ts'
 /** What happened: a sign-in step, an enrollment, a change to the user's factors, an admin's action. */
 export type HistoryEvent = 'first_factor' | 'second_factor' | 'enrollment' | 'factor_changed' | 'admin'
 
+/** What an entry is about: a factor or recovery code, the password, or why a second step was skipped. */
+export type HistoryFactor = Proof | 'password' | 'invite' | 'trusted_device' | 'exempt' | 'enrollment_skipped'
+
 const entry = z.object({
   at: z.number(),
   event: z.enum(['first_factor', 'second_factor', 'enrollment', 'factor_changed', 'admin']),
   /** success, wrong_password, wrong_code, replayed, locked_out, trusted_device, removed, reset … */
   result: z.string(),
+  /** A HistoryFactor when written; read as any string, so that older entries still show. */
   factor: z.string().optional(),
   ip: z.string(),
   userAgent: z.string(),
@@ -25,6 +30,11 @@ const entry = z.object({
 })
 
 export type HistoryEntry = z.infer<typeof entry>
+
+/** The fields a caller records: the rest (when, from where) the history adds. */
+export type HistoryFields = Omit<HistoryEntry, 'at' | 'ip' | 'userAgent' | 'factor'> & {
+  factor?: HistoryFactor
+}
 
 /** Where a request came from, as the history records it. */
 export interface RequestOrigin {
@@ -69,7 +79,7 @@ export class LoginHistory {
   async record(
     user: string,
     origin: RequestOrigin,
-    fields: Omit<HistoryEntry, 'at' | 'ip' | 'userAgent'>,
+    fields: HistoryFields,
     {
       logOnly = {},
       level = 'info',
@@ -102,7 +112,7 @@ export class LoginHistory {
     this.#count(fields)
   }
 
-  #count({ event, factor, result }: Omit<HistoryEntry, 'at' | 'ip' | 'userAgent'>): void {
+  #count({ event, factor, result }: HistoryFields): void {
     if (event === 'first_factor' || event === 'second_factor' || event === 'enrollment') {
       this.metrics.loginAttempts.inc({ step: event, factor: factor ?? 'none', result })
     }

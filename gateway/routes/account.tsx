@@ -1,16 +1,18 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
-import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { mayRemove } from '../factors/last-way-in.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
+import { requireRecentVerification } from '../guards/step-up.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
-import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
 import { AccountPage } from '../views/account-page.tsx'
 import { authenticatorAppRoutes } from './authenticator-app.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
@@ -35,6 +37,8 @@ const notices: Record<string, string> = {
   devices_revoked: 'Every trusted device will ask for the second step again.',
 }
 
+const lastWayIn = 'You cannot remove your only way to sign in. Add another method first.'
+
 /**
  * `<prefix>/account`: a verified user's sign-in methods: security keys (add, rename, remove) and
  * whether an authenticator app is on. The last way to sign in cannot be removed.
@@ -43,11 +47,6 @@ export function accountRoutes(s: Services) {
   const { prefix } = s.config
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
-
-  const canRemoveKey = (factors: EnrolledFactors) =>
-    factors.totp || factors.sms !== null || factors.keys.length + factors.yubikeys.length > 1
-  const canRemoveSms = (factors: EnrolledFactors) =>
-    factors.totp || factors.keys.length + factors.yubikeys.length > 0
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
     const { user } = c.var.session
@@ -83,7 +82,6 @@ export function accountRoutes(s: Services) {
               }
             : null
         }
-        canRemoveSms={canRemoveSms(factors)}
         devices={devices.map(({ id, label, firstIp, createdAt, lastUsedAt, expiresAt }) => ({
           id,
           label,
@@ -101,7 +99,12 @@ export function accountRoutes(s: Services) {
           ip,
           device: deviceLabel(userAgent),
         }))}
-        canRemoveKey={canRemoveKey(factors)}
+        removable={{
+          webauthn: mayRemove(factors.ways, 'webauthn'),
+          yubico_otp: mayRemove(factors.ways, 'yubico_otp'),
+          totp: mayRemove(factors.ways, 'totp'),
+          sms: mayRemove(factors.ways, 'sms'),
+        }}
         {...(notice === undefined ? {} : { notice })}
         {...(error === undefined ? {} : { error })}
       />
@@ -134,9 +137,7 @@ export function accountRoutes(s: Services) {
     if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
     const { id } = await c.req.parseBody()
-    if (!canRemoveKey(await enrolledFactors(s, user))) {
-      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
-    }
+    if (!mayRemove((await enrolledFactors(s, user)).ways, 'webauthn')) return render(c, 400, lastWayIn)
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
     await recordFactorChange(c, s, 'webauthn', 'removed')
     return c.redirect(`${prefix}/account?notice=key_removed`, 303)
@@ -148,8 +149,11 @@ export function accountRoutes(s: Services) {
     const { otp, name } = await c.req.parseBody()
     const { user } = c.var.session
     const first = (await enrolledFactors(s, user)).none
-    const result = await yubico.enroll(user, String(otp ?? ''), String(name ?? ''))
-    if (!result.ok) return render(c, 400, yubikeyMessage(result.reason))
+    const attempt = await attemptProof(c, s, { event: 'factor_changed', proof: 'yubico_otp' }, () =>
+      yubico.enroll(user, String(otp ?? ''), String(name ?? '')),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    if (!attempt.verdict.ok) return render(c, 400, yubikeyMessage(attempt.verdict.reason))
     await recordFactorChange(c, s, 'yubico_otp', 'added')
     const done = `${prefix}/account?notice=yubikey_added`
     // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
@@ -160,9 +164,7 @@ export function accountRoutes(s: Services) {
     const { user } = c.var.session
     const factors = await enrolledFactors(s, user)
     if (!factors.totp) return render(c, 400, 'No authenticator app is set up.')
-    if (factors.keys.length + factors.yubikeys.length === 0 && factors.sms === null) {
-      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
-    }
+    if (!mayRemove(factors.ways, 'totp')) return render(c, 400, lastWayIn)
     await s.totp.remove(user)
     await recordFactorChange(c, s, 'totp', 'removed')
     return c.redirect(`${prefix}/account?notice=app_removed`, 303)
@@ -173,9 +175,7 @@ export function accountRoutes(s: Services) {
     const sms = s.sms
     if (!sms) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    if (!canRemoveSms(await enrolledFactors(s, user))) {
-      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
-    }
+    if (!mayRemove((await enrolledFactors(s, user)).ways, 'sms')) return render(c, 400, lastWayIn)
     if (!(await sms.removePhone(user))) return render(c, 400, 'No phone number is set up.')
     await recordFactorChange(c, s, 'sms', 'removed')
     return c.redirect(`${prefix}/account?notice=sms_removed`, 303)
@@ -186,9 +186,7 @@ export function accountRoutes(s: Services) {
     const yubico = s.yubicoOtp
     if (!yubico) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    if (!canRemoveKey(await enrolledFactors(s, user))) {
-      return render(c, 400, 'You cannot remove your only way to sign in. Add another method first.')
-    }
+    if (!mayRemove((await enrolledFactors(s, user)).ways, 'yubico_otp')) return render(c, 400, lastWayIn)
     const { id } = await c.req.parseBody()
     if (!(await yubico.remove(user, String(id ?? ''))))
       return render(c, 400, 'That YubiKey is not registered.')

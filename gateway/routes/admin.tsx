@@ -2,16 +2,16 @@ import { isIP } from 'node:net'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { factorLabels } from '../factors/factor-id.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
-import { switchedOffLabels } from '../factors/switched-off-factors.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
+import { requireRecentVerification } from '../guards/step-up.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { canonicalAddress } from '../http/networks.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
-import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import {
@@ -88,7 +88,7 @@ export function adminRoutes(s: Services) {
         noFactor={overview.factors.none}
         lockedUntil={overview.lockedUntil}
         lockedAddresses={overview.lockedAddresses}
-        switchedOff={overview.factors.switchedOff.map((type) => switchedOffLabels[type])}
+        switchedOff={overview.factors.switchedOff.map((type) => factorLabels[type].many)}
         inviteMode={inviteMode}
         inviteExpiresAt={overview.inviteExpiresAt}
         history={overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}

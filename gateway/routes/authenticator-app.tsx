@@ -1,9 +1,10 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { requireRecentVerification } from '../guards/step-up.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
-import { requireRecentVerification } from '../session/step-up.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
 import { AuthenticatorAppPage } from '../views/authenticator-app-page.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
 import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
@@ -41,9 +42,13 @@ export function authenticatorAppRoutes(s: Services) {
     const { session, sessionToken } = c.var
     const secret = await offeredTotpSecret(c, s)
     const { code } = await c.req.parseBody()
-    const verdict = await s.totp.check(session.user, secret, typeof code === 'string' ? code : '')
-    if (verdict !== 'accepted')
-      return render(c, verdict === 'malformed' ? 400 : 401, verdictMessages[verdict])
+    const attempt = await attemptProof(c, s, { event: 'factor_changed', proof: 'totp' }, () =>
+      s.totp.check(session.user, secret, typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict } = attempt
+    if (!verdict.ok)
+      return render(c, verdict.reason === 'malformed' ? 400 : 401, verdictMessages[verdict.reason])
 
     const before = await enrolledFactors(s, session.user)
     await s.totp.replace(session.user, secret)

@@ -2,20 +2,20 @@ import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
-import { isServiceFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
+import type { Proof } from '../factors/factor-id.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
+import { storeStillIntact } from '../guards/store-still-intact.ts'
 import { requestOrigin } from '../history/login-history.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
-import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
 import type { Session } from '../session/sessions.ts'
 import { tokenId } from '../session/token.ts'
-import { storeStillIntact } from '../store/store-still-intact.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
-import { completeSignIn } from './complete-sign-in.ts'
 import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
 import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
 import { smsEnrollmentRoutes } from './sms-setup.tsx'
@@ -42,20 +42,15 @@ export function enrollmentRoutes(s: Services) {
   // Invite mode: the enrollment code first (skipping, where allowed, needs none: it enrolls nothing).
   routes.post('/invite', async (c) => {
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'invite' })
-    if (lockedOut) return lockedOut
     const { invite_code: code } = await c.req.parseBody()
-    const accepted = await s.invites.redeem(user, typeof code === 'string' ? code : '')
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'enrollment',
-      factor: 'invite',
-      result: accepted ? 'success' : 'wrong_code',
-    })
-    if (!accepted) {
-      await s.regulator.recordFailure(user, ip, 'invite')
+    const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'invite' }, () =>
+      s.invites.redeem(user, typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    if (!attempt.verdict.ok) {
       return renderInvite(c, 401, 'That code is not valid. Check it, or ask for a new one.')
     }
+    await recordEnrolled(c, s, 'invite', attempt.clientIp)
     await s.sessions.save(c.var.sessionToken, { ...c.var.session, invited: true })
     return c.redirect(`${prefix}/enroll`, 303)
   })
@@ -104,28 +99,17 @@ export function enrollmentRoutes(s: Services) {
     const yubico = s.yubicoOtp
     if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'yubico_otp' })
-    if (lockedOut) return lockedOut
     const { otp, name } = await c.req.parseBody()
-    const result = await yubico.enroll(
-      user,
-      typeof otp === 'string' ? otp : '',
-      typeof name === 'string' ? name : '',
+    const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'yubico_otp' }, () =>
+      yubico.enroll(user, typeof otp === 'string' ? otp : '', typeof name === 'string' ? name : ''),
     )
-    const origin = requestOrigin(c.env.incoming, ip)
-    if (!result.ok) {
-      await s.history.record(
-        user,
-        origin,
-        { event: 'enrollment', factor: 'yubico_otp', result: result.reason },
-        { logOnly: { detail: result.detail } },
-      )
-      if (!isServiceFailure(result.reason)) await s.regulator.recordFailure(user, ip, 'yubico_otp')
-      return render(c, result.reason === 'malformed' ? 400 : 401, undefined, yubikeyMessage(result.reason))
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (!verdict.ok) {
+      return render(c, verdict.reason === 'malformed' ? 400 : 401, undefined, yubikeyMessage(verdict.reason))
     }
-    await s.history.record(user, origin, { event: 'enrollment', factor: 'yubico_otp', result: 'success' })
-    return c.redirect(await completeSignIn(c, s, 'yubico_otp', ip, { firstEnrollment: true }), 303)
+    await recordEnrolled(c, s, 'yubico_otp', clientIp)
+    return c.redirect(await completeSignIn(c, s, 'yubico_otp', clientIp, { firstEnrollment: true }), 303)
   })
 
   routes.route('/sms', smsEnrollmentRoutes(s))
@@ -139,29 +123,19 @@ export function enrollmentRoutes(s: Services) {
 
   routes.post('/', async (c) => {
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'totp' })
-    if (lockedOut) return lockedOut
     const secret = await offeredTotpSecret(c, s)
     const { code } = await c.req.parseBody()
-    const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
-    if (verdict !== 'accepted') {
-      await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-        event: 'enrollment',
-        factor: 'totp',
-        result: verdict,
-      })
-      await s.regulator.recordFailure(user, ip, 'totp')
-      return render(c, verdict === 'malformed' ? 400 : 401, verdictMessages[verdict])
-    }
+    const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'totp' }, () =>
+      s.totp.check(user, secret, typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (!verdict.ok)
+      return render(c, verdict.reason === 'malformed' ? 400 : 401, verdictMessages[verdict.reason])
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
     if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'enrollment',
-      factor: 'totp',
-      result: 'success',
-    })
-    return c.redirect(await completeSignIn(c, s, 'totp', ip, { firstEnrollment: true }), 303)
+    await recordEnrolled(c, s, 'totp', clientIp)
+    return c.redirect(await completeSignIn(c, s, 'totp', clientIp, { firstEnrollment: true }), 303)
   })
 
   return routes
@@ -179,4 +153,13 @@ function skipAllowed(s: Services): { until: number | null } | undefined {
 /** Invite mode asks a pending session for the enrollment code before it may enroll a first factor. */
 export function needsInvite(s: Services, session: Session): boolean {
   return s.config.enrollment.first_enrollment === 'invite' && session.invited !== true
+}
+
+/** A first factor (or, in invite mode, the enrollment code) accepted: into the user's history. */
+function recordEnrolled(c: Context<GatewayEnv>, s: Services, proof: Proof | 'invite', clientIp: string) {
+  return s.history.record(c.var.session.user, requestOrigin(c.env.incoming, clientIp), {
+    event: 'enrollment',
+    factor: proof,
+    result: 'success',
+  })
 }

@@ -1,9 +1,10 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import type { Proof } from '../factors/factor-id.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { sealRecoveryCodes } from './recovery-codes.tsx'
+import { sealRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 
 /**
  * Every change to a user's factors goes into their history. One that weakens or replaces a way in
@@ -12,7 +13,7 @@ import { sealRecoveryCodes } from './recovery-codes.tsx'
 export async function recordFactorChange(
   c: Context<GatewayEnv>,
   s: Services,
-  factor: string,
+  factor: Proof,
   result: string,
 ): Promise<void> {
   const { user } = c.var.session
@@ -34,7 +35,7 @@ export async function showNewRecoveryCodes(
   const codes = await s.recoveryCodes.generate(session.user)
   await s.sessions.save(sessionToken, {
     ...session,
-    freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes),
+    freshRecoveryCodes: sealRecoveryCodes(s.box, session.user, codes),
     returnTo,
   })
   return `${s.config.prefix}/recovery-codes`

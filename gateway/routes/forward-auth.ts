@@ -5,7 +5,7 @@ import { signInPage } from '../first-factor/sign-in-page.ts'
 import { clientFacts, gatewayCookies, identityOf } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { readForwardAuthQuestion } from './forward-auth-question.ts'
-import { isVerified, panelAccess } from './panel-access.ts'
+import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
 
 /**
  * `<prefix>/verify`: tapgate as the authentication service of another proxy, which asks before
@@ -31,7 +31,7 @@ import { isVerified, panelAccess } from './panel-access.ts'
 export function forwardAuthRoutes(s: Services) {
   const { prefix } = s.config
   const { proxy } = s.config.forward_auth
-  const access = panelAccess(s)
+  const decide = panelAccess(s)
   const routes = new Hono<GatewayEnv>()
   if (proxy === undefined) return routes
 
@@ -47,13 +47,11 @@ export function forwardAuthRoutes(s: Services) {
       s.log.warn({ event: 'forward_auth_refused', reason: question.reason }, 'verify refused')
       return respondWithProblem(c, 'bad_request', prefix)
     }
-    const target = access.target(question.uri)
-    if (target === 'bad_path') return respondWithProblem(c, 'bad_path', prefix)
-    // tapgate's own pages are served by tapgate, never by the proxy from the panel.
-    if (target === 'not_found') return respondWithProblem(c, 'not_found', prefix)
+    const access = decide(incoming, question.uri, question.method, facts.clientIp)
+    if (access.refused !== null) return respondWithProblem(c, access.refused, prefix)
+    const { target, decision } = access
 
     const { session: token, panel: panelCookie } = gatewayCookies(s, c.req.header('cookie'))
-    const decision = access.decide(incoming, target.path, question.method, facts.clientIp, token)
     if (decision.policy === 'deny') return respondWithProblem(c, 'forbidden', prefix)
     // The browser's cookies without tapgate's, for the proxy to send the panel instead of its own
     // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
@@ -63,7 +61,7 @@ export function forwardAuthRoutes(s: Services) {
       return c.body(null, 200, { ...allowed, ...s.identityHeaders.answer(null) })
     }
 
-    const session = await decision.session
+    const session = await sessionOf(s, token)
     if (isVerified(session)) {
       const identity = s.identityHeaders.answer(identityOf(s, session.user))
       return c.body(null, 200, { ...allowed, ...identity })

@@ -4,8 +4,9 @@ import { serialize } from 'hono/utils/cookie'
 import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import type { FactorId } from '../factors/factor-id.ts'
+import { refused, type Verdict } from '../factors/verdict.ts'
 import { parseOtp } from '../factors/yubico-otp/otp.ts'
-import { isServiceFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
@@ -14,11 +15,12 @@ import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
-import { lockoutDetail, passwordLockout, recordLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
 import { isWellFormedToken } from '../session/token.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { completeSignIn } from '../sign-in/complete-sign-in.ts'
+import { lockoutDetail, passwordLockout, recordLockedOut } from '../sign-in/lockout-refusal.ts'
 import { LoginPage } from '../views/login-page.tsx'
-import { completeSignIn } from './complete-sign-in.ts'
 
 const wrongCredentials = 'The username, password or code is not correct.'
 const missingCredentials = 'Enter your username and password.'
@@ -130,54 +132,40 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
       return c.redirect(`${prefix}/2fa`, 303)
     }
     // The code came with the password: checked here, and a wrong one refuses the whole form.
-    const factor = await checkTypedCode(s, user, code)
-    if (factor.ok) {
-      const session = await s.sessions.load(token)
-      if (session === null) return respondWithProblem(c, 'session_expired', prefix)
-      c.set('session', session)
-      c.set('sessionToken', token)
+    const session = await s.sessions.load(token)
+    if (session === null) return respondWithProblem(c, 'session_expired', prefix)
+    c.set('session', session)
+    c.set('sessionToken', token)
+    const typed = typedCode(s, user, code)
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: typed.proof }, typed.check)
+    if (attempt.lockedOut === null && attempt.verdict.ok) {
       const trustDevice = text('trust_device') === 'yes'
-      return c.redirect(await completeSignIn(c, s, factor.factor, ip, { trustDevice }), 303)
+      return c.redirect(await completeSignIn(c, s, typed.proof, ip, { trustDevice }), 303)
     }
     await s.sessions.destroy(token)
-    await s.history.record(user, origin, {
-      event: 'second_factor',
-      factor: factor.factor,
-      result: factor.result,
-    })
-    // A validation service that is down is not the user's mistake.
-    if (!factor.serviceFailure) await s.regulator.recordFailure(user, ip, factor.factor)
-    return render(c, 401, { returnTo, username: typedName, error: wrongCredentials })
+    return attempt.lockedOut ?? render(c, 401, { returnTo, username: typedName, error: wrongCredentials })
   })
 
   return routes
 }
 
 /** The typed token: a YubiKey tap (modhex, 32+ characters) or a code from the authenticator app. */
-async function checkTypedCode(
+function typedCode(
   s: Services,
   user: string,
   code: string,
-): Promise<
-  { ok: true; factor: string } | { ok: false; factor: string; result: string; serviceFailure?: boolean }
-> {
-  if (s.yubicoOtp !== null && parseOtp(code) !== null) {
-    const verdict = await s.yubicoOtp.verify(user, code)
-    return verdict.ok
-      ? { ok: true, factor: 'yubico_otp' }
-      : {
-          ok: false,
-          factor: 'yubico_otp',
-          result: verdict.reason,
-          serviceFailure: isServiceFailure(verdict.reason),
-        }
+): { proof: FactorId; check: () => Promise<Verdict<string>> } {
+  const yubico = s.yubicoOtp
+  if (yubico !== null && parseOtp(code) !== null) {
+    return { proof: 'yubico_otp', check: () => yubico.verify(user, code) }
   }
-  const secret = await s.totp.secretOf(user)
-  if (secret === null) return { ok: false, factor: 'totp', result: 'not_enrolled' }
-  const verdict = await s.totp.check(user, secret, code)
-  return verdict === 'accepted'
-    ? { ok: true, factor: 'totp' }
-    : { ok: false, factor: 'totp', result: verdict }
+  return {
+    proof: 'totp',
+    async check() {
+      const secret = await s.totp.secretOf(user)
+      return secret === null ? refused('not_enrolled') : s.totp.check(user, secret, code)
+    },
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
 import { isWellFormedToken } from '../session/token.ts'
-import { isVerified, panelAccess } from './panel-access.ts'
+import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
 
 /**
  * Every request that is not a tapgate page (DESIGN "Request flow", step 5): normalise the path once,
@@ -32,7 +32,7 @@ type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 export function panelTraffic(s: Services) {
   const { prefix, first_factor: ff } = s.config
   const watchesPanelLogin = ff.mode === 'upstream'
-  const access = panelAccess(s)
+  const decide = panelAccess(s)
 
   const { requests, loginsRefused } = s.metrics
 
@@ -54,15 +54,14 @@ export function panelTraffic(s: Services) {
 
   /** Serves the request; says what was decided, for the metrics. */
   async function route(incoming: IncomingMessage, outgoing: ServerResponse): Promise<Decided> {
-    const target = access.target(incoming.url ?? '')
-    if (typeof target === 'string') {
-      sendProblem(incoming, outgoing, target, prefix)
-      return 'refused'
-    }
-    const { path, query } = target
-
     const method = incoming.method ?? 'GET'
     const facts = clientFacts(incoming, s)
+    const access = decide(incoming, incoming.url ?? '', method, facts.clientIp)
+    if (access.refused !== null) {
+      sendProblem(incoming, outgoing, access.refused, prefix)
+      return 'refused'
+    }
+    const { path, query } = access.target
     const cookies = gatewayCookies(s, incoming.headers.cookie)
     const exchange: PanelExchange = {
       incoming,
@@ -102,22 +101,17 @@ export function panelTraffic(s: Services) {
       body = read
     }
 
-    const decision = access.decide(incoming, path, method, facts.clientIp, cookies.session)
+    const { decision } = access
     if (decision.policy === 'deny') {
       sendProblem(incoming, outgoing, 'forbidden', prefix)
       return 'deny'
     }
-    let session: Session | null = null
-    if (decision.policy === 'two_factor') {
-      session = await decision.session
-      if (!isVerified(session)) {
-        refuseWithoutSession(incoming, outgoing, session, path + query)
-        return 'two_factor'
-      }
-    } else if (isWellFormedToken(cookies.session)) {
-      // A bypass path the panel's own pages call with the session: the jar goes along if verified.
-      // API clients send no tapgate cookie and cost no store read.
-      session = await s.sessions.load(cookies.session)
+    // On a bypass path too (the panel's own pages call them with the session), the jar goes along if
+    // verified. API clients send no tapgate cookie and cost no store read.
+    const session = await sessionOf(s, cookies.session)
+    if (decision.policy === 'two_factor' && !isVerified(session)) {
+      refuseWithoutSession(incoming, outgoing, session, path + query)
+      return 'two_factor'
     }
     const verified = isVerified(session) && cookies.session !== undefined ? session : null
     const jar = verified === null ? null : s.panelJars.open(verified.user, verified.panelJar)
@@ -132,7 +126,7 @@ export function panelTraffic(s: Services) {
     const panelCookies = jar === null ? exchange.browserCookies : withJar(jar, exchange.browserCookies)
     const identity = decision.policy === 'two_factor' && verified !== null ? verified.user : null
     const headers = panelRequestHeaders(s, incoming, facts, panelCookies, identity)
-    if (access.isLoginPage(path)) delete headers.authorization
+    if (access.loginPage) delete headers.authorization
     // A form may sign someone in: its start is kept to tell, should the panel start a session.
     const sample = Buffer.isBuffer(body)
       ? { take: () => body }
@@ -146,7 +140,7 @@ export function panelTraffic(s: Services) {
           verified === null || jar === null || signOut.length > 0
             ? null
             : { token: cookies.session as string, session: verified, jar },
-        passesPanelCookies: decision.decision.passesPanelCookies,
+        passesPanelCookies: decision.passesPanelCookies,
         query,
         body: sample,
         signOut,

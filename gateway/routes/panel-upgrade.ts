@@ -10,9 +10,7 @@ import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel
 import { UpstreamError } from '../proxy/upstream-error.ts'
 import { upstreamProblem } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
-import type { Session } from '../session/sessions.ts'
-import { isWellFormedToken } from '../session/token.ts'
-import { isVerified, panelAccess } from './panel-access.ts'
+import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
 
 /**
  * WebSockets and other Upgrade requests to the panel (panel consoles, live logs). They never reach
@@ -23,7 +21,7 @@ import { isVerified, panelAccess } from './panel-access.ts'
  * connections are spliced, and when either closes or fails the other goes too.
  */
 export function panelUpgrade(s: Services) {
-  const access = panelAccess(s)
+  const decide = panelAccess(s)
   /** Client sockets of handshakes and tunnels, so that shutdown can end them. */
   const open = new Set<Duplex>()
 
@@ -55,10 +53,11 @@ export function panelUpgrade(s: Services) {
       s.log.warn({ event: 'request_refused', reason: fault }, 'an ambiguous Upgrade request was refused')
       return refuse(socket, 'bad_request')
     }
-    const target = access.target(incoming.url ?? '')
-    if (typeof target === 'string') return refuse(socket, target)
-    const { path, query } = target
     const method = incoming.method ?? 'GET'
+    const facts = clientFacts(incoming, s)
+    const access = decide(incoming, incoming.url ?? '', method, facts.clientIp)
+    if (access.refused !== null) return refuse(socket, access.refused)
+    const { path, query } = access.target
     // node:http leaves a body of an Upgrade request unread on the socket, where it would reach the
     // panel unframed; tapgate's watch over the login form and logout only sees plain requests.
     const hasBody =
@@ -67,17 +66,11 @@ export function panelUpgrade(s: Services) {
     if (hasBody || s.panelLogin.mayBeLogin(path, query) || s.panelLogin.isLogout(path, query))
       return refuse(socket, 'bad_request')
 
-    const facts = clientFacts(incoming, s)
     const { session: token, panel: browserCookies } = gatewayCookies(s, incoming.headers.cookie)
-    const decision = access.decide(incoming, path, method, facts.clientIp, token)
+    const { decision } = access
     if (decision.policy === 'deny') return refuse(socket, 'forbidden')
-    let session: Session | null = null
-    if (decision.policy === 'two_factor') {
-      session = await decision.session
-      if (!isVerified(session)) return refuse(socket, 'unauthorized')
-    } else if (isWellFormedToken(token)) {
-      session = await s.sessions.load(token)
-    }
+    const session = await sessionOf(s, token)
+    if (decision.policy === 'two_factor' && !isVerified(session)) return refuse(socket, 'unauthorized')
     if (socket.destroyed) return
 
     // Like any request: the browser's panel session cookies never reach the panel, a verified user's jar does.

@@ -1,26 +1,12 @@
 import { Hono } from 'hono'
-import { z } from 'zod'
 import type { GatewayEnv } from '../context.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
-import type { Session } from '../session/sessions.ts'
 import { tokenId } from '../session/token.ts'
+import { freshRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 import { FreshRecoveryCodesPage } from '../views/recovery-codes-page.tsx'
-
-const codeList = z.array(z.string())
-
-/** New codes wait in the user's session, sealed, until they say they saved them. */
-export function sealRecoveryCodes(s: Services, user: string, codes: readonly string[]): string {
-  return s.box.seal(JSON.stringify(codes), `recovery-codes:${user}`)
-}
-
-function freshCodes(s: Services, session: Session): string[] | null {
-  if (session.freshRecoveryCodes === undefined) return null
-  const text = s.box.open(session.freshRecoveryCodes, `recovery-codes:${session.user}`)
-  return text === null ? null : codeList.parse(JSON.parse(text))
-}
 
 /**
  * `<prefix>/recovery-codes`: shows a verified user the codes just generated for them (after their
@@ -32,7 +18,7 @@ export function recoveryCodeRoutes(s: Services) {
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
   routes.get('/', (c) => {
-    const codes = freshCodes(s, c.var.session)
+    const codes = freshRecoveryCodes(s.box, c.var.session)
     if (codes === null) return c.redirect(`${prefix}/account`, 302)
     const page = (
       <FreshRecoveryCodesPage
@@ -45,7 +31,7 @@ export function recoveryCodeRoutes(s: Services) {
   })
 
   routes.get('/download', (c) => {
-    const codes = freshCodes(s, c.var.session)
+    const codes = freshRecoveryCodes(s.box, c.var.session)
     if (codes === null) return c.redirect(`${prefix}/account`, 302)
     const lines = [
       `Recovery codes for ${c.var.session.user} at ${s.publicOrigin}`,

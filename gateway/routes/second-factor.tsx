@@ -4,20 +4,17 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
-import type { TotpVerdict } from '../factors/totp.ts'
+import type { TotpFailure } from '../factors/totp.ts'
 import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
-import { requestOrigin } from '../history/login-history.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
-import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
-import { markVerified } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
-import { completeSignIn } from './complete-sign-in.ts'
 import { smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
 
 const recoveryMessages: Record<Exclude<RecoveryVerdict, { ok: true }>['reason'], string> = {
@@ -27,7 +24,7 @@ const recoveryMessages: Record<Exclude<RecoveryVerdict, { ok: true }>['reason'],
   no_codes: 'You have no recovery codes. Use another way to sign in, or contact support.',
 }
 
-export const verdictMessages: Record<Exclude<TotpVerdict, 'accepted'>, string> = {
+export const verdictMessages: Record<TotpFailure, string> = {
   wrong_code: 'That code is not correct. Check the time on your phone and try the current code.',
   replayed: 'That code has already been used. Wait for the next code and enter it.',
   malformed: 'Enter the code from your authenticator app: digits only.',
@@ -100,53 +97,35 @@ export function secondFactorRoutes(s: Services) {
 
   routes.post('/', async (c) => {
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'totp' })
-    if (lockedOut) return lockedOut
     const secret = await s.totp.secretOf(user)
     if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
     const { code, trust_device: trust } = await c.req.parseBody()
-    const verdict = await s.totp.check(user, secret, typeof code === 'string' ? code : '')
-    if (verdict === 'accepted' && c.var.session.level === 'two_factor') {
-      return c.redirect(await markVerified(c, s), 303)
-    }
-    if (verdict === 'accepted') {
-      return c.redirect(await completeSignIn(c, s, 'totp', ip, { trustDevice: trust === 'yes' }), 303)
-    }
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'second_factor',
-      factor: 'totp',
-      result: verdict,
-    })
-    await s.regulator.recordFailure(user, ip, 'totp')
-    return render(c, await enrolledFactors(s, user), verdict === 'malformed' ? 400 : 401, {
-      error: verdictMessages[verdict],
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'totp' }, () =>
+      s.totp.check(user, secret, typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', clientIp, trust === 'yes'), 303)
+    return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+      error: verdictMessages[verdict.reason],
     })
   })
 
   routes.post('/yubikey', async (c) => {
     const yubico = s.yubicoOtp
     if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
-    const { user, level } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'yubico_otp' })
-    if (lockedOut) return lockedOut
+    const { user } = c.var.session
     const { otp, trust_device: trust } = await c.req.parseBody()
-    const result = await yubico.verify(user, typeof otp === 'string' ? otp : '')
-    if (result.ok && level === 'two_factor') return c.redirect(await markVerified(c, s), 303)
-    if (result.ok) {
-      return c.redirect(await completeSignIn(c, s, 'yubico_otp', ip, { trustDevice: trust === 'yes' }), 303)
-    }
-    await s.history.record(
-      user,
-      requestOrigin(c.env.incoming, ip),
-      { event: 'second_factor', factor: 'yubico_otp', result: result.reason },
-      { logOnly: { detail: result.detail } },
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'yubico_otp' }, () =>
+      yubico.verify(user, typeof otp === 'string' ? otp : ''),
     )
-    // A validation service that is down is not the user's mistake: nothing is counted against them.
-    if (!isServiceFailure(result.reason)) await s.regulator.recordFailure(user, ip, 'yubico_otp')
-    return render(c, await enrolledFactors(s, user), result.reason === 'malformed' ? 400 : 401, {
-      yubikeyError: yubikeyMessage(result.reason),
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (verdict.ok) {
+      return c.redirect(await passSecondStep(c, s, 'yubico_otp', clientIp, trust === 'yes'), 303)
+    }
+    return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+      yubikeyError: yubikeyMessage(verdict.reason),
     })
   })
 
@@ -156,24 +135,19 @@ export function secondFactorRoutes(s: Services) {
   routes.post('/recovery', async (c) => {
     if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'recovery_code' })
-    if (lockedOut) return lockedOut
     const { recovery_code: code } = await c.req.parseBody()
-    const verdict = await s.recoveryCodes.redeem(user, typeof code === 'string' ? code : '')
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'recovery_code' }, () =>
+      s.recoveryCodes.redeem(user, typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
     if (verdict.ok) {
-      const destination = await completeSignIn(c, s, 'recovery_code', ip)
+      const destination = await completeSignIn(c, s, 'recovery_code', clientIp)
       const page = (
         <RecoveryCodeUsedPage prefix={prefix} remaining={verdict.remaining} destination={destination} />
       )
       return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
     }
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'second_factor',
-      factor: 'recovery_code',
-      result: verdict.reason,
-    })
-    await s.regulator.recordFailure(user, ip, 'recovery_code')
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       recoveryError: recoveryMessages[verdict.reason],
     })

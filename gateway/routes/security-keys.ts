@@ -4,16 +4,16 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { AuthenticationFailure, RegistrationFailure, WebAuthnFactor } from '../factors/webauthn.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
+import { askToVerifyAgain, mayChangeFactors } from '../guards/step-up.ts'
+import { storeStillIntact } from '../guards/store-still-intact.ts'
 import { requestOrigin } from '../history/login-history.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
-import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
-import { askToVerifyAgain, markVerified, mayChangeFactors } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
-import { storeStillIntact } from '../store/store-still-intact.ts'
-import { completeSignIn } from './complete-sign-in.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { needsInvite } from './enrollment.tsx'
 
 /** What the page shows for each refusal; the library's detail goes to the log only. */
@@ -110,30 +110,19 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   })
 
   routes.post('/authentication', async (c) => {
-    const { user, level } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'webauthn' })
-    if (lockedOut) return lockedOut
+    const { user } = c.var.session
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
-    const result = await webauthn.verifyAuthentication(user, scope(c), body.data.response)
-    if (result.ok && level === 'two_factor') return c.json({ redirect: await markVerified(c, s) })
-    if (result.ok) {
-      const trustDevice = body.data.trustDevice === true
-      return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { trustDevice }) })
-    }
-    const cloned = result.reason === 'counter_regression'
-    await s.history.record(
-      user,
-      requestOrigin(c.env.incoming, ip),
-      { event: 'second_factor', factor: 'webauthn', result: result.reason },
-      {
-        logOnly: { detail: result.detail },
-        ...(cloned ? { level: 'warn', message: 'security key counter went back: possible cloned key' } : {}),
-      },
+    const { response, trustDevice } = body.data
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'webauthn' }, () =>
+      webauthn.verifyAuthentication(user, scope(c), response),
     )
-    await s.regulator.recordFailure(user, ip, 'webauthn')
-    return c.json({ error: result.reason, message: refusals[result.reason] }, 401)
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (verdict.ok) {
+      return c.json({ redirect: await passSecondStep(c, s, 'webauthn', clientIp, trustDevice === true) })
+    }
+    return c.json({ error: verdict.reason, message: refusals[verdict.reason] }, 401)
   })
 
   return routes

@@ -1,11 +1,11 @@
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { signInPage } from '../first-factor/sign-in-page.ts'
+import { requireCsrf } from '../guards/require-csrf.ts'
+import { requireSession } from '../guards/require-session.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
-import { requireCsrf } from '../http/require-csrf.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
-import { requireSession } from '../session/require-session.ts'
 import { tokenId } from '../session/token.ts'
 import { SignOutPage } from '../views/sign-out-page.tsx'
 

@@ -7,11 +7,11 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SendResult } from '../factors/sms/sms-factor.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
-import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
-import { markVerified } from '../session/step-up.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { passSecondStep } from '../sign-in/complete-sign-in.ts'
+import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
 import type { SmsChallenge } from '../views/sms-method.tsx'
-import { completeSignIn } from './complete-sign-in.ts'
 import { codeRefusal, sendOutcome, sendRefusal } from './sms-messages.ts'
 
 /** Renders the 2fa page again with a text-message refusal (gateway/routes/second-factor.tsx). */
@@ -102,31 +102,21 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
   })
 
   routes.post('/', async (c) => {
-    const { user, level } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'sms' })
-    if (lockedOut) return lockedOut
+    const { user } = c.var.session
     const found = await offered(user)
     if (found === null) return respondWithProblem(c, 'not_found', prefix)
     const { code, trust_device: trust } = await c.req.parseBody()
-    const result = await found.sms.verify(user, 'sign_in', typeof code === 'string' ? code : '')
-    if (result.ok && level === 'two_factor') return c.redirect(await markVerified(c, s), 303)
-    if (result.ok) {
-      return c.redirect(await completeSignIn(c, s, 'sms', ip, { trustDevice: trust === 'yes' }), 303)
-    }
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'second_factor',
-      factor: 'sms',
-      result: result.reason,
-    })
-    // A guess that was checked counts toward the lockout, as a wrong app code does; an expired one was not.
-    if (result.reason !== 'expired' && result.reason !== 'no_code')
-      await s.regulator.recordFailure(user, ip, 'sms')
-    const refusal = codeRefusal(result)
+    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'sms' }, () =>
+      found.sms.verify(user, 'sign_in', typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict, clientIp } = attempt
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'sms', clientIp, trust === 'yes'), 303)
+    const refusal = codeRefusal(verdict)
     return render(
       c,
       await enrolledFactors(s, user),
-      result.reason === 'malformed' ? 400 : 401,
+      verdict.reason === 'malformed' ? 400 : 401,
       refusal.field ? { smsCodeError: refusal.message } : { smsError: refusal.message },
     )
   })

@@ -5,15 +5,16 @@ import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SmsFactor } from '../factors/sms/sms-factor.ts'
+import { requireRecentVerification } from '../guards/step-up.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
-import { refuseIfLockedOut } from '../regulation/refuse-locked-out.ts'
 import type { Services } from '../services.ts'
-import { requireRecentVerification } from '../session/step-up.ts'
 import { tokenId } from '../session/token.ts'
+import { attemptProof } from '../sign-in/attempt.ts'
+import { completeSignIn } from '../sign-in/complete-sign-in.ts'
+import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
 import { SmsSetupPage, type SmsSetupPageProps } from '../views/sms-setup-page.tsx'
-import { completeSignIn } from './complete-sign-in.ts'
 import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
 import { recordSend } from './sms-challenge.ts'
 import { codeRefusal, phoneNumberMessages, sendRefusal } from './sms-messages.ts'
@@ -84,7 +85,7 @@ export function smsAccountRoutes(s: Services) {
  */
 function smsSetupRoutes(s: Services, flow: SetupFlow) {
   const { prefix } = s.config
-  const regulated = flow.kind === 'enroll'
+  const event = flow.kind === 'enroll' ? 'enrollment' : 'factor_changed'
   const routes = new Hono<GatewayEnv>()
 
   /** The factor, when the operator allows it for this user; else the page does not exist for them. */
@@ -133,11 +134,9 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
   routes.post('/send', async (c) => {
     const sms = s.sms as SmsFactor
     const { user } = c.var.session
-    if (regulated) {
-      const ip = clientFacts(c.env.incoming, s).clientIp
-      const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'sms' })
-      if (lockedOut) return lockedOut
-    }
+    const ip = clientFacts(c.env.incoming, s).clientIp
+    const lockedOut = await refuseIfLockedOut(c, s, ip, { event, factor: 'sms' })
+    if (lockedOut) return lockedOut
     const { phone, resend } = await c.req.parseBody()
     let number: string
     if (resend === 'yes') {
@@ -164,26 +163,17 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
   routes.post('/', async (c) => {
     const sms = s.sms as SmsFactor
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    if (regulated) {
-      const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'enrollment', factor: 'sms' })
-      if (lockedOut) return lockedOut
-    }
     const { code } = await c.req.parseBody()
-    const result = await sms.verify(user, 'register', typeof code === 'string' ? code : '')
-    if (result.ok) return flow.finish(c, sms, result.number)
-    await s.history.record(user, requestOrigin(c.env.incoming, ip), {
-      event: 'enrollment',
-      factor: 'sms',
-      result: result.reason,
-    })
-    if (regulated && result.reason !== 'expired' && result.reason !== 'no_code') {
-      await s.regulator.recordFailure(user, ip, 'sms')
-    }
-    const refusal = codeRefusal(result)
+    const attempt = await attemptProof(c, s, { event, proof: 'sms' }, () =>
+      sms.verify(user, 'register', typeof code === 'string' ? code : ''),
+    )
+    if (attempt.lockedOut) return attempt.lockedOut
+    const { verdict } = attempt
+    if (verdict.ok) return flow.finish(c, sms, verdict.number)
+    const refusal = codeRefusal(verdict)
     return render(
       c,
-      result.reason === 'malformed' ? 400 : 401,
+      verdict.reason === 'malformed' ? 400 : 401,
       refusal.field ? { codeError: refusal.message } : { sendError: refusal.message },
     )
   })

@@ -1,6 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto'
 import { deriveKey } from '../crypto/secret-box.ts'
 import type { Clock } from '../deps.ts'
+import { refused, type Verdict } from '../factors/verdict.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 
@@ -42,14 +43,15 @@ export class EnrollmentInvites {
     return left === null ? null : this.clock.now() + left
   }
 
-  /** True exactly once for the right code; a wrong guess leaves the code in place for its owner. */
-  async redeem(user: string, input: string): Promise<boolean> {
+  /** Accepted exactly once for the right code; a wrong guess leaves the code in place for its owner. */
+  async redeem(user: string, input: string): Promise<Verdict<'wrong_code'>> {
     const code = normalizeInviteCode(input)
-    if (code === null) return false
+    if (code === null) return refused('wrong_code')
     const candidate = this.#hash(user, code)
-    if (!sameHash(await this.store.get(keys.enrollmentInvite(user)), candidate)) return false
+    if (!sameHash(await this.store.get(keys.enrollmentInvite(user)), candidate)) return refused('wrong_code')
     // The take is what makes it single use: of two redemptions at once, only one gets the hash back.
-    return sameHash(await this.store.take(keys.enrollmentInvite(user)), candidate)
+    const taken = sameHash(await this.store.take(keys.enrollmentInvite(user)), candidate)
+    return taken ? { ok: true } : refused('wrong_code')
   }
 
   /** Withdraws the user's code, if any (a reset, an enrollment that no longer needs it). */

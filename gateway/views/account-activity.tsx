@@ -1,3 +1,5 @@
+import { type FactorId, factorLabels, isFactorId } from '../factors/factor-id.ts'
+import type { HistoryFactor } from '../history/login-history.ts'
 import { DateTime } from './date-time.tsx'
 
 export interface AccountDevice {
@@ -103,14 +105,19 @@ const eventNames: Record<string, string> = {
   admin: 'By an administrator',
 }
 
-const factorNames: Record<string, string> = {
-  totp: 'authenticator app',
-  webauthn: 'security key',
+const otherProofNames: Record<Exclude<HistoryFactor, FactorId>, string> = {
   recovery_code: 'recovery code',
-  sms: 'text message',
+  password: 'password',
+  invite: 'enrollment code',
   trusted_device: 'trusted device',
   exempt: 'not required for this account',
   enrollment_skipped: 'set-up skipped for now',
+}
+
+/** A stored entry's factor in words; an unknown name (from an older version) as it is. */
+function factorName(factor: string): string {
+  if (isFactorId(factor)) return factorLabels[factor].one
+  return otherProofNames[factor as Exclude<HistoryFactor, FactorId>] ?? factor
 }
 
 /** "Wrong code", "Success": the stored result codes read as words. */
@@ -151,9 +158,7 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
                   </td>
                   <td data-label="What">
                     {eventNames[entry.event] ?? entry.event}
-                    {entry.factor && entry.event !== 'first_factor'
-                      ? `: ${factorNames[entry.factor] ?? entry.factor}`
-                      : ''}
+                    {entry.factor && entry.event !== 'first_factor' ? `: ${factorName(entry.factor)}` : ''}
                   </td>
                   <td data-label="Result">{resultText(entry.result)}</td>
                   <td data-label="From">

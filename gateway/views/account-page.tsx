@@ -1,3 +1,4 @@
+import type { FactorId } from '../factors/factor-id.ts'
 import {
   type AccountDevice,
   type AccountHistoryEntry,
@@ -36,11 +37,9 @@ export interface AccountPageProps {
   yubikeys?: readonly AccountYubiKey[] | null
   /** Text messages; null when they are off or not allowed for the user. */
   sms?: AccountSms | null
-  /** False when removing the number would leave the user no way to pass the second step. */
-  canRemoveSms?: boolean
   history: readonly AccountHistoryEntry[]
-  /** False when removing a key would leave the user no way to pass the second step. */
-  canRemoveKey: boolean
+  /** Per factor, false when removing one would leave the user no way to pass the second step. */
+  removable: Record<FactorId, boolean>
   /** The outcome of the last change ("Key renamed."), announced politely. */
   notice?: string
   /** A change that was refused, announced at once. */
@@ -180,8 +179,7 @@ export function AccountPage({
   history,
   yubikeys = null,
   sms = null,
-  canRemoveSms = false,
-  canRemoveKey,
+  removable,
   notice,
   error,
 }: AccountPageProps) {
@@ -208,12 +206,12 @@ export function AccountPage({
                   csrfToken={csrfToken}
                   credential={credential}
                   index={index}
-                  canRemove={canRemoveKey}
+                  canRemove={removable.webauthn}
                 />
               ))}
             </ul>
           )}
-          {keys.length > 0 && !canRemoveKey ? (
+          {keys.length > 0 && !removable.webauthn ? (
             <p class="hint key-list-note" id={removeBlockedId}>
               You cannot remove your only way to sign in.
               {hasTotp ? null : ' Add another security key first.'}
@@ -237,7 +235,7 @@ export function AccountPage({
             prefix={prefix}
             csrfToken={csrfToken}
             yubikeys={yubikeys}
-            canRemove={canRemoveKey}
+            canRemove={removable.yubico_otp}
           />
         )}
 
@@ -255,13 +253,13 @@ export function AccountPage({
             }}
             removeAction={hasTotp ? `${prefix}/account/app/remove` : null}
             csrfToken={csrfToken}
-            canRemove={keys.length + (yubikeys?.length ?? 0) + (sms?.maskedNumber ? 1 : 0) > 0}
+            canRemove={removable.totp}
             titleId="app-title"
           />
         </section>
 
         {sms === null ? null : (
-          <SmsSection prefix={prefix} csrfToken={csrfToken} sms={sms} canRemove={canRemoveSms} />
+          <SmsSection prefix={prefix} csrfToken={csrfToken} sms={sms} canRemove={removable.sms} />
         )}
 
         <RecoveryCodesSection prefix={prefix} csrfToken={csrfToken} left={recoveryCodesLeft} />

@@ -299,9 +299,9 @@ describe('admin page in invite mode', () => {
       testEncryptionKey,
       86_400_000,
     )
-    expect(await invites.redeem('alice', code as string)).toBe(false)
-    expect(await invites.redeem('demo', code as string)).toBe(true)
-    expect(await invites.redeem('demo', code as string)).toBe(false)
+    expect((await invites.redeem('alice', code as string)).ok).toBe(false)
+    expect((await invites.redeem('demo', code as string)).ok).toBe(true)
+    expect((await invites.redeem('demo', code as string)).ok).toBe(false)
   })
 
   it('replaces the outstanding code when a new one is issued', async () => {
@@ -321,8 +321,8 @@ describe('admin page in invite mode', () => {
       testEncryptionKey,
       86_400_000,
     )
-    expect(await invites.redeem('demo', first)).toBe(false)
-    expect(await invites.redeem('demo', second)).toBe(true)
+    expect((await invites.redeem('demo', first)).ok).toBe(false)
+    expect((await invites.redeem('demo', second)).ok).toBe(true)
   })
 
   it('withdraws an outstanding code when the user is reset', async () => {
@@ -338,6 +338,6 @@ describe('admin page in invite mode', () => {
     })
     expect(reset.status).toBe(303)
     expect(visible(await pageText(alice, demoPage))).not.toContain('A code is outstanding')
-    expect(await demo.gateway.services.invites.redeem('demo', code)).toBe(false)
+    expect((await demo.gateway.services.invites.redeem('demo', code)).ok).toBe(false)
   })
 })

@@ -53,7 +53,18 @@ describe('tapgate explain-path', () => {
     const spelling = (await explain('/LOGIN;x')).stdout
     expect(spelling).toContain("the panel's login, by any method")
     expect(spelling).toContain('default_policy → two_factor\n')
-    expect((await explain('/_tapgate/account')).stdout).toContain("tapgate's own page (not proxied)\n")
+    expect((await explain('/_tapgate/account')).stdout).toBe(
+      "/_tapgate/account: tapgate's own page (not proxied)\n",
+    )
+  })
+
+  it('explains the decision the gateway makes: a path that only normalises into the prefix is a 404', async () => {
+    // The gateway serves its pages by the raw target and refuses these (policy/decide-request.ts).
+    for (const target of ['//_tapgate/account', '/x/../_tapgate/account']) {
+      expect((await explain(target)).stdout).toBe(
+        `${target}: refused with 404: it only normalises into tapgate's prefix\n`,
+      )
+    }
   })
 
   it('exits 2 with the usage for a missing target or a malformed header', async () => {

@@ -1,16 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir, userInfo } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { keys } from '../../gateway/store/keys.ts'
-import { SqliteStore } from '../../gateway/store/sqlite-store.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
 import { BrowserClient } from '../support/browser-client.ts'
 import { tapgate } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
+import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 /**
  * `tapgate user …` run as a real child process against the embedded SQLite store of a gateway that
@@ -57,14 +57,15 @@ beforeAll(async () => {
 })
 afterAll(() => panel.close())
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tapgate-cli-user-'))
-  storePath = join(dir, 'store.db')
   // The CLI reads expiries with the real clock, so the gateway's clock starts at the real time.
   const clock = new FixedClock(Date.now())
+  const sqlite = tempSqliteStore(clock)
+  dir = sqlite.dir
+  storePath = sqlite.path
   gateway = await startTestGateway({
     upstreamUrl: panel.url,
     clock,
-    store: new SqliteStore(storePath, clock),
+    store: sqlite.store,
     config: { trusted_proxies: ['127.0.0.1'] },
   })
   userBrowser = new BrowserClient(gateway.url)
@@ -237,8 +238,8 @@ describe('tapgate user invite', () => {
     )
 
     const invites = new EnrollmentInvites(gateway.store, gateway.clock, testEncryptionKey, 86_400_000)
-    expect(await invites.redeem('alice', code)).toBe(true)
-    expect(await invites.redeem('alice', code)).toBe(false)
+    expect((await invites.redeem('alice', code)).ok).toBe(true)
+    expect((await invites.redeem('alice', code)).ok).toBe(false)
   })
 
   it('refuses outside invite mode and for unknown users', async () => {

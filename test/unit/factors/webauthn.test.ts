@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../gateway/config/load.ts'
 import {
   type AuthenticationResult,
@@ -11,7 +8,7 @@ import {
   webAuthnSettings,
 } from '../../../gateway/factors/webauthn.ts'
 import { keys } from '../../../gateway/store/keys.ts'
-import { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
+import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'
 import {
   type AuthenticationOverrides,
@@ -19,6 +16,7 @@ import {
   SOFT_AUTHENTICATOR_AAGUID,
   SoftAuthenticator,
 } from '../../support/soft-authenticator.ts'
+import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 
 const origin = 'https://panel.example.com'
 const minimal = {
@@ -40,7 +38,6 @@ function problemsOf(webauthn: Record<string, unknown>, publicUrl = origin): stri
   return result.ok ? [] : result.problems
 }
 
-let dir: string
 let dbPath: string
 let clock: FixedClock
 let store: SqliteStore
@@ -50,16 +47,12 @@ function useSettings(settings: WebAuthnSettings): void {
   factor = new WebAuthnFactor(settings, store, clock)
 }
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tapgate-webauthn-'))
-  dbPath = join(dir, 'state.db')
+beforeEach(() => {
   clock = new FixedClock()
-  store = new SqliteStore(dbPath, clock)
+  const sqlite = tempSqliteStore(clock)
+  store = sqlite.store
+  dbPath = sqlite.path
   useSettings(settingsFrom())
-})
-afterEach(async () => {
-  await store.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 /** One registration ceremony; the scope stands for the caller's session id. */
@@ -458,6 +451,7 @@ describe('authentication', () => {
       ok: false,
       reason: 'counter_regression',
       detail: `credential ${key.credentialId}: signature counter 2 does not exceed the stored 3`,
+      warning: 'security key counter went back: possible cloned key',
     })
     expect(await factor.credentialsOf('alice')).toMatchObject([{ counter: 3 }])
   })

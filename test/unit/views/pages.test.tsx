@@ -659,12 +659,18 @@ describe('AccountPage', () => {
         recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
         devices={props.devices ?? []}
         history={props.history ?? []}
-        canRemoveKey={props.canRemoveKey ?? true}
+        removable={removableAll(props.canRemoveKey ?? true)}
         notice={props.notice}
         error={props.error}
       />,
     )
   const title = 'Your account'
+  const removableAll = (removable: boolean) => ({
+    webauthn: removable,
+    yubico_otp: removable,
+    totp: removable,
+    sms: removable,
+  })
 
   /** The markup of each key's list item, in order. */
   function keyRows(html: string): string[] {
@@ -800,6 +806,23 @@ describe('AccountPage', () => {
     expect(text(`<tr${rows[1]}`)).toContain('Password Success')
     expect(tags(html, 'th').map((th) => th.scope)).toEqual(['col', 'col', 'col', 'col'])
     expect(text(page())).toContain('Recent activity Nothing yet.')
+  })
+
+  it('names every factor in words, a YubiKey tap and an enrollment code included', () => {
+    const entry = (factor: string): AccountHistoryEntry => ({
+      at: added,
+      event: 'second_factor',
+      factor,
+      result: 'success',
+      ip: '198.51.100.4',
+      device: 'Chrome on Windows',
+    })
+    const named = (factor: string) => text(page({ history: [entry(factor)] }).split('<tbody')[1]!)
+    expect(named('yubico_otp')).toContain('Second step: YubiKey Success')
+    expect(named('webauthn')).toContain('Second step: security key Success')
+    expect(named('invite')).toContain('Second step: enrollment code Success')
+    // An entry an older version wrote with a name this one does not know shows as it was stored.
+    expect(named('carrier_pigeon')).toContain('Second step: carrier_pigeon Success')
   })
 
   describe('dates', () => {

@@ -4,8 +4,8 @@ import { respondWithProblem } from '../errors.tsx'
 import { signInPage } from '../first-factor/sign-in-page.ts'
 import { takeCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
-import type { SessionLevel } from './sessions.ts'
-import { isWellFormedToken } from './token.ts'
+import type { SessionLevel } from '../session/sessions.ts'
+import { isWellFormedToken } from '../session/token.ts'
 
 /**
  * Lets a request through only with a live session at `level`; otherwise sends the browser where it

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { Services } from '../services.ts'
-import type { Session } from './sessions.ts'
+import type { Session } from '../session/sessions.ts'
 
 /** A change to the user's factors needs a second factor verified this recently (issue: step-up). */
 const STEP_UP_WINDOW_MS = 5 * 60_000
@@ -49,11 +49,4 @@ export async function askToVerifyAgain(
     )
   }
   return c.redirect(`${prefix}/2fa`, 303)
-}
-
-/** The second factor was verified again: note when, and say where the user was going. */
-export async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string> {
-  const { returnTo, ...session } = c.var.session
-  await s.sessions.save(c.var.sessionToken, { ...session, verifiedAt: s.clock.now() })
-  return returnTo ?? `${s.config.prefix}/account`
 }

@@ -1,10 +1,33 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import type { Proof } from '../factors/factor-id.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { setDeviceCookie, setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
-import { sealRecoveryCodes } from './recovery-codes.tsx'
+import { sealRecoveryCodes } from './fresh-recovery-codes.ts'
+
+/**
+ * A second factor passed on the 2fa page: a pending session completes its sign-in, a verified one
+ * (back to confirm itself before a change) is marked verified again. Returns where to go next.
+ */
+export function passSecondStep(
+  c: Context<GatewayEnv>,
+  s: Services,
+  proof: Proof,
+  clientIp: string,
+  trustDevice: boolean,
+): Promise<string> {
+  if (c.var.session.level === 'two_factor') return markVerified(c, s)
+  return completeSignIn(c, s, proof, clientIp, { trustDevice })
+}
+
+/** The second factor was verified again: note when, and say where the user was going. */
+async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string> {
+  const { returnTo, ...session } = c.var.session
+  await s.sessions.save(c.var.sessionToken, { ...session, verifiedAt: s.clock.now() })
+  return returnTo ?? `${s.config.prefix}/account`
+}
 
 /**
  * The second factor is verified: rotate the session to `two_factor`, its jar of panel session cookies
@@ -15,7 +38,7 @@ import { sealRecoveryCodes } from './recovery-codes.tsx'
 export async function completeSignIn(
   c: Context<GatewayEnv>,
   s: Services,
-  factor: string,
+  factor: Proof | 'enrollment_skipped',
   clientIp: string,
   { firstEnrollment = false, trustDevice = false }: { firstEnrollment?: boolean; trustDevice?: boolean } = {},
 ): Promise<string> {
@@ -34,7 +57,7 @@ export async function completeSignIn(
     ...(session.panelJar !== undefined && { panelJar: session.panelJar }),
     ...(codes === null
       ? {}
-      : { freshRecoveryCodes: sealRecoveryCodes(s, session.user, codes), returnTo: destination }),
+      : { freshRecoveryCodes: sealRecoveryCodes(s.box, session.user, codes), returnTo: destination }),
   })
   await s.regulator.recordSuccess(session.user, clientIp)
   const origin = requestOrigin(c.env.incoming, clientIp)

@@ -2,9 +2,15 @@ import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { ProblemDetail } from '../errors.tsx'
 import { respondWithProblem } from '../errors.tsx'
-import { type HistoryEntry, type RequestOrigin, requestOrigin } from '../history/login-history.ts'
+import type { Proof } from '../factors/factor-id.ts'
+import {
+  type HistoryEvent,
+  type HistoryFields,
+  type RequestOrigin,
+  requestOrigin,
+} from '../history/login-history.ts'
+import type { Lockout } from '../regulation/regulator.ts'
 import type { Services } from '../services.ts'
-import type { Lockout } from './regulator.ts'
 
 /**
  * The 429 page for a second-factor attempt that is locked out. The page says until when, never
@@ -14,7 +20,10 @@ export async function refuseIfLockedOut(
   c: Context<GatewayEnv>,
   s: Services,
   ip: string,
-  attempt: { event: 'enrollment' | 'second_factor'; factor: string },
+  attempt: {
+    event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
+    factor: Proof | 'invite'
+  },
 ): Promise<Response | null> {
   const { user } = c.var.session
   const lockout = await s.regulator.lockoutOf(user, ip)
@@ -44,7 +53,7 @@ export async function recordLockedOut(
   user: string,
   origin: RequestOrigin,
   lockout: Lockout,
-  attempt: Pick<HistoryEntry, 'event' | 'factor'> & { known: boolean },
+  attempt: Pick<HistoryFields, 'event' | 'factor'> & { known: boolean },
 ): Promise<void> {
   const { known, ...fields } = attempt
   if (!known) return s.history.recordUnknownUser(user, origin, 'locked_out')

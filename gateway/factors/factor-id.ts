@@ -1,0 +1,22 @@
+/**
+ * The second factors tapgate verifies, strongest first: the order the sign-in page offers them in.
+ * Recovery codes are a backup beside them, not a factor: they never count as a way in.
+ */
+export const factorIds = ['webauthn', 'yubico_otp', 'totp', 'sms'] as const
+
+export type FactorId = (typeof factorIds)[number]
+
+export function isFactorId(name: string): name is FactorId {
+  return (factorIds as readonly string[]).includes(name)
+}
+
+/** What can complete a second step: a factor, or a recovery code. */
+export type Proof = FactorId | 'recovery_code'
+
+/** How pages, the admin page and the CLI name each factor: one of it, and several. */
+export const factorLabels: Record<FactorId, { one: string; many: string }> = {
+  webauthn: { one: 'security key', many: 'security keys' },
+  yubico_otp: { one: 'YubiKey', many: 'YubiKeys' },
+  totp: { one: 'authenticator app', many: 'authenticator apps' },
+  sms: { one: 'text message', many: 'text messages' },
+}

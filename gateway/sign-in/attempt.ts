@@ -1,0 +1,65 @@
+import type { Context } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import type { Proof } from '../factors/factor-id.ts'
+import type { Verdict } from '../factors/verdict.ts'
+import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
+import { type HistoryEvent, requestOrigin } from '../history/login-history.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+import { refuseIfLockedOut } from './lockout-refusal.ts'
+
+/** What a proof is offered for, as the history records it. */
+export interface ProofAttempt {
+  event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
+  proof: Proof | 'invite'
+}
+
+/** Refused unchecked while locked out, or the factor's verdict and the address it came from. */
+export type Attempted<V> = { lockedOut: Response } | { lockedOut: null; verdict: V; clientIp: string }
+
+/**
+ * Whether a refusal was a guess that counts toward the lockout. Decided here, per proof, and
+ * nowhere else: a refusal that says nothing of the guess (the validation service was down, no code
+ * was waiting, the code had expired) is not the user's mistake.
+ */
+const countsAsGuess: Record<Proof | 'invite', (reason: string) => boolean> = {
+  totp: () => true,
+  webauthn: () => true,
+  recovery_code: () => true,
+  invite: () => true,
+  yubico_otp: (reason) => !isServiceFailure(reason as YubicoOtpFailure),
+  sms: (reason) => reason !== 'expired' && reason !== 'no_code',
+}
+
+/**
+ * One attempt at a proof (a code, a tap, a security key, a recovery or enrollment code), the same
+ * wherever one is accepted: refused unchecked while the user is locked out from this address; else
+ * checked; a refusal goes into the history and, when it was a guess, counts toward the lockout.
+ * What a success leads to (a completed sign-in, a confirmed session, a new factor) is the caller's.
+ */
+export async function attemptProof<V extends Verdict<string>>(
+  c: Context<GatewayEnv>,
+  s: Services,
+  attempt: ProofAttempt,
+  check: () => Promise<V>,
+): Promise<Attempted<V>> {
+  const { user } = c.var.session
+  const clientIp = clientFacts(c.env.incoming, s).clientIp
+  const lockedOut = await refuseIfLockedOut(c, s, clientIp, { event: attempt.event, factor: attempt.proof })
+  if (lockedOut !== null) return { lockedOut }
+  const verdict = await check()
+  if (!verdict.ok) {
+    const { reason, detail, warning } = verdict
+    await s.history.record(
+      user,
+      requestOrigin(c.env.incoming, clientIp),
+      { event: attempt.event, factor: attempt.proof, result: reason },
+      {
+        ...(detail === undefined ? {} : { logOnly: { detail } }),
+        ...(warning === undefined ? {} : { level: 'warn', message: warning }),
+      },
+    )
+    if (countsAsGuess[attempt.proof](reason)) await s.regulator.recordFailure(user, clientIp, attempt.proof)
+  }
+  return { lockedOut: null, verdict, clientIp }
+}

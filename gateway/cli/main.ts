@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { describeProblems, loadConfigFile } from '../config/load.ts'
 import { configWarnings } from '../config/warnings.ts'
-import { serveCommand } from '../main.ts'
+import { serveCommand } from '../serve-command.ts'
 import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
 import { lockoutsCommand } from './lockout-commands.ts'

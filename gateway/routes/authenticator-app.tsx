@@ -1,14 +1,14 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
+import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor-changes.ts'
+import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { appCodeMessages } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { AuthenticatorAppPage } from '../views/authenticator-app-page.tsx'
-import { recordFactorChange, showNewRecoveryCodes } from './factor-changes.ts'
-import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
-import { verdictMessages } from './second-factor.tsx'
 
 /**
  * `<prefix>/account/app`: turn on an authenticator app from the account page, or move to a new phone.
@@ -48,7 +48,7 @@ export function authenticatorAppRoutes(s: Services) {
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt
     if (!verdict.ok)
-      return render(c, verdict.reason === 'malformed' ? 400 : 401, verdictMessages[verdict.reason])
+      return render(c, verdict.reason === 'malformed' ? 400 : 401, appCodeMessages[verdict.reason])
 
     const before = await enrolledFactors(s, session.user)
     await s.totp.replace(session.user, secret)

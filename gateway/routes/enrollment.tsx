@@ -1,23 +1,23 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { Proof } from '../factors/factor-id.ts'
+import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
 import { requestOrigin } from '../history/login-history.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import type { Session } from '../session/sessions.ts'
 import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
-import { appSetupFor, offeredTotpSecret } from './offered-totp-secret.ts'
-import { verdictMessages, yubikeyMessage } from './second-factor.tsx'
 import { smsEnrollmentRoutes } from './sms-setup.tsx'
 
 /**
@@ -55,7 +55,8 @@ export function enrollmentRoutes(s: Services) {
     return c.redirect(`${prefix}/enroll`, 303)
   })
   routes.use('*', async function invitedFirst(c, next) {
-    if (needsInvite(s, c.var.session) && !c.req.path.endsWith('/skip')) return renderInvite(c, 200)
+    if (needsInvite(s.config.enrollment, c.var.session) && !c.req.path.endsWith('/skip'))
+      return renderInvite(c, 200)
     await next()
   })
 
@@ -131,7 +132,7 @@ export function enrollmentRoutes(s: Services) {
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict, clientIp } = attempt
     if (!verdict.ok)
-      return render(c, verdict.reason === 'malformed' ? 400 : 401, verdictMessages[verdict.reason])
+      return render(c, verdict.reason === 'malformed' ? 400 : 401, appCodeMessages[verdict.reason])
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
     if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
     await recordEnrolled(c, s, 'totp', clientIp)
@@ -148,11 +149,6 @@ function skipAllowed(s: Services): { until: number | null } | undefined {
   if (graceUntil === undefined) return undefined
   const until = Date.parse(graceUntil)
   return s.clock.now() < until ? { until } : undefined
-}
-
-/** Invite mode asks a pending session for the enrollment code before it may enroll a first factor. */
-export function needsInvite(s: Services, session: Session): boolean {
-  return s.config.enrollment.first_enrollment === 'invite' && session.invited !== true
 }
 
 /** A first factor (or, in invite mode, the enrollment code) accepted: into the user's history. */

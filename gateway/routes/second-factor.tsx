@@ -3,12 +3,10 @@ import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
-import type { TotpFailure } from '../factors/totp.ts'
-import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -16,19 +14,6 @@ import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
 import { smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
-
-const recoveryMessages: Record<Exclude<RecoveryVerdict, { ok: true }>['reason'], string> = {
-  malformed: 'Enter one of your recovery codes: 12 letters and digits, dashes optional.',
-  wrong_code: 'That recovery code is not correct. Check it against your saved list.',
-  replayed: 'That recovery code has already been used. Each code works once; try another.',
-  no_codes: 'You have no recovery codes. Use another way to sign in, or contact support.',
-}
-
-export const verdictMessages: Record<TotpFailure, string> = {
-  wrong_code: 'That code is not correct. Check the time on your phone and try the current code.',
-  replayed: 'That code has already been used. Wait for the next code and enter it.',
-  malformed: 'Enter the code from your authenticator app: digits only.',
-}
 
 /**
  * `<prefix>/2fa`: the challenge for a user whose panel password was accepted. It offers every factor
@@ -107,7 +92,7 @@ export function secondFactorRoutes(s: Services) {
     const { verdict, clientIp } = attempt
     if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', clientIp, trust === 'yes'), 303)
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      error: verdictMessages[verdict.reason],
+      error: appCodeMessages[verdict.reason],
     })
   })
 
@@ -149,7 +134,7 @@ export function secondFactorRoutes(s: Services) {
       return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      recoveryError: recoveryMessages[verdict.reason],
+      recoveryError: recoveryCodeMessages[verdict.reason],
     })
   })
 
@@ -166,17 +151,4 @@ function refuseSwitchedOff(c: Context<GatewayEnv>, s: Services, factors: Enrolle
     'sign-in refused: the user has only factors of types turned off',
   )
   return respondWithProblem(c, 'factor_switched_off', s.config.prefix)
-}
-
-/** What the page says for a refused tap; the validation service's detail goes to the log only. */
-export function yubikeyMessage(reason: YubicoOtpFailure): string {
-  if (isServiceFailure(reason)) {
-    return 'YubiKey codes cannot be checked right now. Try again in a minute, or use another way to sign in.'
-  }
-  if (reason === 'malformed')
-    return 'That does not look like a YubiKey code. Click the field, then touch your key.'
-  if (reason === 'unknown_key') return 'That YubiKey is not registered for this account.'
-  if (reason === 'replayed') return 'That code was already used. Touch your YubiKey again.'
-  if (reason === 'already_registered') return 'That YubiKey is already registered.'
-  return 'That YubiKey code was not accepted. Touch your key again.'
 }

@@ -4,6 +4,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import type { AuthenticationFailure, RegistrationFailure, WebAuthnFactor } from '../factors/webauthn.ts'
+import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { askToVerifyAgain, mayChangeFactors } from '../guards/step-up.ts'
@@ -14,7 +15,6 @@ import type { Services } from '../services.ts'
 import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
-import { needsInvite } from './enrollment.tsx'
 
 /** What the page shows for each refusal; the library's detail goes to the log only. */
 const refusals: Record<RegistrationFailure | AuthenticationFailure, string> = {
@@ -56,7 +56,10 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     if (c.var.session.level === 'two_factor') {
       return (await mayChangeFactors(s, c.var.session)) ? null : askToVerifyAgain(c, s)
     }
-    if (!(await enrolledFactors(s, c.var.session.user)).none || needsInvite(s, c.var.session))
+    if (
+      !(await enrolledFactors(s, c.var.session.user)).none ||
+      needsInvite(s.config.enrollment, c.var.session)
+    )
       return respondWithProblem(c, 'forbidden', prefix)
     if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
     return null

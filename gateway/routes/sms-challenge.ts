@@ -2,17 +2,16 @@ import { type Context, Hono } from 'hono'
 import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
+import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
-import type { SendResult } from '../factors/sms/sms-factor.ts'
-import { requestOrigin } from '../history/login-history.ts'
+import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
 import type { SmsChallenge } from '../views/sms-method.tsx'
-import { codeRefusal, sendOutcome, sendRefusal } from './sms-messages.ts'
 
 /** Renders the 2fa page again with a text-message refusal (gateway/routes/second-factor.tsx). */
 export type RenderChallenge = (
@@ -40,34 +39,6 @@ export async function smsChallengeFor(
     validFor: describeDuration(sms.settings.codeTtlMs),
     resendInSeconds: Math.ceil(resendInMs / 1000),
   }
-}
-
-/**
- * A send goes into the user's history like an attempt; a failed delivery is logged as a warning with
- * the notifier's reason (never the code or the message).
- */
-export async function recordSend(
-  c: Context<GatewayEnv>,
-  s: Services,
-  event: 'second_factor' | 'enrollment',
-  number: string,
-  result: SendResult,
-): Promise<void> {
-  const ip = clientFacts(c.env.incoming, s).clientIp
-  const failed = !result.ok && result.reason === 'not_delivered'
-  await s.history.record(
-    c.var.session.user,
-    requestOrigin(c.env.incoming, ip),
-    { event, factor: 'sms', result: sendOutcome(result) },
-    {
-      logOnly: {
-        to: maskPhoneNumber(number),
-        notifier: s.sms?.notifier.type,
-        ...(failed ? { detail: result.detail } : {}),
-      },
-      ...(failed ? { level: 'warn' as const, message: 'text message not sent' } : {}),
-    },
-  )
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.ts'
 import { tlsClientOptions } from '../config/tls-client.ts'
+import { type Clock, systemClock } from '../deps.ts'
 import { parseHostPort, parseRedisUrl } from './redis-address.ts'
 import type { RedisConnection } from './redis-connection.ts'
 import { createRedisStore } from './redis-store.ts'
@@ -9,10 +10,10 @@ import type { Store } from './store.ts'
 export type StoreConfig = Config['store']
 
 /** Redis when the config names one (any number of gateways can share it), else the embedded file. */
-export function openStore(config: StoreConfig): Store {
+export function openStore(config: StoreConfig, clock: Clock = systemClock): Store {
   const connection = redisConnection(config)
-  if (connection === null) return new SqliteStore(config.embedded_path)
-  return createRedisStore(connection, config.key_prefix)
+  if (connection === null) return new SqliteStore(config.embedded_path, clock)
+  return createRedisStore(connection, config.key_prefix, clock)
 }
 
 /** Which store the config names, for the start-up log and the CLI; nothing secret. */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Cluster, Redis } from 'ioredis'
+import { type Clock, systemClock } from '../deps.ts'
 import { parseRedisUrl } from './redis-address.ts'
 import { CONNECT_TIMEOUT_MS, connectRedis, type RedisConnection } from './redis-connection.ts'
 import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
@@ -31,7 +32,12 @@ export class RedisStore implements Store {
   readonly #firstAttempt: Promise<unknown>
   #attempted: boolean
 
-  constructor(client: Redis | Cluster, keyPrefix: string) {
+  constructor(
+    client: Redis | Cluster,
+    keyPrefix: string,
+    /** Judges set members' expiry (their scores); keys' own expiry is the server's. */
+    private readonly clock: Clock = systemClock,
+  ) {
     this.#client = client
     this.#keyPrefix = keyPrefix
     this.#attempted = client.status === 'ready'
@@ -87,7 +93,7 @@ export class RedisStore implements Store {
   }
 
   async addMember(key: string, member: string, ttlMs?: number): Promise<void> {
-    const now = Date.now()
+    const now = this.clock.now()
     const expiresAt = ttlMs === undefined ? '+inf' : now + checkTtl(ttlMs)
     await this.#run(() => this.#client.eval(ADD_MEMBER_SCRIPT, 1, this.#key(key), now, member, expiresAt))
   }
@@ -97,7 +103,9 @@ export class RedisStore implements Store {
   }
 
   async members(key: string): Promise<string[]> {
-    const live = await this.#run(() => this.#client.zrangebyscore(this.#key(key), `(${Date.now()}`, '+inf'))
+    const live = await this.#run(() =>
+      this.#client.zrangebyscore(this.#key(key), `(${this.clock.now()}`, '+inf'),
+    )
     // The set is ordered by expiry; callers want the members themselves in order.
     return live.sort()
   }
@@ -148,9 +156,13 @@ export class RedisStore implements Store {
  * A store on standalone Redis (a redis:// or rediss:// URL), Sentinel or Cluster. Every method
  * touches a single key, so with a Cluster each command, script and MULTI stays within one slot.
  */
-export function createRedisStore(connection: RedisConnection | string, keyPrefix: string): RedisStore {
+export function createRedisStore(
+  connection: RedisConnection | string,
+  keyPrefix: string,
+  clock: Clock = systemClock,
+): RedisStore {
   const resolved = typeof connection === 'string' ? parseRedisUrl(connection) : connection
-  return new RedisStore(connectRedis(resolved), keyPrefix)
+  return new RedisStore(connectRedis(resolved), keyPrefix, clock)
 }
 
 // EXEC answers with each command's own reply or error; the first error fails the whole call.

@@ -6,7 +6,7 @@ import { checkTtl } from './ttl.ts'
 
 const PURGE_INTERVAL_MS = 60_000
 
-type Clock = { now(): number }
+import { type Clock, systemClock } from '../deps.ts'
 
 // A row whose expires_at has passed is absent to every read; the purge only reclaims space.
 const LIVE_ROW = '(expires_at IS NULL OR expires_at > @now)'
@@ -19,7 +19,7 @@ export class SqliteStore implements Store {
   readonly #statements: ReturnType<typeof prepareStatements>
   readonly #transactions: ReturnType<typeof prepareTransactions>
 
-  constructor(path: string, clock: Clock = { now: () => Date.now() }) {
+  constructor(path: string, clock: Clock = systemClock) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     // Created here so it is private to the gateway's user; SQLite gives its -wal and -shm files the
     // same mode.

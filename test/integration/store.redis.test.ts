@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
 import { type Store, StoreUnavailableError } from '../../gateway/store/store.ts'
 import { describeStoreContract } from '../contract/store.contract.ts'
+import { FixedClock } from '../support/clock.ts'
 import { type RedisServer, startRedis } from '../support/redis.ts'
 
 describe('RedisStore', () => {
@@ -21,6 +22,19 @@ describe('RedisStore', () => {
   describeStoreContract('Redis', async () => {
     const store = createRedisStore(redis.url, `contract-${++stores}:`)
     return { store, advance: (ms) => sleep(ms), cleanup: () => store.close() }
+  })
+
+  it("judges set members' expiry by the gateway's clock, not the server's", async () => {
+    const clock = new FixedClock()
+    const store = createRedisStore(redis.url, 'clocked:', clock)
+    try {
+      await store.addMember('devices', 'brief', 1_000)
+      await store.addMember('devices', 'lasting', 60_000)
+      clock.advance(1_001)
+      expect(await store.members('devices')).toEqual(['lasting'])
+    } finally {
+      await store.close()
+    }
   })
 
   it('keeps stores with different prefixes apart', async () => {

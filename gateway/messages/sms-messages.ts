@@ -59,8 +59,3 @@ export function codeRefusal(result: Exclude<VerifyResult, { ok: true }>): {
       return { field: false, message: 'That code no longer works. Ask for a new code.' }
   }
 }
-
-/** The history's result for a send: `code_sent`, or why none was. */
-export function sendOutcome(result: SendResult): string {
-  return result.ok ? 'code_sent' : result.reason
-}

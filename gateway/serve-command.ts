@@ -75,7 +75,7 @@ export async function startServing(
   let store: Store | null = null
   try {
     if (storeKind(config.store) === 'embedded') lock = holdServingLock(config.store.embedded_path)
-    store = openStore(config.store)
+    store = openStore(config.store, systemClock)
     return { gateway: await startGateway({ config, store, clock: systemClock, log }), lock }
   } catch (error) {
     await store?.close()

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { pino } from 'pino'
 import { loadConfigFile } from '../config/load.ts'
 import { systemClock } from '../deps.ts'
 import { createLogger } from '../observability/logger.ts'
@@ -25,8 +24,9 @@ export async function withServices(
     throw new CommandError(`no store at ${config.store.embedded_path}; has the gateway run with this config?`)
   }
   const store = openStore(config.store)
-  // stdout is the command's answer; the JSON log lines of actions go to stderr, written synchronously.
-  const log = createLogger(config.log_level, pino.destination({ dest: 2, sync: true }))
+  // stdout is the command's answer; the JSON log lines of actions go to stderr (synchronous for
+  // files, pipes and terminals on Linux, so none is lost when the command exits).
+  const log = createLogger(config.log_level, process.stderr)
   const s = createServices({ config, store, clock: systemClock, log })
   try {
     return await work(s)

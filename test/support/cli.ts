@@ -1,7 +1,6 @@
-import { execFile, spawn } from 'node:child_process'
-import { promisify } from 'node:util'
+import { spawn } from 'node:child_process'
+import { main } from '../../gateway/cli/commands.ts'
 
-const run = promisify(execFile)
 const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
 
 export interface CliResult {
@@ -10,20 +9,37 @@ export interface CliResult {
   stderr: string
 }
 
-/** `tapgate ARGS…` as a real child process, as an operator runs it; never throws on a non-zero exit. */
+/**
+ * `tapgate ARGS…` run in this process (a child process would start tsx each time: seconds on a
+ * busy machine), with what it writes to stdout and stderr captured and `env` set for the run. One
+ * at a time: the capture replaces the process's own streams while it runs.
+ */
 export async function tapgate(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const output = { stdout: '', stderr: '' }
+  const streams = { stdout: process.stdout, stderr: process.stderr } as const
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write }
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
+  for (const name of ['stdout', 'stderr'] as const) {
+    streams[name].write = ((chunk: string | Uint8Array) => {
+      output[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+      return true
+    }) as typeof process.stdout.write
+  }
+  Object.assign(process.env, env)
   try {
-    const { stdout, stderr } = await run(process.execPath, [...cli, ...args], {
-      env: { ...process.env, ...env },
-    })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string }
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+    const code = await main(args)
+    return { code, ...output }
+  } finally {
+    streams.stdout.write = writes.stdout
+    streams.stderr.write = writes.stderr
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
   }
 }
 
-/** As `tapgate`, with `input` piped to its stdin. */
+/** `tapgate ARGS…` as a real child process, as an operator runs it, with `input` piped to its stdin. */
 export function tapgateWithInput(args: string[], input: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })

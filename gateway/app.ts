@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { GatewayEnv } from './context.ts'
 import { problemForFailure, respondWithProblem, sendProblem } from './errors.tsx'
+import { requestContext } from './guards/request-context.ts'
 import { framingFault } from './http/request-framing.ts'
 import { assignRequestId, requestIdOf } from './http/request-id.ts'
 import { isUnderPrefix } from './policy/decide-request.ts'
@@ -65,6 +66,7 @@ export function tapgatePages(s: Services) {
     `${prefix}/*`,
     bodyLimit({ maxSize: 16 * 1024, onError: (c) => respondWithProblem(c, 'body_too_large', prefix) }),
   )
+  app.use(`${prefix}/*`, requestContext(s))
   app.route(`${prefix}/assets`, assetRoutes())
   app.route(prefix, healthRoutes(s))
   app.route(`${prefix}/enroll`, enrollmentRoutes(s))

@@ -1,8 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { Proof } from '../factors/factor-id.ts'
-import { requestOrigin } from '../history/login-history.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { sealRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 
@@ -17,9 +15,8 @@ export async function recordFactorChange(
   result: string,
 ): Promise<void> {
   const { user } = c.var.session
-  const ip = clientFacts(c.env.incoming, s).clientIp
   if (result !== 'renamed') await s.trustedDevices.revokeAll(user)
-  await s.history.record(user, requestOrigin(c.env.incoming, ip), { event: 'factor_changed', factor, result })
+  await s.history.record(user, c.var.origin, { event: 'factor_changed', factor, result })
 }
 
 /**

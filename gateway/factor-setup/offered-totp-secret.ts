@@ -1,7 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 
 /**
  * The authenticator-app secret offered to this session, made on first view and sealed in the session,
@@ -25,7 +24,7 @@ export async function appSetupFor(c: Context<GatewayEnv>, s: Services) {
   const { issuer, digits, period } = s.config.factors.totp
   return {
     username: user,
-    csrfToken: s.csrf.tokenFor(tokenId(c.var.sessionToken)),
+    csrfToken: c.var.csrfToken,
     qrSvg: await s.totp.qrCodeSvg(user, secret),
     secret,
     issuer,

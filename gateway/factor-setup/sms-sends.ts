@@ -2,8 +2,6 @@ import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SendResult } from '../factors/sms/sms-factor.ts'
-import { requestOrigin } from '../history/login-history.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 
 /**
@@ -17,11 +15,10 @@ export async function recordSend(
   number: string,
   result: SendResult,
 ): Promise<void> {
-  const ip = clientFacts(c.env.incoming, s).clientIp
   const failed = !result.ok && result.reason === 'not_delivered'
   await s.history.record(
     c.var.session.user,
-    requestOrigin(c.env.incoming, ip),
+    c.var.origin,
     { event, factor: 'sms', result: sendOutcome(result) },
     {
       logOnly: {

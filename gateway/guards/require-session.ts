@@ -5,7 +5,7 @@ import { signInPage } from '../first-factor/sign-in-page.ts'
 import { takeCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import type { SessionLevel } from '../session/sessions.ts'
-import { isWellFormedToken } from '../session/token.ts'
+import { isWellFormedToken, tokenId } from '../session/token.ts'
 
 /**
  * Lets a request through only with a live session at `level`; otherwise sends the browser where it
@@ -26,6 +26,7 @@ export function requireSession(s: Services, level: SessionLevel | 'any'): Middle
     if (level !== 'any' && session.level !== level) return c.redirect(session.returnTo ?? '/', 302)
     c.set('session', session)
     c.set('sessionToken', token as string)
+    c.set('csrfToken', s.csrf.tokenFor(tokenId(token as string)))
     await next()
   }
 }

@@ -12,7 +12,6 @@ import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { yubikeyMessage } from '../messages/code-messages.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { AccountPage } from '../views/account-page.tsx'
@@ -61,7 +60,7 @@ export function accountRoutes(s: Services) {
       <AccountPage
         prefix={prefix}
         username={c.var.session.user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         hasTotp={factors.totp}
         keys={factors.keys.map(({ id, name, aaguid, createdAt, lastUsedAt }) => ({
           id,

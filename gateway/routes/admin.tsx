@@ -7,12 +7,9 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { requestOrigin } from '../history/login-history.ts'
 import { canonicalAddress } from '../http/networks.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import {
   type AdminAct,
@@ -58,8 +55,7 @@ export function adminRoutes(s: Services) {
   }
 
   function actOf(c: Context<GatewayEnv>): AdminAct {
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    return { actor: c.var.session.user, origin: requestOrigin(c.env.incoming, ip) }
+    return { actor: c.var.session.user, origin: c.var.origin }
   }
 
   async function renderUser(
@@ -73,7 +69,7 @@ export function adminRoutes(s: Services) {
     const page = (
       <AdminUserPage
         prefix={prefix}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         user={user}
         hasTotp={overview.factors.totp}
         keys={overview.factors.keys.map(({ name, aaguid, createdAt, lastUsedAt }) => ({
@@ -105,7 +101,7 @@ export function adminRoutes(s: Services) {
     const page = (
       <AdminSearchPage
         prefix={prefix}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         query={query}
         users={users.slice(0, listLimit)}
         truncated={users.length > listLimit}

@@ -8,12 +8,9 @@ import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
-import { requestOrigin } from '../history/login-history.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
@@ -50,7 +47,7 @@ export function enrollmentRoutes(s: Services) {
     if (!attempt.verdict.ok) {
       return renderInvite(c, 401, 'That code is not valid. Check it, or ask for a new one.')
     }
-    await recordEnrolled(c, s, 'invite', attempt.clientIp)
+    await recordEnrolled(c, s, 'invite')
     await s.sessions.save(c.var.sessionToken, { ...c.var.session, invited: true })
     return c.redirect(`${prefix}/enroll`, 303)
   })
@@ -65,7 +62,7 @@ export function enrollmentRoutes(s: Services) {
       <EnrollmentInvitePage
         prefix={prefix}
         username={c.var.session.user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         error={error}
       />
     )
@@ -105,12 +102,12 @@ export function enrollmentRoutes(s: Services) {
       yubico.enroll(user, typeof otp === 'string' ? otp : '', typeof name === 'string' ? name : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
+    const { verdict } = attempt
     if (!verdict.ok) {
       return render(c, verdict.reason === 'malformed' ? 400 : 401, undefined, yubikeyMessage(verdict.reason))
     }
-    await recordEnrolled(c, s, 'yubico_otp', clientIp)
-    return c.redirect(await completeSignIn(c, s, 'yubico_otp', clientIp, { firstEnrollment: true }), 303)
+    await recordEnrolled(c, s, 'yubico_otp')
+    return c.redirect(await completeSignIn(c, s, 'yubico_otp', { firstEnrollment: true }), 303)
   })
 
   routes.route('/sms', smsEnrollmentRoutes(s))
@@ -118,8 +115,7 @@ export function enrollmentRoutes(s: Services) {
   // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
   routes.post('/skip', async (c) => {
     if (skipAllowed(s) === undefined) return respondWithProblem(c, 'forbidden', prefix)
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    return c.redirect(await completeSignIn(c, s, 'enrollment_skipped', ip), 303)
+    return c.redirect(await completeSignIn(c, s, 'enrollment_skipped'), 303)
   })
 
   routes.post('/', async (c) => {
@@ -130,13 +126,13 @@ export function enrollmentRoutes(s: Services) {
       s.totp.check(user, secret, typeof code === 'string' ? code : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
+    const { verdict } = attempt
     if (!verdict.ok)
       return render(c, verdict.reason === 'malformed' ? 400 : 401, appCodeMessages[verdict.reason])
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
     if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
-    await recordEnrolled(c, s, 'totp', clientIp)
-    return c.redirect(await completeSignIn(c, s, 'totp', clientIp, { firstEnrollment: true }), 303)
+    await recordEnrolled(c, s, 'totp')
+    return c.redirect(await completeSignIn(c, s, 'totp', { firstEnrollment: true }), 303)
   })
 
   return routes
@@ -152,8 +148,8 @@ function skipAllowed(s: Services): { until: number | null } | undefined {
 }
 
 /** A first factor (or, in invite mode, the enrollment code) accepted: into the user's history. */
-function recordEnrolled(c: Context<GatewayEnv>, s: Services, proof: Proof | 'invite', clientIp: string) {
-  return s.history.record(c.var.session.user, requestOrigin(c.env.incoming, clientIp), {
+function recordEnrolled(c: Context<GatewayEnv>, s: Services, proof: Proof | 'invite') {
+  return s.history.record(c.var.session.user, c.var.origin, {
     event: 'enrollment',
     factor: proof,
     result: 'success',

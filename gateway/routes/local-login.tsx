@@ -10,11 +10,11 @@ import { parseOtp } from '../factors/yubico-otp/otp.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
-import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
+import type { RequestOrigin } from '../history/login-history.ts'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
-import { clientFacts, gatewayCookies } from '../proxy/panel-request.ts'
+import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { isWellFormedToken } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -91,8 +91,8 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     if (user === '' || password === '') {
       return render(c, 400, { returnTo, username: typedName, error: missingCredentials })
     }
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const origin = requestOrigin(c.env.incoming, ip)
+    const ip = c.var.clientIp
+    const origin = c.var.origin
     const known = users.find(user) !== null
     const { session: oldToken, device } = gatewayCookies(s, c.req.header('cookie'))
     const lockout = await passwordLockout(s, user, ip, device)
@@ -140,7 +140,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: typed.proof }, typed.check)
     if (attempt.lockedOut === null && attempt.verdict.ok) {
       const trustDevice = text('trust_device') === 'yes'
-      return c.redirect(await completeSignIn(c, s, typed.proof, ip, { trustDevice }), 303)
+      return c.redirect(await completeSignIn(c, s, typed.proof, { trustDevice }), 303)
     }
     await s.sessions.destroy(token)
     return attempt.lockedOut ?? render(c, 401, { returnTo, username: typedName, error: wrongCredentials })

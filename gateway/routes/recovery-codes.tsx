@@ -4,7 +4,6 @@ import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { freshRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 import { FreshRecoveryCodesPage } from '../views/recovery-codes-page.tsx'
 
@@ -20,13 +19,7 @@ export function recoveryCodeRoutes(s: Services) {
   routes.get('/', (c) => {
     const codes = freshRecoveryCodes(s.box, c.var.session)
     if (codes === null) return c.redirect(`${prefix}/account`, 302)
-    const page = (
-      <FreshRecoveryCodesPage
-        prefix={prefix}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
-        codes={codes}
-      />
-    )
+    const page = <FreshRecoveryCodesPage prefix={prefix} csrfToken={c.var.csrfToken} codes={codes} />
     return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
   })
 

@@ -8,7 +8,6 @@ import { requireSession } from '../guards/require-session.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
@@ -51,7 +50,7 @@ export function secondFactorRoutes(s: Services) {
       <SecondFactorPage
         prefix={prefix}
         username={c.var.session.user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         digits={digits}
         methods={{
           totp: factors.totp,
@@ -89,8 +88,8 @@ export function secondFactorRoutes(s: Services) {
       s.totp.check(user, secret, typeof code === 'string' ? code : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
-    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', clientIp, trust === 'yes'), 303)
+    const { verdict } = attempt
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust === 'yes'), 303)
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       error: appCodeMessages[verdict.reason],
     })
@@ -105,9 +104,9 @@ export function secondFactorRoutes(s: Services) {
       yubico.verify(user, typeof otp === 'string' ? otp : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
+    const { verdict } = attempt
     if (verdict.ok) {
-      return c.redirect(await passSecondStep(c, s, 'yubico_otp', clientIp, trust === 'yes'), 303)
+      return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust === 'yes'), 303)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       yubikeyError: yubikeyMessage(verdict.reason),
@@ -125,9 +124,9 @@ export function secondFactorRoutes(s: Services) {
       s.recoveryCodes.redeem(user, typeof code === 'string' ? code : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
+    const { verdict } = attempt
     if (verdict.ok) {
-      const destination = await completeSignIn(c, s, 'recovery_code', clientIp)
+      const destination = await completeSignIn(c, s, 'recovery_code')
       const page = (
         <RecoveryCodeUsedPage prefix={prefix} remaining={verdict.remaining} destination={destination} />
       )

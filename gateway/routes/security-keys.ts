@@ -9,8 +9,6 @@ import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { askToVerifyAgain, mayChangeFactors } from '../guards/step-up.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
-import { requestOrigin } from '../history/login-history.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -75,8 +73,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     const refused = await refuseRegistration(c)
     if (refused) return refused
     const { user, level } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const origin = requestOrigin(c.env.incoming, ip)
+    const origin = c.var.origin
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
     if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
     const result = await webauthn.verifyRegistration(user, scope(c), body.data.response, body.data.name ?? '')
@@ -99,7 +96,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     // A new key on a verified account is a factor change: trusted browsers must prove themselves again.
     if (level === 'two_factor') await s.trustedDevices.revokeAll(user)
     if (level === 'first_factor') {
-      return c.json({ redirect: await completeSignIn(c, s, 'webauthn', ip, { firstEnrollment: true }) })
+      return c.json({ redirect: await completeSignIn(c, s, 'webauthn', { firstEnrollment: true }) })
     }
     return c.json({ redirect: `${prefix}/account?notice=key_added` })
   })
@@ -121,9 +118,9 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
       webauthn.verifyAuthentication(user, scope(c), response),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
+    const { verdict } = attempt
     if (verdict.ok) {
-      return c.json({ redirect: await passSecondStep(c, s, 'webauthn', clientIp, trustDevice === true) })
+      return c.json({ redirect: await passSecondStep(c, s, 'webauthn', trustDevice === true) })
     }
     return c.json({ error: verdict.reason, message: refusals[verdict.reason] }, 401)
   })

@@ -6,7 +6,6 @@ import { requireSession } from '../guards/require-session.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { SignOutPage } from '../views/sign-out-page.tsx'
 
 /** `<prefix>/logout`: GET asks, POST (CSRF-protected) ends the gateway session on every instance. */
@@ -19,7 +18,7 @@ export function signOutRoutes(s: Services) {
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
 
   routes.get('/', (c) => {
-    const page = <SignOutPage prefix={prefix} csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))} />
+    const page = <SignOutPage prefix={prefix} csrfToken={c.var.csrfToken} />
     return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
   })
 

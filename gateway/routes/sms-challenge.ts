@@ -6,7 +6,6 @@ import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { passSecondStep } from '../sign-in/complete-sign-in.ts'
@@ -59,8 +58,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
 
   routes.post('/send', async (c) => {
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event: 'second_factor', factor: 'sms' })
+    const lockedOut = await refuseIfLockedOut(c, s, { event: 'second_factor', factor: 'sms' })
     if (lockedOut) return lockedOut
     const found = await offered(user)
     if (found === null) return respondWithProblem(c, 'not_found', prefix)
@@ -81,8 +79,8 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
       found.sms.verify(user, 'sign_in', typeof code === 'string' ? code : ''),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict, clientIp } = attempt
-    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'sms', clientIp, trust === 'yes'), 303)
+    const { verdict } = attempt
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'sms', trust === 'yes'), 303)
     const refusal = codeRefusal(verdict)
     return render(
       c,

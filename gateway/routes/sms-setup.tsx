@@ -8,12 +8,9 @@ import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SmsFactor } from '../factors/sms/sms-factor.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { requestOrigin } from '../history/login-history.ts'
 import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { codeRefusal, phoneNumberMessages, sendRefusal } from '../messages/sms-messages.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
-import { tokenId } from '../session/token.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
@@ -45,14 +42,13 @@ export function smsEnrollmentRoutes(s: Services) {
     action: `${prefix}/enroll/sms`,
     back: { href: `${prefix}/enroll`, label: 'Choose another way' },
     async finish(c, sms, number) {
-      const ip = clientFacts(c.env.incoming, s).clientIp
       await sms.setPhone(c.var.session.user, number)
-      await s.history.record(c.var.session.user, requestOrigin(c.env.incoming, ip), {
+      await s.history.record(c.var.session.user, c.var.origin, {
         event: 'enrollment',
         factor: 'sms',
         result: 'success',
       })
-      return c.redirect(await completeSignIn(c, s, 'sms', ip, { firstEnrollment: true }), 303)
+      return c.redirect(await completeSignIn(c, s, 'sms', { firstEnrollment: true }), 303)
     },
   })
 }
@@ -109,7 +105,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
       <SmsSetupPage
         prefix={prefix}
         username={user}
-        csrfToken={s.csrf.tokenFor(tokenId(c.var.sessionToken))}
+        csrfToken={c.var.csrfToken}
         action={flow.action}
         purpose={flow.kind === 'enroll' ? 'enroll' : current === null ? 'add' : 'change'}
         validFor={describeDuration(sms.settings.codeTtlMs)}
@@ -134,8 +130,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
   routes.post('/send', async (c) => {
     const sms = s.sms as SmsFactor
     const { user } = c.var.session
-    const ip = clientFacts(c.env.incoming, s).clientIp
-    const lockedOut = await refuseIfLockedOut(c, s, ip, { event, factor: 'sms' })
+    const lockedOut = await refuseIfLockedOut(c, s, { event, factor: 'sms' })
     if (lockedOut) return lockedOut
     const { phone, resend } = await c.req.parseBody()
     let number: string

@@ -3,8 +3,7 @@ import type { GatewayEnv } from '../context.ts'
 import type { Proof } from '../factors/factor-id.ts'
 import type { Verdict } from '../factors/verdict.ts'
 import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
-import { type HistoryEvent, requestOrigin } from '../history/login-history.ts'
-import { clientFacts } from '../proxy/panel-request.ts'
+import type { HistoryEvent } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
 import { refuseIfLockedOut } from './lockout-refusal.ts'
 
@@ -14,8 +13,8 @@ export interface ProofAttempt {
   proof: Proof | 'invite'
 }
 
-/** Refused unchecked while locked out, or the factor's verdict and the address it came from. */
-export type Attempted<V> = { lockedOut: Response } | { lockedOut: null; verdict: V; clientIp: string }
+/** Refused unchecked while locked out, or the factor's verdict. */
+export type Attempted<V> = { lockedOut: Response } | { lockedOut: null; verdict: V }
 
 /**
  * Whether a refusal was a guess that counts toward the lockout. Decided here, per proof, and
@@ -44,22 +43,22 @@ export async function attemptProof<V extends Verdict<string>>(
   check: () => Promise<V>,
 ): Promise<Attempted<V>> {
   const { user } = c.var.session
-  const clientIp = clientFacts(c.env.incoming, s).clientIp
-  const lockedOut = await refuseIfLockedOut(c, s, clientIp, { event: attempt.event, factor: attempt.proof })
+  const lockedOut = await refuseIfLockedOut(c, s, { event: attempt.event, factor: attempt.proof })
   if (lockedOut !== null) return { lockedOut }
   const verdict = await check()
   if (!verdict.ok) {
     const { reason, detail, warning } = verdict
     await s.history.record(
       user,
-      requestOrigin(c.env.incoming, clientIp),
+      c.var.origin,
       { event: attempt.event, factor: attempt.proof, result: reason },
       {
         ...(detail === undefined ? {} : { logOnly: { detail } }),
         ...(warning === undefined ? {} : { level: 'warn', message: warning }),
       },
     )
-    if (countsAsGuess[attempt.proof](reason)) await s.regulator.recordFailure(user, clientIp, attempt.proof)
+    if (countsAsGuess[attempt.proof](reason))
+      await s.regulator.recordFailure(user, c.var.clientIp, attempt.proof)
   }
-  return { lockedOut: null, verdict, clientIp }
+  return { lockedOut: null, verdict }
 }

@@ -1,7 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { Proof } from '../factors/factor-id.ts'
-import { requestOrigin } from '../history/login-history.ts'
 import { setDeviceCookie, setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
@@ -15,11 +14,10 @@ export function passSecondStep(
   c: Context<GatewayEnv>,
   s: Services,
   proof: Proof,
-  clientIp: string,
   trustDevice: boolean,
 ): Promise<string> {
   if (c.var.session.level === 'two_factor') return markVerified(c, s)
-  return completeSignIn(c, s, proof, clientIp, { trustDevice })
+  return completeSignIn(c, s, proof, { trustDevice })
 }
 
 /** The second factor was verified again: note when, and say where the user was going. */
@@ -39,7 +37,6 @@ export async function completeSignIn(
   c: Context<GatewayEnv>,
   s: Services,
   factor: Proof | 'enrollment_skipped',
-  clientIp: string,
   { firstEnrollment = false, trustDevice = false }: { firstEnrollment?: boolean; trustDevice?: boolean } = {},
 ): Promise<string> {
   const { session, sessionToken } = c.var
@@ -59,8 +56,8 @@ export async function completeSignIn(
       ? {}
       : { freshRecoveryCodes: sealRecoveryCodes(s.box, session.user, codes), returnTo: destination }),
   })
-  await s.regulator.recordSuccess(session.user, clientIp)
-  const origin = requestOrigin(c.env.incoming, clientIp)
+  await s.regulator.recordSuccess(session.user, c.var.clientIp)
+  const origin = c.var.origin
   await s.history.record(session.user, origin, { event: 'second_factor', factor, result: 'success' })
   if (trustDevice && s.config.trusted_devices.enabled) {
     const lifetime = s.config.trusted_devices.lifetime

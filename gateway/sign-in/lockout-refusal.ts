@@ -3,12 +3,7 @@ import type { GatewayEnv } from '../context.ts'
 import type { ProblemDetail } from '../errors.tsx'
 import { respondWithProblem } from '../errors.tsx'
 import type { Proof } from '../factors/factor-id.ts'
-import {
-  type HistoryEvent,
-  type HistoryFields,
-  type RequestOrigin,
-  requestOrigin,
-} from '../history/login-history.ts'
+import type { HistoryEvent, HistoryFields, RequestOrigin } from '../history/login-history.ts'
 import type { Lockout } from '../regulation/regulator.ts'
 import type { Services } from '../services.ts'
 
@@ -19,16 +14,15 @@ import type { Services } from '../services.ts'
 export async function refuseIfLockedOut(
   c: Context<GatewayEnv>,
   s: Services,
-  ip: string,
   attempt: {
     event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
     factor: Proof | 'invite'
   },
 ): Promise<Response | null> {
   const { user } = c.var.session
-  const lockout = await s.regulator.lockoutOf(user, ip)
+  const lockout = await s.regulator.lockoutOf(user, c.var.clientIp)
   if (lockout === null) return null
-  await recordLockedOut(s, user, requestOrigin(c.env.incoming, ip), lockout, { ...attempt, known: true })
+  await recordLockedOut(s, user, c.var.origin, lockout, { ...attempt, known: true })
   return respondWithProblem(c, 'locked', s.config.prefix, lockoutDetail(s, lockout))
 }
 

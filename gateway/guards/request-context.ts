@@ -1,0 +1,15 @@
+import type { MiddlewareHandler } from 'hono'
+import type { GatewayEnv } from '../context.ts'
+import { requestOrigin } from '../history/login-history.ts'
+import { clientFacts } from '../proxy/panel-request.ts'
+import type { Services } from '../services.ts'
+
+/** Reads, once per request to tapgate's pages, who is asking: `c.var.clientIp` and `c.var.origin`. */
+export function requestContext(s: Services): MiddlewareHandler<GatewayEnv> {
+  return async function setRequestContext(c, next) {
+    const clientIp = clientFacts(c.env.incoming, s).clientIp
+    c.set('clientIp', clientIp)
+    c.set('origin', requestOrigin(c.env.incoming, clientIp))
+    await next()
+  }
+}

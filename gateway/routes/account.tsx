@@ -8,7 +8,7 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { yubikeyMessage } from '../messages/code-messages.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
@@ -108,7 +108,7 @@ export function accountRoutes(s: Services) {
         {...(error === undefined ? {} : { error })}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', (c) => render(c, 200))

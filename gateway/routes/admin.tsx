@@ -7,8 +7,8 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { canonicalAddress } from '../http/networks.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
 import type { Services } from '../services.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import {
@@ -92,7 +92,7 @@ export function adminRoutes(s: Services) {
         {...extra}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', async (c) => {
@@ -109,7 +109,7 @@ export function adminRoutes(s: Services) {
         notice={notices[c.req.query('notice') ?? '']}
       />
     )
-    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+    return htmlPage(c, page)
   })
 
   routes.get('/users/:user', async (c) => {

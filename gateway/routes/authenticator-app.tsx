@@ -4,7 +4,7 @@ import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor
 import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -33,7 +33,7 @@ export function authenticatorAppRoutes(s: Services) {
         error={error}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', (c) => render(c, 200))

@@ -8,7 +8,7 @@ import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -66,7 +66,7 @@ export function enrollmentRoutes(s: Services) {
         error={error}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   async function render(
@@ -88,7 +88,7 @@ export function enrollmentRoutes(s: Services) {
         {...(error === undefined ? {} : { error })}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', (c) => render(c, 200))

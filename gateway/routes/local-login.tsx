@@ -12,8 +12,8 @@ import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { isWellFormedToken } from '../session/token.ts'
@@ -70,7 +70,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
         {...form}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', (c) => render(c, 200, { returnTo: safeRedirectTarget(c.req.query('rd'), s.publicOrigin) }))

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import type { Services } from '../services.ts'
 import { freshRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 import { FreshRecoveryCodesPage } from '../views/recovery-codes-page.tsx'
@@ -20,7 +20,7 @@ export function recoveryCodeRoutes(s: Services) {
     const codes = freshRecoveryCodes(s.box, c.var.session)
     if (codes === null) return c.redirect(`${prefix}/account`, 302)
     const page = <FreshRecoveryCodesPage prefix={prefix} csrfToken={c.var.csrfToken} codes={codes} />
-    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+    return htmlPage(c, page)
   })
 
   routes.get('/download', (c) => {

@@ -5,7 +5,7 @@ import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -69,7 +69,7 @@ export function secondFactorRoutes(s: Services) {
         trustFor={s.config.trusted_devices.enabled && !stepUp ? trustFor : null}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', async (c) => {
@@ -130,7 +130,7 @@ export function secondFactorRoutes(s: Services) {
       const page = (
         <RecoveryCodeUsedPage prefix={prefix} remaining={verdict.remaining} destination={destination} />
       )
-      return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+      return htmlPage(c, page)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       recoveryError: recoveryCodeMessages[verdict.reason],

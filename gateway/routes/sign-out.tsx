@@ -4,7 +4,7 @@ import { signInPage } from '../first-factor/sign-in-page.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import type { Services } from '../services.ts'
 import { SignOutPage } from '../views/sign-out-page.tsx'
 
@@ -19,7 +19,7 @@ export function signOutRoutes(s: Services) {
 
   routes.get('/', (c) => {
     const page = <SignOutPage prefix={prefix} csrfToken={c.var.csrfToken} />
-    return c.html(`<!doctype html>${page}`, 200, pageSecurityHeaders)
+    return htmlPage(c, page)
   })
 
   routes.post('/', async (c) => {

@@ -8,7 +8,7 @@ import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SmsFactor } from '../factors/sms/sms-factor.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { pageSecurityHeaders } from '../http/security-headers.ts'
+import { htmlPage } from '../http/html-page.ts'
 import { codeRefusal, phoneNumberMessages, sendRefusal } from '../messages/sms-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -121,7 +121,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
         {...errors}
       />
     )
-    return c.html(`<!doctype html>${page}`, status, pageSecurityHeaders)
+    return htmlPage(c, page, status)
   }
 
   routes.get('/', (c) => render(c, 200))

@@ -17,7 +17,7 @@ export interface LayoutProps {
 
 /**
  * The HTML document around every tapgate page: masthead, one centred card, footer. Callers prepend
- * `<!doctype html>` (routes: c.html(`<!doctype html>${page}`), tests: renderPage) — without it the
+ * `<!doctype html>` (routes: http/html-page.ts, tests: renderPage) — without it the
  * page renders in quirks mode.
  */
 export function Layout({ prefix, title, csrfToken, script = false, children }: LayoutProps) {

@@ -2,12 +2,16 @@ import type { Config } from './config/schema.ts'
 import { tlsClientOptions } from './config/tls-client.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
-import { type AuthenticatorMetadata, readAuthenticatorMetadata } from './factors/authenticator-metadata.ts'
 import { RecoveryCodes } from './factors/recovery-codes.ts'
 import type { SmsFactor } from './factors/sms/sms-factor.ts'
 import { createSmsFactor } from './factors/sms/sms-settings.ts'
 import { TotpFactor } from './factors/totp.ts'
-import { WebAuthnFactor, webAuthnSettings } from './factors/webauthn.ts'
+import {
+  type AuthenticatorMetadata,
+  readAuthenticatorMetadata,
+} from './factors/webauthn/authenticator-metadata.ts'
+import { webAuthnSettings } from './factors/webauthn/settings.ts'
+import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts'
 import { yubicoOtpSettings } from './factors/yubico-otp/settings.ts'
 import { YubicoOtpFactor } from './factors/yubico-otp/yubico-otp-factor.ts'
 import { canonicalUserFor } from './first-factor/canonical-username.ts'

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { MetadataFileError, readAuthenticatorMetadata } from '../factors/authenticator-metadata.ts'
+import { MetadataFileError, readAuthenticatorMetadata } from '../factors/webauthn/authenticator-metadata.ts'
 import { LocalUsers, UsersFileError } from '../first-factor/local-users.ts'
 import { compileRules } from '../policy/compile-rules.ts'
 import { formatIssue } from './issues.ts'

@@ -475,7 +475,7 @@ export const configSchema = z
         webauthn: z
           .object({
             enabled: z.boolean().default(true),
-            /** The public URL's hostname when absent (gateway/factors/webauthn.ts resolves it). */
+            /** The public URL's hostname when absent (gateway/factors/webauthn/webauthn-factor.ts resolves it). */
             rp_id: rpId.optional(),
             rp_name: z.string().min(1).default('tapgate'),
             /** The public URL's origin when absent. */

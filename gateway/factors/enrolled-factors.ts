@@ -2,7 +2,7 @@ import type { Services } from '../services.ts'
 import type { WaysIn } from './last-way-in.ts'
 import type { SmsPhone } from './sms/sms-factor.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
-import type { WebAuthnCredentialRecord } from './webauthn.ts'
+import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
 import type { YubicoOtpKeyRecord } from './yubico-otp/yubico-otp-factor.ts'
 
 export interface EnrolledFactors {

@@ -7,7 +7,7 @@ export const keys = {
   totpSecret: (user: string) => `user:${enc(user)}:totp`,
   totpStepUsed: (user: string, step: number) => `user:${enc(user)}:totp-step:${step}`,
   /*
-   * The user's security keys (gateway/factors/webauthn.ts), one record per key so that changes to
+   * The user's security keys (gateway/factors/webauthn/webauthn-factor.ts), one record per key so that changes to
    * different keys never write the same key (gateway/store/indexed-records.ts): the ids, what was
    * registered plus the name, and what each sign-in changes (counter, last use).
    */

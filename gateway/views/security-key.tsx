@@ -9,7 +9,7 @@
 export const keyStatusId = 'key-status'
 const keyNameId = 'key-name'
 
-/** Longest name the gateway stores for a key (gateway/factors/webauthn.ts refuses longer ones). */
+/** Longest name the gateway stores for a key (gateway/factors/webauthn/webauthn-factor.ts refuses longer ones). */
 export const keyNameMaxLength = 64
 
 /** A plain key: the one picture people read as "security key", whether USB, NFC or a passkey. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   MetadataFileError,
   readAuthenticatorMetadata,
-} from '../../../gateway/factors/authenticator-metadata.ts'
+} from '../../../gateway/factors/webauthn/authenticator-metadata.ts'
 import { metadataEntry, metadataJwt, metadataPayload, writeTempFile } from '../../support/fido-metadata.ts'
 
 const YUBIKEY = 'ee882879-721c-4913-9775-3dfcce97072a'

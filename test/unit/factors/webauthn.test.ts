@@ -1,12 +1,9 @@
 import Database from 'better-sqlite3'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../gateway/config/load.ts'
-import {
-  type AuthenticationResult,
-  WebAuthnFactor,
-  type WebAuthnSettings,
-  webAuthnSettings,
-} from '../../../gateway/factors/webauthn.ts'
+import type { AuthenticationResult } from '../../../gateway/factors/webauthn/results.ts'
+import { type WebAuthnSettings, webAuthnSettings } from '../../../gateway/factors/webauthn/settings.ts'
+import { WebAuthnFactor } from '../../../gateway/factors/webauthn/webauthn-factor.ts'
 import { keys } from '../../../gateway/store/keys.ts'
 import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'

@@ -11,163 +11,28 @@ import {
 } from '@simplewebauthn/server'
 import { decodeAttestationObject, isoBase64URL } from '@simplewebauthn/server/helpers'
 import { z } from 'zod'
-import type { Config } from '../config/schema.ts'
-import type { Clock } from '../deps.ts'
-import { safeJson } from '../safe-json.ts'
-import { IndexedRecords } from '../store/indexed-records.ts'
-import { keys } from '../store/keys.ts'
-import type { Store } from '../store/store.ts'
-import type { AuthenticatorMetadata } from './authenticator-metadata.ts'
-import type { Refusal } from './verdict.ts'
-
-type Requirement = 'discouraged' | 'preferred' | 'required'
-
-/** `factors.webauthn` with the defaults that depend on `public_url` filled in. */
-export interface WebAuthnSettings {
-  rpId: string
-  rpName: string
-  /** Exact origins (scheme://host[:port]) a ceremony may come from. */
-  origins: readonly string[]
-  attestation: 'none' | 'direct'
-  userVerification: Requirement
-  residentKey: Requirement
-  /** Lower-case AAGUIDs; undefined means every model may register. */
-  aaguidAllowlist: readonly string[] | undefined
-  challengeTtlMs: number
-  /** From `metadata_file`: model names and models reported compromised. */
-  metadata: AuthenticatorMetadata | undefined
-}
-
-/** The RP ID defaults to the public URL's host, the origins to the public URL's origin. */
-export function webAuthnSettings(
-  config: Pick<Config, 'public_url' | 'factors'>,
-  metadata?: AuthenticatorMetadata,
-): WebAuthnSettings {
-  const block = config.factors.webauthn
-  const publicUrl = new URL(config.public_url)
-  return {
-    rpId: block.rp_id ?? publicUrl.hostname,
-    rpName: block.rp_name,
-    origins: block.origins ?? [publicUrl.origin],
-    attestation: block.attestation,
-    userVerification: block.user_verification,
-    residentKey: block.resident_key,
-    aaguidAllowlist: block.aaguid_allowlist,
-    challengeTtlMs: block.challenge_ttl,
-    metadata,
-  }
-}
-
-const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/, { message: 'expected base64url' })
-
-/** What registration stored, and the name (a rename rewrites it). */
-const storedCredential = z.object({
-  id: base64url,
-  /** The COSE public key, base64url. */
-  publicKey: base64url,
-  transports: z.array(z.string()),
-  name: z.string(),
-  aaguid: z.string(),
-  createdAt: z.number(),
-})
-/** What each sign-in changes, apart from the rest so that a rename at the same moment is kept. */
-const storedUse = z.object({
-  counter: z.number().int().nonnegative(),
-  lastUsedAt: z.number().nullable(),
-})
-
-export type WebAuthnCredentialRecord = z.infer<typeof storedCredential> & z.infer<typeof storedUse>
-
-const challengeRecord = z.object({ user: z.string(), challenge: z.string(), expiresAt: z.number() })
-
-/*
- * The browser's JSON, untrusted. Sizes are bounded before any decoding: a credential id is at most
- * 1023 bytes (WebAuthn L3 §6.5.1 credentialIdLength), 1364 characters in base64url.
- */
-const credentialId = base64url.max(1364)
-const transports = z.array(z.string().max(32)).max(16)
-const clientExtensionResults = z
-  .object({
-    appid: z.boolean().optional(),
-    credProps: z.object({ rk: z.boolean().optional() }).optional(),
-    hmacCreateSecret: z.boolean().optional(),
-  })
-  .default({})
-
-const registrationResponse = z
-  .object({
-    id: credentialId,
-    rawId: credentialId,
-    type: z.literal('public-key'),
-    response: z.object({
-      clientDataJSON: base64url.max(8192),
-      attestationObject: base64url.max(65_536),
-      authenticatorData: base64url.max(65_536).optional(),
-      transports: transports.optional(),
-      publicKeyAlgorithm: z.number().int().optional(),
-      publicKey: base64url.max(8192).optional(),
-    }),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults,
-  })
-  .refine((r) => r.id === r.rawId, { message: 'id and rawId differ' })
-
-const authenticationResponse = z
-  .object({
-    id: credentialId,
-    rawId: credentialId,
-    type: z.literal('public-key'),
-    response: z.object({
-      clientDataJSON: base64url.max(8192),
-      authenticatorData: base64url.max(8192),
-      signature: base64url.max(1024),
-      userHandle: base64url.max(128).optional(),
-    }),
-    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-    clientExtensionResults,
-  })
-  .refine((r) => r.id === r.rawId, { message: 'id and rawId differ' })
-
-/** CollectedClientData (WebAuthn L3 §5.8.1), the fields checked here before the library runs. */
-const clientData = z.object({
-  type: z.string(),
-  challenge: z.string(),
-  origin: z.string(),
-  crossOrigin: z.boolean().optional(),
-})
-
-export type RegistrationFailure =
-  | 'no_challenge'
-  | 'invalid_response'
-  | 'invalid_name'
-  | 'wrong_origin'
-  | 'wrong_rp'
-  | 'not_allowed_model'
-  | 'compromised_model'
-  | 'already_registered'
-  | 'verification_failed'
-
-/**
- * `counter_regression` means a correctly signed assertion whose signature counter did not grow:
- * the key may have been cloned (WebAuthn L3 §6.1.1). Log it as a security event.
- */
-export type AuthenticationFailure =
-  | 'no_challenge'
-  | 'invalid_response'
-  | 'unknown_credential'
-  | 'counter_regression'
-  | 'wrong_origin'
-  | 'wrong_rp'
-  | 'verification_failed'
-
-/** `detail` is for the log only; the user gets one generic message per reason. */
-export type Failure<Reason extends string> = Refusal<Reason> & { detail: string }
-
-export type RegistrationResult =
-  | { ok: true; credential: WebAuthnCredentialRecord }
-  | Failure<RegistrationFailure>
-export type AuthenticationResult = { ok: true; credentialId: string } | Failure<AuthenticationFailure>
-export type RenameResult = { ok: true } | Failure<'unknown_credential' | 'invalid_name'>
+import type { Clock } from '../../deps.ts'
+import { safeJson } from '../../safe-json.ts'
+import { IndexedRecords } from '../../store/indexed-records.ts'
+import { keys } from '../../store/keys.ts'
+import type { Store } from '../../store/store.ts'
+import {
+  authenticationResponse,
+  challengeRecord,
+  clientData,
+  registrationResponse,
+  storedCredential,
+  storedUse,
+  type WebAuthnCredentialRecord,
+} from './records.ts'
+import {
+  type AuthenticationResult,
+  type Failure,
+  failure,
+  type RegistrationResult,
+  type RenameResult,
+} from './results.ts'
+import type { WebAuthnSettings } from './settings.ts'
 
 const DEFAULT_NAME = 'Security key'
 const MAX_NAME_LENGTH = 64
@@ -524,10 +389,6 @@ function scopeHash(scope: string): string {
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest()
-}
-
-function failure<Reason extends string>(reason: Reason, detail: string): Failure<Reason> {
-  return { ok: false, reason, detail }
 }
 
 function messageOf(error: unknown): string {

@@ -2,9 +2,12 @@ import type { Config } from './config/schema.ts'
 import { tlsClientOptions } from './config/tls-client.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
+import type { FactorId } from './factors/factor-id.ts'
 import { RecoveryCodes } from './factors/recovery-codes.ts'
 import type { SmsFactor } from './factors/sms/sms-factor.ts'
 import { createSmsFactor } from './factors/sms/sms-settings.ts'
+import type { StoredFactor } from './factors/stored-factor.ts'
+import { storedFactors } from './factors/stored-factors.ts'
 import { TotpFactor } from './factors/totp.ts'
 import {
   type AuthenticatorMetadata,
@@ -89,6 +92,8 @@ export interface Services extends Deps {
   webauthn: WebAuthnFactor | null
   /** Codes by text message; null unless `factors.sms.enabled`. */
   sms: SmsFactor | null
+  /** Every factor's records in the store, whatever is enabled: "no factor" and resets read them. */
+  storedFactors: Readonly<Record<FactorId, StoredFactor>>
   csrf: CsrfGuard
   /** Seals secrets at rest: TOTP seeds, held panel cookies. */
   box: SecretBox
@@ -164,6 +169,7 @@ export function createServices(deps: Deps): Services {
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,
     sms: createSmsFactor(deps),
+    storedFactors: storedFactors(store),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
     storeIdentity: new StoreIdentity(store, identityFileOf(config.store)),

@@ -3,7 +3,7 @@ import type { WaysIn } from './last-way-in.ts'
 import type { SmsPhone } from './sms/sms-factor.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
-import type { YubicoOtpKeyRecord } from './yubico-otp/yubico-otp-factor.ts'
+import type { YubicoOtpKeyRecord } from './yubico-otp/stored-yubikeys.ts'
 
 export interface EnrolledFactors {
   totp: boolean

@@ -4,6 +4,7 @@ import type { SecretBox } from '../crypto/secret-box.ts'
 import type { Clock } from '../deps.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
+import type { StoredFactor } from './stored-factor.ts'
 import { refused, type Verdict } from './verdict.ts'
 
 export interface TotpSettings {
@@ -14,6 +15,14 @@ export interface TotpSettings {
 }
 
 export type TotpFailure = 'wrong_code' | 'replayed' | 'malformed'
+
+/** The app's secret as stored: one per user, or none. */
+export function storedAppSecret(store: Store): StoredFactor {
+  return {
+    count: async (user) => ((await store.get(keys.totpSecret(user))) === null ? 0 : 1),
+    removeAll: (user) => store.delete(keys.totpSecret(user)),
+  }
+}
 
 /**
  * Authenticator-app codes (RFC 6238). Secrets are sealed at rest with the user as associated data,

@@ -1,4 +1,4 @@
-import { forgetSwitchedOffFactors } from '../factors/switched-off-factors.ts'
+import { factorIds } from '../factors/factor-id.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
 
@@ -21,12 +21,8 @@ export async function resetSecondFactors(s: Services, user: string, request: Res
   const reason = request.reason.trim()
   if (reason === '') throw new TypeError('a reset needs a reason')
   await Promise.all([
-    s.totp.remove(user),
-    s.webauthn?.removeAll(user),
-    s.yubicoOtp?.removeAll(user),
-    s.sms?.removeAll(user),
-    // Else a user whose factors are of a type turned off could never enroll afresh.
-    forgetSwitchedOffFactors(s, user),
+    // Every type, turned off ones too: else a user whose factors are off could never enroll afresh.
+    ...factorIds.map((id) => s.storedFactors[id].removeAll(user)),
     s.recoveryCodes.revoke(user),
     // An enrollment code issued before the reset was for the old situation; the admin issues a new one.
     s.invites.revoke(user),

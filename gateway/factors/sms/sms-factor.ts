@@ -161,17 +161,6 @@ export class SmsFactor {
     return had
   }
 
-  /** The number and every outstanding code gone (an admin reset). The hourly counts stay. */
-  async removeAll(user: string): Promise<void> {
-    const purposes: SmsPurpose[] = ['sign_in', 'register']
-    await Promise.all([
-      this.store.delete(keys.smsPhone(user)),
-      this.store.delete(keys.smsPhoneUse(user)),
-      ...purposes.map((purpose) => this.store.delete(keys.smsCode(user, purpose))),
-      ...purposes.map((purpose) => this.store.delete(keys.smsCooldown(user, purpose))),
-    ])
-  }
-
   /** The code of this purpose waiting to be entered; null when there is none, or it has expired. */
   async outstanding(user: string, purpose: SmsPurpose): Promise<OutstandingCode | null> {
     const record = await this.#loadCode(user, purpose)

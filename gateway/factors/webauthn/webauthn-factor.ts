@@ -13,7 +13,6 @@ import { decodeAttestationObject, isoBase64URL } from '@simplewebauthn/server/he
 import { z } from 'zod'
 import type { Clock } from '../../deps.ts'
 import { safeJson } from '../../safe-json.ts'
-import { IndexedRecords } from '../../store/indexed-records.ts'
 import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import {
@@ -21,8 +20,6 @@ import {
   challengeRecord,
   clientData,
   registrationResponse,
-  storedCredential,
-  storedUse,
   type WebAuthnCredentialRecord,
 } from './records.ts'
 import {
@@ -33,6 +30,7 @@ import {
   type RenameResult,
 } from './results.ts'
 import type { WebAuthnSettings } from './settings.ts'
+import { StoredSecurityKeys } from './stored-keys.ts'
 
 const DEFAULT_NAME = 'Security key'
 const MAX_NAME_LENGTH = 64
@@ -50,7 +48,8 @@ const clientDataType = { registration: 'webauthn.create', authentication: 'webau
  */
 export class WebAuthnFactor {
   readonly #rpIdHash: Buffer
-  readonly #credentials: IndexedRecords<z.infer<typeof storedCredential>, z.infer<typeof storedUse>>
+  readonly #stored: StoredSecurityKeys
+  readonly #credentials: StoredSecurityKeys['records']
 
   constructor(
     readonly settings: WebAuthnSettings,
@@ -58,12 +57,8 @@ export class WebAuthnFactor {
     private readonly clock: Clock,
   ) {
     this.#rpIdHash = sha256(settings.rpId)
-    this.#credentials = new IndexedRecords(store, {
-      what: 'WebAuthn credentials',
-      ids: keys.webauthnCredentialIds,
-      details: { key: keys.webauthnCredential, shape: storedCredential },
-      use: { key: keys.webauthnCredentialUse, shape: storedUse },
-    })
+    this.#stored = new StoredSecurityKeys(store)
+    this.#credentials = this.#stored.records
   }
 
   /**
@@ -251,16 +246,8 @@ export class WebAuthnFactor {
   }
 
   /** True when the key was the user's and is gone. Whether it may go (last factor) is the caller's call. */
-  async remove(user: string, credentialId: string): Promise<boolean> {
-    if (!(await this.#credentials.remove(user, credentialId))) return false
-    const ownerKey = keys.webauthnCredentialOwner(credentialId)
-    if ((await this.store.get(ownerKey)) === user) await this.store.delete(ownerKey)
-    return true
-  }
-
-  /** Every key of the user, gone (an admin reset), readable or not. */
-  async removeAll(user: string): Promise<void> {
-    for (const id of await this.#credentials.ids(user)) await this.remove(user, id)
+  remove(user: string, credentialId: string): Promise<boolean> {
+    return this.#stored.remove(user, credentialId)
   }
 
   /**

@@ -94,11 +94,6 @@ export class LocalValidation {
     return parsed.data
   }
 
-  /** Forgets the secret. The counters stay, so a re-import of the same key does not reopen old OTPs. */
-  async forget(publicId: string): Promise<void> {
-    await this.store.delete(keys.yubicoOtpSecret(publicId))
-  }
-
   /** The accepted counter values on record for the imported key (normally one: the last); for diagnostics. */
   async acceptedCounters(publicId: string): Promise<string[]> {
     const secret = await this.secretOf(publicId)

@@ -1,26 +1,14 @@
-import { z } from 'zod'
 import type { Clock } from '../../deps.ts'
-import { IndexedRecords } from '../../store/indexed-records.ts'
 import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import { type CloudFailure, type CloudSettings, CloudValidation } from './cloud-validation.ts'
 import { checkKeyMaterial, type KeyMaterial } from './key-material.ts'
 import { type LocalFailure, LocalValidation } from './local-validation.ts'
 import { type ParsedOtp, parseOtp } from './otp.ts'
+import { StoredYubiKeys, type YubicoOtpKeyRecord } from './stored-yubikeys.ts'
 
 /** `factors.yubico_otp`: who validates the OTPs. */
 export type YubicoOtpSettings = { mode: 'local' } | { mode: 'cloud'; cloud: CloudSettings }
-
-const storedKey = z.object({
-  /** Modhex, the first characters of every OTP the key types. */
-  publicId: z.string().regex(/^[cbdefghijklnrtuv]{2,16}$/),
-  name: z.string(),
-  createdAt: z.number(),
-})
-/** When the key last signed in, apart from the rest so that a rename at the same moment is kept. */
-const storedUse = z.object({ lastUsedAt: z.number().nullable() })
-
-export type YubicoOtpKeyRecord = z.infer<typeof storedKey> & z.infer<typeof storedUse>
 
 export type YubicoOtpFailure =
   | 'malformed'
@@ -80,7 +68,8 @@ const serviceFailures = new Set<YubicoOtpFailure>([
 export class YubicoOtpFactor {
   readonly #cloud: CloudValidation | null
   readonly #local: LocalValidation
-  readonly #keys: IndexedRecords<z.infer<typeof storedKey>, z.infer<typeof storedUse>>
+  readonly #stored: StoredYubiKeys
+  readonly #keys: StoredYubiKeys['records']
 
   constructor(
     readonly settings: YubicoOtpSettings,
@@ -90,12 +79,8 @@ export class YubicoOtpFactor {
   ) {
     this.#cloud = settings.mode === 'cloud' ? new CloudValidation(settings.cloud) : null
     this.#local = new LocalValidation(store, masterKey)
-    this.#keys = new IndexedRecords(store, {
-      what: 'YubiKeys',
-      ids: keys.yubicoOtpKeyIds,
-      details: { key: keys.yubicoOtpKey, shape: storedKey },
-      use: { key: keys.yubicoOtpKeyUse, shape: storedUse },
-    })
+    this.#stored = new StoredYubiKeys(store)
+    this.#keys = this.#stored.records
   }
 
   /**
@@ -197,24 +182,8 @@ export class YubicoOtpFactor {
    * True when the key was the user's (listed or imported for them) and is gone, with its imported
    * secret. Whether it may go (last factor) is the caller's call.
    */
-  async remove(user: string, publicId: string): Promise<boolean> {
-    const listed = await this.#keys.remove(user, publicId)
-    const imported = (await this.store.members(keys.yubicoOtpImported(user))).includes(publicId)
-    if (!listed && !imported) return false
-    await this.store.removeMember(keys.yubicoOtpImported(user), publicId)
-    const ownerKey = keys.yubicoOtpOwner(publicId)
-    if ((await this.store.get(ownerKey)) === user) {
-      await this.#local.forget(publicId)
-      await this.store.delete(ownerKey)
-    }
-    return true
-  }
-
-  /** Every key of the user, listed (readable or not) or only imported, gone (an admin reset). */
-  async removeAll(user: string): Promise<void> {
-    const listed = await this.#keys.ids(user)
-    const imported = await this.store.members(keys.yubicoOtpImported(user))
-    for (const publicId of new Set([...listed, ...imported])) await this.remove(user, publicId)
+  remove(user: string, publicId: string): Promise<boolean> {
+    return this.#stored.remove(user, publicId)
   }
 
   async #validate(otp: ParsedOtp): Promise<{ ok: true } | Failure> {

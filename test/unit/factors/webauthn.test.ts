@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../gateway/config/load.ts'
 import type { AuthenticationResult } from '../../../gateway/factors/webauthn/results.ts'
 import { type WebAuthnSettings, webAuthnSettings } from '../../../gateway/factors/webauthn/settings.ts'
+import { StoredSecurityKeys } from '../../../gateway/factors/webauthn/stored-keys.ts'
 import { WebAuthnFactor } from '../../../gateway/factors/webauthn/webauthn-factor.ts'
 import { keys } from '../../../gateway/store/keys.ts'
 import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
@@ -603,7 +604,7 @@ describe('managing keys', () => {
     const second = await enroll('alice')
     const bobsKey = await enroll('bob')
     await store.set(keys.webauthnCredential('alice', first.credentialId), 'not json')
-    await factor.removeAll('alice')
+    await new StoredSecurityKeys(store).removeAll('alice')
     expect(await factor.credentialsOf('alice')).toEqual([])
     for (const key of [first, second]) {
       expect(await store.get(keys.webauthnCredential('alice', key.credentialId))).toBeNull()

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Delivery, Notifier, SmsMessage } from '../../../../gateway/factors/sms/notifier.ts'
 import { SmsFactor, type SmsSettings } from '../../../../gateway/factors/sms/sms-factor.ts'
+import { StoredPhone } from '../../../../gateway/factors/sms/stored-phone.ts'
 import type { SqliteStore } from '../../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../../support/clock.ts'
 import { tempSqliteStore } from '../../../support/temp-sqlite-store.ts'
@@ -170,7 +171,7 @@ describe('SmsFactor', () => {
     clock.advance(1_000)
     await sms.verify('alice', 'sign_in', notifier.codeTo(number))
     expect((await sms.phoneOf('alice'))?.lastUsedAt).toBe(clock.now())
-    await sms.removeAll('alice')
+    await new StoredPhone(store).removeAll('alice')
     expect(await sms.phoneOf('alice')).toBeNull()
   })
 

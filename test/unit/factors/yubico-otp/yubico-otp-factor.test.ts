@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
+import { StoredYubiKeys } from '../../../../gateway/factors/yubico-otp/stored-yubikeys.ts'
 import {
   isServiceFailure,
   YubicoOtpFactor,
@@ -148,7 +149,7 @@ describe('YubiKey OTP factor (local mode)', () => {
     const spare = SoftYubiKey.random()
     await factor.importKey('alice', spare.identity)
     await factor.enroll('alice', aliceKey.tap())
-    await factor.removeAll('alice')
+    await new StoredYubiKeys(store).removeAll('alice')
     expect(await factor.keysOf('alice')).toEqual([])
     expect(await factor.enroll('alice', spare.tap())).toMatchObject({ reason: 'not_imported' })
     expect(await store.members(keys.yubicoOtpImported('alice'))).toEqual([])

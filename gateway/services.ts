@@ -130,7 +130,7 @@ export function createServices(deps: Deps): Services {
     identityHeaders,
     clientHeaders: new ClientHeaderFilter(identityHeaders, config.upstream.keep_override_headers),
     policy: compileRules(config.rules, config.default_policy),
-    loginSucceeded: compileLoginOutcome(config.first_factor.success),
+    loginSucceeded: compileLoginOutcome(config.first_factor.success, () => clock.now()),
     panelLogin: new PanelLoginPaths(ff),
     loginFields: {
       usernameField: ff.username_field,

@@ -628,7 +628,10 @@ export const configSchema = z
         /** Offers "Trust this device" on the 2fa page. */
         enabled: z.boolean().default(true),
         /** How long a trusted browser skips the second factor. */
-        lifetime: duration.default(30 * 86_400_000),
+        // Browsers cap a cookie's Max-Age at 400 days (RFC 6265bis), and hono refuses to write more.
+        lifetime: someDuration
+          .refine((ms) => ms <= 400 * 86_400_000, { message: 'at most 400d: browsers keep no cookie longer' })
+          .default(30 * 86_400_000),
         cookie_name: z
           .string()
           .regex(/^[A-Za-z0-9_-]+$/, { message: 'expected a cookie name of letters, digits, _ and -' })

@@ -1,4 +1,4 @@
-import { parseSetCookie } from '../http/set-cookie.ts'
+import { clearsCookie, parseSetCookie } from '../http/set-cookie.ts'
 
 export interface LoginSuccessRule {
   status: readonly number[]
@@ -13,21 +13,31 @@ export interface PanelAnswer {
 }
 
 /** Compiled once: judges whether the panel accepted the password. Every configured condition must hold. */
-export function compileLoginOutcome(rule: LoginSuccessRule): (answer: PanelAnswer) => boolean {
+export function compileLoginOutcome(
+  rule: LoginSuccessRule,
+  now: () => number = () => Date.now(),
+): (answer: PanelAnswer) => boolean {
   const statuses = new Set(rule.status)
   const location = rule.location === undefined ? null : new RegExp(rule.location)
   const cookieName = rule.set_cookie
   return (answer) => {
     if (!statuses.has(answer.status)) return false
     if (location && !(answer.location !== undefined && location.test(answer.location))) return false
-    if (cookieName && !answer.setCookies.some((cookie) => setsCookie(cookie, cookieName))) return false
+    if (cookieName && !leavesCookieSet(answer.setCookies, cookieName, now())) return false
     return true
   }
 }
 
-/** True when a Set-Cookie value sets (not clears) the named cookie. */
-function setsCookie(setCookie: string, name: string): boolean {
-  const parts = parseSetCookie(setCookie)
-  if (parts === null || parts.name !== name || parts.value === '') return false
-  return !parts.attributes.split(';').some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))
+/**
+ * True when the answer leaves the named cookie set: the last Set-Cookie for it wins, as in a browser
+ * (a PHP panel that starts a session and then clears it on a failed login has not signed anyone in),
+ * and a value cleared by Max-Age or a past Expires does not count (the rule panel-cookies.ts uses).
+ */
+function leavesCookieSet(setCookies: readonly string[], name: string, now: number): boolean {
+  let set = false
+  for (const setCookie of setCookies) {
+    const parts = parseSetCookie(setCookie)
+    if (parts !== null && parts.name === name) set = !clearsCookie(parts, now)
+  }
+  return set
 }

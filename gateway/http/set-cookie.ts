@@ -27,3 +27,22 @@ export function cookiesSetBy(setCookies: readonly string[]): Record<string, stri
   }
   return values
 }
+
+/**
+ * Whether a Set-Cookie value clears its cookie in a browser: an empty value, a Max-Age of zero or
+ * less, else an Expires at or before `now` (RFC 6265 §5.3). Max-Age wins over Expires whatever
+ * their order.
+ */
+export function clearsCookie(parts: SetCookieParts, now: number): boolean {
+  if (parts.value === '' || parts.value === '""') return true
+  let expires: number | null = null
+  for (const attribute of parts.attributes.split(';')) {
+    const eq = attribute.indexOf('=')
+    if (eq < 0) continue
+    const key = attribute.slice(0, eq).trim().toLowerCase()
+    const value = attribute.slice(eq + 1).trim()
+    if (key === 'max-age' && /^-?\d+$/.test(value)) return Number(value) <= 0
+    if (key === 'expires') expires = Date.parse(value)
+  }
+  return expires !== null && !Number.isNaN(expires) && expires <= now
+}

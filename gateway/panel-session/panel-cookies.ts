@@ -1,4 +1,4 @@
-import { parseSetCookie } from '../http/set-cookie.ts'
+import { clearsCookie, parseSetCookie } from '../http/set-cookie.ts'
 
 /**
  * The cookies that carry the panel's session (`first_factor.panel_cookies`). They belong to tapgate:
@@ -91,7 +91,7 @@ export class PanelCookies {
     const parts = parseSetCookie(setCookie)
     if (parts === null || !this.#folded.has(foldCookieName(parts.name))) return null
     const { value } = parts
-    const cleared = value === '' || value === '""' || expired(parts.attributes, this.now())
+    const cleared = clearsCookie(parts, this.now())
     const name = this.#names.has(parts.name) ? parts.name : this.#canonicalName(parts.name)
     return { name, value: cleared ? null : value, setCookie }
   }
@@ -148,19 +148,4 @@ export function foldCookieName(name: string): string {
   const bracket = text.indexOf('[')
   if (bracket > 0) text = text.slice(0, bracket)
   return text.trimStart().replace(/[ .]/g, '_').toLowerCase()
-}
-
-/** A Max-Age of zero or less, else an Expires in the past, clears the cookie (RFC 6265 §5.3). */
-function expired(attributes: string, now: number): boolean {
-  let expires: number | null = null
-  for (const attribute of attributes.split(';')) {
-    const eq = attribute.indexOf('=')
-    if (eq < 0) continue
-    const key = attribute.slice(0, eq).trim().toLowerCase()
-    const value = attribute.slice(eq + 1).trim()
-    // Max-Age wins over Expires whatever their order.
-    if (key === 'max-age' && /^-?\d+$/.test(value)) return Number(value) <= 0
-    if (key === 'expires') expires = Date.parse(value)
-  }
-  return expires !== null && !Number.isNaN(expires) && expires <= now
 }

@@ -71,6 +71,8 @@ export class ClientHeaderFilter {
   #decide(name: string): HeaderTreatment {
     if (hopByHopHeaders.has(name) || name === 'host' || name === 'cookie') return 'drop'
     const folded = foldHeaderName(name)
+    // httpoxy: a CGI panel reads `Proxy` as HTTP_PROXY, the proxy its own outgoing requests use.
+    if (folded === 'proxy') return 'drop'
     if (this.#identity.claimsIdentity(folded)) return 'drop'
     // A kept override passes in its configured spelling only: a CGI panel would get two values.
     if (isFoldedOverrideHeader(folded)) return this.#keptOverrides.has(name) ? 'pass' : 'drop'

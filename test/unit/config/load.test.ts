@@ -90,6 +90,12 @@ describe('config validation', () => {
     ])
   })
 
+  it('refuses a trusted-device lifetime no browser keeps a cookie for (over 400 days)', () => {
+    expect(problemsOf({ ...minimal, trusted_devices: { lifetime: '400d' } })).toEqual([])
+    const [problem] = problemsOf({ ...minimal, trusted_devices: { lifetime: '401d' } })
+    expect(problem).toMatch(/^trusted_devices\.lifetime: at most 400d: browsers keep no cookie longer/)
+  })
+
   it('checks values across fields once each field is valid', () => {
     expect(problemsOf({ ...minimal, regulation: { window: '1h', ban_time: '5m' } })).toEqual([
       'regulation.window: expected a window no longer than regulation.ban_time',

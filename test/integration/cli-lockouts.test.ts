@@ -1,11 +1,10 @@
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { lockoutsCommand } from '../../gateway/cli/lockout-commands.ts'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { BrowserClient } from '../support/browser-client.ts'
+import { tapgate, writeCliConfig } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
-import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
+import { startTestGateway, type TestGateway } from '../support/gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
@@ -32,32 +31,11 @@ beforeEach(async () => {
     store,
     config: { trusted_proxies: ['127.0.0.1'], regulation: { max_failures_per_ip: 3 } },
   })
-  config = join(dir, 'tapgate.yaml')
-  // JSON is YAML too.
-  const document = {
-    public_url: 'http://127.0.0.1:1',
-    upstream: { url: 'http://127.0.0.1:1' },
-    first_factor: { panel_cookies: ['session'] },
-    encryption_key: testEncryptionKey,
-    store: { embedded_path: storePath },
-  }
-  writeFileSync(config, JSON.stringify(document))
+  config = writeCliConfig(join(dir, 'tapgate.yaml'), storePath)
 })
 afterEach(() => gateway.close())
 
-/** Runs the command in this process; what it wrote to stdout and stderr, and its exit code. */
-async function lockouts(args: string[]) {
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true)
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
-  try {
-    const code = await lockoutsCommand([...args, '--config', config])
-    const text = (spy: typeof stdout) => spy.mock.calls.map(([chunk]) => String(chunk)).join('')
-    return { code, stdout: text(stdout), stderr: text(stderr) }
-  } finally {
-    stdout.mockRestore()
-    stderr.mockRestore()
-  }
-}
+const lockouts = (args: string[]) => tapgate(['lockouts', ...args, '--config', config])
 
 const from = (address: string) => new BrowserClient(gateway.url, undefined, { 'x-forwarded-for': address })
 

@@ -6,14 +6,14 @@ import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
 import { BrowserClient } from '../support/browser-client.ts'
-import { tapgate } from '../support/cli.ts'
+import { tapgate, writeCliConfig } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { tempSqliteStore } from '../support/temp-sqlite-store.ts'
 
 /**
- * `tapgate user …` run as a real child process against the embedded SQLite store of a gateway that
+ * `tapgate user …` run in this process (support/cli.ts) against the embedded SQLite store of a gateway that
  * is running in this test: the CLI sees what the gateway wrote, and the gateway sees what the CLI
  * did (a reset ends the user's open session at once). `demo` has an authenticator app; `alice` has
  * only passed the password step.
@@ -36,21 +36,8 @@ let config: string
 let inviteConfig: string
 let userBrowser: BrowserClient
 
-function writeConfig(name: string, extra: Record<string, unknown>): string {
-  const file = join(dir, name)
-  // JSON is YAML too.
-  const document = {
-    public_url: 'http://127.0.0.1:1',
-    upstream: { url: 'http://127.0.0.1:1' },
-    first_factor: { panel_cookies: ['session'] },
-    encryption_key: testEncryptionKey,
-    store: { embedded_path: storePath },
-    log_level: 'info',
-    ...extra,
-  }
-  writeFileSync(file, JSON.stringify(document))
-  return file
-}
+const writeConfig = (name: string, extra: Record<string, unknown>) =>
+  writeCliConfig(join(dir, name), storePath, extra)
 
 beforeAll(async () => {
   panel = await startDemoPanel()

@@ -1,11 +1,11 @@
 import { EventEmitter, once } from 'node:events'
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http'
 import { type AddressInfo, connect, type Socket } from 'node:net'
-import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { generatedBody } from '../support/upstream.ts'
 import { attachWebSocketUpstream, type WebSocketUpstream } from '../support/websocket-upstream.ts'
 
 /**
@@ -164,20 +164,6 @@ function rawUpload(
     },
     close: () => socket.destroy(),
   }
-}
-
-/** A body of `total` bytes, made one 64 KiB chunk at a time as the socket asks for it. */
-function generatedBody(total: number): Readable {
-  const chunk = Buffer.alloc(64 * 1024, 0x7a)
-  let left = total
-  return new Readable({
-    read() {
-      if (left === 0) return void this.push(null)
-      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left)
-      left -= piece.length
-      this.push(piece)
-    },
-  })
 }
 
 /** POSTs `total` bytes as fast as the connection takes them. */

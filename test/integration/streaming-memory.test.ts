@@ -1,11 +1,15 @@
 import { request } from 'node:http'
-import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../support/free-port.ts'
 import { type LogLine, testEncryptionKey } from '../support/gateway.ts'
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.ts'
-import { chunkSize, limitRate, type RecordingUpstream, startRecordingUpstream } from '../support/upstream.ts'
+import {
+  generatedBody,
+  limitRate,
+  type RecordingUpstream,
+  startRecordingUpstream,
+} from '../support/upstream.ts'
 
 const MiB = 1024 * 1024
 const transferBytes = 200 * MiB
@@ -42,20 +46,6 @@ afterAll(async () => {
   await gateway?.stop()
   await upstream?.close()
 })
-
-/** A body of `total` bytes made one 64 KiB chunk at a time, as the socket asks for it. */
-function generatedBody(total: number): Readable {
-  const chunk = Buffer.alloc(chunkSize, 0x7a)
-  let left = total
-  return new Readable({
-    read() {
-      if (left === 0) return void this.push(null)
-      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left)
-      left -= piece.length
-      this.push(piece)
-    },
-  })
-}
 
 /** POSTs a generated body through node:http (no fetch buffering); resolves with the answer's text. */
 async function upload(url: string, total: number): Promise<{ status: number; text: string }> {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { main } from '../../gateway/cli/commands.ts'
+import { testEncryptionKey } from './gateway.ts'
 
 const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
 
@@ -55,4 +57,19 @@ export function tapgateWithInput(args: string[], input: string): Promise<CliResu
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
     child.stdin.end(input)
   })
+}
+
+/** Writes a config for CLI commands on the embedded store at `storePath` (JSON is YAML too). */
+export function writeCliConfig(file: string, storePath: string, extra: Record<string, unknown> = {}): string {
+  const document = {
+    public_url: 'http://127.0.0.1:1',
+    upstream: { url: 'http://127.0.0.1:1' },
+    first_factor: { panel_cookies: ['session'] },
+    encryption_key: testEncryptionKey,
+    store: { embedded_path: storePath },
+    log_level: 'info',
+    ...extra,
+  }
+  writeFileSync(file, JSON.stringify(document))
+  return file
 }

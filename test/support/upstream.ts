@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 
 export interface RecordedRequest {
   method: string
@@ -162,5 +162,19 @@ export function limitRate(stream: Readable, bytesPerSecond: number): void {
       stream.pause()
       setTimeout(() => stream.resume(), aheadMs)
     }
+  })
+}
+
+/** A request body of `total` bytes, made one chunk at a time as the socket asks for it: never held whole. */
+export function generatedBody(total: number): Readable {
+  const chunk = Buffer.alloc(chunkSize, 0x7a)
+  let left = total
+  return new Readable({
+    read() {
+      if (left === 0) return void this.push(null)
+      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left)
+      left -= piece.length
+      this.push(piece)
+    },
   })
 }

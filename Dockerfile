@@ -14,7 +14,7 @@ RUN cd node_modules/better-sqlite3 \
   && mkdir -p build/Release \
   && mv better_sqlite3.node build/Release/
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS tapgate
 WORKDIR /app
 ENV NODE_ENV=production
 # Owned by root and read-only to 'node': the gateway cannot rewrite its own code.
@@ -29,3 +29,13 @@ EXPOSE 3000
 # tsx runs the TypeScript sources. node is PID 1 and handles SIGTERM itself: it drains, then exits.
 ENTRYPOINT ["node", "--import", "tsx", "gateway/cli/main.ts"]
 CMD ["serve", "--config", "/etc/tapgate/config.yaml"]
+
+# The demo panel for docker-compose.yml: tapgate's image plus the demo, which tapgate's own image
+# never carries (demo accounts with public passwords have no place in production).
+FROM tapgate AS demo-panel
+COPY demo ./demo
+ENTRYPOINT ["node", "--import", "tsx", "demo/panel-main.ts"]
+CMD []
+
+# The default build is tapgate itself.
+FROM tapgate

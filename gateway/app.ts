@@ -80,7 +80,7 @@ export function tapgatePages(s: Services) {
   app.route(`${prefix}/admin`, adminRoutes(s))
   app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
   app.onError((error, c) =>
-    // A body cut for its pace (http/request-limits.ts) fails its reader, but has had its answer.
+    // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.
     s.limits.wasCut(c.env.incoming)
       ? RESPONSE_ALREADY_SENT
       : respondWithProblem(c, problemForFailure(error, s.log), prefix),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
-import { describeProblems, loadConfigFile } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { systemClock } from './deps.ts'
+import { describeProblems, loadConfigFile } from './load-config.ts'
 import { createLogger } from './observability/logger.ts'
 import { type RunningGateway, startGateway } from './server.ts'
 import { IdentityFileError } from './store/identity-file.ts'

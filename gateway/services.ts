@@ -26,7 +26,7 @@ import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
-import { RequestLimits } from './http/request-limits.ts'
+import { RequestLimits } from './limits/request-limits.ts'
 import { Metrics } from './observability/metrics.ts'
 import { PanelCookies } from './panel-session/panel-cookies.ts'
 import { PanelJars } from './panel-session/panel-jar.ts'
@@ -168,7 +168,7 @@ export function createServices(deps: Deps): Services {
     webauthn: config.factors.webauthn.enabled
       ? new WebAuthnFactor(webAuthnSettings(config, metadataFor(config)), store, clock)
       : null,
-    sms: createSmsFactor(deps),
+    sms: createSmsFactor(deps, canonicalUserFor(ff)),
     storedFactors: storedFactors(store),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,

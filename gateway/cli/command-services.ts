@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
-import { loadConfigFile } from '../config/load.ts'
 import { systemClock } from '../deps.ts'
+import { loadConfigFile } from '../load-config.ts'
 import { createLogger } from '../observability/logger.ts'
 import { createServices, type Services } from '../services.ts'
 import { openStore, storeKind } from '../store/open-store.ts'

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
-import { describeProblems, loadConfigFile } from '../config/load.ts'
 import { configWarnings } from '../config/warnings.ts'
+import { describeProblems, loadConfigFile } from '../load-config.ts'
 import { serveCommand } from '../serve-command.ts'
 import { explainPathCommand } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from '../config/load.ts'
+import { loadConfigFile } from '../load-config.ts'
 import { identityFileOf } from '../store/identity-file.ts'
 import { openStore, storeKind } from '../store/open-store.ts'
 import { type Acceptance, StoreIdentity } from '../store/store-identity.ts'

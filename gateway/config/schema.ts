@@ -1,8 +1,8 @@
 import { z } from 'zod'
 import { parseNetwork } from '../http/networks.ts'
-import { isOverrideHeader, overrideHeaders } from '../proxy/override-headers.ts'
-import { readHostPort, readRedisUrl } from '../store/redis-address.ts'
+import { isOverrideHeader, overrideHeaders } from '../http/override-headers.ts'
 import { parseDuration } from './duration.ts'
+import { readHostPort, readRedisUrl } from './redis-address.ts'
 
 /** A duration as seconds (number) or "250ms", "30s", "5m", "12h", "30d"; always milliseconds after parsing. */
 const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
@@ -241,7 +241,7 @@ export const configSchema = z
           .prefault({}),
         preserve_host: z.boolean().default(false),
         /**
-         * Route and method override headers (proxy/override-headers.ts) the panel may still receive
+         * Route and method override headers (http/override-headers.ts) the panel may still receive
          * from clients; every other one is removed. Rules judge the request line, not these.
          */
         keep_override_headers: z

@@ -11,7 +11,7 @@ export const headWritten = 'tapgate:head-written'
 /**
  * The server's responses (createServer's `ServerResponse` option). node:http says when a response
  * ends, not when its head goes out, and the per-client count of requests in progress ends there
- * (http/request-limits.ts). Every head passes through writeHead: write(), end() and flushHeaders()
+ * (limits/request-limits.ts). Every head passes through writeHead: write(), end() and flushHeaders()
  * without one call it too.
  */
 export class ResponseWithHeadEvent<

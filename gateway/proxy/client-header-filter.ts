@@ -1,6 +1,6 @@
-import { foldHeaderName } from './header-name.ts'
+import { foldHeaderName } from '../http/header-name.ts'
+import { isFoldedOverrideHeader } from '../http/override-headers.ts'
 import type { IdentityHeaders } from './identity-headers.ts'
-import { isFoldedOverrideHeader } from './override-headers.ts'
 
 /**
  * What becomes of one of the client's request headers on its way to the panel: passed on, dropped,

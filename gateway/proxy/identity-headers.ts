@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { Config } from '../config/schema.ts'
-import { foldHeaderName } from './header-name.ts'
+import { foldHeaderName } from '../http/header-name.ts'
 
 /**
  * Identity headers in common use: a panel behind some other proxy may trust any of them, so tapgate

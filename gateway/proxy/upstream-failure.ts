@@ -24,7 +24,7 @@ export function sendUpstreamFailure(
   path: string,
 ): void {
   if (!(error instanceof UpstreamError)) throw error
-  // Its body was cut for its pace: answered and logged there (http/request-limits.ts); the panel's
+  // Its body was cut for its pace: answered and logged there (limits/request-limits.ts); the panel's
   // request failed only because of it.
   if (s.limits.wasCut(incoming)) return
   s.log.warn(

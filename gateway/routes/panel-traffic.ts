@@ -3,12 +3,12 @@ import type { Readable } from 'node:stream'
 import { problemForFailure, sendProblem, wantsHtml } from '../errors.tsx'
 import { readLoginForm } from '../first-factor/login-form.ts'
 import { readLoginRequest } from '../first-factor/login-request.ts'
+import { relayPanelAnswer } from '../first-factor/panel-answer.ts'
 import { handlePanelLogin, type PanelExchange } from '../first-factor/panel-login.ts'
 import { signInPage } from '../first-factor/sign-in-page.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import { sampleBody } from '../panel-session/body-sample.ts'
-import { relayPanelAnswer } from '../panel-session/panel-answer.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
@@ -41,7 +41,7 @@ export function panelTraffic(s: Services) {
     try {
       decided = await route(incoming, outgoing)
     } catch (error) {
-      // A body cut for its pace (http/request-limits.ts) fails its reader, but has had its answer.
+      // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.
       if (!s.limits.wasCut(incoming)) {
         const code = problemForFailure(error, s.log)
         if (outgoing.headersSent) outgoing.destroy()

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import { type ProblemCode, problemForFailure, problems } from '../errors.tsx'
 import { framingFault } from '../http/request-framing.ts'
 import { assignRequestId } from '../http/request-id.ts'
-import { retryAfterMs } from '../http/request-limits.ts'
+import { retryAfterMs } from '../limits/request-limits.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
@@ -32,7 +32,7 @@ export function panelUpgrade(s: Services) {
       // node:http took its own error listener off this socket; an unhandled reset would end the process.
       socket.on('error', (error) => s.log.debug({ event: 'upgrade_socket_error', err: error.message }))
       assignRequestId(incoming, s.trustedProxies)
-      // One of its client's requests until the handshake is answered (http/request-limits.ts): the
+      // One of its client's requests until the handshake is answered (limits/request-limits.ts): the
       // tunnel after it may last for hours.
       const release = s.limits.admitHandshake(incoming)
       if (release === null) return void refuse(socket, 'too_many_requests', retryAfterMs)

@@ -1,7 +1,7 @@
+import { parseHostPort, parseRedisUrl } from '../config/redis-address.ts'
 import type { Config } from '../config/schema.ts'
 import { tlsClientOptions } from '../config/tls-client.ts'
 import { type Clock, systemClock } from '../deps.ts'
-import { parseHostPort, parseRedisUrl } from './redis-address.ts'
 import type { RedisConnection } from './redis-connection.ts'
 import { createRedisStore } from './redis-store.ts'
 import { SqliteStore } from './sqlite-store.ts'

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Cluster, Redis } from 'ioredis'
+import { parseRedisUrl } from '../config/redis-address.ts'
 import { type Clock, systemClock } from '../deps.ts'
-import { parseRedisUrl } from './redis-address.ts'
 import { CONNECT_TIMEOUT_MS, connectRedis, type RedisConnection } from './redis-connection.ts'
 import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
 import { checkTtl } from './ttl.ts'

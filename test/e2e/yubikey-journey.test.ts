@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { BrowserClient, csrfTokenIn, recoveryCodesIn, totpSecretIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'

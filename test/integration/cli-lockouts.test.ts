@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import { BrowserClient } from '../support/browser-client.ts'
 import { tapgate, writeCliConfig } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'

@@ -10,7 +10,7 @@ import { validate } from 'dockerfile-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { loadConfigFile, parseConfig } from '../../gateway/config/load.ts'
+import { loadConfigFile, parseConfig } from '../../gateway/load-config.ts'
 import { ensureDebianPackage } from '../support/system-packages.ts'
 
 /**
@@ -34,7 +34,13 @@ const composeSchema = z.object({
   services: z.record(
     z.string(),
     z.object({
-      build: z.object({ context: z.string(), dockerfile: z.string().default('Dockerfile') }).optional(),
+      build: z
+        .object({
+          context: z.string(),
+          dockerfile: z.string().default('Dockerfile'),
+          target: z.string().optional(),
+        })
+        .optional(),
       image: z.string().optional(),
       command: stringList.optional(),
       entrypoint: stringList.optional(),
@@ -122,7 +128,7 @@ describe('docker-compose.yml', () => {
     expect(service('tapgate').depends_on).toMatchObject({ redis: {}, panel: {} })
   })
 
-  it('builds tapgate and the panel from a Dockerfile that exists, and names only files that exist', () => {
+  it('builds tapgate and the panel from a Dockerfile that exists, each from its own stage', () => {
     for (const name of ['tapgate', 'panel']) {
       const build = service(name).build
       expect(build, `${name} is built from the repository`).toBeDefined()
@@ -130,11 +136,10 @@ describe('docker-compose.yml', () => {
       expect(inRepo(build.context), `${name}'s build context`).not.toBeNull()
       expect(existsSync(join(build.context, build.dockerfile)), `${name}'s ${build.dockerfile}`).toBe(true)
     }
-    // The panel is the same image started differently: its entrypoint names its own main file.
-    const entrypoint = service('panel').entrypoint ?? []
-    const panelMain = entrypoint.filter((part) => part.endsWith('.ts'))
-    expect(panelMain).toEqual(['gateway/demo/panel-main.ts'])
-    expect(existsSync(join(repoRoot, 'gateway/demo/panel-main.ts'))).toBe(true)
+    // tapgate is the default build; the panel is the stage that adds the demo to it.
+    expect(service('tapgate').build?.target).toBeUndefined()
+    expect(service('panel').build?.target).toBe('demo-panel')
+    expect(service('panel').entrypoint).toBeUndefined()
   })
 
   it('keeps Redis data in an append-only file on a declared named volume', () => {
@@ -261,11 +266,44 @@ describe('Dockerfile', () => {
     }
   })
 
+  /** A stage's instructions with those of the stages it is built FROM, nearest first; null: the default build. */
+  function stageChain(stage: string | null): Instruction[] {
+    const froms = dockerfile.getFROMs()
+    const at = stage === null ? froms.length - 1 : froms.findIndex((f) => f.getBuildStage() === stage)
+    const from = froms[at]
+    if (!from) throw new Error(`the Dockerfile has no stage ${stage}`)
+    const start = from.getRange().start.line
+    const end = froms[at + 1]?.getRange().start.line ?? Number.POSITIVE_INFINITY
+    const own = dockerfile.getInstructions().filter((instruction) => {
+      const line = instruction.getRange().start.line
+      return line > start && line < end
+    })
+    const parent = from.getImageName()
+    const built = froms.some((f) => f.getBuildStage() === parent)
+    return [...own.toReversed(), ...(built ? stageChain(parent) : [])]
+  }
+
+  function entrypointOf(stage: string | null): string[] {
+    const entrypoint = stageChain(stage).find((instruction) => instruction.getKeyword() === 'ENTRYPOINT')
+    return entrypoint ? argumentsOf(entrypoint) : []
+  }
+
   it('runs the gateway as the unprivileged node user, from a file that exists', () => {
     const users = dockerfile.getInstructions().filter((instruction) => instruction.getKeyword() === 'USER')
     expect(users.map((user) => user.getArgumentsContent())).toEqual(['node'])
-    const entrypoints = dockerfile.getENTRYPOINTs().map(argumentsOf)
-    expect(entrypoints).toEqual([['node', '--import', 'tsx', 'gateway/cli/main.ts']])
+    expect(entrypointOf(null)).toEqual(['node', '--import', 'tsx', 'gateway/cli/main.ts'])
     expect(existsSync(join(repoRoot, 'gateway/cli/main.ts'))).toBe(true)
+  })
+
+  it("keeps the demo out of tapgate's image; the demo-panel stage adds it and runs its panel", () => {
+    const copied = (stage: string | null) =>
+      stageChain(stage)
+        .filter((instruction) => instruction.getKeyword() === 'COPY')
+        .flatMap((instruction) => argumentsOf(instruction).slice(0, -1))
+    expect(copied(null)).not.toContain('demo')
+    expect(copied(null).filter((source) => source.startsWith('demo'))).toEqual([])
+    expect(copied('demo-panel')).toContain('demo')
+    expect(entrypointOf('demo-panel')).toEqual(['node', '--import', 'tsx', 'demo/panel-main.ts'])
+    expect(existsSync(join(repoRoot, 'demo/panel-main.ts'))).toBe(true)
   })
 })

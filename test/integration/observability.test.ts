@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
 import { BrowserClient } from '../support/browser-client.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
-import { parseConfig } from '../../gateway/config/load.ts'
 import { webAuthnSettings } from '../../gateway/factors/webauthn/settings.ts'
 import { WebAuthnFactor } from '../../gateway/factors/webauthn/webauthn-factor.ts'
+import { parseConfig } from '../../gateway/load-config.ts'
 import type { Store } from '../../gateway/store/store.ts'
 import { describeOnBothStores } from '../support/both-stores.ts'
 import { interleave, pauseBeforeWrite } from '../support/paused-store.ts'

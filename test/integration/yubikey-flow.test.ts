@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'

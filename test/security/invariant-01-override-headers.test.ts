@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { parseConfig } from '../../gateway/config/load.ts'
+import { parseConfig } from '../../gateway/load-config.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
 import { rawRequest } from '../support/raw-http.ts'
 import { type RecordingUpstream, startRecordingUpstream } from '../support/upstream.ts'

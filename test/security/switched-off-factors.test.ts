@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
-import { SoftYubiKey } from '../../gateway/demo/soft-yubikey.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
+import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { enrolledFactors } from '../../gateway/factors/enrolled-factors.ts'
 import { tokenId } from '../../gateway/session/token.ts'
 import { resetSecondFactors } from '../../gateway/users/reset-user.ts'

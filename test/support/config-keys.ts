@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { parseConfig } from '../../gateway/config/load.ts'
 import { configSchema } from '../../gateway/config/schema.ts'
+import { parseConfig } from '../../gateway/load-config.ts'
 
 /**
  * Every key of the config file as a dotted path (`store.tls.ca_file`), walked from the schema itself,

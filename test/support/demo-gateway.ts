@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import type { Store } from '../../gateway/store/store.ts'
 import { startTestGateway, type TestGateway } from './gateway.ts'
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { loadConfigFile } from '../../gateway/config/load.ts'
+import { loadConfigFile } from '../../gateway/load-config.ts'
 import { hasExited } from './stop-process.ts'
 
 export interface GatewayProcess {

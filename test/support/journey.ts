@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import { launchChromium } from './chromium.ts'
 import type { FixedClock } from './clock.ts'
 import { startTestGateway, type TestGateway } from './gateway.ts'

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os'
-import { parseConfig } from '../../gateway/config/load.ts'
+import { parseConfig } from '../../gateway/load-config.ts'
 import { openStore } from '../../gateway/store/open-store.ts'
 import type { Store } from '../../gateway/store/store.ts'
 import { testEncryptionKey } from './gateway.ts'

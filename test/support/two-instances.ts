@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { type DemoPanel, startDemoPanel } from '../../gateway/demo/panel.ts'
+import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import { createRedisStore } from '../../gateway/store/redis-store.ts'
 import { BrowserClient } from './browser-client.ts'
 import { FixedClock } from './clock.ts'

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { decodeOtp, type YubiKeyIdentity } from '../../gateway/demo/soft-yubikey.ts'
+import { decodeOtp, type YubiKeyIdentity } from '../../demo/soft-yubikey.ts'
 
 export type ServerStatus =
   | 'OK'

@@ -1,5 +1,4 @@
 import type { Deps } from '../../deps.ts'
-import { canonicalUserFor } from '../../first-factor/canonical-username.ts'
 import { LogNotifier } from './log-notifier.ts'
 import type { Notifier } from './notifier.ts'
 import { SmsFactor } from './sms-factor.ts'
@@ -8,16 +7,21 @@ import { WebhookNotifier } from './webhook-notifier.ts'
 
 type SmsBlock = Deps['config']['factors']['sms']
 
-/** The text-message factor as `factors.sms` configures it; null when it is off. */
-export function createSmsFactor({ config, store, clock, log }: Deps): SmsFactor | null {
+/**
+ * The text-message factor as `factors.sms` configures it; null when it is off. `canonicalUser` spells
+ * the allowed usernames as sign-in keys them.
+ */
+export function createSmsFactor(
+  { config, store, clock, log }: Deps,
+  canonicalUser: (name: string) => string,
+): SmsFactor | null {
   const block = config.factors.sms
   if (!block.enabled) return null
   if (block.notifier === undefined) throw new Error('factors.sms: enabled without a notifier')
-  const canonical = canonicalUserFor(config.first_factor)
   const allow =
     block.allow === undefined
       ? null
-      : { groups: new Set(block.allow.groups), users: new Set(block.allow.users.map(canonical)) }
+      : { groups: new Set(block.allow.groups), users: new Set(block.allow.users.map(canonicalUser)) }
   return new SmsFactor(
     {
       issuer: block.issuer ?? config.factors.totp.issuer,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../../demo/soft-yubikey.ts'
 import { isServiceFailure, YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
 import { FixedClock } from '../../support/clock.ts'

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../../demo/soft-yubikey.ts'
 import {
   type CloudSettings,
   CloudValidation,

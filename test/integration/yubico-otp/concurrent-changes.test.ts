@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../../demo/soft-yubikey.ts'
 import { YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import type { Store } from '../../../gateway/store/store.ts'
 import { describeOnBothStores } from '../../support/both-stores.ts'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../../demo/soft-yubikey.ts'
 import { YubicoOtpFactor } from '../../../gateway/factors/yubico-otp/yubico-otp-factor.ts'
 import { createRedisStore, type RedisStore } from '../../../gateway/store/redis-store.ts'
 import { FixedClock } from '../../support/clock.ts'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { foldHeaderName } from '../../../gateway/proxy/header-name.ts'
+import { foldHeaderName } from '../../../gateway/http/header-name.ts'
 import { IdentityHeaders, identityHeaderFamilies } from '../../../gateway/proxy/identity-headers.ts'
 import {
   everydayHeaders,
@@ -13,7 +13,7 @@ import {
 
 /**
  * The nginx and Caddy examples in config/proxies/, read as text, against tapgate's own lists
- * (gateway/proxy/override-headers.ts and identity-headers.ts): every header only tapgate may set is
+ * (gateway/http/override-headers.ts and identity-headers.ts): every header only tapgate may set is
  * kept from the panel, so a list growing in the gateway fails here until the examples follow. The
  * integration tests (test/integration/forward-auth-*.test.ts) run both with the real servers; this
  * says which names, the servers say that the directives work. The Traefik example has its own file.

@@ -18,7 +18,7 @@ import {
  *   refuses a question carrying nginx's X-Original-* next to Traefik's X-Forwarded-Uri/-Method;
  * - on tapgate's 200, forwardAuth removes every request header matching `authResponseHeadersRegex`
  *   and copies in those of tapgate's answer that match (Traefik's documented behaviour): the regex
- *   must match every header only tapgate may set (gateway/proxy/override-headers.ts and
+ *   must match every header only tapgate may set (gateway/http/override-headers.ts and
  *   identity-headers.ts, through test/support/forward-auth-proxies.ts), in every spelling.
  */
 interface Middleware {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../gateway/config/load.ts'
 import { configWarnings } from '../../../gateway/config/warnings.ts'
+import { parseConfig } from '../../../gateway/load-config.ts'
 
 function warningsFor(extra: Record<string, unknown>): string[] {
   const loaded = parseConfig(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../gateway/config/load.ts'
 import { PanelLoginPaths } from '../../../gateway/first-factor/login-recognition.ts'
+import { parseConfig } from '../../../gateway/load-config.ts'
 
 function loginPaths(firstFactor: Record<string, unknown>): PanelLoginPaths {
   const loaded = parseConfig(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../../gateway/config/load.ts'
+import { parseConfig } from '../../../../gateway/load-config.ts'
 
 const base = {
   public_url: 'https://panel.example.com',

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
+import { encodeOtp, SoftYubiKey } from '../../../../demo/soft-yubikey.ts'
 import { counterValue, LocalValidation } from '../../../../gateway/factors/yubico-otp/local-validation.ts'
 import { type ParsedOtp, parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
 import { keys } from '../../../../gateway/store/keys.ts'

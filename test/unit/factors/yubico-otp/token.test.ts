@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeOtp, encodeOtp, SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
+import { decodeOtp, encodeOtp, SoftYubiKey } from '../../../../demo/soft-yubikey.ts'
 import { parseOtp } from '../../../../gateway/factors/yubico-otp/otp.ts'
 import { CRC_OK_RESIDUE, crc16, decryptToken } from '../../../../gateway/factors/yubico-otp/token.ts'
 

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { SoftYubiKey } from '../../../../gateway/demo/soft-yubikey.ts'
+import { SoftYubiKey } from '../../../../demo/soft-yubikey.ts'
 import { StoredYubiKeys } from '../../../../gateway/factors/yubico-otp/stored-yubikeys.ts'
 import {
   isServiceFailure,

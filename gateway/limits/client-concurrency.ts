@@ -1,4 +1,4 @@
-import { addressBlock } from './address-block.ts'
+import { addressBlock } from '../http/address-block.ts'
 
 /**
  * How many requests each client (an address, an IPv6 /64: address-block.ts) has in progress, capped

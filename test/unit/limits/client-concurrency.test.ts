@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ClientConcurrency } from '../../../gateway/http/client-concurrency.ts'
+import { ClientConcurrency } from '../../../gateway/limits/client-concurrency.ts'
 
 describe('ClientConcurrency', () => {
   it('admits up to the cap per client, and one more once a place is given back', () => {

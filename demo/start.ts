@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { loadConfigFile } from '../config/load.ts'
-import { createLogger } from '../observability/logger.ts'
-import { startServing } from '../serve-command.ts'
+import { loadConfigFile } from '../gateway/load-config.ts'
+import { createLogger } from '../gateway/observability/logger.ts'
+import { startServing } from '../gateway/serve-command.ts'
 import { DemoYubiKey } from './demo-yubikey.ts'
 import { demoApiKey, demoUsers, startDemoPanel } from './panel.ts'
 
 /** `npm start`: the demo panel plus tapgate in front of it, on the embedded store. */
-const configFile = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url))
-const demoDir = fileURLToPath(new URL('../../.demo/', import.meta.url))
+const configFile = fileURLToPath(new URL('../config/demo.yaml', import.meta.url))
+const demoDir = fileURLToPath(new URL('../.demo/', import.meta.url))
 mkdirSync(demoDir, { recursive: true, mode: 0o700 })
 const keyFile = `${demoDir}encryption.key`
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 })

@@ -1,4 +1,4 @@
-import type { HostPort, RedisConnection } from './redis-connection.ts'
+import type { HostPort, RedisConnection } from '../store/redis-connection.ts'
 
 const DEFAULT_PORT = 6379
 

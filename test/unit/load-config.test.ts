@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { loadConfigFile, parseConfig } from '../../../gateway/config/load.ts'
-import { metadataEntry, metadataPayload } from '../../support/fido-metadata.ts'
+import { loadConfigFile, parseConfig } from '../../gateway/load-config.ts'
+import { metadataEntry, metadataPayload } from '../support/fido-metadata.ts'
 
 const key = 'k'.repeat(40)
 const minimal = {

@@ -1,20 +1,15 @@
 import type { IncomingMessage } from 'node:http'
-import { readConfirmedIdentity } from '../first-factor/confirm-identity.ts'
-import { readLoginRequest } from '../first-factor/login-request.ts'
-import { checkUsername } from '../first-factor/login-username.ts'
-import {
-  acceptPanelSignIn,
-  askPanel,
-  type PanelExchange,
-  refusePanelSession,
-} from '../first-factor/panel-login.ts'
 import { requestOrigin } from '../history/login-history.ts'
+import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
+import { applyChanges, type PanelJar } from '../panel-session/panel-jar.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
-import type { PanelCookieChange } from './panel-cookies.ts'
-import { applyChanges, type PanelJar } from './panel-jar.ts'
+import { readConfirmedIdentity } from './confirm-identity.ts'
+import { readLoginRequest } from './login-request.ts'
+import { checkUsername } from './login-username.ts'
+import { acceptPanelSignIn, askPanel, type PanelExchange, refusePanelSession } from './panel-login.ts'
 
 /** The request an answer belongs to, as far as the panel's session is concerned. */
 export interface AnsweredRequest {

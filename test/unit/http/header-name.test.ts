@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { foldHeaderName } from '../../../gateway/proxy/header-name.ts'
-import { isOverrideHeader } from '../../../gateway/proxy/override-headers.ts'
+import { foldHeaderName } from '../../../gateway/http/header-name.ts'
+import { isOverrideHeader } from '../../../gateway/http/override-headers.ts'
 
 /** CGI-style gateways read `Remote-User`, `Remote_User` and `Remote.User` as one HTTP_REMOTE_USER. */
 describe('foldHeaderName', () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
-import { MetadataFileError, readAuthenticatorMetadata } from '../factors/webauthn/authenticator-metadata.ts'
-import { LocalUsers, UsersFileError } from '../first-factor/local-users.ts'
-import { compileRules } from '../policy/compile-rules.ts'
-import { formatIssue } from './issues.ts'
-import { type Config, configSchema } from './schema.ts'
+import { formatIssue } from './config/issues.ts'
+import { type Config, configSchema } from './config/schema.ts'
+import { MetadataFileError, readAuthenticatorMetadata } from './factors/webauthn/authenticator-metadata.ts'
+import { LocalUsers, UsersFileError } from './first-factor/local-users.ts'
+import { compileRules } from './policy/compile-rules.ts'
 
 export type LoadResult = { ok: true; config: Config } | { ok: false; problems: string[] }
 

@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream'
 import { setImmediate as turn } from 'node:timers/promises'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { type TooSlow, watchBodyPace } from '../../../gateway/http/body-pace.ts'
+import { type TooSlow, watchBodyPace } from '../../../gateway/limits/body-pace.ts'
 
 /**
  * The pace of a request body, on a stream standing in for it. Time is fake here (timers and

@@ -59,6 +59,7 @@ export function createRequestListener(s: Services): RequestListener {
 /** tapgate's own routes under the prefix; exported so a test can list every mounted route. */
 export function tapgatePages(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const app = new Hono<GatewayEnv>()
 
   // tapgate's forms are tiny; a large body to a tapgate route is refused before it is read.
@@ -69,15 +70,15 @@ export function tapgatePages(s: Services) {
   app.use(`${prefix}/*`, requestContext(s))
   app.route(`${prefix}/assets`, assetRoutes())
   app.route(prefix, healthRoutes(s))
-  app.route(`${prefix}/enroll`, enrollmentRoutes(s))
-  if (s.localUsers) app.route(`${prefix}/login`, localLoginRoutes(s, s.localUsers))
-  app.route(`${prefix}/2fa`, secondFactorRoutes(s))
-  app.route(`${prefix}/verify`, forwardAuthRoutes(s))
-  app.route(`${prefix}/logout`, signOutRoutes(s))
+  app.route(urls.enroll.page, enrollmentRoutes(s))
+  if (s.localUsers) app.route(urls.login, localLoginRoutes(s, s.localUsers))
+  app.route(urls.secondFactor.page, secondFactorRoutes(s))
+  app.route(urls.verify, forwardAuthRoutes(s))
+  app.route(urls.logout, signOutRoutes(s))
   if (s.webauthn) app.route(`${prefix}/webauthn`, securityKeyRoutes(s, s.webauthn))
-  app.route(`${prefix}/account`, accountRoutes(s))
-  app.route(`${prefix}/recovery-codes`, recoveryCodeRoutes(s))
-  app.route(`${prefix}/admin`, adminRoutes(s))
+  app.route(urls.account.page, accountRoutes(s))
+  app.route(urls.recoveryCodes.page, recoveryCodeRoutes(s))
+  app.route(urls.admin.page, adminRoutes(s))
   app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
   app.onError((error, c) =>
     // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.

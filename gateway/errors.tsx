@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from 'pino'
 import { pageSecurityHeaders } from './http/security-headers.ts'
+import { tapgateUrls } from './http/tapgate-urls.ts'
 import { StoreUnavailableError } from './store/store.ts'
 import { MessagePage } from './views/message-page.tsx'
 
@@ -138,7 +139,7 @@ function problemAnswer(
       body: JSON.stringify({ error: code, message }),
     }
   }
-  const page = <MessagePage prefix={prefix} title={problem.title} message={message} tone="error" />
+  const page = <MessagePage urls={tapgateUrls(prefix)} title={problem.title} message={message} tone="error" />
   return {
     status: problem.status,
     headers: { 'Content-Type': 'text/html; charset=UTF-8', ...pageSecurityHeaders, ...retryAfter },

@@ -26,6 +26,7 @@ import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
+import { type TapgateUrls, tapgateUrls } from './http/tapgate-urls.ts'
 import { RequestLimits } from './limits/request-limits.ts'
 import { Metrics } from './observability/metrics.ts'
 import { PanelCookies } from './panel-session/panel-cookies.ts'
@@ -46,6 +47,8 @@ import { noGroups, type UserGroups } from './users/user-groups.ts'
 /** Everything compiled or constructed once from the config; request handlers only use it. */
 export interface Services extends Deps {
   publicOrigin: string
+  /** tapgate's own pages and actions under the prefix (http/tapgate-urls.ts). */
+  urls: TapgateUrls
   /** public_url's host (and port): the X-Forwarded-Host the panel gets unless a trusted proxy sends one. */
   publicHost: string
   cookie: SessionCookie
@@ -122,6 +125,7 @@ export function createServices(deps: Deps): Services {
   return {
     ...deps,
     publicOrigin,
+    urls: tapgateUrls(config.prefix),
     publicHost: new URL(config.public_url).host,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),

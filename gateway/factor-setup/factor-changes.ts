@@ -35,5 +35,5 @@ export async function showNewRecoveryCodes(
     freshRecoveryCodes: sealRecoveryCodes(s.box, session.user, codes),
     returnTo,
   })
-  return `${s.config.prefix}/recovery-codes`
+  return s.urls.recoveryCodes.page
 }

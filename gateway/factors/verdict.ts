@@ -5,6 +5,11 @@ export interface Refusal<Reason extends string> {
   detail?: string
   /** Set when an operator should notice the refusal in the log (a security key that may be cloned). */
   warning?: string
+  /**
+   * Set by the factor when the refusal says nothing of the guess: the checking service failed, no
+   * code was waiting, the code had expired. Every other refusal counts toward the lockout.
+   */
+  notAGuess?: true
 }
 
 /**

@@ -179,7 +179,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, si
   })
   outgoing
     .writeHead(303, {
-      Location: `${prefix}/2fa`,
+      Location: s.urls.secondFactor.page,
       'Set-Cookie': setSessionCookie(s.cookie, token),
       'Cache-Control': 'no-store',
       'Content-Length': 0,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts'
+import { tapgateUrls } from '../http/tapgate-urls.ts'
 
 /**
  * Where a browser without a session goes to sign in: the panel's own login page, or tapgate's
@@ -7,7 +8,7 @@ import type { Config } from '../config/schema.ts'
 export function signInPage(config: Config, returnTo?: string): string {
   const ff = config.first_factor
   if (ff.mode === 'upstream') return ff.login_page ?? ff.login_path
-  const page = `${config.prefix}/login`
+  const page = tapgateUrls(config.prefix).login
   return returnTo === undefined || returnTo === '/' ? page : `${page}?rd=${encodeURIComponent(returnTo)}`
 }
 

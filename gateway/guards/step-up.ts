@@ -18,7 +18,7 @@ function recentlyVerified(s: Services, session: Session): boolean {
  */
 export function requireRecentVerification(
   s: Services,
-  comeBackTo: (c: Context<GatewayEnv>) => string = () => `${s.config.prefix}/account`,
+  comeBackTo: (c: Context<GatewayEnv>) => string = () => s.urls.account.page,
 ): MiddlewareHandler<GatewayEnv> {
   return async function stepUpGuard(c, next) {
     if (await mayChangeFactors(s, c.var.session)) return next()
@@ -34,19 +34,18 @@ export async function mayChangeFactors(s: Services, session: Session): Promise<b
 export async function askToVerifyAgain(
   c: Context<GatewayEnv>,
   s: Services,
-  comeBackTo = `${s.config.prefix}/account`,
+  comeBackTo = s.urls.account.page,
 ) {
-  const { prefix } = s.config
   await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: comeBackTo })
   if (c.req.header('content-type')?.startsWith('application/json')) {
     return c.json(
       {
         error: 'step_up_required',
         message: 'For your security, confirm it is you before changing your sign-in methods.',
-        redirect: `${prefix}/2fa`,
+        redirect: s.urls.secondFactor.page,
       },
       403,
     )
   }
-  return c.redirect(`${prefix}/2fa`, 303)
+  return c.redirect(s.urls.secondFactor.page, 303)
 }

@@ -9,6 +9,7 @@ import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
 import { htmlPage } from '../http/html-page.ts'
+import { type AccountNotice, noticeText } from '../http/tapgate-urls.ts'
 import { yubikeyMessage } from '../messages/code-messages.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
@@ -18,8 +19,8 @@ import { AccountPage } from '../views/account-page.tsx'
 import { authenticatorAppRoutes } from './authenticator-app.tsx'
 import { smsAccountRoutes } from './sms-setup.tsx'
 
-/** Notices the page may show after a change; the query carries only the code, never the text. */
-const notices: Record<string, string> = {
+/** What the page says after a change (the query carries only the code: http/tapgate-urls.ts). */
+const notices: Record<AccountNotice, string> = {
   key_added: 'Security key added.',
   key_renamed: 'Security key renamed.',
   key_removed: 'Security key removed.',
@@ -44,6 +45,7 @@ const lastWayIn = 'You cannot remove your only way to sign in. Add another metho
  */
 export function accountRoutes(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
@@ -55,10 +57,10 @@ export function accountRoutes(s: Services) {
       s.history.of(user),
     ])
     const currentDevice = s.trustedDevices.idOf(gatewayCookies(s, c.req.header('cookie')).device)
-    const notice = notices[c.req.query('notice') ?? '']
+    const notice = noticeText(notices, c.req.query('notice'))
     const page = (
       <AccountPage
-        prefix={prefix}
+        urls={urls}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         hasTotp={factors.totp}
@@ -128,7 +130,7 @@ export function accountRoutes(s: Services) {
       )
     }
     await recordFactorChange(c, s, 'webauthn', 'renamed')
-    return c.redirect(`${prefix}/account?notice=key_renamed`, 303)
+    return c.redirect(urls.account.notice('key_renamed'), 303)
   })
 
   routes.post('/keys/remove', requireRecentVerification(s), async (c) => {
@@ -139,7 +141,7 @@ export function accountRoutes(s: Services) {
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'webauthn')) return render(c, 400, lastWayIn)
     if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
     await recordFactorChange(c, s, 'webauthn', 'removed')
-    return c.redirect(`${prefix}/account?notice=key_removed`, 303)
+    return c.redirect(urls.account.notice('key_removed'), 303)
   })
 
   routes.post('/yubikeys/add', requireRecentVerification(s), async (c) => {
@@ -154,7 +156,7 @@ export function accountRoutes(s: Services) {
     if (attempt.lockedOut) return attempt.lockedOut
     if (!attempt.verdict.ok) return render(c, 400, yubikeyMessage(attempt.verdict.reason))
     await recordFactorChange(c, s, 'yubico_otp', 'added')
-    const done = `${prefix}/account?notice=yubikey_added`
+    const done = urls.account.notice('yubikey_added')
     // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
     return c.redirect(first ? await showNewRecoveryCodes(c, s, done) : done, 303)
   })
@@ -166,7 +168,7 @@ export function accountRoutes(s: Services) {
     if (!mayRemove(factors.ways, 'totp')) return render(c, 400, lastWayIn)
     await s.totp.remove(user)
     await recordFactorChange(c, s, 'totp', 'removed')
-    return c.redirect(`${prefix}/account?notice=app_removed`, 303)
+    return c.redirect(urls.account.notice('app_removed'), 303)
   })
   routes.route('/app', authenticatorAppRoutes(s))
 
@@ -177,7 +179,7 @@ export function accountRoutes(s: Services) {
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'sms')) return render(c, 400, lastWayIn)
     if (!(await sms.removePhone(user))) return render(c, 400, 'No phone number is set up.')
     await recordFactorChange(c, s, 'sms', 'removed')
-    return c.redirect(`${prefix}/account?notice=sms_removed`, 303)
+    return c.redirect(urls.account.notice('sms_removed'), 303)
   })
   routes.route('/sms', smsAccountRoutes(s))
 
@@ -190,7 +192,7 @@ export function accountRoutes(s: Services) {
     if (!(await yubico.remove(user, String(id ?? ''))))
       return render(c, 400, 'That YubiKey is not registered.')
     await recordFactorChange(c, s, 'yubico_otp', 'removed')
-    return c.redirect(`${prefix}/account?notice=yubikey_removed`, 303)
+    return c.redirect(urls.account.notice('yubikey_removed'), 303)
   })
 
   routes.post('/devices/revoke', async (c) => {
@@ -198,17 +200,17 @@ export function accountRoutes(s: Services) {
     if (!(await s.trustedDevices.revoke(c.var.session.user, String(id ?? '')))) {
       return render(c, 400, 'That device is not trusted (any more).')
     }
-    return c.redirect(`${prefix}/account?notice=device_revoked`, 303)
+    return c.redirect(urls.account.notice('device_revoked'), 303)
   })
 
   routes.post('/devices/revoke-all', async (c) => {
     await s.trustedDevices.revokeAll(c.var.session.user)
-    return c.redirect(`${prefix}/account?notice=devices_revoked`, 303)
+    return c.redirect(urls.account.notice('devices_revoked'), 303)
   })
 
   routes.post('/recovery-codes', requireRecentVerification(s), async (c) => {
     await recordFactorChange(c, s, 'recovery_code', 'regenerated')
-    return c.redirect(await showNewRecoveryCodes(c, s, `${prefix}/account?notice=codes_created`), 303)
+    return c.redirect(await showNewRecoveryCodes(c, s, urls.account.notice('codes_created')), 303)
   })
 
   return routes

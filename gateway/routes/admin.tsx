@@ -9,6 +9,7 @@ import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { canonicalAddress } from '../http/networks.ts'
+import { type AdminNotice, noticeText } from '../http/tapgate-urls.ts'
 import type { Services } from '../services.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import {
@@ -25,7 +26,7 @@ import { AdminSearchPage, AdminUserPage, reasonMaxLength } from '../views/admin-
 const listLimit = 200
 
 /** Notices the user page may show after a change; the query carries only the code, never the text. */
-const notices: Record<string, string> = {
+const notices: Record<AdminNotice, string> = {
   reset: 'Second factors reset. The user is signed out everywhere and sets up a factor at the next sign-in.',
   unlocked: 'Lockout lifted.',
   address_unlocked: 'Address lockout lifted.',
@@ -38,15 +39,15 @@ const notices: Record<string, string> = {
  */
 export function adminRoutes(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const inviteMode = s.config.enrollment.first_enrollment === 'invite'
   const routes = new Hono<GatewayEnv>()
   // The admin check comes before CSRF, so a non-admin learns nothing from either answer.
   routes.use('*', requireSession(s, 'two_factor'), onlyAdmins(s), requireCsrf(s))
 
-  const pathOf = (user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
   // An admin's action changes someone else's factors: the admin's own second factor must be recent.
-  const adminStepUp = requireRecentVerification(s, (c) => pathOf(c.req.param('user') ?? ''))
-  const searchStepUp = requireRecentVerification(s, () => `${prefix}/admin`)
+  const adminStepUp = requireRecentVerification(s, (c) => urls.admin.user(c.req.param('user') ?? ''))
+  const searchStepUp = requireRecentVerification(s, () => urls.admin.page)
 
   /** The user named in the path, spelled as sign-in spells it; null when tapgate never saw them. */
   async function knownUser(c: Context<GatewayEnv>): Promise<string | null> {
@@ -65,10 +66,10 @@ export function adminRoutes(s: Services) {
     extra: { error?: string; issuedCode?: string } = {},
   ) {
     const overview = await userOverview(s, user)
-    const notice = notices[c.req.query('notice') ?? '']
+    const notice = noticeText(notices, c.req.query('notice'))
     const page = (
       <AdminUserPage
-        prefix={prefix}
+        urls={urls}
         csrfToken={c.var.csrfToken}
         user={user}
         hasTotp={overview.factors.totp}
@@ -100,13 +101,13 @@ export function adminRoutes(s: Services) {
     const [users, lockedAddresses] = await Promise.all([s.users.list(query), s.regulator.lockedAddresses()])
     const page = (
       <AdminSearchPage
-        prefix={prefix}
+        urls={urls}
         csrfToken={c.var.csrfToken}
         query={query}
         users={users.slice(0, listLimit)}
         truncated={users.length > listLimit}
         lockedAddresses={lockedAddresses}
-        notice={notices[c.req.query('notice') ?? '']}
+        notice={noticeText(notices, c.req.query('notice'))}
       />
     )
     return htmlPage(c, page)
@@ -130,7 +131,7 @@ export function adminRoutes(s: Services) {
       return renderUser(c, user, 400, { error: `Keep the reason to ${reasonMaxLength} characters or fewer.` })
     }
     await resetSecondFactors(s, user, { ...actOf(c), reason: text })
-    return c.redirect(`${pathOf(user)}?notice=reset`, 303)
+    return c.redirect(urls.admin.userNotice(user, 'reset'), 303)
   })
 
   routes.post('/users/:user/unlock', adminStepUp, async (c) => {
@@ -139,7 +140,7 @@ export function adminRoutes(s: Services) {
     const { reason } = await c.req.parseBody()
     const text = typeof reason === 'string' ? reason.trim().slice(0, reasonMaxLength) : ''
     await liftLockout(s, user, { ...actOf(c), reason: text })
-    return c.redirect(`${pathOf(user)}?notice=unlocked`, 303)
+    return c.redirect(urls.admin.userNotice(user, 'unlocked'), 303)
   })
 
   routes.post('/addresses/unlock', searchStepUp, async (c) => {
@@ -147,7 +148,7 @@ export function adminRoutes(s: Services) {
     const canonical = canonicalAddress(typeof address === 'string' ? address.trim() : '')
     if (isIP(canonical) === 0) return respondWithProblem(c, 'bad_request', prefix)
     await liftAddressLockout(s, canonical, actOf(c))
-    return c.redirect(`${prefix}/admin?notice=address_unlocked`, 303)
+    return c.redirect(urls.admin.notice('address_unlocked'), 303)
   })
 
   routes.post('/users/:user/invite', adminStepUp, async (c) => {

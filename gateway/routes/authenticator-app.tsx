@@ -16,18 +16,18 @@ import { AuthenticatorAppPage } from '../views/authenticator-app-page.tsx'
  * Mounted inside the account routes (a verified session, CSRF checked) and needs a recent second factor.
  */
 export function authenticatorAppRoutes(s: Services) {
-  const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use(
     '*',
-    requireRecentVerification(s, () => `${prefix}/account/app`),
+    requireRecentVerification(s, () => urls.account.app),
   )
 
   async function render(c: Context<GatewayEnv>, status: 200 | 400 | 401, error?: string) {
     const { user } = c.var.session
     const page = (
       <AuthenticatorAppPage
-        prefix={prefix}
+        urls={urls}
         {...(await appSetupFor(c, s))}
         replacing={(await s.totp.secretOf(user)) !== null}
         error={error}
@@ -57,7 +57,7 @@ export function authenticatorAppRoutes(s: Services) {
     await s.sessions.save(sessionToken, rest)
     c.set('session', rest)
     await recordFactorChange(c, s, 'totp', before.totp ? 'replaced' : 'added')
-    const done = `${prefix}/account?notice=${before.totp ? 'app_replaced' : 'app_added'}`
+    const done = urls.account.notice(before.totp ? 'app_replaced' : 'app_added')
     // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
     return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
   })

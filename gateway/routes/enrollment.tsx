@@ -24,13 +24,14 @@ import { smsEnrollmentRoutes } from './sms-setup.tsx'
  */
 export function enrollmentRoutes(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use(
     '*',
     requireSession(s, 'first_factor'),
     requireCsrf(s),
     async function onlyWithoutFactors(c, next) {
-      if (!(await enrolledFactors(s, c.var.session.user)).none) return c.redirect(`${prefix}/2fa`, 303)
+      if (!(await enrolledFactors(s, c.var.session.user)).none) return c.redirect(urls.secondFactor.page, 303)
       if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
       await next()
     },
@@ -49,7 +50,7 @@ export function enrollmentRoutes(s: Services) {
     }
     await recordEnrolled(c, s, 'invite')
     await s.sessions.save(c.var.sessionToken, { ...c.var.session, invited: true })
-    return c.redirect(`${prefix}/enroll`, 303)
+    return c.redirect(urls.enroll.page, 303)
   })
   routes.use('*', async function invitedFirst(c, next) {
     if (needsInvite(s.config.enrollment, c.var.session) && !c.req.path.endsWith('/skip'))
@@ -60,7 +61,7 @@ export function enrollmentRoutes(s: Services) {
   function renderInvite(c: Context<GatewayEnv>, status: 200 | 401, error?: string) {
     const page = (
       <EnrollmentInvitePage
-        prefix={prefix}
+        urls={urls}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         error={error}
@@ -78,7 +79,7 @@ export function enrollmentRoutes(s: Services) {
     const { user } = c.var.session
     const page = (
       <EnrollmentPage
-        prefix={prefix}
+        urls={urls}
         {...(await appSetupFor(c, s))}
         securityKeys={s.webauthn !== null}
         skip={skipAllowed(s)}
@@ -130,7 +131,7 @@ export function enrollmentRoutes(s: Services) {
     if (!verdict.ok)
       return render(c, verdict.reason === 'malformed' ? 400 : 401, appCodeMessages[verdict.reason])
     // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
-    if (!(await s.totp.enroll(user, secret))) return c.redirect(`${prefix}/2fa`, 303)
+    if (!(await s.totp.enroll(user, secret))) return c.redirect(urls.secondFactor.page, 303)
     await recordEnrolled(c, s, 'totp')
     return c.redirect(await completeSignIn(c, s, 'totp', { firstEnrollment: true }), 303)
   })

@@ -30,6 +30,7 @@ import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
  */
 export function forwardAuthRoutes(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const { proxy } = s.config.forward_auth
   const decide = panelAccess(s)
   const routes = new Hono<GatewayEnv>()
@@ -67,7 +68,9 @@ export function forwardAuthRoutes(s: Services) {
       return c.body(null, 200, { ...allowed, ...identity })
     }
     const next =
-      session?.level === 'first_factor' ? `${prefix}/2fa` : signInPage(s.config, target.path + target.query)
+      session?.level === 'first_factor'
+        ? urls.secondFactor.page
+        : signInPage(s.config, target.path + target.query)
     const location = new URL(next, s.publicOrigin).href
     if (proxy !== 'nginx' && wantsHtml(c.req.header('accept'))) return c.redirect(location, 302)
     const refusal = respondWithProblem(c, 'unauthorized', prefix)

@@ -36,6 +36,7 @@ const missingCredentials = 'Enter your username and password.'
  */
 export function localLoginRoutes(s: Services, users: LocalUsers) {
   const { prefix } = s.config
+  const { urls } = s
   const formCookie = `${s.config.session.cookie_name}_login`
   const trustFor = s.config.trusted_devices.enabled
     ? describeDuration(s.config.trusted_devices.lifetime)
@@ -53,7 +54,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
       c.header(
         'Set-Cookie',
         serialize(formCookie, formId, {
-          path: `${prefix}/login`,
+          path: urls.login,
           httpOnly: true,
           secure: s.cookie.secure,
           sameSite: 'Strict',
@@ -63,7 +64,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     }
     const page = (
       <LoginPage
-        prefix={prefix}
+        urls={urls}
         csrfToken={s.csrf.tokenFor(`login:${formId}`)}
         trustFor={trustFor}
         tokenField={true}
@@ -129,7 +130,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const code = text('token').replace(/\s+/g, '')
     if (code === '') {
       c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
-      return c.redirect(`${prefix}/2fa`, 303)
+      return c.redirect(urls.secondFactor.page, 303)
     }
     // The code came with the password: checked here, and a wrong one refuses the whole form.
     const session = await s.sessions.load(token)

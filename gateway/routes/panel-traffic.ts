@@ -31,6 +31,7 @@ type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 
 export function panelTraffic(s: Services) {
   const { prefix, first_factor: ff } = s.config
+  const { urls } = s
   const watchesPanelLogin = ff.mode === 'upstream'
   const decide = panelAccess(s)
 
@@ -159,7 +160,7 @@ export function panelTraffic(s: Services) {
     target: string,
   ) {
     if (!wantsHtml(incoming.headers.accept)) return sendProblem(incoming, outgoing, 'unauthorized', prefix)
-    const location = session?.level === 'first_factor' ? `${prefix}/2fa` : signInPage(s.config, target)
+    const location = session?.level === 'first_factor' ? urls.secondFactor.page : signInPage(s.config, target)
     outgoing.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end()
   }
 }

@@ -12,20 +12,20 @@ import { FreshRecoveryCodesPage } from '../views/recovery-codes-page.tsx'
  * first enrollment, or when they asked for a new set on the account page), once.
  */
 export function recoveryCodeRoutes(s: Services) {
-  const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
   routes.get('/', (c) => {
     const codes = freshRecoveryCodes(s.box, c.var.session)
-    if (codes === null) return c.redirect(`${prefix}/account`, 302)
-    const page = <FreshRecoveryCodesPage prefix={prefix} csrfToken={c.var.csrfToken} codes={codes} />
+    if (codes === null) return c.redirect(urls.account.page, 302)
+    const page = <FreshRecoveryCodesPage urls={urls} csrfToken={c.var.csrfToken} codes={codes} />
     return htmlPage(c, page)
   })
 
   routes.get('/download', (c) => {
     const codes = freshRecoveryCodes(s.box, c.var.session)
-    if (codes === null) return c.redirect(`${prefix}/account`, 302)
+    if (codes === null) return c.redirect(urls.account.page, 302)
     const lines = [
       `Recovery codes for ${c.var.session.user} at ${s.publicOrigin}`,
       'Each code signs you in once, when you cannot use your phone or security key.',

@@ -20,6 +20,7 @@ import { smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
  */
 export function secondFactorRoutes(s: Services) {
   const { prefix } = s.config
+  const { urls } = s
   const { digits } = s.config.factors.totp
   const trustFor = describeDuration(s.config.trusted_devices.lifetime)
   const routes = new Hono<GatewayEnv>()
@@ -48,7 +49,7 @@ export function secondFactorRoutes(s: Services) {
     const sms = await smsChallengeFor(s, c.var.session.user, factors)
     const page = (
       <SecondFactorPage
-        prefix={prefix}
+        urls={urls}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         digits={digits}
@@ -74,7 +75,7 @@ export function secondFactorRoutes(s: Services) {
 
   routes.get('/', async (c) => {
     const factors = await enrolledFactors(s, c.var.session.user)
-    if (factors.none) return c.redirect(`${prefix}/enroll`, 302)
+    if (factors.none) return c.redirect(urls.enroll.page, 302)
     if (factors.onlySwitchedOff) return refuseSwitchedOff(c, s, factors)
     return render(c, factors, 200)
   })
@@ -82,7 +83,7 @@ export function secondFactorRoutes(s: Services) {
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const secret = await s.totp.secretOf(user)
-    if (secret === null) return c.redirect(`${prefix}/2fa`, 303)
+    if (secret === null) return c.redirect(urls.secondFactor.page, 303)
     const { code, trust_device: trust } = await c.req.parseBody()
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'totp' }, () =>
       s.totp.check(user, secret, typeof code === 'string' ? code : ''),
@@ -128,7 +129,7 @@ export function secondFactorRoutes(s: Services) {
     if (verdict.ok) {
       const destination = await completeSignIn(c, s, 'recovery_code')
       const page = (
-        <RecoveryCodeUsedPage prefix={prefix} remaining={verdict.remaining} destination={destination} />
+        <RecoveryCodeUsedPage urls={urls} remaining={verdict.remaining} destination={destination} />
       )
       return htmlPage(c, page)
     }

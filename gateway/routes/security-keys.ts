@@ -45,6 +45,7 @@ const ceremonyBody = z.object({
  */
 export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
   const scope = (c: Context<GatewayEnv>) => tokenId(c.var.sessionToken)
@@ -99,7 +100,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     if (level === 'first_factor') {
       return c.json({ redirect: await completeSignIn(c, s, 'webauthn', { firstEnrollment: true }) })
     }
-    return c.json({ redirect: `${prefix}/account?notice=key_added` })
+    return c.json({ redirect: urls.account.notice('key_added') })
   })
 
   // A pending session signs in with a key; a verified one confirms itself with it (step-up).

@@ -10,7 +10,7 @@ import { SignOutPage } from '../views/sign-out-page.tsx'
 
 /** `<prefix>/logout`: GET asks, POST (CSRF-protected) ends the gateway session on every instance. */
 export function signOutRoutes(s: Services) {
-  const { prefix } = s.config
+  const { urls } = s
   const loginPage = signInPage(s.config)
   const routes = new Hono<GatewayEnv>()
 
@@ -18,7 +18,7 @@ export function signOutRoutes(s: Services) {
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
 
   routes.get('/', (c) => {
-    const page = <SignOutPage prefix={prefix} csrfToken={c.var.csrfToken} />
+    const page = <SignOutPage urls={urls} csrfToken={c.var.csrfToken} />
     return htmlPage(c, page)
   })
 

@@ -46,6 +46,7 @@ export async function smsChallengeFor(
  */
 export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
   const { prefix } = s.config
+  const { urls } = s
   const routes = new Hono<GatewayEnv>()
 
   /** The user's factors, when the 2fa page offers them text messages; null otherwise. */
@@ -64,7 +65,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     if (found === null) return respondWithProblem(c, 'not_found', prefix)
     const result = await found.sms.send(user, 'sign_in', found.number)
     await recordSend(c, s, 'second_factor', found.number, result)
-    if (result.ok) return c.redirect(`${prefix}/2fa`, 303)
+    if (result.ok) return c.redirect(urls.secondFactor.page, 303)
     return render(c, found.factors, result.reason === 'not_delivered' ? 503 : 429, {
       smsError: sendRefusal(result, 'sign_in'),
     })

@@ -25,8 +25,8 @@ interface SetupFlow {
    * enrollment does; `account` is a verified user's change.
    */
   kind: 'enroll' | 'account'
-  /** The mount path, e.g. `/_tapgate/enroll/sms`. */
-  action: string
+  /** Where its forms post: the code (the mount path, e.g. `/_tapgate/enroll/sms`) and "Send code". */
+  actions: { code: string; send: string }
   back: { href: string; label: string }
   /** Runs before every route of the flow (the account's step-up). */
   guard?: MiddlewareHandler<GatewayEnv>
@@ -36,11 +36,11 @@ interface SetupFlow {
 
 /** `<prefix>/enroll/sms`: text messages as the first factor; mounted inside the enrollment routes. */
 export function smsEnrollmentRoutes(s: Services) {
-  const { prefix } = s.config
+  const { urls } = s
   return smsSetupRoutes(s, {
     kind: 'enroll',
-    action: `${prefix}/enroll/sms`,
-    back: { href: `${prefix}/enroll`, label: 'Choose another way' },
+    actions: { code: urls.enroll.sms, send: urls.enroll.smsSend },
+    back: { href: urls.enroll.page, label: 'Choose another way' },
     async finish(c, sms, number) {
       await sms.setPhone(c.var.session.user, number)
       await s.history.record(c.var.session.user, c.var.origin, {
@@ -58,17 +58,17 @@ export function smsEnrollmentRoutes(s: Services) {
  * the new one is proven). Mounted inside the account routes; needs a recent second factor.
  */
 export function smsAccountRoutes(s: Services) {
-  const { prefix } = s.config
+  const { urls } = s
   return smsSetupRoutes(s, {
     kind: 'account',
-    action: `${prefix}/account/sms`,
-    back: { href: `${prefix}/account`, label: 'Back to your account' },
-    guard: requireRecentVerification(s, () => `${prefix}/account/sms`),
+    actions: { code: urls.account.sms, send: urls.account.smsSend },
+    back: { href: urls.account.page, label: 'Back to your account' },
+    guard: requireRecentVerification(s, () => urls.account.sms),
     async finish(c, sms, number) {
       const before = await enrolledFactors(s, c.var.session.user)
       await sms.setPhone(c.var.session.user, number)
       await recordFactorChange(c, s, 'sms', before.sms === null ? 'added' : 'replaced')
-      const done = `${prefix}/account?notice=${before.sms === null ? 'sms_added' : 'sms_replaced'}`
+      const done = urls.account.notice(before.sms === null ? 'sms_added' : 'sms_replaced')
       // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
       return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
     },
@@ -81,6 +81,7 @@ export function smsAccountRoutes(s: Services) {
  */
 function smsSetupRoutes(s: Services, flow: SetupFlow) {
   const { prefix } = s.config
+  const { urls } = s
   const event = flow.kind === 'enroll' ? 'enrollment' : 'factor_changed'
   const routes = new Hono<GatewayEnv>()
 
@@ -103,10 +104,10 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     const current = (await enrolledFactors(s, user)).sms
     const page = (
       <SmsSetupPage
-        prefix={prefix}
+        urls={urls}
         username={user}
         csrfToken={c.var.csrfToken}
-        action={flow.action}
+        actions={flow.actions}
         purpose={flow.kind === 'enroll' ? 'enroll' : current === null ? 'add' : 'change'}
         validFor={describeDuration(sms.settings.codeTtlMs)}
         pending={
@@ -147,7 +148,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     }
     const result = await sms.send(user, 'register', number)
     await recordSend(c, s, 'enrollment', number, result)
-    if (result.ok) return c.redirect(flow.action, 303)
+    if (result.ok) return c.redirect(flow.actions.code, 303)
     const status = result.reason === 'not_delivered' ? 503 : 429
     const message = sendRefusal(result, 'setup')
     // A first send that failed shows the number again, so it can be corrected or sent once more.

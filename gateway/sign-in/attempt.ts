@@ -2,7 +2,6 @@ import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { Proof } from '../factors/factor-id.ts'
 import type { Verdict } from '../factors/verdict.ts'
-import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import type { HistoryEvent } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
 import { refuseIfLockedOut } from './lockout-refusal.ts'
@@ -17,23 +16,10 @@ export interface ProofAttempt {
 export type Attempted<V> = { lockedOut: Response } | { lockedOut: null; verdict: V }
 
 /**
- * Whether a refusal was a guess that counts toward the lockout. Decided here, per proof, and
- * nowhere else: a refusal that says nothing of the guess (the validation service was down, no code
- * was waiting, the code had expired) is not the user's mistake.
- */
-const countsAsGuess: Record<Proof | 'invite', (reason: string) => boolean> = {
-  totp: () => true,
-  webauthn: () => true,
-  recovery_code: () => true,
-  invite: () => true,
-  yubico_otp: (reason) => !isServiceFailure(reason as YubicoOtpFailure),
-  sms: (reason) => reason !== 'expired' && reason !== 'no_code',
-}
-
-/**
  * One attempt at a proof (a code, a tap, a security key, a recovery or enrollment code), the same
  * wherever one is accepted: refused unchecked while the user is locked out from this address; else
- * checked; a refusal goes into the history and, when it was a guess, counts toward the lockout.
+ * checked; a refusal goes into the history and counts toward the lockout unless the factor marked it
+ * `notAGuess` (its service failed, no code was waiting).
  * What a success leads to (a completed sign-in, a confirmed session, a new factor) is the caller's.
  */
 export async function attemptProof<V extends Verdict<string>>(
@@ -57,8 +43,7 @@ export async function attemptProof<V extends Verdict<string>>(
         ...(warning === undefined ? {} : { level: 'warn', message: warning }),
       },
     )
-    if (countsAsGuess[attempt.proof](reason))
-      await s.regulator.recordFailure(user, c.var.clientIp, attempt.proof)
+    if (!verdict.notAGuess) await s.regulator.recordFailure(user, c.var.clientIp, attempt.proof)
   }
   return { lockedOut: null, verdict }
 }

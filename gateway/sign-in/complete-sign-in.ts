@@ -24,7 +24,7 @@ export function passSecondStep(
 async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string> {
   const { returnTo, ...session } = c.var.session
   await s.sessions.save(c.var.sessionToken, { ...session, verifiedAt: s.clock.now() })
-  return returnTo ?? `${s.config.prefix}/account`
+  return returnTo ?? s.urls.account.page
 }
 
 /**
@@ -66,5 +66,5 @@ export async function completeSignIn(
   }
   for (const cookie of heldCookies) c.header('Set-Cookie', cookie, { append: true })
   c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
-  return codes === null ? destination : `${s.config.prefix}/recovery-codes`
+  return codes === null ? destination : s.urls.recoveryCodes.page
 }

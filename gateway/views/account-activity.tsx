@@ -1,5 +1,6 @@
 import { type FactorId, factorLabels, isFactorId } from '../factors/factor-id.ts'
 import type { HistoryFactor } from '../history/login-history.ts'
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { DateTime } from './date-time.tsx'
 
 export interface AccountDevice {
@@ -27,11 +28,11 @@ export interface AccountHistoryEntry {
 
 /** Browsers that skip the second factor, each revocable, and "revoke all". */
 export function TrustedDevicesSection({
-  prefix,
+  urls,
   csrfToken,
   devices,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   devices: readonly AccountDevice[]
 }) {
@@ -67,7 +68,7 @@ export function TrustedDevicesSection({
                     </span>
                   </p>
                 </div>
-                <form class="inline-form" method="post" action={`${prefix}/account/devices/revoke`}>
+                <form class="inline-form" method="post" action={urls.account.revokeDevice}>
                   <input type="hidden" name="csrf" value={csrfToken} />
                   <input type="hidden" name="id" value={device.id} />
                   <button
@@ -81,11 +82,7 @@ export function TrustedDevicesSection({
               </li>
             ))}
           </ul>
-          <form
-            class="inline-form section-action"
-            method="post"
-            action={`${prefix}/account/devices/revoke-all`}
-          >
+          <form class="inline-form section-action" method="post" action={urls.account.revokeAllDevices}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <button class="button button-danger button-small" type="submit">
               Revoke all trusted devices

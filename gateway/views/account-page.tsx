@@ -1,4 +1,5 @@
 import type { FactorId } from '../factors/factor-id.ts'
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import {
   type AccountDevice,
   type AccountHistoryEntry,
@@ -25,7 +26,7 @@ export interface AccountKey {
 }
 
 export interface AccountPageProps {
-  prefix: string
+  urls: TapgateUrls
   username: string
   csrfToken: string
   hasTotp: boolean
@@ -56,7 +57,7 @@ function appHint(hasTotp: boolean, keyCount: number): string {
 }
 
 interface KeyRowProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   credential: AccountKey
   /** Position in the list; element ids use it, since credential ids can be over a thousand characters. */
@@ -64,7 +65,7 @@ interface KeyRowProps {
   canRemove: boolean
 }
 
-function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps) {
+function KeyRow({ urls, csrfToken, credential, index, canRemove }: KeyRowProps) {
   const renameId = `rename-${index}`
   return (
     <li class="key">
@@ -81,7 +82,7 @@ function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps
         </div>
       </div>
       <div class="key-actions">
-        <form class="inline-form" method="post" action={`${prefix}/account/keys/rename`}>
+        <form class="inline-form" method="post" action={urls.account.renameKey}>
           <input type="hidden" name="csrf" value={csrfToken} />
           <input type="hidden" name="id" value={credential.id} />
           {/* Visually the row already says which key this is; a screen reader jumping between
@@ -104,7 +105,7 @@ function KeyRow({ prefix, csrfToken, credential, index, canRemove }: KeyRowProps
             Rename
           </button>
         </form>
-        <form class="remove-form" method="post" action={`${prefix}/account/keys/remove`}>
+        <form class="remove-form" method="post" action={urls.account.removeKey}>
           <input type="hidden" name="csrf" value={csrfToken} />
           <input type="hidden" name="id" value={credential.id} />
           <button
@@ -132,11 +133,11 @@ function recoveryHint(left: number | null): string {
 }
 
 function RecoveryCodesSection({
-  prefix,
+  urls,
   csrfToken,
   left,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   left: number | null
 }) {
@@ -152,7 +153,7 @@ function RecoveryCodesSection({
       <p class="hint" id="recovery-hint">
         {recoveryHint(left)}
       </p>
-      <form class="inline-form section-action" method="post" action={`${prefix}/account/recovery-codes`}>
+      <form class="inline-form section-action" method="post" action={urls.account.newRecoveryCodes}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <button
           class={`button ${low ? 'button-primary' : 'button-secondary'} button-small`}
@@ -169,7 +170,7 @@ function RecoveryCodesSection({
 
 /** The signed-in user's own second factors: their security keys and whether the app is set up. */
 export function AccountPage({
-  prefix,
+  urls,
   username,
   csrfToken,
   hasTotp,
@@ -184,7 +185,7 @@ export function AccountPage({
   error,
 }: AccountPageProps) {
   return (
-    <Layout prefix={prefix} title="Your account" csrfToken={csrfToken} script={true}>
+    <Layout urls={urls} title="Your account" csrfToken={csrfToken} script={true}>
       <div class="account">
         <h1 class="title">Sign-in security</h1>
         <p class="subtitle">
@@ -202,7 +203,7 @@ export function AccountPage({
             <ul class="key-list">
               {keys.map((credential, index) => (
                 <KeyRow
-                  prefix={prefix}
+                  urls={urls}
                   csrfToken={csrfToken}
                   credential={credential}
                   index={index}
@@ -227,12 +228,12 @@ export function AccountPage({
             Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
             device. Keep a spare somewhere safe in case you lose one.
           </p>
-          <AddKeyFields prefix={prefix} />
+          <AddKeyFields urls={urls} />
         </section>
 
         {yubikeys === null ? null : (
           <YubiKeysSection
-            prefix={prefix}
+            urls={urls}
             csrfToken={csrfToken}
             yubikeys={yubikeys}
             canRemove={removable.yubico_otp}
@@ -248,10 +249,10 @@ export function AccountPage({
           <p class="hint">{appHint(hasTotp, keys.length + (yubikeys?.length ?? 0))}</p>
           <FactorActions
             change={{
-              href: `${prefix}/account/app`,
+              href: urls.account.app,
               label: hasTotp ? 'Move to a new phone' : 'Set up an app',
             }}
-            removeAction={hasTotp ? `${prefix}/account/app/remove` : null}
+            removeAction={hasTotp ? urls.account.removeApp : null}
             csrfToken={csrfToken}
             canRemove={removable.totp}
             titleId="app-title"
@@ -259,12 +260,12 @@ export function AccountPage({
         </section>
 
         {sms === null ? null : (
-          <SmsSection prefix={prefix} csrfToken={csrfToken} sms={sms} canRemove={removable.sms} />
+          <SmsSection urls={urls} csrfToken={csrfToken} sms={sms} canRemove={removable.sms} />
         )}
 
-        <RecoveryCodesSection prefix={prefix} csrfToken={csrfToken} left={recoveryCodesLeft} />
+        <RecoveryCodesSection urls={urls} csrfToken={csrfToken} left={recoveryCodesLeft} />
 
-        <TrustedDevicesSection prefix={prefix} csrfToken={csrfToken} devices={devices} />
+        <TrustedDevicesSection urls={urls} csrfToken={csrfToken} devices={devices} />
 
         <HistorySection entries={history} />
 
@@ -272,7 +273,7 @@ export function AccountPage({
           <a class="link" href="/">
             Back to the panel
           </a>
-          <a class="link" href={`${prefix}/logout`}>
+          <a class="link" href={urls.logout}>
             Sign out
           </a>
         </p>

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { FactorActions } from './factor-actions.tsx'
 import { UsageDates } from './usage-dates.tsx'
 
@@ -13,12 +14,12 @@ export interface AccountSms {
 
 /** Text messages on the account page: the number (masked), change it, remove it. */
 export function SmsSection({
-  prefix,
+  urls,
   csrfToken,
   sms,
   canRemove,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   sms: AccountSms
   canRemove: boolean
@@ -46,8 +47,8 @@ export function SmsSection({
         </p>
       ) : null}
       <FactorActions
-        change={{ href: `${prefix}/account/sms`, label: on ? 'Change number' : 'Set up text messages' }}
-        removeAction={on ? `${prefix}/account/sms/remove` : null}
+        change={{ href: urls.account.sms, label: on ? 'Change number' : 'Set up text messages' }}
+        removeAction={on ? urls.account.removeSms : null}
         csrfToken={csrfToken}
         canRemove={canRemove}
         titleId="sms-title"

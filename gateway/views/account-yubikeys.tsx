@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { UsageDates } from './usage-dates.tsx'
 import { YubiKeyFields } from './yubikey-fields.tsx'
 
@@ -10,12 +11,12 @@ export interface AccountYubiKey {
 
 /** YubiKeys in OTP mode on the account page: each removable, and a tap adds another. */
 export function YubiKeysSection({
-  prefix,
+  urls,
   csrfToken,
   yubikeys,
   canRemove,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   yubikeys: readonly AccountYubiKey[]
   canRemove: boolean
@@ -40,7 +41,7 @@ export function YubiKeysSection({
                   <UsageDates addedAt={key.createdAt} lastUsedAt={key.lastUsedAt} />
                 </p>
               </div>
-              <form class="inline-form" method="post" action={`${prefix}/account/yubikeys/remove`}>
+              <form class="inline-form" method="post" action={urls.account.removeYubikey}>
                 <input type="hidden" name="csrf" value={csrfToken} />
                 <input type="hidden" name="id" value={key.publicId} />
                 <button
@@ -56,7 +57,7 @@ export function YubiKeysSection({
           ))}
         </ul>
       )}
-      <form class="form section-action" method="post" action={`${prefix}/account/yubikeys/add`}>
+      <form class="form section-action" method="post" action={urls.account.addYubikey}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <YubiKeyFields />
         <button class="button button-secondary button-small" type="submit">

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { Banners } from './banners.tsx'
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
@@ -7,7 +8,7 @@ import { UsageDates } from './usage-dates.tsx'
 export const reasonMaxLength = 500
 
 export interface AdminSearchPageProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   query: string
   users: readonly string[]
@@ -18,13 +19,11 @@ export interface AdminSearchPageProps {
   notice?: string | undefined
 }
 
-const userPath = (prefix: string, user: string) => `${prefix}/admin/users/${encodeURIComponent(user)}`
-
-function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: boolean }) {
+function AdminFooter({ urls, backToSearch }: { urls: TapgateUrls; backToSearch: boolean }) {
   return (
     <p class="card-footer card-footer-split">
       {backToSearch ? (
-        <a class="link" href={`${prefix}/admin`}>
+        <a class="link" href={urls.admin.page}>
           All users
         </a>
       ) : (
@@ -32,7 +31,7 @@ function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: b
           Back to the panel
         </a>
       )}
-      <a class="link" href={`${prefix}/account`}>
+      <a class="link" href={urls.account.page}>
         Your own sign-in security
       </a>
     </p>
@@ -41,9 +40,9 @@ function AdminFooter({ prefix, backToSearch }: { prefix: string; backToSearch: b
 
 /** `<prefix>/admin`: the users who have passed the password step, searchable by name. */
 export function AdminSearchPage(props: AdminSearchPageProps) {
-  const { prefix, query, users, truncated, notice } = props
+  const { urls, query, users, truncated, notice } = props
   return (
-    <Layout prefix={prefix} title="Users">
+    <Layout urls={urls} title="Users">
       <div class="admin">
         <h1 class="title">Users</h1>
         <p class="subtitle">
@@ -52,7 +51,7 @@ export function AdminSearchPage(props: AdminSearchPageProps) {
         </p>
         <Banners notice={notice} />
         <search>
-          <form class="admin-search" method="get" action={`${prefix}/admin`}>
+          <form class="admin-search" method="get" action={urls.admin.page}>
             <label class="visually-hidden" for="q">
               Search users
             </label>
@@ -77,7 +76,7 @@ export function AdminSearchPage(props: AdminSearchPageProps) {
           <ul class="admin-user-list">
             {users.map((user) => (
               <li>
-                <a class="link" href={userPath(prefix, user)}>
+                <a class="link" href={urls.admin.user(user)}>
                   {user}
                 </a>
               </li>
@@ -88,14 +87,14 @@ export function AdminSearchPage(props: AdminSearchPageProps) {
           <p class="hint admin-note">Only the first {users.length} matches are listed. Narrow the search.</p>
         ) : null}
         <LockedAddressesSection {...props} />
-        <AdminFooter prefix={prefix} backToSearch={false} />
+        <AdminFooter urls={urls} backToSearch={false} />
       </div>
     </Layout>
   )
 }
 
 /** Addresses locked for every user; each can be lifted (for IPv6, its whole /64). */
-function LockedAddressesSection({ prefix, csrfToken, lockedAddresses }: AdminSearchPageProps) {
+function LockedAddressesSection({ urls, csrfToken, lockedAddresses }: AdminSearchPageProps) {
   return (
     <section class="section" aria-labelledby="addresses-title">
       <h2 class="section-title" id="addresses-title">
@@ -119,7 +118,7 @@ function LockedAddressesSection({ prefix, csrfToken, lockedAddresses }: AdminSea
                     Until <DateTime at={until} withTime />
                   </p>
                 </div>
-                <form method="post" action={`${prefix}/admin/addresses/unlock`}>
+                <form method="post" action={urls.admin.unlockAddress}>
                   <input type="hidden" name="csrf" value={csrfToken} />
                   <input type="hidden" name="address" value={block.replace('::/64', '::')} />
                   <button class="button button-secondary button-small" type="submit">
@@ -157,7 +156,7 @@ export interface AdminHistoryEntry {
 }
 
 export interface AdminUserPageProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   user: string
   hasTotp: boolean
@@ -248,7 +247,7 @@ function FactorsSection({
   )
 }
 
-function LockoutSection({ prefix, csrfToken, user, lockedUntil, lockedAddresses }: AdminUserPageProps) {
+function LockoutSection({ urls, csrfToken, user, lockedUntil, lockedAddresses }: AdminUserPageProps) {
   const locked = lockedUntil !== null || lockedAddresses.length > 0
   return (
     <section class="section" aria-labelledby="lockout-title">
@@ -278,7 +277,7 @@ function LockoutSection({ prefix, csrfToken, user, lockedUntil, lockedAddresses 
             </ul>
           )}
           <p class="hint">Lift it once you know the attempts were theirs.</p>
-          <form class="admin-form" method="post" action={`${userPath(prefix, user)}/unlock`}>
+          <form class="admin-form" method="post" action={urls.admin.unlockUser(user)}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <div class="field">
               <label class="label" for="unlock-reason">
@@ -303,7 +302,7 @@ function LockoutSection({ prefix, csrfToken, user, lockedUntil, lockedAddresses 
   )
 }
 
-function ResetSection({ prefix, csrfToken, user, inviteMode, error }: AdminUserPageProps) {
+function ResetSection({ urls, csrfToken, user, inviteMode, error }: AdminUserPageProps) {
   return (
     <section class="section" aria-labelledby="reset-title">
       <h2 class="section-title" id="reset-title">
@@ -314,7 +313,7 @@ function ResetSection({ prefix, csrfToken, user, inviteMode, error }: AdminUserP
         codes, signs them out everywhere and forgets their trusted devices. Their next sign-in sets up a
         factor afresh{inviteMode ? ', with an enrollment code you issue them' : ''}.
       </p>
-      <form class="admin-form" method="post" action={`${userPath(prefix, user)}/reset`}>
+      <form class="admin-form" method="post" action={urls.admin.resetUser(user)}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <div class={error ? 'field field-invalid' : 'field'}>
           <label class="label" for="reset-reason">
@@ -338,7 +337,7 @@ function ResetSection({ prefix, csrfToken, user, inviteMode, error }: AdminUserP
   )
 }
 
-function InviteSection({ prefix, csrfToken, user, inviteExpiresAt, issuedCode }: AdminUserPageProps) {
+function InviteSection({ urls, csrfToken, user, inviteExpiresAt, issuedCode }: AdminUserPageProps) {
   return (
     <section class="section" aria-labelledby="invite-title">
       <h2 class="section-title" id="invite-title">
@@ -364,7 +363,7 @@ function InviteSection({ prefix, csrfToken, user, inviteExpiresAt, issuedCode }:
           </>
         )}
       </p>
-      <form class="admin-form" method="post" action={`${userPath(prefix, user)}/invite`}>
+      <form class="admin-form" method="post" action={urls.admin.inviteUser(user)}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <button class="button button-secondary button-small" type="submit">
           {inviteExpiresAt === null ? 'Issue enrollment code' : 'Issue a new code'}
@@ -425,9 +424,9 @@ function HistoryTable({ entries }: { entries: readonly AdminHistoryEntry[] }) {
 
 /** `<prefix>/admin/users/<user>`: one user's factors, lockout and activity, and what an admin can do. */
 export function AdminUserPage(props: AdminUserPageProps) {
-  const { prefix, user, inviteMode, history, notice, error } = props
+  const { urls, user, inviteMode, history, notice, error } = props
   return (
-    <Layout prefix={prefix} title={`User ${user}`}>
+    <Layout urls={urls} title={`User ${user}`}>
       <div class="admin">
         <h1 class="title">
           <span class="account-name">{user}</span>
@@ -439,7 +438,7 @@ export function AdminUserPage(props: AdminUserPageProps) {
         <ResetSection {...props} />
         {inviteMode ? <InviteSection {...props} /> : null}
         <HistoryTable entries={history} />
-        <AdminFooter prefix={prefix} backToSearch={true} />
+        <AdminFooter urls={urls} backToSearch={true} />
       </div>
     </Layout>
   )

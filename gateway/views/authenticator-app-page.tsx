@@ -1,20 +1,18 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { AuthenticatorAppSteps, type AuthenticatorAppStepsProps } from './authenticator-app-steps.tsx'
 import { Layout } from './layout.tsx'
 
 export interface AuthenticatorAppPageProps
   extends Omit<AuthenticatorAppStepsProps, 'action' | 'submitLabel'> {
-  prefix: string
+  urls: TapgateUrls
   /** The user has an app already: this moves them to a new one. */
   replacing: boolean
 }
 
 /** Setting up an authenticator app from the account page, for the first time or on a new phone. */
-export function AuthenticatorAppPage({ prefix, replacing, ...steps }: AuthenticatorAppPageProps) {
+export function AuthenticatorAppPage({ urls, replacing, ...steps }: AuthenticatorAppPageProps) {
   return (
-    <Layout
-      prefix={prefix}
-      title={replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}
-    >
+    <Layout urls={urls} title={replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}>
       <h1 class="title">{replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}</h1>
       <p class="subtitle">
         {replacing
@@ -23,11 +21,11 @@ export function AuthenticatorAppPage({ prefix, replacing, ...steps }: Authentica
       </p>
       <AuthenticatorAppSteps
         {...steps}
-        action={`${prefix}/account/app`}
+        action={urls.account.app}
         submitLabel={replacing ? 'Use the new app' : 'Turn on the app'}
       />
       <p class="card-footer">
-        <a class="link" href={`${prefix}/account`}>
+        <a class="link" href={urls.account.page}>
           Back to your account
         </a>
       </p>

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { Layout } from './layout.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
 
@@ -7,24 +8,24 @@ import { TypedCodeInput } from './typed-code-input.tsx'
  * a thief's phone.
  */
 export function EnrollmentInvitePage({
-  prefix,
+  urls,
   username,
   csrfToken,
   error,
 }: {
-  prefix: string
+  urls: TapgateUrls
   username: string
   csrfToken: string
   error?: string | undefined
 }) {
   return (
-    <Layout prefix={prefix} title="Enter your enrollment code">
+    <Layout urls={urls} title="Enter your enrollment code">
       <h1 class="title">Enter your enrollment code</h1>
       <p class="subtitle">
         To set up two-step verification for <strong class="account-name">{username}</strong>, enter the
         one-time code your administrator gave you.
       </p>
-      <form class="form" method="post" action={`${prefix}/enroll/invite`}>
+      <form class="form" method="post" action={urls.enroll.invite}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <div class={error ? 'field field-invalid' : 'field'}>
           <label class="label" for="invite-code">

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { AuthenticatorAppSteps, type AuthenticatorAppStepsProps } from './authenticator-app-steps.tsx'
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
@@ -7,7 +8,7 @@ import { SmsAlternative } from './sms-alternative.tsx'
 import { YubiKeyFields } from './yubikey-fields.tsx'
 
 export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'action' | 'submitLabel'> {
-  prefix: string
+  urls: TapgateUrls
   /** Offers a security key or passkey as the alternative to the app. */
   securityKeys: boolean
   /**
@@ -24,11 +25,11 @@ export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'a
 
 /** For YubiKeys that type a code (OTP mode): a tap into the field registers the key. */
 function YubiKeyAlternative({
-  prefix,
+  urls,
   csrfToken,
   error,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   error: string | undefined
 }) {
@@ -37,7 +38,7 @@ function YubiKeyAlternative({
       <div class="divider" aria-hidden="true">
         <span>or</span>
       </div>
-      <form class="method form" method="post" action={`${prefix}/enroll/yubikey`}>
+      <form class="method form" method="post" action={urls.enroll.yubikey}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <h2 class="method-title" id="yubikey-title">
           Use a YubiKey that types a code
@@ -56,7 +57,7 @@ function YubiKeyAlternative({
  * The alternative for people who own a security key. Below the app steps, because most hosting
  * customers know the app; the subtitle links here so YubiKey owners need not read past the QR code.
  */
-function SecurityKeyAlternative({ prefix }: { prefix: string }) {
+function SecurityKeyAlternative({ urls }: { urls: TapgateUrls }) {
   return (
     <section class="alternative" id="security-key" aria-labelledby="security-key-title">
       <div class="divider" aria-hidden="true">
@@ -70,7 +71,7 @@ function SecurityKeyAlternative({ prefix }: { prefix: string }) {
           A USB or NFC key such as a YubiKey, or a passkey saved on this device. You tap it instead of typing
           a code, and it cannot be phished. You can add more keys later.
         </p>
-        <AddKeyFields prefix={prefix} />
+        <AddKeyFields urls={urls} />
       </div>
     </section>
   )
@@ -81,7 +82,7 @@ function SecurityKeyAlternative({ prefix }: { prefix: string }) {
  * security keys are enabled, registering a key instead.
  */
 export function EnrollmentPage({
-  prefix,
+  urls,
   username,
   csrfToken,
   qrSvg,
@@ -98,7 +99,7 @@ export function EnrollmentPage({
 }: EnrollmentPageProps) {
   return (
     <Layout
-      prefix={prefix}
+      urls={urls}
       title="Set up two-step verification"
       csrfToken={securityKeys ? csrfToken : undefined}
       script={securityKeys}
@@ -136,14 +137,14 @@ export function EnrollmentPage({
       ) : null}
       <AuthenticatorAppSteps
         {...{ username, csrfToken, qrSvg, secret, issuer, digits, period, error }}
-        action={`${prefix}/enroll`}
+        action={urls.enroll.page}
         submitLabel="Turn on two-step verification"
       />
-      {securityKeys ? <SecurityKeyAlternative prefix={prefix} /> : null}
-      {yubikey ? <YubiKeyAlternative prefix={prefix} csrfToken={csrfToken} error={yubikeyError} /> : null}
-      {sms ? <SmsAlternative prefix={prefix} csrfToken={csrfToken} /> : null}
+      {securityKeys ? <SecurityKeyAlternative urls={urls} /> : null}
+      {yubikey ? <YubiKeyAlternative urls={urls} csrfToken={csrfToken} error={yubikeyError} /> : null}
+      {sms ? <SmsAlternative urls={urls} csrfToken={csrfToken} /> : null}
       {skip ? (
-        <form class="form skip-form" method="post" action={`${prefix}/enroll/skip`}>
+        <form class="form skip-form" method="post" action={urls.enroll.skip}>
           <input type="hidden" name="csrf" value={csrfToken} />
           <button class="button button-secondary button-block" type="submit">
             Skip for now

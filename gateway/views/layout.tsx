@@ -1,8 +1,9 @@
 import type { Child } from 'hono/jsx'
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 
 export interface LayoutProps {
-  /** Mount prefix of tapgate's own routes, e.g. `/_tapgate`. */
-  prefix: string
+  /** tapgate's own addresses (http/tapgate-urls.ts). */
+  urls: TapgateUrls
   /** Page-specific part of the document title. */
   title: string
   /**
@@ -20,7 +21,7 @@ export interface LayoutProps {
  * `<!doctype html>` (routes: http/html-page.ts, tests: renderPage) — without it the
  * page renders in quirks mode.
  */
-export function Layout({ prefix, title, csrfToken, script = false, children }: LayoutProps) {
+export function Layout({ urls, title, csrfToken, script = false, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -32,10 +33,10 @@ export function Layout({ prefix, title, csrfToken, script = false, children }: L
         <title>{`${title} · Sign-in security`}</title>
         {/* Keeps the browser from asking the panel behind us for /favicon.ico. */}
         <link rel="icon" href="data:," />
-        <link rel="stylesheet" href={`${prefix}/assets/app.css`} />
+        <link rel="stylesheet" href={urls.stylesheet} />
         {csrfToken === undefined ? null : <meta name="csrf-token" content={csrfToken} />}
         {/* A module script is deferred: it runs once the buttons it wires up have been parsed. */}
-        {script ? <script type="module" src={`${prefix}/assets/app.js`}></script> : null}
+        {script ? <script type="module" src={urls.script}></script> : null}
       </head>
       <body>
         <div class="page">

@@ -1,9 +1,10 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
 import { TrustDeviceField } from './trust-device-field.tsx'
 
 export interface LoginPageProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   /** Where to go after signing in: a same-origin path, carried through the form. */
   returnTo: string | null
@@ -23,7 +24,7 @@ export interface LoginPageProps {
  * hosting help pages call it). Left empty, the next page asks for the second step.
  */
 export function LoginPage({
-  prefix,
+  urls,
   csrfToken,
   returnTo,
   username = '',
@@ -32,7 +33,7 @@ export function LoginPage({
   tokenField,
 }: LoginPageProps) {
   return (
-    <Layout prefix={prefix} title="Sign in">
+    <Layout urls={urls} title="Sign in">
       <h1 class="title">Sign in</h1>
       <p class="subtitle">Use the username and password of your hosting account.</p>
       {error ? (
@@ -41,7 +42,7 @@ export function LoginPage({
           <span>{error}</span>
         </p>
       ) : null}
-      <form class="form" method="post" action={`${prefix}/login`}>
+      <form class="form" method="post" action={urls.login}>
         <input type="hidden" name="csrf" value={csrfToken} />
         {returnTo === null ? null : <input type="hidden" name="rd" value={returnTo} />}
         <div class="field">

@@ -1,9 +1,10 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { Layout } from './layout.tsx'
 
 export type MessageTone = 'error' | 'info' | 'warning'
 
 export interface MessagePageProps {
-  prefix: string
+  urls: TapgateUrls
   title: string
   message: string
   tone?: MessageTone
@@ -36,9 +37,9 @@ function ToneIcon({ tone }: { tone: MessageTone }) {
 }
 
 /** A stand-alone notice: lockouts, outages, bad requests, an unreachable panel, "signed out". */
-export function MessagePage({ prefix, title, message, tone = 'info', action }: MessagePageProps) {
+export function MessagePage({ urls, title, message, tone = 'info', action }: MessagePageProps) {
   return (
-    <Layout prefix={prefix} title={title}>
+    <Layout urls={urls} title={title}>
       <div class={`notice notice-${tone}`}>
         <span class="notice-icon">
           <ToneIcon tone={tone} />

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { Layout } from './layout.tsx'
 
 /**
@@ -5,16 +6,16 @@ import { Layout } from './layout.tsx'
  * copy; the user must say they saved them before going on, so nobody clicks past the only chance.
  */
 export function FreshRecoveryCodesPage({
-  prefix,
+  urls,
   csrfToken,
   codes,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   codes: readonly string[]
 }) {
   return (
-    <Layout prefix={prefix} title="Save your recovery codes" script>
+    <Layout urls={urls} title="Save your recovery codes" script>
       <h1 class="title">Save your recovery codes</h1>
       <p class="subtitle">
         If you lose your phone or security key, each of these codes lets you sign in once. Keep them somewhere
@@ -29,18 +30,14 @@ export function FreshRecoveryCodesPage({
       </ol>
       <p class="hint recovery-note">This is the only time they are shown. Each code works once.</p>
       <div class="button-row no-print">
-        <a
-          class="button button-secondary"
-          href={`${prefix}/recovery-codes/download`}
-          download="recovery-codes.txt"
-        >
+        <a class="button button-secondary" href={urls.recoveryCodes.download} download="recovery-codes.txt">
           Download (.txt)
         </a>
         <button class="button button-secondary" type="button" data-print hidden>
           Print
         </button>
       </div>
-      <form class="form no-print" method="post" action={`${prefix}/recovery-codes/saved`}>
+      <form class="form no-print" method="post" action={urls.recoveryCodes.saved}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <button class="button button-primary button-block" type="submit">
           I have saved my codes, continue
@@ -52,17 +49,17 @@ export function FreshRecoveryCodesPage({
 
 /** After signing in with a recovery code: how many are left, and a push to make a new set. */
 export function RecoveryCodeUsedPage({
-  prefix,
+  urls,
   remaining,
   destination,
 }: {
-  prefix: string
+  urls: TapgateUrls
   remaining: number
   destination: string
 }) {
   const left = remaining === 1 ? '1 recovery code' : `${remaining} recovery codes`
   return (
-    <Layout prefix={prefix} title="You used a recovery code">
+    <Layout urls={urls} title="You used a recovery code">
       <div class="notice notice-warning">
         <h1 class="title">You used a recovery code</h1>
         <p class="notice-text">
@@ -70,7 +67,7 @@ export function RecoveryCodeUsedPage({
           set up a new one on your account page.
         </p>
         <p class="actions">
-          <a class="button button-primary" href={`${prefix}/account`}>
+          <a class="button button-primary" href={urls.account.page}>
             Go to my account
           </a>
           <a class="button button-secondary" href={destination}>

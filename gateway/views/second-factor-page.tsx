@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
@@ -20,7 +21,7 @@ export interface SecondFactorMethods {
 }
 
 export interface SecondFactorPageProps {
-  prefix: string
+  urls: TapgateUrls
   username: string
   csrfToken: string
   digits: number
@@ -42,7 +43,7 @@ export interface SecondFactorPageProps {
 }
 
 interface SecurityKeyMethodProps {
-  prefix: string
+  urls: TapgateUrls
   error: string | undefined
   /** Marks the key as the better choice; only meaningful when there is another. */
   recommended: boolean
@@ -51,7 +52,7 @@ interface SecurityKeyMethodProps {
   trustBoxHere: boolean
 }
 
-function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere }: SecurityKeyMethodProps) {
+function SecurityKeyMethod({ urls, error, recommended, trustFor, trustBoxHere }: SecurityKeyMethodProps) {
   return (
     <section class="method" aria-labelledby="key-title">
       <MethodHead icon={<KeyIcon />} titleId="key-title" badge={recommended ? 'Recommended' : undefined}>
@@ -66,7 +67,7 @@ function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere 
         class="button button-primary button-block"
         type="button"
         data-webauthn="authenticate"
-        data-endpoint={`${prefix}/webauthn/authentication`}
+        data-endpoint={urls.securityKeys.authentication}
         data-status={keyStatusId}
         data-trust-field={trustFor === null ? undefined : trustFieldId}
         aria-describedby="key-hint"
@@ -81,7 +82,7 @@ function SecurityKeyMethod({ prefix, error, recommended, trustFor, trustBoxHere 
 }
 
 interface CodeMethodProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   digits: number
   error: string | undefined
@@ -93,7 +94,7 @@ interface CodeMethodProps {
 }
 
 function CodeMethod({
-  prefix,
+  urls,
   csrfToken,
   digits,
   error,
@@ -102,7 +103,7 @@ function CodeMethod({
   trustFor,
 }: CodeMethodProps) {
   return (
-    <form class="form" method="post" action={`${prefix}/2fa`}>
+    <form class="form" method="post" action={urls.secondFactor.page}>
       <input type="hidden" name="csrf" value={csrfToken} />
       <div class={error ? 'field field-invalid' : 'field'}>
         <label class="label" for="code">
@@ -133,13 +134,13 @@ function CodeMethod({
 
 /** A YubiKey in OTP mode types its code and presses Enter: the field takes the tap and submits. */
 function YubiKeyMethod({
-  prefix,
+  urls,
   csrfToken,
   error,
   focus,
   trustFor,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   error: string | undefined
   focus: boolean
@@ -147,7 +148,7 @@ function YubiKeyMethod({
   trustFor: string | null
 }) {
   return (
-    <form class="form method-yubikey" method="post" action={`${prefix}/2fa/yubikey`}>
+    <form class="form method-yubikey" method="post" action={urls.secondFactor.yubikey}>
       <input type="hidden" name="csrf" value={csrfToken} />
       <YubiKeyTapField error={error} autofocus={focus} />
       {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
@@ -159,18 +160,18 @@ function YubiKeyMethod({
 }
 
 function RecoveryCodeMethod({
-  prefix,
+  urls,
   csrfToken,
   error,
 }: {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   error: string | undefined
 }) {
   return (
     <details class="disclosure" id="recovery" open={error !== undefined}>
       <summary>Use a recovery code</summary>
-      <form class="form recovery-form" method="post" action={`${prefix}/2fa/recovery`}>
+      <form class="form recovery-form" method="post" action={urls.secondFactor.recovery}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <div class={error ? 'field field-invalid' : 'field'}>
           <label class="label" for="recovery-code">
@@ -252,7 +253,7 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
  * phished), the authenticator-app code as the alternative, whichever of the two the user has.
  */
 export function SecondFactorPage({
-  prefix,
+  urls,
   username,
   csrfToken,
   digits,
@@ -281,7 +282,7 @@ export function SecondFactorPage({
   const title = stepUp ? "Confirm it's you" : "Verify it's you"
   return (
     <Layout
-      prefix={prefix}
+      urls={urls}
       title={title}
       csrfToken={methods.securityKey ? csrfToken : undefined}
       script={methods.securityKey || (sms?.codeSent === true && sms.resendInSeconds > 0)}
@@ -299,7 +300,7 @@ export function SecondFactorPage({
       )}
       {methods.securityKey ? (
         <SecurityKeyMethod
-          prefix={prefix}
+          urls={urls}
           error={methods.totp ? undefined : error}
           recommended={both}
           trustFor={trustFor}
@@ -308,7 +309,7 @@ export function SecondFactorPage({
       ) : null}
       {methods.yubikey ? (
         <YubiKeyMethod
-          prefix={prefix}
+          urls={urls}
           csrfToken={csrfToken}
           error={yubikeyError}
           focus={
@@ -324,7 +325,7 @@ export function SecondFactorPage({
       ) : null}
       {methods.totp ? (
         <CodeMethod
-          prefix={prefix}
+          urls={urls}
           csrfToken={csrfToken}
           digits={digits}
           error={error}
@@ -345,7 +346,7 @@ export function SecondFactorPage({
       ) : null}
       {sms ? (
         <SmsMethod
-          prefix={prefix}
+          urls={urls}
           csrfToken={csrfToken}
           sms={sms}
           sendError={smsError}
@@ -356,16 +357,16 @@ export function SecondFactorPage({
         />
       ) : null}
       {methods.recoveryCode ? (
-        <RecoveryCodeMethod prefix={prefix} csrfToken={csrfToken} error={recoveryError} />
+        <RecoveryCodeMethod urls={urls} csrfToken={csrfToken} error={recoveryError} />
       ) : null}
       <TroubleTips methods={methods} />
       <p class="card-footer">
         {stepUp ? (
-          <a class="link" href={`${prefix}/account`}>
+          <a class="link" href={urls.account.page}>
             Back to your account
           </a>
         ) : (
-          <a class="link" href={`${prefix}/logout`}>
+          <a class="link" href={urls.logout}>
             Use a different account
           </a>
         )}

@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 /**
  * Pieces shared by every page that talks to a security key. The markup is a contract with
  * web/webauthn.ts: a button with `data-webauthn`, `data-endpoint` and `data-status` (plus
@@ -35,7 +36,7 @@ export function KeyStatus() {
  * Name field, register button and status region for adding a key. Deliberately not a form: Enter in
  * a lone text field would submit it as a GET to the page itself; the script posts the name instead.
  */
-export function AddKeyFields({ prefix }: { prefix: string }) {
+export function AddKeyFields({ urls }: { urls: TapgateUrls }) {
   return (
     <div class="add-key">
       <div class="field">
@@ -60,7 +61,7 @@ export function AddKeyFields({ prefix }: { prefix: string }) {
         class="button button-primary button-block"
         type="button"
         data-webauthn="register"
-        data-endpoint={`${prefix}/webauthn/registration`}
+        data-endpoint={urls.securityKeys.registration}
         data-status={keyStatusId}
         data-name-field={keyNameId}
       >

@@ -1,14 +1,15 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { Layout } from './layout.tsx'
 
 export interface SignOutPageProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
 }
 
 /** GET confirmation for sign-out; the sign-out itself is a CSRF-protected POST. */
-export function SignOutPage({ prefix, csrfToken }: SignOutPageProps) {
+export function SignOutPage({ urls, csrfToken }: SignOutPageProps) {
   return (
-    <Layout prefix={prefix} title="Sign out">
+    <Layout urls={urls} title="Sign out">
       <div class="notice notice-info">
         <span class="notice-icon">
           <svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
@@ -21,7 +22,7 @@ export function SignOutPage({ prefix, csrfToken }: SignOutPageProps) {
           You will be signed out of the control panel on this device. To sign in again you need your password
           and your second step: your security key or a code from your authenticator app.
         </p>
-        <form class="actions" method="post" action={`${prefix}/logout`}>
+        <form class="actions" method="post" action={urls.logout}>
           <input type="hidden" name="csrf" value={csrfToken} />
           <button class="button button-primary" type="submit">
             Sign out

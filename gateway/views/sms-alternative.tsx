@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { MethodHead } from './method-head.tsx'
 import { MessageIcon, PhoneNumberField } from './sms-parts.tsx'
 
@@ -5,13 +6,13 @@ import { MessageIcon, PhoneNumberField } from './sms-parts.tsx'
  * On the enrollment page, for people without an authenticator app: the mobile number and "Send
  * code"; the code is then entered on the text-message set-up page.
  */
-export function SmsAlternative({ prefix, csrfToken }: { prefix: string; csrfToken: string }) {
+export function SmsAlternative({ urls, csrfToken }: { urls: TapgateUrls; csrfToken: string }) {
   return (
     <section class="alternative" id="sms" aria-labelledby="sms-title">
       <div class="divider" aria-hidden="true">
         <span>or</span>
       </div>
-      <form class="method form" method="post" action={`${prefix}/enroll/sms/send`}>
+      <form class="method form" method="post" action={urls.enroll.smsSend}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <MethodHead icon={<MessageIcon />} titleId="sms-title">
           Get codes by text message

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx'
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
 import { MethodHead } from './method-head.tsx'
@@ -17,7 +18,7 @@ export interface SmsChallenge {
 }
 
 export interface SmsMethodProps {
-  prefix: string
+  urls: TapgateUrls
   csrfToken: string
   sms: SmsChallenge
   /** A refused send or a code that no longer works: shown above the button that sends one. */
@@ -37,7 +38,7 @@ export interface SmsMethodProps {
  * user asks ("Send code"); then the code field, and "Resend code" once the wait is over.
  */
 export function SmsMethod({
-  prefix,
+  urls,
   csrfToken,
   sms,
   sendError,
@@ -57,7 +58,7 @@ export function SmsMethod({
             We sent a 6-digit code to <strong class="nowrap">{sms.maskedNumber}</strong>. It expires in{' '}
             {sms.validFor}.
           </p>
-          <form class="form sms-form" method="post" action={`${prefix}/2fa/sms`}>
+          <form class="form sms-form" method="post" action={urls.secondFactor.sms}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <div class={codeError ? 'field field-invalid' : 'field'}>
               <label class="label" for="sms-code">
@@ -81,7 +82,7 @@ export function SmsMethod({
           </form>
           <FieldError id="sms-send-error" error={sendError} />
           <ResendForm
-            action={`${prefix}/2fa/sms/send`}
+            action={urls.secondFactor.smsSend}
             csrfToken={csrfToken}
             resendInSeconds={sms.resendInSeconds}
           />
@@ -92,7 +93,7 @@ export function SmsMethod({
             We text a 6-digit code to <strong class="nowrap">{sms.maskedNumber}</strong> when you ask for it.
           </p>
           <FieldError id="sms-send-error" error={sendError} />
-          <form class="sms-send-form" method="post" action={`${prefix}/2fa/sms/send`}>
+          <form class="sms-send-form" method="post" action={urls.secondFactor.smsSend}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <button
               class={`button ${primary ? 'button-primary' : 'button-secondary'} button-block`}

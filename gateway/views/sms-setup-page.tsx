@@ -1,3 +1,4 @@
+import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
 import { Layout } from './layout.tsx'
@@ -12,11 +13,11 @@ export interface PendingNumber {
 }
 
 export interface SmsSetupPageProps {
-  prefix: string
+  urls: TapgateUrls
   username: string
   csrfToken: string
-  /** Where the forms post: `<prefix>/enroll/sms` or `<prefix>/account/sms`; `/send` sends a code. */
-  action: string
+  /** Where the forms post: the code (`<prefix>/enroll/sms` or `<prefix>/account/sms`) and "Send code". */
+  actions: { code: string; send: string }
   /** `enroll`: the first way in; `add` and `change`: from the account page. */
   purpose: 'enroll' | 'add' | 'change'
   /** "5 minutes": how long a code works. */
@@ -45,20 +46,20 @@ const subtitles = {
 
 /** The number field and "Send code", as seed 002 has it: "Add your phone number and select Send Code". */
 function NumberForm({
-  action,
+  send,
   csrfToken,
   number,
   error,
   sendError,
 }: {
-  action: string
+  send: string
   csrfToken: string
   number: string | undefined
   error: string | undefined
   sendError: string | undefined
 }) {
   return (
-    <form class="form" method="post" action={`${action}/send`}>
+    <form class="form" method="post" action={send}>
       <input type="hidden" name="csrf" value={csrfToken} />
       <PhoneNumberField id="phone" value={number} error={error} autofocus />
       <FieldError id="sms-send-error" error={sendError} />
@@ -74,10 +75,10 @@ function NumberForm({
  * the message, which proves the phone is the user's. Only then does the number count.
  */
 export function SmsSetupPage({
-  prefix,
+  urls,
   username,
   csrfToken,
-  action,
+  actions,
   purpose,
   validFor,
   pending,
@@ -88,7 +89,7 @@ export function SmsSetupPage({
   back,
 }: SmsSetupPageProps) {
   return (
-    <Layout prefix={prefix} title={titles[purpose]} script={pending !== null && pending.resendInSeconds > 0}>
+    <Layout urls={urls} title={titles[purpose]} script={pending !== null && pending.resendInSeconds > 0}>
       <h1 class="title">{titles[purpose]}</h1>
       <p class="subtitle">
         {subtitles[purpose]}{' '}
@@ -103,7 +104,7 @@ export function SmsSetupPage({
           <h2 class="step-title">Enter your mobile number</h2>
           {pending === null ? (
             <NumberForm
-              action={action}
+              send={actions.send}
               csrfToken={csrfToken}
               number={number}
               error={numberError}
@@ -112,7 +113,7 @@ export function SmsSetupPage({
           ) : (
             <p class="step-text">
               We sent a code to <strong class="nowrap">{pending.maskedNumber}</strong>.{' '}
-              <a class="link" href={`${action}?number=new`}>
+              <a class="link" href={`${actions.code}?number=new`}>
                 Use a different number
               </a>
             </p>
@@ -127,7 +128,7 @@ export function SmsSetupPage({
               <p class="step-text" id="sms-code-hint">
                 It has 6 digits and works for {validFor}.
               </p>
-              <form class="form" method="post" action={action}>
+              <form class="form" method="post" action={actions.code}>
                 <input type="hidden" name="csrf" value={csrfToken} />
                 <div class={codeError ? 'field field-invalid' : 'field'}>
                   <label class="label" for="sms-code">
@@ -141,7 +142,7 @@ export function SmsSetupPage({
               </form>
               <FieldError id="sms-send-error" error={sendError} />
               <ResendForm
-                action={`${action}/send`}
+                action={actions.send}
                 csrfToken={csrfToken}
                 resendInSeconds={pending.resendInSeconds}
               />

@@ -121,7 +121,14 @@ const clock = new FixedClock()
 const { sink } = await useSmsSink({ clock: () => clock })
 const apiKey = randomBytes(20).toString('base64')
 /** Keys the validation service knows, one per case that needs a tap that validates. */
-const keys = { signIn: SoftYubiKey.random(), enroll: SoftYubiKey.random(), account: SoftYubiKey.random() }
+const keys = {
+  signIn: SoftYubiKey.random(),
+  enroll: SoftYubiKey.random(),
+  account: SoftYubiKey.random(),
+  outage: SoftYubiKey.random(),
+}
+/** Users of the cases whose refusals are not guesses (one each, beside the one per proof route). */
+const notGuessing = { yubikey: 'not-a-guess-yubikey', sms: 'not-a-guess-sms' }
 let validation: ValidationServer
 let upstream: RecordingUpstream
 let main: TestGateway
@@ -137,7 +144,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tapgate-regulated-'))
   const usersFile = join(dir, 'users.yaml')
   const passwordHash = await hash(password, argon2Options)
-  const users = Object.fromEntries(proofRoutes.map(([path]) => [userFor(path), { password: passwordHash }]))
+  const names = [...proofRoutes.map(([path]) => userFor(path)), ...Object.values(notGuessing)]
+  const users = Object.fromEntries(names.map((name) => [name, { password: passwordHash }]))
   writeFileSync(usersFile, JSON.stringify({ users }))
   const config = {
     first_factor: { mode: 'local', users_file: usersFile },
@@ -153,7 +161,9 @@ beforeAll(async () => {
         api_key: apiKey,
         timeout: '1s',
       },
-      sms: { enabled: true, notifier: webhookTo(sink) },
+      // Codes expire after a minute, so that three can expire within one pending sign-in (5 minutes),
+      // and the five codes that takes stay within the hourly limit.
+      sms: { enabled: true, notifier: webhookTo(sink), code_ttl: '1m', max_per_hour: 10 },
     },
   }
   const started = (extra: Record<string, unknown> = {}) =>
@@ -212,6 +222,49 @@ describe('every route that accepts a proof counts its failures toward the lockou
       expect(locked.status, `a right ${route.proof} after ${maxFailures} wrong ones`).toBe(429)
       expect(locked.headers.get('retry-after')).not.toBeNull()
     })
+  })
+})
+
+/**
+ * The other side of the rule: a refusal the factor marks as no guess (its service failed, no code was
+ * waiting, the code had expired) is the user's bad luck, not an attempt. `max_failures` of them, then
+ * the right proof still signs in; had they counted, it would get 429.
+ */
+describe('a refusal that says nothing of the guess does not count toward the lockout', () => {
+  const attackerAt = (user: string, address: string): Attacker => ({
+    gateway: main,
+    user,
+    browser: () => new BrowserClient(main.url, main.publicOrigin, { 'x-forwarded-for': address }),
+  })
+
+  it('a YubiKey tap while the validation service fails', async () => {
+    const { right } = await tapAtSignIn(attackerAt(notGuessing.yubikey, '198.51.100.201'), keys.outage)
+    for (let attempt = 1; attempt <= maxFailures; attempt++) {
+      validation.answerNext('BACKEND_ERROR')
+      const refused = await right()
+      expect(refused.status, `tap #${attempt} while the service fails`).toBe(401)
+      expect(await refused.text()).toContain('cannot be checked right now')
+    }
+    expect((await right()).status, 'the service is back: the same key signs in').toBe(303)
+  })
+
+  it('a texted code when none is waiting, or once it has expired', async () => {
+    const number = '+447700900102'
+    const { browser } = await smsUserAtSecondStep(attackerAt(notGuessing.sms, '198.51.100.202'), number)
+    for (let attempt = 1; attempt <= maxFailures; attempt++) {
+      const refused = await enterSignInCode(browser, '123456')
+      expect(refused.status, `code #${attempt} with none sent`).toBe(401)
+    }
+    for (let attempt = 1; attempt <= maxFailures; attempt++) {
+      expect((await sendSignInCode(browser)).headers.get('location')).toBe(`${prefix}/2fa`)
+      const late = sink.lastCodeTo(number)
+      clock.advance(main.services.config.factors.sms.code_ttl)
+      const refused = await enterSignInCode(browser, late)
+      expect(refused.status, `expired code #${attempt}`).toBe(401)
+      expect(await refused.text()).toContain('expired')
+    }
+    expect((await sendSignInCode(browser)).headers.get('location')).toBe(`${prefix}/2fa`)
+    expect((await enterSignInCode(browser, sink.lastCodeTo(number))).status).toBe(303)
   })
 })
 
@@ -279,17 +332,17 @@ async function appCodeAtSignIn(attacker: Attacker) {
   }
 }
 
-async function tapAtSignIn(attacker: Attacker) {
+async function tapAtSignIn(attacker: Attacker, key = keys.signIn) {
   const enrolling = attacker.browser()
   await signIn(enrolling, attacker.user)
   const enroll = csrfTokenIn(await (await enrolling.get(`${prefix}/enroll`)).text())
-  const done = await enrolling.postForm(`${prefix}/enroll/yubikey`, { csrf: enroll, otp: keys.signIn.tap() })
+  const done = await enrolling.postForm(`${prefix}/enroll/yubikey`, { csrf: enroll, otp: key.tap() })
   expect(done.headers.get('location')).toBe(`${prefix}/recovery-codes`)
   const { browser, csrf } = await atSecondStep(attacker)
   const stranger = SoftYubiKey.random()
   return {
     wrong: () => browser.postForm(`${prefix}/2fa/yubikey`, { csrf, otp: stranger.tap() }),
-    right: () => browser.postForm(`${prefix}/2fa/yubikey`, { csrf, otp: keys.signIn.tap() }),
+    right: () => browser.postForm(`${prefix}/2fa/yubikey`, { csrf, otp: key.tap() }),
   }
 }
 
@@ -306,6 +359,17 @@ async function recoveryCodeAtSignIn(attacker: Attacker) {
 
 async function textedCodeAtSignIn(attacker: Attacker) {
   const number = '+447700900101'
+  const { browser } = await smsUserAtSecondStep(attacker, number)
+  expect((await sendSignInCode(browser)).headers.get('location')).toBe(`${prefix}/2fa`)
+  const code = sink.lastCodeTo(number)
+  return {
+    wrong: () => enterSignInCode(browser, code === '000000' ? '111111' : '000000'),
+    right: () => enterSignInCode(browser, code),
+  }
+}
+
+/** A user who enrolled `number` for text messages, signed in again with the password. */
+async function smsUserAtSecondStep(attacker: Attacker, number: string) {
   const enrolling = attacker.browser()
   await signIn(enrolling, attacker.user)
   expect((await sendEnrollmentCode(enrolling, number)).status).toBe(303)
@@ -315,13 +379,7 @@ async function textedCodeAtSignIn(attacker: Attacker) {
     code: sink.lastCodeTo(number),
   })
   expect(done.headers.get('location')).toBe(`${prefix}/recovery-codes`)
-  const { browser } = await atSecondStep(attacker)
-  expect((await sendSignInCode(browser)).headers.get('location')).toBe(`${prefix}/2fa`)
-  const code = sink.lastCodeTo(number)
-  return {
-    wrong: () => enterSignInCode(browser, code === '000000' ? '111111' : '000000'),
-    right: () => enterSignInCode(browser, code),
-  }
+  return atSecondStep(attacker)
 }
 
 async function keyAtSignIn(attacker: Attacker) {

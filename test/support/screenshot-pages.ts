@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import QRCode from 'qrcode'
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
+import { tapgateUrls } from '../../gateway/http/tapgate-urls.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
 import { AccountPage } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
@@ -31,6 +32,7 @@ import { renderPage } from './render-page.ts'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = join(root, 'test-artifacts/screenshots')
 const prefix = '/_tapgate'
+const urls = tapgateUrls(prefix)
 // The policy the gateway sends, so a stray inline style or script shows up as a console error here.
 const csp = pageSecurityHeaders['Content-Security-Policy']!
 // What the sample server answers the key script's first request with: a refusal the script shows.
@@ -89,10 +91,10 @@ async function samplePages(): Promise<Record<string, Sample>> {
     width: 240,
   })
   const csrfToken = 'sample-csrf-token'
-  const challenge = { prefix, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
+  const challenge = { urls, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
   const both = { totp: true, securityKey: true, recoveryCode: true }
   const enrollment = {
-    prefix,
+    urls,
     username: 'alice',
     csrfToken,
     qrSvg,
@@ -128,7 +130,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     },
   ]
   const account = {
-    prefix,
+    urls,
     username: 'alice',
     csrfToken,
     hasTotp: true,
@@ -180,10 +182,10 @@ async function samplePages(): Promise<Record<string, Sample>> {
     resendInSeconds: 0,
   }
   const smsSetup = {
-    prefix,
+    urls,
     username: 'alice',
     csrfToken,
-    action: `${prefix}/enroll/sms`,
+    actions: { code: urls.enroll.sms, send: urls.enroll.smsSend },
     purpose: 'enroll' as const,
     validFor: '5 minutes',
     pending: null,
@@ -252,13 +254,13 @@ async function samplePages(): Promise<Record<string, Sample>> {
     ),
     login: page(
       renderPage(
-        LoginPage({ prefix, csrfToken, returnTo: '/dashboard', trustFor: '30 days', tokenField: true }),
+        LoginPage({ urls, csrfToken, returnTo: '/dashboard', trustFor: '30 days', tokenField: true }),
       ),
     ),
     'login-refused': page(
       renderPage(
         LoginPage({
-          prefix,
+          urls,
           csrfToken,
           returnTo: null,
           username: 'alice',
@@ -268,7 +270,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
         }),
       ),
     ),
-    'account-app': page(renderPage(AuthenticatorAppPage({ ...enrollment, replacing: false, prefix }))),
+    'account-app': page(renderPage(AuthenticatorAppPage({ ...enrollment, replacing: false, urls }))),
     'account-app-replace': page(
       renderPage(
         AuthenticatorAppPage({ ...enrollment, replacing: true, error: 'That code is not correct.' }),
@@ -336,7 +338,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'message-locked': page(
       renderPage(
         MessagePage({
-          prefix,
+          urls,
           title: 'Too many attempts',
           message: 'For your security, sign-in is paused for this account. Try again in 15 minutes.',
           tone: 'error',
@@ -347,7 +349,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'message-unavailable': page(
       renderPage(
         MessagePage({
-          prefix,
+          urls,
           title: 'The panel is not responding',
           message: 'The control panel did not answer in time. Please try again in a moment.',
           tone: 'warning',
@@ -358,7 +360,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'message-signed-out': page(
       renderPage(
         MessagePage({
-          prefix,
+          urls,
           title: 'Signed out',
           message: 'You have been signed out of the control panel.',
           tone: 'info',
@@ -366,11 +368,11 @@ async function samplePages(): Promise<Record<string, Sample>> {
         }),
       ),
     ),
-    'sign-out': page(renderPage(SignOutPage({ prefix, csrfToken }))),
+    'sign-out': page(renderPage(SignOutPage({ urls, csrfToken }))),
     'admin-search': page(
       renderPage(
         AdminSearchPage({
-          prefix,
+          urls,
           csrfToken,
           query: 'a',
           users: ['alice', 'anna.k', 'backup-admin'],
@@ -385,7 +387,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'admin-user': page(
       renderPage(
         AdminUserPage({
-          prefix,
+          urls,
           csrfToken,
           user: 'alice',
           hasTotp: true,
@@ -426,7 +428,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     'recovery-codes': page(
       renderPage(
         FreshRecoveryCodesPage({
-          prefix,
+          urls,
           csrfToken,
           codes: [
             '7K3M-Q9PA-2XRT',
@@ -511,7 +513,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
         SmsSetupPage({
           ...smsSetup,
           purpose: 'change',
-          action: `${prefix}/account/sms`,
+          actions: { code: urls.account.sms, send: urls.account.smsSend },
           back: { href: `${prefix}/account`, label: 'Back to your account' },
           pending: { maskedNumber: '+49 •••• ••89', resendInSeconds: 0 },
           sendError: 'Too many codes have been sent. You can ask for a new one in 42 minutes.',
@@ -542,7 +544,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'recovery-code-used': page(
-      renderPage(RecoveryCodeUsedPage({ prefix, remaining: 2, destination: '/dashboard' })),
+      renderPage(RecoveryCodeUsedPage({ urls, remaining: 2, destination: '/dashboard' })),
     ),
   }
 }

@@ -48,7 +48,8 @@ export type SmsFailure = 'malformed' | 'no_code' | 'expired' | 'wrong_code' | 'u
 export type VerifyResult =
   | { ok: true; number: string }
   | { ok: false; reason: 'wrong_code'; attemptsLeft: number }
-  | { ok: false; reason: Exclude<SmsFailure, 'wrong_code'> }
+  | { ok: false; reason: 'no_code' | 'expired'; notAGuess: true }
+  | { ok: false; reason: Exclude<SmsFailure, 'wrong_code' | 'no_code' | 'expired'> }
 
 /** What the stronger factors look like to the fallback rule (gateway/factors/enrolled-factors.ts). */
 export interface FactorsForFallback {
@@ -224,9 +225,9 @@ export class SmsFactor {
    */
   async verify(user: string, purpose: SmsPurpose, input: string): Promise<VerifyResult> {
     const record = await this.#loadCode(user, purpose)
-    if (record === null) return { ok: false, reason: 'no_code' }
+    if (record === null) return { ok: false, reason: 'no_code', notAGuess: true }
     const now = this.clock.now()
-    if (now >= record.expiresAt) return { ok: false, reason: 'expired' }
+    if (now >= record.expiresAt) return { ok: false, reason: 'expired', notAGuess: true }
     const code = input.replace(/\s+/g, '')
     if (!new RegExp(`^\\d{${CODE_DIGITS}}$`).test(code)) return { ok: false, reason: 'malformed' }
     const keepFor = record.expiresAt - now + EXPIRED_GRACE_MS

@@ -1,6 +1,7 @@
 import type { Clock } from '../../deps.ts'
 import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
+import type { Refusal } from '../verdict.ts'
 import { type CloudFailure, type CloudSettings, CloudValidation } from './cloud-validation.ts'
 import { checkKeyMaterial, type KeyMaterial } from './key-material.ts'
 import { type LocalFailure, LocalValidation } from './local-validation.ts'
@@ -20,11 +21,7 @@ export type YubicoOtpFailure =
   | CloudFailure
 
 /** `detail` is for the log only; the user gets one message per reason. */
-export type Failure<Reason extends YubicoOtpFailure = YubicoOtpFailure> = {
-  ok: false
-  reason: Reason
-  detail: string
-}
+export type Failure<Reason extends YubicoOtpFailure = YubicoOtpFailure> = Refusal<Reason> & { detail: string }
 
 export type EnrollResult = { ok: true; key: YubicoOtpKeyRecord } | Failure
 export type VerifyResult = { ok: true; publicId: string } | Failure
@@ -187,9 +184,11 @@ export class YubicoOtpFactor {
   }
 
   async #validate(otp: ParsedOtp): Promise<{ ok: true } | Failure> {
-    if (this.#cloud !== null) return this.#cloud.verify(otp.otp)
-    const verdict = await this.#local.validate(otp)
-    return verdict.ok ? { ok: true } : verdict
+    const verdict = this.#cloud !== null ? await this.#cloud.verify(otp.otp) : await this.#local.validate(otp)
+    if (verdict.ok) return { ok: true }
+    const { reason, detail } = verdict
+    // The service's or the configuration's failure, not the person's: no guess to count.
+    return isServiceFailure(reason) ? { ok: false, reason, detail, notAGuess: true } : failure(reason, detail)
   }
 
   /** The public id for `user`: claimed now, or already theirs. */

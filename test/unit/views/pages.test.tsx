@@ -1,5 +1,6 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
@@ -11,6 +12,7 @@ import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
 import { renderPage } from '../../support/render-page.ts'
 
 const prefix = '/_tapgate'
+const urls = tapgateUrls(prefix)
 const evil = '<script>alert(1)</script>'
 const evilAttr = '"><script>alert(1)</script>'
 const evilAttrEscaped = '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;'
@@ -214,20 +216,20 @@ function expectKeyRegistration(html: string): void {
 
 describe('Layout', () => {
   it('leaves the doctype to the caller, which routes prepend exactly once', () => {
-    const page = <SignOutPage prefix={prefix} csrfToken="t" />
+    const page = <SignOutPage urls={urls} csrfToken="t" />
     expect(String(page)).toMatch(/^<html lang="en">/)
     expect(renderPage(page).match(/<!doctype/gi)).toHaveLength(1)
   })
 
   it('loads no script and carries no CSRF meta unless asked to', () => {
-    const html = renderPage(<Layout prefix={prefix} title="Plain" />)
+    const html = renderPage(<Layout urls={urls} title="Plain" />)
     expectScript(html, false)
     expectCsrfMeta(html, null)
   })
 
   it('adds the CSRF meta and the key script to the head on request, escaping the token', () => {
     const html = renderPage(
-      <Layout prefix={prefix} title="Keys" csrfToken={evilAttr} script={true}>
+      <Layout urls={urls} title="Keys" csrfToken={evilAttr} script={true}>
         <h1>Keys</h1>
       </Layout>,
     )
@@ -254,7 +256,7 @@ describe('SecondFactorPage', () => {
   ) =>
     renderPage(
       <SecondFactorPage
-        prefix={prefix}
+        urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok123'}
         digits={props.digits ?? 6}
@@ -510,7 +512,7 @@ describe('EnrollmentPage', () => {
   ) =>
     renderPage(
       <EnrollmentPage
-        prefix={prefix}
+        urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok456'}
         qrSvg={qrSvg}
@@ -651,7 +653,7 @@ describe('AccountPage', () => {
   ) =>
     renderPage(
       <AccountPage
-        prefix={prefix}
+        urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok-acct'}
         hasTotp={props.hasTotp ?? true}
@@ -957,7 +959,7 @@ describe('MessagePage', () => {
   it('renders title, message and action', () => {
     const html = renderPage(
       <MessagePage
-        prefix={prefix}
+        urls={urls}
         title="Too many attempts"
         message="Try again in 15 minutes."
         tone="error"
@@ -973,7 +975,7 @@ describe('MessagePage', () => {
 
   it('defaults to the info tone and omits the action when none is given', () => {
     const html = renderPage(
-      <MessagePage prefix={prefix} title="Signed out" message="You have been signed out." />,
+      <MessagePage urls={urls} title="Signed out" message="You have been signed out." />,
     )
     expectDocumentBasics(html, 'Signed out')
     expect(html).toContain('notice-info')
@@ -983,7 +985,7 @@ describe('MessagePage', () => {
   it('escapes every string it is given', () => {
     const html = renderPage(
       <MessagePage
-        prefix={prefix}
+        urls={urls}
         title={evil}
         message={evil}
         tone="warning"
@@ -997,7 +999,7 @@ describe('MessagePage', () => {
 
 describe('SignOutPage', () => {
   it('asks for confirmation with a CSRF-protected POST and a way back', () => {
-    const html = renderPage(<SignOutPage prefix={prefix} csrfToken="tok789" />)
+    const html = renderPage(<SignOutPage urls={urls} csrfToken="tok789" />)
     expectDocumentBasics(html, 'Sign out')
     expect(html).toMatch(/<h1[^>]*>Sign out\?<\/h1>/)
     expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/logout` })
@@ -1007,7 +1009,7 @@ describe('SignOutPage', () => {
   })
 
   it('escapes the CSRF token', () => {
-    const html = renderPage(<SignOutPage prefix={prefix} csrfToken={evilAttr} />)
+    const html = renderPage(<SignOutPage urls={urls} csrfToken={evilAttr} />)
     expectDocumentBasics(html, 'Sign out')
     expectCsrf(html, evilAttrEscaped)
   })
@@ -1016,7 +1018,7 @@ describe('SignOutPage', () => {
 describe('FreshRecoveryCodesPage', () => {
   const codes = Array.from({ length: 10 }, (_, i) => `AB${i}C-DEFG-HJKM`)
   const page = (csrfToken = 'tok-codes') =>
-    renderPage(<FreshRecoveryCodesPage prefix={prefix} csrfToken={csrfToken} codes={codes} />)
+    renderPage(<FreshRecoveryCodesPage urls={urls} csrfToken={csrfToken} codes={codes} />)
 
   it('lists the codes in order, with download, print and a CSRF-protected "saved" button', () => {
     const html = page()
@@ -1044,13 +1046,13 @@ describe('FreshRecoveryCodesPage', () => {
 
 describe('RecoveryCodeUsedPage', () => {
   it('says how many codes are left and links to the account page and on to the panel', () => {
-    const html = renderPage(<RecoveryCodeUsedPage prefix={prefix} remaining={1} destination="/dashboard" />)
+    const html = renderPage(<RecoveryCodeUsedPage urls={urls} remaining={1} destination="/dashboard" />)
     expectDocumentBasics(html, 'You used a recovery code', { script: false })
     expect(text(html)).toContain('You have 1 recovery code left.')
     expect(only(html, 'a', (a) => a.href === `${prefix}/account`).class).toContain('button-primary')
     expect(only(html, 'a', (a) => a.href === '/dashboard').class).toContain('button-secondary')
-    expect(
-      text(renderPage(<RecoveryCodeUsedPage prefix={prefix} remaining={0} destination="/" />)),
-    ).toContain('You have 0 recovery codes left.')
+    expect(text(renderPage(<RecoveryCodeUsedPage urls={urls} remaining={0} destination="/" />))).toContain(
+      'You have 0 recovery codes left.',
+    )
   })
 })

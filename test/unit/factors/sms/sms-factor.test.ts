@@ -64,13 +64,25 @@ describe('SmsFactor', () => {
   it('accepts the code once, for its purpose and user only', async () => {
     await sms.send('alice', 'register', number)
     const code = notifier.codeTo(number)
-    expect(await sms.verify('alice', 'sign_in', code)).toEqual({ ok: false, reason: 'no_code' })
-    expect(await sms.verify('bob', 'register', code)).toEqual({ ok: false, reason: 'no_code' })
+    expect(await sms.verify('alice', 'sign_in', code)).toEqual({
+      ok: false,
+      reason: 'no_code',
+      notAGuess: true,
+    })
+    expect(await sms.verify('bob', 'register', code)).toEqual({
+      ok: false,
+      reason: 'no_code',
+      notAGuess: true,
+    })
     expect(await sms.verify('alice', 'register', ` ${code.slice(0, 3)} ${code.slice(3)} `)).toEqual({
       ok: true,
       number,
     })
-    expect(await sms.verify('alice', 'register', code)).toEqual({ ok: false, reason: 'no_code' })
+    expect(await sms.verify('alice', 'register', code)).toEqual({
+      ok: false,
+      reason: 'no_code',
+      notAGuess: true,
+    })
   })
 
   it('lets only one of two gateways accept the same code at once', async () => {
@@ -83,12 +95,13 @@ describe('SmsFactor', () => {
     expect(results.filter((r) => r.ok)).toHaveLength(1)
   })
 
-  it('refuses a code after its validity, however right', async () => {
+  it('refuses a code after its validity, however right, as no guess (it does not count toward a lockout)', async () => {
     await sms.send('alice', 'sign_in', number)
     clock.advance(5 * 60_000)
     expect(await sms.verify('alice', 'sign_in', notifier.codeTo(number))).toEqual({
       ok: false,
       reason: 'expired',
+      notAGuess: true,
     })
     expect(await sms.outstanding('alice', 'sign_in')).toBeNull()
   })
@@ -106,7 +119,11 @@ describe('SmsFactor', () => {
     }
     expect(await sms.verify('alice', 'sign_in', 'abc')).toEqual({ ok: false, reason: 'malformed' })
     expect(await sms.verify('alice', 'sign_in', wrong)).toEqual({ ok: false, reason: 'used_up' })
-    expect(await sms.verify('alice', 'sign_in', code)).toEqual({ ok: false, reason: 'no_code' })
+    expect(await sms.verify('alice', 'sign_in', code)).toEqual({
+      ok: false,
+      reason: 'no_code',
+      notAGuess: true,
+    })
   })
 
   it('waits resendAfterMs between codes, and a new code replaces the old one', async () => {

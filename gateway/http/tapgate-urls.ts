@@ -1,0 +1,102 @@
+/** What the account page may say after a change; the query carries only the code, never the text. */
+export type AccountNotice =
+  | 'key_added'
+  | 'key_renamed'
+  | 'key_removed'
+  | 'codes_created'
+  | 'app_added'
+  | 'app_replaced'
+  | 'app_removed'
+  | 'yubikey_added'
+  | 'yubikey_removed'
+  | 'sms_added'
+  | 'sms_replaced'
+  | 'sms_removed'
+  | 'device_revoked'
+  | 'devices_revoked'
+
+/** What the admin pages may say after an action. */
+export type AdminNotice = 'reset' | 'unlocked' | 'address_unlocked'
+
+/**
+ * Every address of tapgate's own pages and actions, under `prefix`: links, form actions, redirects
+ * and script endpoints all come from here, so a page is renamed in one place. The routes that
+ * answer them are mounted in app.ts; test/unit/http/tapgate-urls.test.ts checks each one is.
+ */
+export function tapgateUrls(prefix: string) {
+  const under = (path: string) => `${prefix}${path}`
+  const account = under('/account')
+  const admin = under('/admin')
+  const user = (name: string) => `${admin}/users/${encodeURIComponent(name)}`
+  return {
+    prefix,
+    stylesheet: under('/assets/app.css'),
+    script: under('/assets/app.js'),
+    login: under('/login'),
+    logout: under('/logout'),
+    verify: under('/verify'),
+    secondFactor: {
+      page: under('/2fa'),
+      yubikey: under('/2fa/yubikey'),
+      recovery: under('/2fa/recovery'),
+      sms: under('/2fa/sms'),
+      smsSend: under('/2fa/sms/send'),
+    },
+    securityKeys: {
+      registration: under('/webauthn/registration'),
+      authentication: under('/webauthn/authentication'),
+    },
+    enroll: {
+      page: under('/enroll'),
+      yubikey: under('/enroll/yubikey'),
+      sms: under('/enroll/sms'),
+      smsSend: under('/enroll/sms/send'),
+      skip: under('/enroll/skip'),
+      invite: under('/enroll/invite'),
+    },
+    recoveryCodes: {
+      page: under('/recovery-codes'),
+      download: under('/recovery-codes/download'),
+      saved: under('/recovery-codes/saved'),
+    },
+    account: {
+      page: account,
+      notice: (notice: AccountNotice) => `${account}?notice=${notice}`,
+      app: `${account}/app`,
+      removeApp: `${account}/app/remove`,
+      sms: `${account}/sms`,
+      smsSend: `${account}/sms/send`,
+      removeSms: `${account}/sms/remove`,
+      renameKey: `${account}/keys/rename`,
+      removeKey: `${account}/keys/remove`,
+      addYubikey: `${account}/yubikeys/add`,
+      removeYubikey: `${account}/yubikeys/remove`,
+      revokeDevice: `${account}/devices/revoke`,
+      revokeAllDevices: `${account}/devices/revoke-all`,
+      newRecoveryCodes: `${account}/recovery-codes`,
+    },
+    admin: {
+      page: admin,
+      notice: (notice: AdminNotice) => `${admin}?notice=${notice}`,
+      unlockAddress: `${admin}/addresses/unlock`,
+      user,
+      userNotice: (name: string, notice: AdminNotice) => `${user(name)}?notice=${notice}`,
+      resetUser: (name: string) => `${user(name)}/reset`,
+      unlockUser: (name: string) => `${user(name)}/unlock`,
+      inviteUser: (name: string) => `${user(name)}/invite`,
+    },
+  } as const
+}
+
+export type TapgateUrls = ReturnType<typeof tapgateUrls>
+
+/**
+ * The text for a `?notice=` code, from the page's own table; undefined for anything else. Own keys
+ * only: `?notice=constructor` must not reach Object.prototype.
+ */
+export function noticeText<Notice extends string>(
+  texts: Readonly<Record<Notice, string>>,
+  code: string | undefined,
+): string | undefined {
+  return code !== undefined && Object.hasOwn(texts, code) ? texts[code as Notice] : undefined
+}

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from 'pino'
+import { UnreadableForm } from './http/form.ts'
 import { pageSecurityHeaders } from './http/security-headers.ts'
 import { tapgateUrls } from './http/tapgate-urls.ts'
 import { StoreUnavailableError } from './store/store.ts'
@@ -175,6 +176,10 @@ export function sendProblem(
  * answered generically.
  */
 export function problemForFailure(error: unknown, log: Logger): ProblemCode {
+  if (error instanceof UnreadableForm) {
+    log.warn({ event: 'form_unreadable', err: error.message }, 'a form could not be read')
+    return 'bad_request'
+  }
   if (error instanceof StoreUnavailableError) {
     log.error({ event: 'store_unavailable', err: error.message }, 'store unavailable')
     return 'store_unavailable'

@@ -4,13 +4,19 @@ import type { Proof } from '../factors/factor-id.ts'
 import type { Services } from '../services.ts'
 import { sealRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 
+/** What this file uses of the services. */
+type FactorChangeParts = Pick<
+  Services,
+  'box' | 'history' | 'recoveryCodes' | 'sessions' | 'trustedDevices' | 'urls'
+>
+
 /**
  * Every change to a user's factors goes into their history. One that weakens or replaces a way in
  * also ends every "trust this device" mark: a browser trusted before the change proves nothing now.
  */
 export async function recordFactorChange(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: FactorChangeParts,
   factor: Proof,
   result: string,
 ): Promise<void> {
@@ -25,7 +31,7 @@ export async function recordFactorChange(
  */
 export async function showNewRecoveryCodes(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: FactorChangeParts,
   returnTo: string,
 ): Promise<string> {
   const { session, sessionToken } = c.var

@@ -4,13 +4,16 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SendResult } from '../factors/sms/sms-factor.ts'
 import type { Services } from '../services.ts'
 
+/** What this file uses of the services. */
+type SmsSendParts = Pick<Services, 'history' | 'sms'>
+
 /**
  * A send goes into the user's history like an attempt; a failed delivery is logged as a warning with
  * the notifier's reason (never the code or the message).
  */
 export async function recordSend(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: SmsSendParts,
   event: 'second_factor' | 'enrollment',
   number: string,
   result: SendResult,

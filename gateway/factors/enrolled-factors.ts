@@ -1,9 +1,15 @@
-import type { Services } from '../services.ts'
+import type { UserGroups } from '../users/user-groups.ts'
+import type { FactorId } from './factor-id.ts'
 import type { WaysIn } from './last-way-in.ts'
-import type { SmsPhone } from './sms/sms-factor.ts'
+import type { RecoveryCodes } from './recovery-codes.ts'
+import type { SmsFactor, SmsPhone } from './sms/sms-factor.ts'
+import type { StoredFactor } from './stored-factor.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
+import type { TotpFactor } from './totp.ts'
 import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
+import type { WebAuthnFactor } from './webauthn/webauthn-factor.ts'
 import type { YubicoOtpKeyRecord } from './yubico-otp/stored-yubikeys.ts'
+import type { YubicoOtpFactor } from './yubico-otp/yubico-otp-factor.ts'
 
 export interface EnrolledFactors {
   totp: boolean
@@ -27,8 +33,19 @@ export interface EnrolledFactors {
   onlySwitchedOff: boolean
 }
 
+/** The factors this config verifies (null: turned off), every type's stored records, and the groups. */
+export interface FactorSet {
+  totp: TotpFactor
+  webauthn: WebAuthnFactor | null
+  yubicoOtp: YubicoOtpFactor | null
+  sms: SmsFactor | null
+  recoveryCodes: RecoveryCodes
+  storedFactors: Readonly<Record<FactorId, StoredFactor>>
+  groups: UserGroups
+}
+
 /** What a user can verify with; the reads go to the store in parallel. */
-export async function enrolledFactors(s: Services, user: string): Promise<EnrolledFactors> {
+export async function enrolledFactors(s: FactorSet, user: string): Promise<EnrolledFactors> {
   const smsAllowed = s.sms?.allows(user, s.groups.groupsOf(user)) === true
   const [totpSecret, keys, yubikeys, sms, recoveryCodesLeft, switchedOff] = await Promise.all([
     s.totp.secretOf(user),

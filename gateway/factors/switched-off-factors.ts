@@ -1,4 +1,4 @@
-import type { Services } from '../services.ts'
+import type { FactorSet } from './enrolled-factors.ts'
 import { type FactorId, factorIds } from './factor-id.ts'
 
 /** The factor types an operator can turn off; an authenticator app is always on. */
@@ -10,13 +10,13 @@ export type SwitchableFactor = Exclude<FactorId, 'totp'>
  * Read from the store's own records whatever is enabled: such a user has a factor, so a password
  * alone must not enroll a new one (issue 14).
  */
-export async function switchedOffFactors(s: Services, user: string): Promise<SwitchableFactor[]> {
+export async function switchedOffFactors(s: FactorSet, user: string): Promise<SwitchableFactor[]> {
   const off = factorIds.filter((id): id is SwitchableFactor => id !== 'totp' && !verifiable(s, id, user))
   const counts = await Promise.all(off.map((id) => s.storedFactors[id].count(user)))
   return off.filter((_, at) => (counts[at] ?? 0) > 0)
 }
 
-function verifiable(s: Services, id: SwitchableFactor, user: string): boolean {
+function verifiable(s: FactorSet, id: SwitchableFactor, user: string): boolean {
   switch (id) {
     case 'webauthn':
       return s.webauthn !== null

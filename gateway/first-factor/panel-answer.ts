@@ -9,7 +9,16 @@ import type { Session } from '../session/sessions.ts'
 import { readConfirmedIdentity } from './confirm-identity.ts'
 import { readLoginRequest } from './login-request.ts'
 import { checkUsername } from './login-username.ts'
-import { acceptPanelSignIn, askPanel, type PanelExchange, refusePanelSession } from './panel-login.ts'
+import {
+  acceptPanelSignIn,
+  askPanel,
+  type PanelExchange,
+  type PanelLoginParts,
+  refusePanelSession,
+} from './panel-login.ts'
+
+/** A panel login's parts, and the login's field names to read requests by. */
+type PanelAnswerParts = PanelLoginParts & Pick<Services, 'loginFields'>
 
 /** The request an answer belongs to, as far as the panel's session is concerned. */
 export interface AnsweredRequest {
@@ -35,7 +44,7 @@ export interface AnsweredRequest {
  */
 export async function relayPanelAnswer(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelAnswerParts,
   answer: IncomingMessage,
   request: AnsweredRequest,
 ): Promise<void> {
@@ -93,7 +102,7 @@ export async function relayPanelAnswer(
 
 /** The jar after the panel changed the verified user's own session, saved with their session. */
 async function keepInJar(
-  s: Services,
+  s: PanelAnswerParts,
   verified: NonNullable<AnsweredRequest['verified']>,
   changes: readonly PanelCookieChange[],
 ): Promise<void> {
@@ -109,7 +118,7 @@ async function keepInJar(
  */
 async function ownerOfChanges(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelAnswerParts,
   answer: IncomingMessage,
   jar: PanelJar,
   changes: readonly PanelCookieChange[],
@@ -134,7 +143,7 @@ async function ownerOfChanges(
 /** The username a request names ('none' when it is not login-shaped), read as a login is read. */
 async function nameInRequest(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelAnswerParts,
   request: AnsweredRequest,
 ): Promise<string | 'none' | 'unreadable'> {
   const body = request.body === null ? Buffer.alloc(0) : request.body.take()

@@ -8,16 +8,46 @@ import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar, withJar } from '../panel-session/panel-jar.ts'
 import { readAnswerText, relayResponse, sendAnswer } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
-import { type ClientFacts, panelRequestHeaders } from '../proxy/panel-request.ts'
+import { type ClientFacts, type PanelRequestParts, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
 import { isWellFormedToken } from '../session/token.ts'
-import { lockoutDetail, passwordLockout, recordLockedOut } from '../sign-in/lockout-refusal.ts'
+import {
+  type LockoutParts,
+  lockoutDetail,
+  passwordLockout,
+  recordLockedOut,
+} from '../sign-in/lockout-refusal.ts'
 import { readConfirmedIdentity } from './confirm-identity.ts'
 import type { LoginReading } from './login-request.ts'
 import { checkUsername } from './login-username.ts'
-import { secondFactorSkip } from './second-factor-skip.ts'
+import { type SkipParts, secondFactorSkip } from './second-factor-skip.ts'
+
+/** What this file uses of the services. */
+export type PanelLoginParts = Pick<
+  Services,
+  | 'box'
+  | 'canonicalUser'
+  | 'config'
+  | 'cookie'
+  | 'history'
+  | 'log'
+  | 'loginSucceeded'
+  | 'panelCookies'
+  | 'panelJars'
+  | 'publicOrigin'
+  | 'regulator'
+  | 'sessions'
+  | 'upstream'
+  | 'urls'
+  | 'users'
+  | 'limits'
+  | 'metrics'
+> &
+  LockoutParts &
+  PanelRequestParts &
+  SkipParts
 
 /** One request to the panel as tapgate sees it: who sent it, and the cookies it carried. */
 export interface PanelExchange {
@@ -42,7 +72,7 @@ const identityEvidenceLimit = 256 * 1024
  */
 export async function handlePanelLogin(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelLoginParts,
   path: string,
   reading: Extract<LoginReading, { kind: 'login' }>,
 ): Promise<void> {
@@ -115,7 +145,7 @@ export interface PanelSignIn {
  * go into a new gateway session's jar, never to the browser: a pending one (the browser goes on to the
  * second factor), or at once a verified one for an exempt user or a trusted browser.
  */
-export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, signIn: PanelSignIn) {
+export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginParts, signIn: PanelSignIn) {
   const { incoming, outgoing } = exchange
   const { prefix } = s.config
   const { typed, answer, origin } = signIn
@@ -188,7 +218,11 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: Services, si
 }
 
 /** The panel answer with its session cookies taken out (a failure, or an answer to nobody verified). */
-export function relayWithoutPanelCookies(s: Services, answer: IncomingMessage, outgoing: ServerResponse) {
+export function relayWithoutPanelCookies(
+  s: PanelLoginParts,
+  answer: IncomingMessage,
+  outgoing: ServerResponse,
+) {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
   s.panelCookies.takeFrom(headers)
   relayResponse(answer, outgoing, headers)
@@ -198,7 +232,11 @@ export function relayWithoutPanelCookies(s: Services, answer: IncomingMessage, o
  * An answer in which the panel started a session tapgate did not check is not relayed at all: its
  * cookie would be a way in, and its body is a page drawn for whoever the panel signed in.
  */
-export function refusePanelSession(exchange: PanelExchange, s: Services, answer: IncomingMessage): void {
+export function refusePanelSession(
+  exchange: PanelExchange,
+  s: PanelLoginParts,
+  answer: IncomingMessage,
+): void {
   answer.resume()
   sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s.config.prefix)
 }
@@ -211,7 +249,7 @@ interface Evidence {
 
 function panelEvidence(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelLoginParts,
   answer: IncomingMessage,
   jar: PanelJar,
 ): Evidence {
@@ -234,7 +272,7 @@ function panelEvidence(
 }
 
 /** undefined: no `confirm_identity` configured; null: the panel's answer did not say; else the user. */
-async function confirmIdentity(s: Services, evidence: Evidence): Promise<string | null | undefined> {
+async function confirmIdentity(s: PanelLoginParts, evidence: Evidence): Promise<string | null | undefined> {
   const source = s.config.first_factor.confirm_identity
   if (source === undefined) return undefined
   const said = await readConfirmedIdentity(source, evidence.source)
@@ -245,7 +283,7 @@ async function confirmIdentity(s: Services, evidence: Evidence): Promise<string 
 /** A GET of a panel page with the session cookies just set: the who-am-I page of `confirm_identity`. */
 export async function askPanel(
   exchange: PanelExchange,
-  s: Services,
+  s: PanelLoginParts,
   path: string,
   jar: PanelJar,
 ): Promise<string> {
@@ -261,7 +299,7 @@ export async function askPanel(
  * A refused password goes into the history of users tapgate knows; for any other name only into the
  * log, so that made-up usernames cannot fill the store.
  */
-async function recordRefusal(s: Services, user: string, origin: RequestOrigin, result: string) {
+async function recordRefusal(s: PanelLoginParts, user: string, origin: RequestOrigin, result: string) {
   const fields = { event: 'first_factor', factor: 'password', result } as const
   if (await s.users.isKnown(user)) await s.history.record(user, origin, fields)
   else s.history.recordUnknownUser(user, origin, result)

@@ -1,13 +1,16 @@
 import type { Services } from '../services.ts'
 import type { LocalUsers } from './local-users.ts'
 
+/** What this file uses of the services. */
+type RemovedUserParts = Pick<Services, 'localUsers' | 'log' | 'sessions' | 'trustedDevices' | 'users'>
+
 /**
  * Local mode: a user removed from the users file, or disabled in it, keeps no way in. Refusing
  * their password is not enough: their sessions (pending ones too) and trusted devices end at once,
  * on every gateway sharing the store. Checked against every user tapgate knows, so a change made
  * while the gateway was down takes effect when it starts.
  */
-export async function endAccessOfRemovedUsers(s: Services, users: LocalUsers): Promise<void> {
+export async function endAccessOfRemovedUsers(s: RemovedUserParts, users: LocalUsers): Promise<void> {
   const known = await s.users.list()
   const removed = known.filter((user) => users.find(user)?.disabled !== false)
   for (const user of removed) {
@@ -29,7 +32,7 @@ export async function endAccessOfRemovedUsers(s: Services, users: LocalUsers): P
  * removed and disabled users lose their sessions. Returns a function that stops watching; undefined
  * outside local mode.
  */
-export async function watchUsersFile(s: Services): Promise<(() => void) | undefined> {
+export async function watchUsersFile(s: RemovedUserParts): Promise<(() => void) | undefined> {
   const users = s.localUsers
   if (users === null) return undefined
   const sweep = () =>

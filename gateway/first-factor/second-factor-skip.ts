@@ -1,12 +1,15 @@
 import type { Services } from '../services.ts'
 
+/** What this file uses of the services. */
+export type SkipParts = Pick<Services, 'config' | 'exemptUsers' | 'groups' | 'trustedDevices'>
+
 /**
  * Whether a sign-in whose password was just accepted skips the second factor, and why: a service
  * account exempt by name or group (`enrollment.exempt_users`, `exempt_groups`), or a browser this user
  * trusted; null when the second factor is needed.
  */
 export async function secondFactorSkip(
-  s: Services,
+  s: SkipParts,
   user: string,
   deviceToken: string | undefined,
 ): Promise<'exempt' | 'trusted_device' | null> {

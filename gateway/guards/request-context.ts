@@ -4,8 +4,11 @@ import { requestOrigin } from '../history/login-history.ts'
 import { clientFacts } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 
+/** What this file uses of the services. */
+type RequestContextParts = Pick<Services, 'trustedProxies'>
+
 /** Reads, once per request to tapgate's pages, who is asking: `c.var.clientIp` and `c.var.origin`. */
-export function requestContext(s: Services): MiddlewareHandler<GatewayEnv> {
+export function requestContext(s: RequestContextParts): MiddlewareHandler<GatewayEnv> {
   return async function setRequestContext(c, next) {
     const clientIp = clientFacts(c.env.incoming, s).clientIp
     c.set('clientIp', clientIp)

@@ -7,11 +7,17 @@ import type { Services } from '../services.ts'
 import type { SessionLevel } from '../session/sessions.ts'
 import { isWellFormedToken, tokenId } from '../session/token.ts'
 
+/** What this file uses of the services. */
+type SessionGuardParts = Pick<Services, 'config' | 'cookie' | 'csrf' | 'sessions'>
+
 /**
  * Lets a request through only with a live session at `level`; otherwise sends the browser where it
  * belongs: no session → the panel's login page; already verified → where it was going.
  */
-export function requireSession(s: Services, level: SessionLevel | 'any'): MiddlewareHandler<GatewayEnv> {
+export function requireSession(
+  s: SessionGuardParts,
+  level: SessionLevel | 'any',
+): MiddlewareHandler<GatewayEnv> {
   const loginPage = signInPage(s.config)
   return async function sessionGuard(c, next) {
     const token = takeCookie(c.req.header('cookie'), s.cookie.name).value

@@ -1,13 +1,16 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { enrolledFactors, type FactorSet } from '../factors/enrolled-factors.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
+
+/** What this file uses of the services. */
+type StepUpParts = Pick<Services, 'clock' | 'sessions' | 'urls'> & FactorSet
 
 /** A change to the user's factors needs a second factor verified this recently (issue: step-up). */
 const STEP_UP_WINDOW_MS = 5 * 60_000
 
-function recentlyVerified(s: Services, session: Session): boolean {
+function recentlyVerified(s: StepUpParts, session: Session): boolean {
   return session.verifiedAt !== undefined && s.clock.now() - session.verifiedAt < STEP_UP_WINDOW_MS
 }
 
@@ -17,7 +20,7 @@ function recentlyVerified(s: Services, session: Session): boolean {
  * page. Someone at an unlocked, signed-in computer cannot swap in their own phone.
  */
 export function requireRecentVerification(
-  s: Services,
+  s: StepUpParts,
   comeBackTo: (c: Context<GatewayEnv>) => string = () => s.urls.account.page,
 ): MiddlewareHandler<GatewayEnv> {
   return async function stepUpGuard(c, next) {
@@ -27,13 +30,13 @@ export function requireRecentVerification(
 }
 
 /** Verified recently, or has no factor to verify with (skipped enrollment while it was optional). */
-export async function mayChangeFactors(s: Services, session: Session): Promise<boolean> {
+export async function mayChangeFactors(s: StepUpParts, session: Session): Promise<boolean> {
   return recentlyVerified(s, session) || (await enrolledFactors(s, session.user)).none
 }
 
 export async function askToVerifyAgain(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: StepUpParts,
   comeBackTo = s.urls.account.page,
 ) {
   await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: comeBackTo })

@@ -1,10 +1,15 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { Config } from '../config/schema.ts'
+import type { LocalUsers } from '../first-factor/local-users.ts'
 import { forwardedForHeader, resolveClientAddress } from '../http/client-address.ts'
+import type { SessionCookie } from '../http/cookies.ts'
 import { takeCookie } from '../http/cookies.ts'
+import type { NetworkSet } from '../http/networks.ts'
 import { canonicalAddress } from '../http/networks.ts'
-import type { Services } from '../services.ts'
+import type { ClientHeaderFilter } from './client-header-filter.ts'
+import type { Upstream } from './forward-request.ts'
 import { upstreamRequestHeaders } from './header-hygiene.ts'
-import type { Identity } from './identity-headers.ts'
+import type { Identity, IdentityHeaders } from './identity-headers.ts'
 
 export interface ClientFacts {
   clientIp: string
@@ -13,7 +18,7 @@ export interface ClientFacts {
 }
 
 /** Who is asking, believing X-Forwarded-For only from trusted proxies (DESIGN invariant 3). */
-export function clientFacts(incoming: IncomingMessage, s: Services): ClientFacts {
+export function clientFacts(incoming: IncomingMessage, s: { trustedProxies: NetworkSet }): ClientFacts {
   const peer = canonicalAddress(incoming.socket.remoteAddress ?? '')
   const xff = headerValue(incoming, 'x-forwarded-for')
   return {
@@ -28,6 +33,16 @@ export function headerValue(incoming: IncomingMessage, name: string): string | u
   return Array.isArray(value) ? value.join(', ') : value
 }
 
+/** What the panel's request headers are built from, compiled from the config once. */
+export interface PanelRequestParts {
+  config: Config
+  upstream: Upstream
+  publicHost: string
+  clientHeaders: ClientHeaderFilter
+  identityHeaders: IdentityHeaders
+  localUsers: LocalUsers | null
+}
+
 /**
  * The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's.
  * `verifiedUser` (a session that passed the second factor) is told to the panel in the identity
@@ -35,7 +50,7 @@ export function headerValue(incoming: IncomingMessage, name: string): string | u
  * (proxy/client-header-filter.ts), never is.
  */
 export function panelRequestHeaders(
-  s: Services,
+  s: PanelRequestParts,
   incoming: IncomingMessage,
   facts: ClientFacts,
   cookie: string | undefined,
@@ -54,13 +69,16 @@ export function panelRequestHeaders(
 }
 
 /** The user as the panel is told: local mode's users file knows their name, email and groups. */
-export function identityOf(s: Services, user: string): Identity {
+export function identityOf(s: { localUsers: LocalUsers | null }, user: string): Identity {
   const local = s.localUsers?.find(user)
   return local ? { user, name: local.displayName, email: local.email, groups: local.groups } : { user }
 }
 
 /** tapgate's own cookies (session, trusted device) taken out of a Cookie header: the panel never sees them. */
-export function gatewayCookies(s: Services, header: string | undefined) {
+export function gatewayCookies(
+  s: { cookie: SessionCookie; deviceCookie: SessionCookie },
+  header: string | undefined,
+) {
   const session = takeCookie(header, s.cookie.name)
   const device = takeCookie(session.rest, s.deviceCookie.name)
   return { session: session.value, device: device.value, panel: device.rest }

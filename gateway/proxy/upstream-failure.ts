@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { Config } from '../config/schema.ts'
 import { type ProblemCode, sendProblem } from '../errors.tsx'
 import { requestIdOf } from '../http/request-id.ts'
-import type { Services } from '../services.ts'
+import type { RequestLimits } from '../limits/request-limits.ts'
+import type { Metrics } from '../observability/metrics.ts'
 import { UpstreamError } from './upstream-error.ts'
 
 const problemFor = {
@@ -19,7 +22,7 @@ export function upstreamProblem(error: UpstreamError): ProblemCode {
 export function sendUpstreamFailure(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  s: Services,
+  s: { config: Config; limits: RequestLimits; log: Logger; metrics: Metrics },
   error: unknown,
   path: string,
 ): void {

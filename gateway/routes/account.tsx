@@ -8,6 +8,7 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
+import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { type AccountNotice, noticeText } from '../http/tapgate-urls.ts'
 import { yubikeyMessage } from '../messages/code-messages.ts'
@@ -118,8 +119,8 @@ export function accountRoutes(s: Services) {
   routes.post('/keys/rename', async (c) => {
     const webauthn = s.webauthn
     if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
-    const { id, name } = await c.req.parseBody()
-    const result = await webauthn.rename(c.var.session.user, String(id ?? ''), String(name ?? ''))
+    const { id, name } = await readForm(c, { id: textField, name: textField })
+    const result = await webauthn.rename(c.var.session.user, id, name)
     if (!result.ok) {
       return render(
         c,
@@ -137,9 +138,9 @@ export function accountRoutes(s: Services) {
     const webauthn = s.webauthn
     if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    const { id } = await c.req.parseBody()
+    const { id } = await readForm(c, { id: textField })
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'webauthn')) return render(c, 400, lastWayIn)
-    if (!(await webauthn.remove(user, String(id ?? '')))) return render(c, 400, 'That key is not registered.')
+    if (!(await webauthn.remove(user, id))) return render(c, 400, 'That key is not registered.')
     await recordFactorChange(c, s, 'webauthn', 'removed')
     return c.redirect(urls.account.notice('key_removed'), 303)
   })
@@ -147,11 +148,11 @@ export function accountRoutes(s: Services) {
   routes.post('/yubikeys/add', requireRecentVerification(s), async (c) => {
     const yubico = s.yubicoOtp
     if (!yubico) return respondWithProblem(c, 'not_found', prefix)
-    const { otp, name } = await c.req.parseBody()
+    const { otp, name } = await readForm(c, { otp: textField, name: textField })
     const { user } = c.var.session
     const first = (await enrolledFactors(s, user)).none
     const attempt = await attemptProof(c, s, { event: 'factor_changed', proof: 'yubico_otp' }, () =>
-      yubico.enroll(user, String(otp ?? ''), String(name ?? '')),
+      yubico.enroll(user, otp, name),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     if (!attempt.verdict.ok) return render(c, 400, yubikeyMessage(attempt.verdict.reason))
@@ -188,16 +189,15 @@ export function accountRoutes(s: Services) {
     if (!yubico) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'yubico_otp')) return render(c, 400, lastWayIn)
-    const { id } = await c.req.parseBody()
-    if (!(await yubico.remove(user, String(id ?? ''))))
-      return render(c, 400, 'That YubiKey is not registered.')
+    const { id } = await readForm(c, { id: textField })
+    if (!(await yubico.remove(user, id))) return render(c, 400, 'That YubiKey is not registered.')
     await recordFactorChange(c, s, 'yubico_otp', 'removed')
     return c.redirect(urls.account.notice('yubikey_removed'), 303)
   })
 
   routes.post('/devices/revoke', async (c) => {
-    const { id } = await c.req.parseBody()
-    if (!(await s.trustedDevices.revoke(c.var.session.user, String(id ?? '')))) {
+    const { id } = await readForm(c, { id: textField })
+    if (!(await s.trustedDevices.revoke(c.var.session.user, id))) {
       return render(c, 400, 'That device is not trusted (any more).')
     }
     return c.redirect(urls.account.notice('device_revoked'), 303)

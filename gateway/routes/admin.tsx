@@ -7,6 +7,7 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
+import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { canonicalAddress } from '../http/networks.ts'
 import { type AdminNotice, noticeText } from '../http/tapgate-urls.ts'
@@ -122,8 +123,8 @@ export function adminRoutes(s: Services) {
   routes.post('/users/:user/reset', adminStepUp, async (c) => {
     const user = await knownUser(c)
     if (user === null) return respondWithProblem(c, 'not_found', prefix)
-    const { reason } = await c.req.parseBody()
-    const text = typeof reason === 'string' ? reason.trim() : ''
+    const { reason } = await readForm(c, { reason: textField })
+    const text = reason.trim()
     if (text === '') {
       return renderUser(c, user, 400, { error: 'Give a reason for the reset: it goes into their history.' })
     }
@@ -137,15 +138,15 @@ export function adminRoutes(s: Services) {
   routes.post('/users/:user/unlock', adminStepUp, async (c) => {
     const user = await knownUser(c)
     if (user === null) return respondWithProblem(c, 'not_found', prefix)
-    const { reason } = await c.req.parseBody()
-    const text = typeof reason === 'string' ? reason.trim().slice(0, reasonMaxLength) : ''
+    const { reason } = await readForm(c, { reason: textField })
+    const text = reason.trim().slice(0, reasonMaxLength)
     await liftLockout(s, user, { ...actOf(c), reason: text })
     return c.redirect(urls.admin.userNotice(user, 'unlocked'), 303)
   })
 
   routes.post('/addresses/unlock', searchStepUp, async (c) => {
-    const { address } = await c.req.parseBody()
-    const canonical = canonicalAddress(typeof address === 'string' ? address.trim() : '')
+    const { address } = await readForm(c, { address: textField })
+    const canonical = canonicalAddress(address.trim())
     if (isIP(canonical) === 0) return respondWithProblem(c, 'bad_request', prefix)
     await liftAddressLockout(s, canonical, actOf(c))
     return c.redirect(urls.admin.notice('address_unlocked'), 303)

@@ -4,6 +4,7 @@ import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor
 import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
+import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
@@ -41,9 +42,9 @@ export function authenticatorAppRoutes(s: Services) {
   routes.post('/', async (c) => {
     const { session, sessionToken } = c.var
     const secret = await offeredTotpSecret(c, s)
-    const { code } = await c.req.parseBody()
+    const { code } = await readForm(c, { code: textField })
     const attempt = await attemptProof(c, s, { event: 'factor_changed', proof: 'totp' }, () =>
-      s.totp.check(session.user, secret, typeof code === 'string' ? code : ''),
+      s.totp.check(session.user, secret, code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt

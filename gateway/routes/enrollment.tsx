@@ -8,6 +8,7 @@ import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
+import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
@@ -40,9 +41,9 @@ export function enrollmentRoutes(s: Services) {
   // Invite mode: the enrollment code first (skipping, where allowed, needs none: it enrolls nothing).
   routes.post('/invite', async (c) => {
     const { user } = c.var.session
-    const { invite_code: code } = await c.req.parseBody()
+    const { invite_code: code } = await readForm(c, { invite_code: textField })
     const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'invite' }, () =>
-      s.invites.redeem(user, typeof code === 'string' ? code : ''),
+      s.invites.redeem(user, code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     if (!attempt.verdict.ok) {
@@ -98,9 +99,9 @@ export function enrollmentRoutes(s: Services) {
     const yubico = s.yubicoOtp
     if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    const { otp, name } = await c.req.parseBody()
+    const { otp, name } = await readForm(c, { otp: textField, name: textField })
     const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'yubico_otp' }, () =>
-      yubico.enroll(user, typeof otp === 'string' ? otp : '', typeof name === 'string' ? name : ''),
+      yubico.enroll(user, otp, name),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt
@@ -122,9 +123,9 @@ export function enrollmentRoutes(s: Services) {
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const secret = await offeredTotpSecret(c, s)
-    const { code } = await c.req.parseBody()
+    const { code } = await readForm(c, { code: textField })
     const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'totp' }, () =>
-      s.totp.check(user, secret, typeof code === 'string' ? code : ''),
+      s.totp.check(user, secret, code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt

@@ -12,6 +12,7 @@ import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { checkbox, readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
@@ -24,6 +25,16 @@ import { LoginPage } from '../views/login-page.tsx'
 
 const wrongCredentials = 'The username, password or code is not correct.'
 const missingCredentials = 'Enter your username and password.'
+
+/** The sign-in form: the password, and (with the code typed alongside) the app's code. */
+const signInForm = {
+  csrf: textField,
+  rd: textField,
+  username: textField,
+  password: textField,
+  token: textField,
+  trust_device: checkbox,
+}
 
 /**
  * `<prefix>/login` (first_factor.mode: local): tapgate's own sign-in over the users file. The password
@@ -79,16 +90,15 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
   routes.post('/', async (c) => {
     const formId = takeCookie(c.req.header('cookie'), formCookie).value ?? ''
     const sameOrigin = s.csrf.isSameOrigin(c.req.header('sec-fetch-site'), c.req.header('origin'))
-    const form = sameOrigin ? await c.req.parseBody() : {}
-    if (!sameOrigin || formId === '' || !s.csrf.verify(`login:${formId}`, form.csrf)) {
+    const form = sameOrigin ? await readForm(c, signInForm) : null
+    if (form === null || formId === '' || !s.csrf.verify(`login:${formId}`, form.csrf)) {
       s.log.warn({ event: 'csrf_rejected', path: c.req.path, sameOrigin }, 'cross-site sign-in refused')
       return respondWithProblem(c, 'cross_site', prefix)
     }
-    const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '')
-    const returnTo = safeRedirectTarget(text('rd'), s.publicOrigin)
-    const typedName = text('username').slice(0, 256)
+    const returnTo = safeRedirectTarget(form.rd, s.publicOrigin)
+    const typedName = form.username.slice(0, 256)
     const user = canonicalUsername(typedName, s.config.first_factor.case_sensitive_usernames)
-    const password = text('password')
+    const { password } = form
     if (user === '' || password === '') {
       return render(c, 400, { returnTo, username: typedName, error: missingCredentials })
     }
@@ -127,7 +137,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     }
 
     const token = await s.sessions.create({ user, level: 'first_factor', returnTo: destination })
-    const code = text('token').replace(/\s+/g, '')
+    const code = form.token.replace(/\s+/g, '')
     if (code === '') {
       c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
       return c.redirect(urls.secondFactor.page, 303)
@@ -140,7 +150,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const typed = typedCode(s, user, code)
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: typed.proof }, typed.check)
     if (attempt.lockedOut === null && attempt.verdict.ok) {
-      const trustDevice = text('trust_device') === 'yes'
+      const trustDevice = form.trust_device
       return c.redirect(await completeSignIn(c, s, typed.proof, { trustDevice }), 303)
     }
     await s.sessions.destroy(token)

@@ -5,6 +5,7 @@ import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
+import { checkbox, readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
@@ -84,13 +85,13 @@ export function secondFactorRoutes(s: Services) {
     const { user } = c.var.session
     const secret = await s.totp.secretOf(user)
     if (secret === null) return c.redirect(urls.secondFactor.page, 303)
-    const { code, trust_device: trust } = await c.req.parseBody()
+    const { code, trust_device: trust } = await readForm(c, { code: textField, trust_device: checkbox })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'totp' }, () =>
-      s.totp.check(user, secret, typeof code === 'string' ? code : ''),
+      s.totp.check(user, secret, code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt
-    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust === 'yes'), 303)
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust), 303)
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       error: appCodeMessages[verdict.reason],
     })
@@ -100,14 +101,14 @@ export function secondFactorRoutes(s: Services) {
     const yubico = s.yubicoOtp
     if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
     const { user } = c.var.session
-    const { otp, trust_device: trust } = await c.req.parseBody()
+    const { otp, trust_device: trust } = await readForm(c, { otp: textField, trust_device: checkbox })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'yubico_otp' }, () =>
-      yubico.verify(user, typeof otp === 'string' ? otp : ''),
+      yubico.verify(user, otp),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt
     if (verdict.ok) {
-      return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust === 'yes'), 303)
+      return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust), 303)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
       yubikeyError: yubikeyMessage(verdict.reason),
@@ -120,9 +121,9 @@ export function secondFactorRoutes(s: Services) {
   routes.post('/recovery', async (c) => {
     if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
     const { user } = c.var.session
-    const { recovery_code: code } = await c.req.parseBody()
+    const { recovery_code: code } = await readForm(c, { recovery_code: textField })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'recovery_code' }, () =>
-      s.recoveryCodes.redeem(user, typeof code === 'string' ? code : ''),
+      s.recoveryCodes.redeem(user, code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt

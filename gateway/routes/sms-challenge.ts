@@ -5,6 +5,7 @@ import { respondWithProblem } from '../errors.tsx'
 import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import { checkbox, readForm, textField } from '../http/form.ts'
 import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -75,13 +76,13 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     const { user } = c.var.session
     const found = await offered(user)
     if (found === null) return respondWithProblem(c, 'not_found', prefix)
-    const { code, trust_device: trust } = await c.req.parseBody()
+    const { code, trust_device: trust } = await readForm(c, { code: textField, trust_device: checkbox })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'sms' }, () =>
-      found.sms.verify(user, 'sign_in', typeof code === 'string' ? code : ''),
+      found.sms.verify(user, 'sign_in', code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt
-    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'sms', trust === 'yes'), 303)
+    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'sms', trust), 303)
     const refusal = codeRefusal(verdict)
     return render(
       c,

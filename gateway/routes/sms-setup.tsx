@@ -8,6 +8,7 @@ import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import type { SmsFactor } from '../factors/sms/sms-factor.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
+import { checkbox, readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.ts'
 import { codeRefusal, phoneNumberMessages, sendRefusal } from '../messages/sms-messages.ts'
 import type { Services } from '../services.ts'
@@ -133,17 +134,16 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     const { user } = c.var.session
     const lockedOut = await refuseIfLockedOut(c, s, { event, factor: 'sms' })
     if (lockedOut) return lockedOut
-    const { phone, resend } = await c.req.parseBody()
+    const { phone, resend } = await readForm(c, { phone: textField, resend: checkbox })
     let number: string
-    if (resend === 'yes') {
+    if (resend) {
       const outstanding = await sms.outstanding(user, 'register')
       if (outstanding === null) return render(c, 400, { numberError: phoneNumberMessages.empty })
       number = outstanding.number
     } else {
-      const typed = typeof phone === 'string' ? phone : ''
-      const checked = checkPhoneNumber(typed)
+      const checked = checkPhoneNumber(phone)
       if (!checked.ok)
-        return render(c, 400, { number: typed, numberError: phoneNumberMessages[checked.problem] })
+        return render(c, 400, { number: phone, numberError: phoneNumberMessages[checked.problem] })
       number = checked.number
     }
     const result = await sms.send(user, 'register', number)
@@ -152,16 +152,16 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     const status = result.reason === 'not_delivered' ? 503 : 429
     const message = sendRefusal(result, 'setup')
     // A first send that failed shows the number again, so it can be corrected or sent once more.
-    const typed = resend === 'yes' ? undefined : { number: typeof phone === 'string' ? phone : '' }
+    const typed = resend ? undefined : { number: phone }
     return render(c, status, { ...typed, sendError: message })
   })
 
   routes.post('/', async (c) => {
     const sms = s.sms as SmsFactor
     const { user } = c.var.session
-    const { code } = await c.req.parseBody()
+    const { code } = await readForm(c, { code: textField })
     const attempt = await attemptProof(c, s, { event, proof: 'sms' }, () =>
-      sms.verify(user, 'register', typeof code === 'string' ? code : ''),
+      sms.verify(user, 'register', code),
     )
     if (attempt.lockedOut) return attempt.lockedOut
     const { verdict } = attempt

@@ -4,7 +4,10 @@ import type { Proof } from '../factors/factor-id.ts'
 import type { Verdict } from '../factors/verdict.ts'
 import type { HistoryEvent } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
-import { refuseIfLockedOut } from './lockout-refusal.ts'
+import { type LockoutParts, refuseIfLockedOut } from './lockout-refusal.ts'
+
+/** What this file uses of the services. */
+type AttemptParts = Pick<Services, 'history' | 'regulator'> & LockoutParts
 
 /** What a proof is offered for, as the history records it. */
 export interface ProofAttempt {
@@ -24,7 +27,7 @@ export type Attempted<V> = { lockedOut: Response } | { lockedOut: null; verdict:
  */
 export async function attemptProof<V extends Verdict<string>>(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: AttemptParts,
   attempt: ProofAttempt,
   check: () => Promise<V>,
 ): Promise<Attempted<V>> {

@@ -6,13 +6,29 @@ import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
 import { sealRecoveryCodes } from './fresh-recovery-codes.ts'
 
+/** What this file uses of the services. */
+type SignInParts = Pick<
+  Services,
+  | 'box'
+  | 'clock'
+  | 'config'
+  | 'cookie'
+  | 'deviceCookie'
+  | 'history'
+  | 'recoveryCodes'
+  | 'regulator'
+  | 'sessions'
+  | 'trustedDevices'
+  | 'urls'
+>
+
 /**
  * A second factor passed on the 2fa page: a pending session completes its sign-in, a verified one
  * (back to confirm itself before a change) is marked verified again. Returns where to go next.
  */
 export function passSecondStep(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: SignInParts,
   proof: Proof,
   trustDevice: boolean,
 ): Promise<string> {
@@ -21,7 +37,7 @@ export function passSecondStep(
 }
 
 /** The second factor was verified again: note when, and say where the user was going. */
-async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string> {
+async function markVerified(c: Context<GatewayEnv>, s: SignInParts): Promise<string> {
   const { returnTo, ...session } = c.var.session
   await s.sessions.save(c.var.sessionToken, { ...session, verifiedAt: s.clock.now() })
   return returnTo ?? s.urls.account.page
@@ -35,7 +51,7 @@ async function markVerified(c: Context<GatewayEnv>, s: Services): Promise<string
  */
 export async function completeSignIn(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: SignInParts,
   factor: Proof | 'enrollment_skipped',
   { firstEnrollment = false, trustDevice = false }: { firstEnrollment?: boolean; trustDevice?: boolean } = {},
 ): Promise<string> {

@@ -7,13 +7,16 @@ import type { HistoryEvent, HistoryFields, RequestOrigin } from '../history/logi
 import type { Lockout } from '../regulation/regulator.ts'
 import type { Services } from '../services.ts'
 
+/** What this file uses of the services. */
+export type LockoutParts = Pick<Services, 'clock' | 'config' | 'history' | 'regulator' | 'trustedDevices'>
+
 /**
  * The 429 page for a second-factor attempt that is locked out. The page says until when, never
  * whether the password or the code was wrong, nor which limit was reached.
  */
 export async function refuseIfLockedOut(
   c: Context<GatewayEnv>,
-  s: Services,
+  s: LockoutParts,
   attempt: {
     event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
     factor: Proof | 'invite'
@@ -28,7 +31,7 @@ export async function refuseIfLockedOut(
 
 /** The lockout of a password attempt: a browser the user trusted is spared user and address lockouts. */
 export function passwordLockout(
-  s: Services,
+  s: LockoutParts,
   user: string,
   ip: string,
   deviceToken: string | undefined,
@@ -43,7 +46,7 @@ export function passwordLockout(
  * user's history (and none for a name tapgate does not know), so refusals cannot push real entries out.
  */
 export async function recordLockedOut(
-  s: Services,
+  s: LockoutParts,
   user: string,
   origin: RequestOrigin,
   lockout: Lockout,
@@ -61,7 +64,7 @@ export async function recordLockedOut(
 }
 
 /** Until when, in words: minutes from now (no time zone needed) and the clock time in UTC. */
-export function lockoutDetail(s: Services, lockout: Lockout): ProblemDetail {
+export function lockoutDetail(s: LockoutParts, lockout: Lockout): ProblemDetail {
   const retryAfterMs = Math.max(0, lockout.until - s.clock.now())
   const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000))
   const at = new Date(lockout.until).toISOString().slice(11, 16)

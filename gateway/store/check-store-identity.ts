@@ -1,13 +1,19 @@
-import type { Services } from '../services.ts'
+import type { Logger } from 'pino'
 import { IdentityFileError } from './identity-file.ts'
+import type { StoreIdentity } from './store-identity.ts'
 
 /**
  * At start-up: compares the store with the identity this gateway remembers, and says so in the log
  * when enrollment will be refused. A store that is down is not fatal (requests fail closed until it
  * answers, and the check runs again then); an identity file that cannot be read or written is.
  */
-export async function checkStoreIdentity(s: Services): Promise<void> {
-  const { storeIdentity, log } = s
+export async function checkStoreIdentity({
+  storeIdentity,
+  log,
+}: {
+  storeIdentity: StoreIdentity
+  log: Logger
+}): Promise<void> {
   try {
     const state = await storeIdentity.establish()
     const refusal = 'enrollment refused until an operator runs `tapgate store accept-empty`'

@@ -1,9 +1,18 @@
-import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { Logger } from 'pino'
+import { type EnrolledFactors, enrolledFactors, type FactorSet } from '../factors/enrolled-factors.ts'
 import type { KeyMaterial } from '../factors/yubico-otp/key-material.ts'
 import type { ImportResult, YubicoOtpFactor } from '../factors/yubico-otp/yubico-otp-factor.ts'
-import type { HistoryEntry, RequestOrigin } from '../history/login-history.ts'
-import type { AddressLock } from '../regulation/regulator.ts'
-import type { Services } from '../services.ts'
+import type { HistoryEntry, LoginHistory, RequestOrigin } from '../history/login-history.ts'
+import type { AddressLock, Regulator } from '../regulation/regulator.ts'
+import type { EnrollmentInvites } from './enrollment-invites.ts'
+
+/** What an admin's actions read and change; every one is written into the history. */
+export interface AdminParts {
+  regulator: Regulator
+  invites: EnrollmentInvites
+  history: LoginHistory
+  log: Logger
+}
 
 /** Who did it and from where, for the user's history: an admin's name or `cli:<os user>`. */
 export interface AdminAct {
@@ -24,7 +33,7 @@ export interface UserOverview {
   history: HistoryEntry[]
 }
 
-export async function userOverview(s: Services, user: string): Promise<UserOverview> {
+export async function userOverview(s: AdminParts & FactorSet, user: string): Promise<UserOverview> {
   const [factors, lockouts, inviteExpiresAt, history] = await Promise.all([
     enrolledFactors(s, user),
     s.regulator.lockoutsOfUser(user),
@@ -45,7 +54,7 @@ export async function userOverview(s: Services, user: string): Promise<UserOverv
  * Lifts the user's lockouts, their own and theirs at any address, and forgets their failures; an
  * address locked for everyone stays (`liftAddressLockout`). Audited.
  */
-export async function liftLockout(s: Services, user: string, act: AdminAct & { reason?: string }) {
+export async function liftLockout(s: AdminParts, user: string, act: AdminAct & { reason?: string }) {
   await s.regulator.liftUser(user)
   const reason = act.reason?.trim()
   await s.history.record(
@@ -61,7 +70,7 @@ export async function liftLockout(s: Services, user: string, act: AdminAct & { r
  * belongs to no user's history. Returns the block lifted, or null when it was not locked.
  */
 export async function liftAddressLockout(
-  s: Services,
+  s: AdminParts,
   address: string,
   act: AdminAct,
 ): Promise<string | null> {
@@ -76,7 +85,7 @@ export async function liftAddressLockout(
 }
 
 /** A new enrollment code for the user (the old one stops working), returned to be shown once. Audited. */
-export async function issueEnrollmentInvite(s: Services, user: string, act: AdminAct): Promise<string> {
+export async function issueEnrollmentInvite(s: AdminParts, user: string, act: AdminAct): Promise<string> {
   const code = await s.invites.issue(user)
   await s.history.record(user, act.origin, { event: 'admin', result: 'invite_issued', actor: act.actor })
   return code
@@ -87,7 +96,7 @@ export async function issueEnrollmentInvite(s: Services, user: string, act: Admi
  * they hold it). Audited.
  */
 export async function importYubiKey(
-  s: Services,
+  s: AdminParts,
   factor: YubicoOtpFactor,
   user: string,
   key: KeyMaterial & { name?: string },

@@ -1,6 +1,21 @@
+import type { FactorId } from '../factors/factor-id.ts'
 import { factorIds } from '../factors/factor-id.ts'
-import type { RequestOrigin } from '../history/login-history.ts'
-import type { Services } from '../services.ts'
+import type { RecoveryCodes } from '../factors/recovery-codes.ts'
+import type { StoredFactor } from '../factors/stored-factor.ts'
+import type { LoginHistory, RequestOrigin } from '../history/login-history.ts'
+import type { Sessions } from '../session/sessions.ts'
+import type { TrustedDevices } from '../session/trusted-devices.ts'
+import type { EnrollmentInvites } from './enrollment-invites.ts'
+
+/** Everything a reset clears, and the history it is told in. */
+export interface ResetParts {
+  storedFactors: Readonly<Record<FactorId, StoredFactor>>
+  recoveryCodes: RecoveryCodes
+  invites: EnrollmentInvites
+  sessions: Sessions
+  trustedDevices: TrustedDevices
+  history: LoginHistory
+}
 
 export interface ResetRequest {
   /** The admin (username, or `cli:<os user>` from the command line). */
@@ -17,7 +32,7 @@ export interface ResetRequest {
  * sign-in after the password enrolls a factor afresh (or needs an invite code, when configured).
  * Recorded in the user's history with who and why.
  */
-export async function resetSecondFactors(s: Services, user: string, request: ResetRequest): Promise<void> {
+export async function resetSecondFactors(s: ResetParts, user: string, request: ResetRequest): Promise<void> {
   const reason = request.reason.trim()
   if (reason === '') throw new TypeError('a reset needs a reason')
   await Promise.all([

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest'
 
 /**
  * gateway/'s folders (and top-level files) from the ground up. A module may take values only from a
- * floor below its own; types may point anywhere (a route's `Services` is only a type to a guard).
- * Folders on one floor do not import each other. A new folder gets its floor here.
+ * floor below its own; types may point anywhere (a guard names the parts of `Services` it uses as
+ * `Pick<Services, …>`, a type). Below sign-in/, nothing names Services at all: a function there takes
+ * the parts it uses. Folders on one floor do not import each other. A new folder gets its floor here.
  */
 const floors: readonly (readonly string[])[] = [
   ['context', 'crypto', 'deps', 'observability', 'safe-json'],
@@ -101,5 +102,14 @@ describe('import floors', async () => {
       })
       .map(({ from, to }) => `${from} -> ${to}`)
     expect(wrong).toEqual([])
+  })
+
+  it('keeps Services out of the floors below sign-in/: their functions take the parts they use', () => {
+    const naming = gatewayModules().filter(
+      (file) =>
+        floorOf(placeOf(file)) < floorOf('sign-in') &&
+        /from '(\.\.?\/)+services\.ts'/.test(readFileSync(join(gatewayDir, file), 'utf8')),
+    )
+    expect(naming).toEqual([])
   })
 })

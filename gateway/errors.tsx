@@ -58,8 +58,8 @@ export const problems = {
   unauthorized: { status: 401, title: 'Sign-in required', message: 'Two-step verification is required.' },
   session_expired: {
     status: 401,
-    title: 'Sign-in expired',
-    message: 'Your sign-in has expired. Sign in again.',
+    title: 'Your sign-in timed out',
+    message: 'For your security, a sign-in ends when it is not completed or used for a while. Sign in again.',
   },
   body_too_slow: {
     status: 408,
@@ -120,6 +120,8 @@ interface ProblemAnswer {
 export interface ProblemDetail {
   message?: string
   retryAfterMs?: number
+  /** Where the page's one button leads (a browser's page only): "Sign in again". */
+  action?: { href: string; label: string }
 }
 
 /** An error page for browsers, `{"error": code, "message": …}` for API clients. */
@@ -140,7 +142,15 @@ function problemAnswer(
       body: JSON.stringify({ error: code, message }),
     }
   }
-  const page = <MessagePage urls={tapgateUrls(prefix)} title={problem.title} message={message} tone="error" />
+  const page = (
+    <MessagePage
+      urls={tapgateUrls(prefix)}
+      title={problem.title}
+      message={message}
+      tone="error"
+      {...(detail.action === undefined ? {} : { action: detail.action })}
+    />
+  )
   return {
     status: problem.status,
     headers: { 'Content-Type': 'text/html; charset=UTF-8', ...pageSecurityHeaders, ...retryAfter },

@@ -1,15 +1,12 @@
-import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { z } from 'zod'
 import { deriveKey } from '../crypto/secret-box.ts'
 import type { Clock } from '../deps.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
+import { formatReadableCode, newReadableCode, readReadableCode } from './typed-code.ts'
 
-/** Crockford's base32: no I, L, O or U, so a code read aloud or off paper is not misread. */
-const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 const CODE_COUNT = 10
-/** 12 characters of 5 bits: 60 bits per code, above the 50 the issue asks for. */
-const CODE_LENGTH = 12
 
 const codeSet = z.object({
   /** Random per set: a used-marker of an old set never blocks a code of a new one. */
@@ -44,15 +41,13 @@ export class RecoveryCodes {
 
   /** A new set, replacing (and so revoking) the old one. Returns the codes, shown once, formatted. */
   async generate(user: string): Promise<string[]> {
-    const codes = Array.from({ length: CODE_COUNT }, () =>
-      Array.from({ length: CODE_LENGTH }, () => alphabet[randomInt(alphabet.length)]).join(''),
-    )
+    const codes = Array.from({ length: CODE_COUNT }, () => newReadableCode())
     await this.revoke(user)
     const generation = randomBytes(12).toString('base64url')
     const hashes = codes.map((c) => this.#hash(user, c))
     const record = { generation, createdAt: this.clock.now(), hashes, used: [] }
     await this.store.set(keys.recoveryCodes(user), JSON.stringify(record))
-    return codes.map(formatCode)
+    return codes.map(formatReadableCode)
   }
 
   /** Codes left; null when the user never generated any. */
@@ -62,7 +57,7 @@ export class RecoveryCodes {
   }
 
   async redeem(user: string, input: string): Promise<RecoveryVerdict> {
-    const code = normalizeCode(input)
+    const code = readReadableCode(input)
     if (code === null) return { ok: false, reason: 'malformed' }
     const record = await this.#load(user)
     if (record === null) return { ok: false, reason: 'no_codes' }
@@ -99,18 +94,4 @@ export class RecoveryCodes {
   #hash(user: string, code: string): string {
     return createHmac('sha256', this.#key).update(`${user}\0${code}`).digest('base64url')
   }
-}
-
-/** "7K3M-Q9PA-2XRT": groups of four are easier to copy. */
-function formatCode(code: string): string {
-  return code.match(/.{4}/g)?.join('-') ?? code
-}
-
-/** Upper-cases, drops spaces and dashes, reads O as 0 and I/L as 1 (Crockford); null if not a code. */
-export function normalizeCode(input: string): string | null {
-  if (input.length > 64) return null
-  const code = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
-  if (code.length !== CODE_LENGTH) return null
-  for (const char of code) if (!alphabet.includes(char)) return null
-  return code
 }

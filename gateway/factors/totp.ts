@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { generateSecret, generateURI, verify } from 'otplib'
 import QRCode from 'qrcode'
 import type { SecretBox } from '../crypto/secret-box.ts'
@@ -5,6 +6,7 @@ import type { Clock } from '../deps.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
 import type { StoredFactor } from './stored-factor.ts'
+import { withoutSeparators } from './typed-code.ts'
 import { refused, type Verdict } from './verdict.ts'
 
 export interface TotpSettings {
@@ -27,7 +29,8 @@ export function storedAppSecret(store: Store): StoredFactor {
 /**
  * Authenticator-app codes (RFC 6238). Secrets are sealed at rest with the user as associated data,
  * so a sealed secret copied to another user's key does not open. Each time step is accepted once
- * per user: the step is claimed with set-if-absent, atomic across gateway instances.
+ * per secret: the step is claimed with set-if-absent, atomic across gateway instances. (Per user, a
+ * new app's first code would be refused when it fell in the step of the code that signed in.)
  */
 export class TotpFactor {
   readonly #codeShape: RegExp
@@ -83,7 +86,7 @@ export class TotpFactor {
   }
 
   async check(user: string, secret: string, code: string): Promise<Verdict<TotpFailure>> {
-    const token = code.replace(/\s+/g, '')
+    const token = withoutSeparators(code)
     if (!this.#codeShape.test(token)) return refused('malformed')
     const { period, window, digits } = this.settings
     const result = await verify({
@@ -96,7 +99,13 @@ export class TotpFactor {
     })
     if (!result.valid || !('timeStep' in result)) return refused('wrong_code')
     const claimFor = (2 * window + 2) * period * 1000
-    const claimed = await this.store.setIfAbsent(keys.totpStepUsed(user, result.timeStep), '1', claimFor)
+    const used = keys.totpStepUsed(user, secretId(secret), result.timeStep)
+    const claimed = await this.store.setIfAbsent(used, '1', claimFor)
     return claimed ? { ok: true } : refused('replayed')
   }
+}
+
+/** Names a secret in a store key without revealing it (a hash of 160 random bits cannot be reversed). */
+function secretId(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url').slice(0, 16)
 }

@@ -5,6 +5,7 @@ import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import type { FactorId } from '../factors/factor-id.ts'
+import { withoutSeparators } from '../factors/typed-code.ts'
 import { refused, type Verdict } from '../factors/verdict.ts'
 import { parseOtp } from '../factors/yubico-otp/otp.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
@@ -137,7 +138,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     }
 
     const token = await s.sessions.create({ user, level: 'first_factor', returnTo: destination })
-    const code = form.token.replace(/\s+/g, '')
+    const code = withoutSeparators(form.token)
     if (code === '') {
       c.header('Set-Cookie', setSessionCookie(s.cookie, token), { append: true })
       return c.redirect(urls.secondFactor.page, 303)

@@ -66,7 +66,10 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     if (found === null) return respondWithProblem(c, 'not_found', prefix)
     const result = await found.sms.send(user, 'sign_in', found.number)
     await recordSend(c, s, 'second_factor', found.number, result)
-    if (result.ok) return c.redirect(urls.secondFactor.page, 303)
+    if (result.ok) {
+      await s.sessions.keepPendingUntil(c.var.sessionToken, c.var.session, result.expiresAt)
+      return c.redirect(urls.secondFactor.page, 303)
+    }
     return render(c, found.factors, result.reason === 'not_delivered' ? 503 : 429, {
       smsError: sendRefusal(result, 'sign_in'),
     })

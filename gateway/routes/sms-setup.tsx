@@ -148,7 +148,11 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     }
     const result = await sms.send(user, 'register', number)
     await recordSend(c, s, 'enrollment', number, result)
-    if (result.ok) return c.redirect(flow.actions.code, 303)
+    if (result.ok) {
+      // At enrollment the sign-in is still pending: it lives as long as the code does.
+      await s.sessions.keepPendingUntil(c.var.sessionToken, c.var.session, result.expiresAt)
+      return c.redirect(flow.actions.code, 303)
+    }
     const status = result.reason === 'not_delivered' ? 503 : 429
     const message = sendRefusal(result, 'setup')
     // A first send that failed shows the number again, so it can be corrected or sent once more.

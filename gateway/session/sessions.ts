@@ -33,6 +33,8 @@ const sessionRecord = z.object({
   verifiedAt: z.number().optional(),
   /** Recovery codes just generated, sealed, until the user says they saved them (shown once). */
   freshRecoveryCodes: z.string().optional(),
+  /** A pending sign-in kept past `session.pending`: until the text-message code sent during it expires. */
+  pendingUntil: z.number().optional(),
 })
 
 export type Session = z.infer<typeof sessionRecord>
@@ -117,6 +119,15 @@ export class Sessions {
     await this.store.set(keys.session(tokenId(token)), JSON.stringify(session), Math.max(lifetime, 1))
   }
 
+  /**
+   * Keeps a pending sign-in alive at least until `until` (a text-message code sent during it expires
+   * then), so that the code works for as long as its message says. Never shortens it.
+   */
+  async keepPendingUntil(token: string, session: Session, until: number): Promise<void> {
+    if (session.level !== 'first_factor' || (session.pendingUntil ?? 0) >= until) return
+    await this.save(token, { ...session, pendingUntil: until })
+  }
+
   /** A level change issues a new token and destroys the old one (session fixation defence). */
   async rotate(oldToken: string, fields: Omit<Session, 'createdAt' | 'seenAt'>): Promise<string> {
     await this.destroy(oldToken)
@@ -133,7 +144,9 @@ export class Sessions {
 
   /** Milliseconds the session may still live: the pending TTL, or idle capped by absolute. */
   #lifetime(session: Session, now: number): number {
-    if (session.level === 'first_factor') return session.createdAt + this.timeouts.pending - now
+    if (session.level === 'first_factor') {
+      return Math.max(session.createdAt + this.timeouts.pending, session.pendingUntil ?? 0) - now
+    }
     return Math.min(session.seenAt + this.timeouts.idle, session.createdAt + this.timeouts.absolute) - now
   }
 }

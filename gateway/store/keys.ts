@@ -5,7 +5,9 @@ const enc = encodeURIComponent
 export const keys = {
   session: (id: string) => `session:${id}`,
   totpSecret: (user: string) => `user:${enc(user)}:totp`,
-  totpStepUsed: (user: string, step: number) => `user:${enc(user)}:totp-step:${step}`,
+  /** A time step whose code was accepted, per secret: a new app's first code is not the old one's. */
+  totpStepUsed: (user: string, secretId: string, step: number) =>
+    `user:${enc(user)}:totp-step:${secretId}:${step}`,
   /*
    * The user's security keys (gateway/factors/webauthn/webauthn-factor.ts), one record per key so that changes to
    * different keys never write the same key (gateway/store/indexed-records.ts): the ids, what was

@@ -1,14 +1,10 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { deriveKey } from '../crypto/secret-box.ts'
 import type { Clock } from '../deps.ts'
+import { formatReadableCode, newReadableCode, readReadableCode } from '../factors/typed-code.ts'
 import { refused, type Verdict } from '../factors/verdict.ts'
 import { keys } from '../store/keys.ts'
 import type { Store } from '../store/store.ts'
-
-/** Crockford's base32: no I, L, O or U, so a code read over the phone is not misread. */
-const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-/** 12 characters of 5 bits: 60 bits, typed as XXXX-XXXX-XXXX. */
-const CODE_LENGTH = 12
 
 // Not yet in store/keys.ts; built the same way (the username encoded, so no name forges another key).
 
@@ -32,9 +28,9 @@ export class EnrollmentInvites {
 
   /** A new code for the user, replacing any earlier one; shown once, formatted. */
   async issue(user: string): Promise<string> {
-    const code = Array.from({ length: CODE_LENGTH }, () => alphabet[randomInt(alphabet.length)]).join('')
+    const code = newReadableCode()
     await this.store.set(keys.enrollmentInvite(user), this.#hash(user, code), this.ttlMs)
-    return code.match(/.{4}/g)?.join('-') ?? code
+    return formatReadableCode(code)
   }
 
   /** When the user's outstanding code expires (ms since the epoch); null when there is none. */
@@ -45,7 +41,7 @@ export class EnrollmentInvites {
 
   /** Accepted exactly once for the right code; a wrong guess leaves the code in place for its owner. */
   async redeem(user: string, input: string): Promise<Verdict<'wrong_code'>> {
-    const code = normalizeInviteCode(input)
+    const code = readReadableCode(input)
     if (code === null) return refused('wrong_code')
     const candidate = this.#hash(user, code)
     if (!sameHash(await this.store.get(keys.enrollmentInvite(user)), candidate)) return refused('wrong_code')
@@ -69,13 +65,4 @@ function sameHash(stored: string | null, candidate: string): boolean {
   const a = Buffer.from(stored)
   const b = Buffer.from(candidate)
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-/** Upper-cases, drops spaces and dashes, reads O as 0 and I/L as 1 (Crockford); null if not a code. */
-export function normalizeInviteCode(input: string): string | null {
-  if (input.length > 64) return null
-  const code = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
-  if (code.length !== CODE_LENGTH) return null
-  for (const char of code) if (!alphabet.includes(char)) return null
-  return code
 }

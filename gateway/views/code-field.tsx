@@ -13,7 +13,8 @@ export interface CodeFieldProps {
 
 /**
  * The one-time-code input with its error message, shared by every page that asks for a numeric code.
- * The label and the hint belong to the page, which words them for its step.
+ * The label and the hint belong to the page, which words them for its step. No `pattern`, and room
+ * for separators: a code pasted as apps show it ("123 456") arrives whole and the server reads it.
  */
 export function CodeField({ digits, error, autofocus, id = 'code', hintId = 'code-hint' }: CodeFieldProps) {
   const errorId = `${id}-error`
@@ -27,9 +28,8 @@ export function CodeField({ digits, error, autofocus, id = 'code', hintId = 'cod
         type="text"
         autocomplete="one-time-code"
         inputmode="numeric"
-        pattern="[0-9]*"
         minlength={digits}
-        maxlength={digits}
+        maxlength={2 * digits}
         autocapitalize="off"
         spellcheck={false}
         required

@@ -69,6 +69,26 @@ describe('moving to a new authenticator app', () => {
     expect((await signInWithCode(browser, offered.secret)).headers.get('location')).toBe('/dashboard')
   })
 
+  it("accepts the new app's first code in the same 30 s as the old app's code that signed in (issue 16)", async () => {
+    const { clock } = demo.gateway
+    const browser = new BrowserClient(demo.gateway.url)
+    const oldSecret = await enrollTotp(browser, clock)
+    await browser.get('/logout')
+    clock.advance(30_000)
+    expect((await signInWithCode(browser, oldSecret)).headers.get('location')).toBe('/dashboard')
+
+    // No time passes: the new secret's code is for the step the old one just used.
+    const offered = await offeredApp(browser)
+    const moved = await browser.postForm('/_tapgate/account/app', {
+      csrf: offered.csrf,
+      code: await totpCode(offered.secret, clock),
+    })
+    expect(moved.headers.get('location')).toBe('/_tapgate/account?notice=app_replaced')
+    // Each code still works once: the new app's code again is a replay.
+    await browser.get('/logout')
+    expect((await signInWithCode(browser, offered.secret)).status).toBe(401)
+  })
+
   it('asks for a recent second factor first, and refuses a form without its CSRF token', async () => {
     const browser = new BrowserClient(demo.gateway.url)
     const secret = await enrollTotp(browser, demo.gateway.clock)

@@ -96,6 +96,20 @@ describe('panel login → second factor → panel', () => {
     expect((await browser.get('/dashboard')).status).toBe(200)
   })
 
+  it('accepts a code pasted as apps show it, with a space or a dash in the middle (issue 16)', async () => {
+    const secret = await enrollTotp(new BrowserClient(demo.gateway.url), demo.gateway.clock)
+    for (const separator of [' ', '-']) {
+      demo.gateway.clock.advance(30_000)
+      const browser = new BrowserClient(demo.gateway.url)
+      await signInWithPassword(browser)
+      const csrf = csrfTokenIn(await (await browser.get('/_tapgate/2fa')).text())
+      const code = await totpCode(secret, demo.gateway.clock)
+      const pasted = `${code.slice(0, 3)}${separator}${code.slice(3)}`
+      const accepted = await browser.postForm('/_tapgate/2fa', { csrf, code: pasted })
+      expect(accepted.status, `"${pasted}"`).toBe(303)
+    }
+  })
+
   it('treats "Demo " and "demo" as one user: a case change cannot skip to enrolling a new factor', async () => {
     await enrollTotp(new BrowserClient(demo.gateway.url), demo.gateway.clock)
     const browser = new BrowserClient(demo.gateway.url)

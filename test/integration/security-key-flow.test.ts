@@ -315,7 +315,8 @@ describe('a security key as the second factor', () => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/)
       expect(await answerOf(response)).toEqual({
         error: 'session_expired',
-        message: 'Your sign-in has expired. Sign in again.',
+        message:
+          'For your security, a sign-in ends when it is not completed or used for a while. Sign in again.',
       })
     }
 

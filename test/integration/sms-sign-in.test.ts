@@ -67,6 +67,28 @@ describe('signing in with a code by text message', () => {
     expect(demo.gateway.logText()).not.toContain(testNumber)
   })
 
+  it('keeps the pending sign-in alive as long as a code it sent works, then says it timed out (issue 16)', async () => {
+    const { clock, services } = demo.gateway
+    const pending = services.config.session.pending
+    const browser = await atSecondStepWithSms(demo.gateway.url, sink)
+    // The code is asked for a minute before the pending sign-in would end; it works for 5 minutes.
+    clock.advance(pending - 60_000)
+    const code = await requestSignInCode(browser, sink)
+    clock.advance(services.config.factors.sms.code_ttl - 1_000)
+    expect((await enterSignInCode(browser, code)).headers.get('location')).toBe('/dashboard')
+
+    const late = new BrowserClient(demo.gateway.url)
+    await signInWithPassword(late)
+    const csrf = csrfTokenIn(await (await late.get('/_tapgate/2fa')).text())
+    clock.advance(pending)
+    const timedOut = await late.postForm('/_tapgate/2fa/sms', { csrf, code: '123456' })
+    expect(timedOut.status).toBe(401)
+    const page = await timedOut.text()
+    expect(page).toContain('Your sign-in timed out')
+    expect(page).toMatch(/<a class="button button-primary" href="\/login">Sign in again<\/a>/)
+    expect(timedOut.headers.get('set-cookie')).toMatch(/^tapgate_session=;.*Max-Age=0/)
+  })
+
   it('accepts a code once: the same code again is refused', async () => {
     const browser = await atSecondStepWithSms(demo.gateway.url, sink)
     const code = await requestSignInCode(browser, sink)

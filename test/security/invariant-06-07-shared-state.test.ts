@@ -46,7 +46,10 @@ describe('sessions across instances', () => {
     expect(verifiedToken).not.toBe(pendingToken)
 
     const replayPending = browserOn(b, new Map([['tapgate_session', pendingToken as string]]))
-    expect((await replayPending.get('/_tapgate/2fa')).headers.get('location')).toBe('/login')
+    // The dead pending id is told it timed out (with the way back to the sign-in page), never let in.
+    const timedOut = await replayPending.get('/_tapgate/2fa')
+    expect(timedOut.status).toBe(401)
+    expect(await timedOut.text()).toContain('href="/login"')
     expect((await replayPending.get('/dashboard')).headers.get('location')).toBe('/login')
   })
 

@@ -6,6 +6,7 @@ import type { Clock } from '../../deps.ts'
 import { safeJson } from '../../safe-json.ts'
 import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
+import { withoutSeparators } from '../typed-code.ts'
 import type { Delivery, Notifier } from './notifier.ts'
 
 /** A code to sign in (or confirm a change) with the user's number, or one that proves a new number. */
@@ -228,7 +229,7 @@ export class SmsFactor {
     if (record === null) return { ok: false, reason: 'no_code', notAGuess: true }
     const now = this.clock.now()
     if (now >= record.expiresAt) return { ok: false, reason: 'expired', notAGuess: true }
-    const code = input.replace(/\s+/g, '')
+    const code = withoutSeparators(input)
     if (!new RegExp(`^\\d{${CODE_DIGITS}}$`).test(code)) return { ok: false, reason: 'malformed' }
     const keepFor = record.expiresAt - now + EXPIRED_GRACE_MS
     const attempts = await this.store.increment(keys.smsAttempts(user, record.id), keepFor)

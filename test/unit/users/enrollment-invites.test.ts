@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { SqliteStore } from '../../../gateway/store/sqlite-store.ts'
-import { EnrollmentInvites, normalizeInviteCode } from '../../../gateway/users/enrollment-invites.ts'
+import { EnrollmentInvites } from '../../../gateway/users/enrollment-invites.ts'
 import { FixedClock } from '../../support/clock.ts'
 import { tempSqliteStore } from '../../support/temp-sqlite-store.ts'
 
@@ -93,12 +93,5 @@ describe('enrollment invites', () => {
     const code = await invites.issue('alice')
     await invites.revoke('alice')
     expect((await invites.redeem('alice', code)).ok).toBe(false)
-  })
-
-  it('normalises only well-formed codes', () => {
-    expect(normalizeInviteCode('abcd-efgh-jkmn')).toBe('ABCDEFGHJKMN')
-    expect(normalizeInviteCode('ABCD-EFGH-JKM')).toBeNull()
-    expect(normalizeInviteCode('ABCD-EFGH-JKMU')).toBeNull()
-    expect(normalizeInviteCode('A'.repeat(65))).toBeNull()
   })
 })

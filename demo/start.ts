@@ -58,7 +58,7 @@ ${users}
   The API bypasses the second factor:
     curl -H 'Authorization: Bearer ${demoApiKey}' ${config.public_url}/api/status
 
-  (panel at ${panel.url}, tapgate listening on ${gateway.url}; Ctrl+C to stop)
+  (the demo panel answers tapgate only, on ${panel.url}; Ctrl+C to stop)
 
 `)
 const stop = async () => {

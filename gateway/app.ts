@@ -52,6 +52,12 @@ export function createRequestListener(s: Services): RequestListener {
       return sendProblem(incoming, outgoing, 'bad_request', prefix)
     }
     if (!s.limits.admit(incoming, outgoing)) return
+    const elsewhere = s.publicAddress.redirectFor(incoming)
+    if (elsewhere !== null) {
+      const { location, setCookie } = elsewhere
+      const headers = { Location: location, 'Set-Cookie': setCookie, 'Cache-Control': 'no-store' }
+      return void outgoing.writeHead(302, { ...headers, 'Content-Length': 0 }).end()
+    }
     return isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
   }
 }

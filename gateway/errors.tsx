@@ -47,6 +47,11 @@ export const problems = {
     title: 'This form has expired',
     message: 'Go back, reload the page and try again.',
   },
+  wrong_address: {
+    status: 421,
+    title: 'Open this page at its own address',
+    message: 'This page was opened at another address than the one it is served at. Open it there.',
+  },
   factor_switched_off: {
     status: 403,
     title: 'Your sign-in method is turned off',

@@ -26,6 +26,7 @@ import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
+import { PublicAddress } from './http/public-address.ts'
 import { type TapgateUrls, tapgateUrls } from './http/tapgate-urls.ts'
 import { RequestLimits } from './limits/request-limits.ts'
 import { Metrics } from './observability/metrics.ts'
@@ -49,6 +50,8 @@ export interface Services extends Deps {
   publicOrigin: string
   /** tapgate's own pages and actions under the prefix (http/tapgate-urls.ts). */
   urls: TapgateUrls
+  /** Sends a browser that opened tapgate at another address to public_url's. */
+  publicAddress: PublicAddress
   /** public_url's host (and port): the X-Forwarded-Host the panel gets unless a trusted proxy sends one. */
   publicHost: string
   cookie: SessionCookie
@@ -126,6 +129,7 @@ export function createServices(deps: Deps): Services {
     ...deps,
     publicOrigin,
     urls: tapgateUrls(config.prefix),
+    publicAddress: new PublicAddress(config.public_url, trustedProxies),
     publicHost: new URL(config.public_url).host,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),

@@ -28,6 +28,14 @@ export class CsrfGuard {
     return true
   }
 
+  /**
+   * The browser says the form is its page's own (same-origin) from another origin than public_url's:
+   * the page was opened at another address (`127.0.0.1` for `localhost`), not forged by another site.
+   */
+  openedElsewhere(secFetchSite: string | undefined, origin: string | undefined): boolean {
+    return secFetchSite === 'same-origin' && origin !== undefined && origin !== this.publicOrigin
+  }
+
   verify(sessionId: string, submitted: unknown): boolean {
     if (typeof submitted !== 'string') return false
     const expected = Buffer.from(this.tokenFor(sessionId))

@@ -11,6 +11,7 @@ import { parseOtp } from '../factors/yubico-otp/otp.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
+import { refuseForm } from '../guards/require-csrf.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
 import { setSessionCookie, takeCookie } from '../http/cookies.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
@@ -93,8 +94,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const sameOrigin = s.csrf.isSameOrigin(c.req.header('sec-fetch-site'), c.req.header('origin'))
     const form = sameOrigin ? await readForm(c, signInForm) : null
     if (form === null || formId === '' || !s.csrf.verify(`login:${formId}`, form.csrf)) {
-      s.log.warn({ event: 'csrf_rejected', path: c.req.path, sameOrigin }, 'cross-site sign-in refused')
-      return respondWithProblem(c, 'cross_site', prefix)
+      return refuseForm(c, s, sameOrigin)
     }
     const returnTo = safeRedirectTarget(form.rd, s.publicOrigin)
     const typedName = form.username.slice(0, 256)

@@ -7,7 +7,9 @@ import { totpCode } from '../support/totp-codes.ts'
 /**
  * Step-up: changing one's factors needs a second factor verified within the last five minutes.
  * Past that (or in a session a trusted device opened) the change sends the user to confirm with
- * their app or key, and brings them back to the account page; a recovery code does not do.
+ * their app or key, and brings them back to the account page; a recovery code does not do. A
+ * sign-in with a recovery code is recent for those five minutes, so a user who lost their phone
+ * can make new codes and set up a new app at once.
  */
 const demo = useDemoGateway()
 const minute = 60_000
@@ -72,6 +74,38 @@ describe('step-up before a factor change', () => {
       recovery_code: codes[0] as string,
     })
     expect(refused.status).toBe(403)
+  })
+
+  it('lets a user who signed in with a recovery code make new codes and set up a new app within the window (issue 16)', async () => {
+    const { clock } = demo.gateway
+    const enrolled = new BrowserClient(demo.gateway.url)
+    await enrollTotp(enrolled, clock)
+    const [code] = recoveryCodesIn(await (await enrolled.get('/_tapgate/recovery-codes')).text())
+
+    // The phone is lost: a new browser signs in with the password and a recovery code.
+    const browser = new BrowserClient(demo.gateway.url)
+    await signInWithPassword(browser)
+    const challenge = await (await browser.get('/_tapgate/2fa')).text()
+    const used = await browser.postForm('/_tapgate/2fa/recovery', {
+      csrf: csrfTokenIn(challenge),
+      recovery_code: code as string,
+    })
+    expect(used.status).toBe(200)
+
+    const newCodes = await browser.postForm('/_tapgate/account/recovery-codes', {
+      csrf: await accountCsrf(browser),
+    })
+    expect(newCodes.headers.get('location')).toBe('/_tapgate/recovery-codes')
+    const appPage = await browser.get('/_tapgate/account/app')
+    expect(appPage.status).toBe(200)
+    expect(await appPage.text()).toContain('Move to a new authenticator app')
+
+    // Past the window the same change asks for a factor, and a recovery code is not one.
+    clock.advance(5 * minute + 1)
+    const later = await browser.postForm('/_tapgate/account/recovery-codes', {
+      csrf: await accountCsrf(browser),
+    })
+    expect(later.headers.get('location')).toBe('/_tapgate/2fa')
   })
 
   it('asks a session opened by a trusted device to confirm before any change', async () => {

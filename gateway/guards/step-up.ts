@@ -14,18 +14,23 @@ function recentlyVerified(s: StepUpParts, session: Session): boolean {
   return session.verifiedAt !== undefined && s.clock.now() - session.verifiedAt < STEP_UP_WINDOW_MS
 }
 
+/** An action a step-up interrupts, to be offered again once the user has verified (GitHub's sudo mode). */
+export type Interrupted = NonNullable<Session['interrupted']>
+
 /**
  * Guards the routes that change a user's factors: a session verified more than five minutes ago (or
  * never, as one opened by a trusted device) is sent to verify again and brought back to the account
- * page. Someone at an unlocked, signed-in computer cannot swap in their own phone.
+ * page (or `comeBackTo`). Someone at an unlocked, signed-in computer cannot swap in their own phone.
+ * `interrupted` names the action (the 2fa page says what it is for) and keeps what was typed for it.
  */
 export function requireRecentVerification(
   s: StepUpParts,
   comeBackTo: (c: Context<GatewayEnv>) => string = () => s.urls.account.page,
+  interrupted?: (c: Context<GatewayEnv>) => Promise<Interrupted>,
 ): MiddlewareHandler<GatewayEnv> {
   return async function stepUpGuard(c, next) {
     if (await mayChangeFactors(s, c.var.session)) return next()
-    return askToVerifyAgain(c, s, comeBackTo(c))
+    return askToVerifyAgain(c, s, comeBackTo(c), await interrupted?.(c))
   }
 }
 
@@ -38,8 +43,10 @@ export async function askToVerifyAgain(
   c: Context<GatewayEnv>,
   s: StepUpParts,
   comeBackTo = s.urls.account.page,
+  interrupted?: Interrupted,
 ) {
-  await s.sessions.save(c.var.sessionToken, { ...c.var.session, returnTo: comeBackTo })
+  // An earlier interrupted action is replaced (or dropped): only the latest is offered again.
+  await s.sessions.save(c.var.sessionToken, { ...c.var.session, interrupted, returnTo: comeBackTo })
   if (c.req.header('content-type')?.startsWith('application/json')) {
     return c.json(
       {

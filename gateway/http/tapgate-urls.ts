@@ -1,3 +1,5 @@
+import type { Proof } from '../factors/factor-id.ts'
+
 /** What the account page may say after a change; the query carries only the code, never the text. */
 export type AccountNotice =
   | 'key_added'
@@ -37,6 +39,8 @@ export function tapgateUrls(prefix: string) {
     verify: under('/verify'),
     secondFactor: {
       page: under('/2fa'),
+      /** The 2fa page showing this way to verify ("Try another way"). */
+      method: (proof: Proof) => `${prefix}/2fa?method=${proof}`,
       yubikey: under('/2fa/yubikey'),
       recovery: under('/2fa/recovery'),
       sms: under('/2fa/sms'),

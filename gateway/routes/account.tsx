@@ -93,14 +93,7 @@ export function accountRoutes(s: Services) {
           expiresAt,
           current: id === currentDevice,
         }))}
-        history={history.map(({ at, event, factor, result, ip, userAgent }) => ({
-          at,
-          event,
-          factor,
-          result,
-          ip,
-          device: deviceLabel(userAgent),
-        }))}
+        history={history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
         removable={{
           webauthn: mayRemove(factors.ways, 'webauthn'),
           yubico_otp: mayRemove(factors.ways, 'yubico_otp'),

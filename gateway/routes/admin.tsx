@@ -46,14 +46,37 @@ export function adminRoutes(s: Services) {
   // The admin check comes before CSRF, so a non-admin learns nothing from either answer.
   routes.use('*', requireSession(s, 'two_factor'), onlyAdmins(s), requireCsrf(s))
 
-  // An admin's action changes someone else's factors: the admin's own second factor must be recent.
-  const adminStepUp = requireRecentVerification(s, (c) => urls.admin.user(c.req.param('user') ?? ''))
+  /**
+   * An admin's action changes someone else's factors: the admin's own second factor must be recent.
+   * A step-up says what it is for and brings the admin back to the action, the reason still typed.
+   */
+  const adminStepUp = (actionOn: (user: string) => string, label: (user: string) => string) => {
+    const userOf = (c: Context<GatewayEnv>) => s.canonicalUser(c.req.param('user') ?? '')
+    return requireRecentVerification(
+      s,
+      (c) => urls.admin.user(userOf(c)),
+      async (c) => {
+        const user = userOf(c)
+        const { reason } = await readForm(c, { reason: textField })
+        const typed = reason.trim().slice(0, reasonMaxLength)
+        return { action: actionOn(user), label: label(user), ...(typed === '' ? {} : { reason: typed }) }
+      },
+    )
+  }
   const searchStepUp = requireRecentVerification(s, () => urls.admin.page)
 
   /** The user named in the path, spelled as sign-in spells it; null when tapgate never saw them. */
   async function knownUser(c: Context<GatewayEnv>): Promise<string | null> {
     const user = s.canonicalUser(c.req.param('user') ?? '')
     return user !== '' && (await s.users.isKnown(user)) ? user : null
+  }
+
+  /** The action on `user` a step-up interrupted, offered again on their page once (then forgotten). */
+  async function takeInterrupted(c: Context<GatewayEnv>, user: string) {
+    const { interrupted, ...session } = c.var.session
+    if (!interrupted?.action.startsWith(`${urls.admin.user(user)}/`)) return undefined
+    await s.sessions.save(c.var.sessionToken, session)
+    return interrupted
   }
 
   function actOf(c: Context<GatewayEnv>): AdminAct {
@@ -66,7 +89,7 @@ export function adminRoutes(s: Services) {
     status: 200 | 400,
     extra: { error?: string; issuedCode?: string } = {},
   ) {
-    const overview = await userOverview(s, user)
+    const [overview, resumed] = await Promise.all([userOverview(s, user), takeInterrupted(c, user)])
     const notice = noticeText(notices, c.req.query('notice'))
     const page = (
       <AdminUserPage
@@ -91,6 +114,7 @@ export function adminRoutes(s: Services) {
         inviteExpiresAt={overview.inviteExpiresAt}
         history={overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
         notice={notice}
+        resumed={resumed}
         {...extra}
       />
     )
@@ -120,29 +144,39 @@ export function adminRoutes(s: Services) {
     return renderUser(c, user, 200)
   })
 
-  routes.post('/users/:user/reset', adminStepUp, async (c) => {
-    const user = await knownUser(c)
-    if (user === null) return respondWithProblem(c, 'not_found', prefix)
-    const { reason } = await readForm(c, { reason: textField })
-    const text = reason.trim()
-    if (text === '') {
-      return renderUser(c, user, 400, { error: 'Give a reason for the reset: it goes into their history.' })
-    }
-    if (text.length > reasonMaxLength) {
-      return renderUser(c, user, 400, { error: `Keep the reason to ${reasonMaxLength} characters or fewer.` })
-    }
-    await resetSecondFactors(s, user, { ...actOf(c), reason: text })
-    return c.redirect(urls.admin.userNotice(user, 'reset'), 303)
-  })
+  routes.post(
+    '/users/:user/reset',
+    adminStepUp(urls.admin.resetUser, (user) => `reset ${user}'s second factors`),
+    async (c) => {
+      const user = await knownUser(c)
+      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      const { reason } = await readForm(c, { reason: textField })
+      const text = reason.trim()
+      if (text === '') {
+        return renderUser(c, user, 400, { error: 'Give a reason for the reset: it goes into their history.' })
+      }
+      if (text.length > reasonMaxLength) {
+        return renderUser(c, user, 400, {
+          error: `Keep the reason to ${reasonMaxLength} characters or fewer.`,
+        })
+      }
+      await resetSecondFactors(s, user, { ...actOf(c), reason: text })
+      return c.redirect(urls.admin.userNotice(user, 'reset'), 303)
+    },
+  )
 
-  routes.post('/users/:user/unlock', adminStepUp, async (c) => {
-    const user = await knownUser(c)
-    if (user === null) return respondWithProblem(c, 'not_found', prefix)
-    const { reason } = await readForm(c, { reason: textField })
-    const text = reason.trim().slice(0, reasonMaxLength)
-    await liftLockout(s, user, { ...actOf(c), reason: text })
-    return c.redirect(urls.admin.userNotice(user, 'unlocked'), 303)
-  })
+  routes.post(
+    '/users/:user/unlock',
+    adminStepUp(urls.admin.unlockUser, (user) => `lift ${user}'s lockout`),
+    async (c) => {
+      const user = await knownUser(c)
+      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      const { reason } = await readForm(c, { reason: textField })
+      const text = reason.trim().slice(0, reasonMaxLength)
+      await liftLockout(s, user, { ...actOf(c), reason: text })
+      return c.redirect(urls.admin.userNotice(user, 'unlocked'), 303)
+    },
+  )
 
   routes.post('/addresses/unlock', searchStepUp, async (c) => {
     const { address } = await readForm(c, { address: textField })
@@ -152,14 +186,18 @@ export function adminRoutes(s: Services) {
     return c.redirect(urls.admin.notice('address_unlocked'), 303)
   })
 
-  routes.post('/users/:user/invite', adminStepUp, async (c) => {
-    if (!inviteMode) return respondWithProblem(c, 'not_found', prefix)
-    const user = await knownUser(c)
-    if (user === null) return respondWithProblem(c, 'not_found', prefix)
-    // Rendered into this response only (no-store): the code is never in a URL, a log or the store.
-    const issuedCode = await issueEnrollmentInvite(s, user, actOf(c))
-    return renderUser(c, user, 200, { issuedCode })
-  })
+  routes.post(
+    '/users/:user/invite',
+    adminStepUp(urls.admin.inviteUser, (user) => `issue an enrollment code for ${user}`),
+    async (c) => {
+      if (!inviteMode) return respondWithProblem(c, 'not_found', prefix)
+      const user = await knownUser(c)
+      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      // Rendered into this response only (no-store): the code is never in a URL, a log or the store.
+      const issuedCode = await issueEnrollmentInvite(s, user, actOf(c))
+      return renderUser(c, user, 200, { issuedCode })
+    },
+  )
 
   return routes
 }

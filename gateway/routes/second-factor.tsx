@@ -3,6 +3,7 @@ import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import { type FactorId, factorIds, type Proof } from '../factors/factor-id.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
@@ -13,11 +14,12 @@ import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
-import { smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
+import { type ChallengeRefusal, smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
 
 /**
- * `<prefix>/2fa`: the challenge for a user whose panel password was accepted. It offers every factor
- * the user has: a security key (through the WebAuthn routes) and an authenticator-app code (here).
+ * `<prefix>/2fa`: the challenge for a user whose panel password was accepted, one way to verify at a
+ * time (`?method=` picks another): an authenticator-app code, a YubiKey tap and a recovery code are
+ * posted here, text messages under /sms, a security key through the WebAuthn routes.
  */
 export function secondFactorRoutes(s: Services) {
   const { prefix } = s.config
@@ -28,50 +30,54 @@ export function secondFactorRoutes(s: Services) {
   // A pending session signs in here; a verified one comes back to confirm itself before a factor change.
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
 
+  /**
+   * The 2fa page showing one way to verify: the one just refused, else the one asked for (`?method=`),
+   * else a text message whose code is on its way, else the strongest.
+   */
   async function render(
     c: Context<GatewayEnv>,
     factors: EnrolledFactors,
     status: 200 | 400 | 401 | 429 | 503,
-    {
-      error,
-      recoveryError,
-      yubikeyError,
-      smsError,
-      smsCodeError,
-    }: {
-      error?: string
-      recoveryError?: string
-      yubikeyError?: string
-      smsError?: string
-      smsCodeError?: string
-    } = {},
+    refusal: ChallengeRefusal = {},
   ) {
     const stepUp = c.var.session.level === 'two_factor'
     const sms = await smsChallengeFor(s, c.var.session.user, factors)
+    const methods = waysToVerify(factors, { sms: sms !== null, stepUp })
+    // A text-message code on its way is what the user is waiting for, unless they asked for another way.
+    const wanted = refusal.shown ?? c.req.query('method') ?? (sms?.codeSent ? 'sms' : undefined)
+    const shown = methods.find((proof) => proof === wanted)
     const page = (
       <SecondFactorPage
         urls={urls}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         digits={digits}
-        methods={{
-          totp: factors.totp,
-          securityKey: s.webauthn !== null && factors.keys.length > 0,
-          recoveryCode: !stepUp && (factors.recoveryCodesLeft ?? 0) > 0,
-          yubikey: s.yubicoOtp !== null && factors.yubikeys.length > 0,
-          sms: sms !== null,
-        }}
+        methods={methods}
+        shown={shown}
+        error={refusal.error}
         sms={sms}
-        smsError={smsError}
-        smsCodeError={smsCodeError}
+        smsSendError={refusal.smsSendError}
         purpose={stepUp ? 'step_up' : 'sign_in'}
-        {...(error === undefined ? {} : { error })}
-        {...(recoveryError === undefined ? {} : { recoveryError })}
-        {...(yubikeyError === undefined ? {} : { yubikeyError })}
+        stepUpFor={c.var.session.interrupted?.label}
         trustFor={s.config.trusted_devices.enabled && !stepUp ? trustFor : null}
       />
     )
     return htmlPage(c, page, status)
+  }
+
+  /** The ways the user can verify with here, strongest first; a recovery code is for getting in only. */
+  function waysToVerify(
+    factors: EnrolledFactors,
+    { sms, stepUp }: { sms: boolean; stepUp: boolean },
+  ): Proof[] {
+    const has: Record<FactorId, boolean> = {
+      webauthn: s.webauthn !== null && factors.keys.length > 0,
+      yubico_otp: s.yubicoOtp !== null && factors.yubikeys.length > 0,
+      totp: factors.totp,
+      sms,
+    }
+    const recovery = !stepUp && (factors.recoveryCodesLeft ?? 0) > 0
+    return [...factorIds.filter((id) => has[id]), ...(recovery ? ['recovery_code' as const] : [])]
   }
 
   routes.get('/', async (c) => {
@@ -93,6 +99,7 @@ export function secondFactorRoutes(s: Services) {
     const { verdict } = attempt
     if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust), 303)
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+      shown: 'totp',
       error: appCodeMessages[verdict.reason],
     })
   })
@@ -111,7 +118,8 @@ export function secondFactorRoutes(s: Services) {
       return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust), 303)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      yubikeyError: yubikeyMessage(verdict.reason),
+      shown: 'yubico_otp',
+      error: yubikeyMessage(verdict.reason),
     })
   })
 
@@ -135,7 +143,8 @@ export function secondFactorRoutes(s: Services) {
       return htmlPage(c, page)
     }
     return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      recoveryError: recoveryCodeMessages[verdict.reason],
+      shown: 'recovery_code',
+      error: recoveryCodeMessages[verdict.reason],
     })
   })
 

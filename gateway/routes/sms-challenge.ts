@@ -4,6 +4,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
+import type { Proof } from '../factors/factor-id.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
 import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
@@ -13,12 +14,21 @@ import { passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
 import type { SmsChallenge } from '../views/sms-method.tsx'
 
-/** Renders the 2fa page again with a text-message refusal (gateway/routes/second-factor.tsx). */
+/** What the 2fa page shows again after a refusal: the method refused, and why. */
+export interface ChallengeRefusal {
+  shown?: Proof
+  /** At the shown method's field. */
+  error?: string | undefined
+  /** A refused or failed "Send code". */
+  smsSendError?: string | undefined
+}
+
+/** Renders the 2fa page again with a refusal (gateway/routes/second-factor.tsx). */
 export type RenderChallenge = (
   c: Context<GatewayEnv>,
   factors: EnrolledFactors,
   status: 400 | 401 | 429 | 503,
-  errors: { smsError?: string; smsCodeError?: string },
+  refusal: ChallengeRefusal,
 ) => Promise<Response>
 
 /** What the 2fa page shows of the user's number; null when it does not offer text messages. */
@@ -71,7 +81,8 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
       return c.redirect(urls.secondFactor.page, 303)
     }
     return render(c, found.factors, result.reason === 'not_delivered' ? 503 : 429, {
-      smsError: sendRefusal(result, 'sign_in'),
+      shown: 'sms',
+      smsSendError: sendRefusal(result, 'sign_in'),
     })
   })
 
@@ -91,7 +102,9 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
       c,
       await enrolledFactors(s, user),
       verdict.reason === 'malformed' ? 400 : 401,
-      refusal.field ? { smsCodeError: refusal.message } : { smsError: refusal.message },
+      refusal.field
+        ? { shown: 'sms', error: refusal.message }
+        : { shown: 'sms', smsSendError: refusal.message },
     )
   })
 

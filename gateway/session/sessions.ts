@@ -35,6 +35,11 @@ const sessionRecord = z.object({
   freshRecoveryCodes: z.string().optional(),
   /** A pending sign-in kept past `session.pending`: until the text-message code sent during it expires. */
   pendingUntil: z.number().optional(),
+  /**
+   * An action a step-up interrupted (an admin's reset …): what the 2fa page says it is for, and what
+   * the page it returns to offers again, with the reason already typed.
+   */
+  interrupted: z.object({ action: z.string(), label: z.string(), reason: z.string().optional() }).optional(),
 })
 
 export type Session = z.infer<typeof sessionRecord>

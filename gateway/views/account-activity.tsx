@@ -24,6 +24,11 @@ export interface AccountHistoryEntry {
   ip: string
   /** "Firefox on Linux". */
   device: string
+  /** The whole User-Agent, on hover only. */
+  userAgent?: string | undefined
+  /** An admin's action: who, and the reason they gave. */
+  actor?: string | undefined
+  reason?: string | undefined
 }
 
 /** Browsers that skip the second factor, each revocable, and "revoke all". */
@@ -123,12 +128,24 @@ function resultText(result: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** Recent sign-in attempts and changes (seed 000: "a log of login attempts"), newest first. */
-export function HistorySection({ entries }: { entries: readonly AccountHistoryEntry[] }) {
+/**
+ * Sign-in attempts and changes (seed 000: "a log of login attempts"), newest first, in words: a table
+ * on a wide screen, one small card per entry on a phone. The account page shows a user their own; the
+ * admin page shows a user's with who acted and why (`byWhom`).
+ */
+export function HistorySection({
+  entries,
+  title = 'Recent activity',
+  byWhom = false,
+}: {
+  entries: readonly AccountHistoryEntry[]
+  title?: string
+  byWhom?: boolean
+}) {
   return (
     <section class="section" aria-labelledby="history-title">
       <h2 class="section-title" id="history-title">
-        Recent activity
+        {title}
       </h2>
       {entries.length === 0 ? (
         <p class="hint">Nothing yet.</p>
@@ -141,6 +158,7 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
                 <th scope="col">What</th>
                 <th scope="col">Result</th>
                 <th scope="col">From</th>
+                {byWhom ? <th scope="col">By</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -160,8 +178,16 @@ export function HistorySection({ entries }: { entries: readonly AccountHistoryEn
                   <td data-label="Result">{resultText(entry.result)}</td>
                   <td data-label="From">
                     {entry.ip}
-                    <span class="history-device">{entry.device}</span>
+                    <span class="history-device" title={entry.userAgent}>
+                      {entry.device}
+                    </span>
                   </td>
+                  {byWhom ? (
+                    <td data-label="By">
+                      {entry.actor}
+                      {entry.reason ? <span class="history-device">{entry.reason}</span> : null}
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,5 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
+import { type AccountHistoryEntry, HistorySection } from './account-activity.tsx'
 import { Banners } from './banners.tsx'
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
@@ -142,19 +143,6 @@ export interface AdminKey {
   lastUsedAt: number | null
 }
 
-export interface AdminHistoryEntry {
-  at: number
-  event: string
-  factor?: string | undefined
-  result: string
-  ip: string
-  userAgent: string
-  /** "Firefox on Linux". */
-  device: string
-  actor?: string | undefined
-  reason?: string | undefined
-}
-
 export interface AdminUserPageProps {
   urls: TapgateUrls
   csrfToken: string
@@ -180,9 +168,16 @@ export interface AdminUserPageProps {
   inviteExpiresAt: number | null
   /** A code just issued, shown on this response only. */
   issuedCode?: string | undefined
-  history: readonly AdminHistoryEntry[]
+  history: readonly AccountHistoryEntry[]
   notice?: string | undefined
   error?: string | undefined
+  /** The action a step-up interrupted: its form comes back ready to send, the reason as typed. */
+  resumed?: { action: string; label: string; reason?: string | undefined } | undefined
+}
+
+/** The reason typed before a step-up, for the form that posts to `action`; empty for any other form. */
+function resumedReason(props: AdminUserPageProps, action: string): string {
+  return props.resumed?.action === action ? (props.resumed.reason ?? '') : ''
 }
 
 function FactorsSection({
@@ -247,7 +242,9 @@ function FactorsSection({
   )
 }
 
-function LockoutSection({ urls, csrfToken, user, lockedUntil, lockedAddresses }: AdminUserPageProps) {
+function LockoutSection(props: AdminUserPageProps) {
+  const { urls, csrfToken, user, lockedUntil, lockedAddresses, resumed } = props
+  const action = urls.admin.unlockUser(user)
   const locked = lockedUntil !== null || lockedAddresses.length > 0
   return (
     <section class="section" aria-labelledby="lockout-title">
@@ -277,7 +274,7 @@ function LockoutSection({ urls, csrfToken, user, lockedUntil, lockedAddresses }:
             </ul>
           )}
           <p class="hint">Lift it once you know the attempts were theirs.</p>
-          <form class="admin-form" method="post" action={urls.admin.unlockUser(user)}>
+          <form class="admin-form" method="post" action={action}>
             <input type="hidden" name="csrf" value={csrfToken} />
             <div class="field">
               <label class="label" for="unlock-reason">
@@ -290,9 +287,14 @@ function LockoutSection({ urls, csrfToken, user, lockedUntil, lockedAddresses }:
                 type="text"
                 maxlength={reasonMaxLength}
                 autocomplete="off"
+                value={resumedReason(props, action)}
               />
             </div>
-            <button class="button button-primary button-small" type="submit">
+            <button
+              class="button button-primary button-small"
+              type="submit"
+              autofocus={resumed?.action === action}
+            >
               Lift lockout
             </button>
           </form>
@@ -302,7 +304,9 @@ function LockoutSection({ urls, csrfToken, user, lockedUntil, lockedAddresses }:
   )
 }
 
-function ResetSection({ urls, csrfToken, user, inviteMode, error }: AdminUserPageProps) {
+function ResetSection(props: AdminUserPageProps) {
+  const { urls, csrfToken, user, inviteMode, error, resumed } = props
+  const action = urls.admin.resetUser(user)
   return (
     <section class="section" aria-labelledby="reset-title">
       <h2 class="section-title" id="reset-title">
@@ -313,7 +317,7 @@ function ResetSection({ urls, csrfToken, user, inviteMode, error }: AdminUserPag
         codes, signs them out everywhere and forgets their trusted devices. Their next sign-in sets up a
         factor afresh{inviteMode ? ', with an enrollment code you issue them' : ''}.
       </p>
-      <form class="admin-form" method="post" action={urls.admin.resetUser(user)}>
+      <form class="admin-form" method="post" action={action}>
         <input type="hidden" name="csrf" value={csrfToken} />
         <div class={error ? 'field field-invalid' : 'field'}>
           <label class="label" for="reset-reason">
@@ -327,9 +331,15 @@ function ResetSection({ urls, csrfToken, user, inviteMode, error }: AdminUserPag
             maxlength={reasonMaxLength}
             required
             aria-describedby="reset-hint"
-          ></textarea>
+          >
+            {resumedReason(props, action)}
+          </textarea>
         </div>
-        <button class="button button-danger button-small" type="submit">
+        <button
+          class="button button-danger button-small"
+          type="submit"
+          autofocus={resumed?.action === action}
+        >
           Reset second factors
         </button>
       </form>
@@ -337,7 +347,8 @@ function ResetSection({ urls, csrfToken, user, inviteMode, error }: AdminUserPag
   )
 }
 
-function InviteSection({ urls, csrfToken, user, inviteExpiresAt, issuedCode }: AdminUserPageProps) {
+function InviteSection({ urls, csrfToken, user, inviteExpiresAt, issuedCode, resumed }: AdminUserPageProps) {
+  const action = urls.admin.inviteUser(user)
   return (
     <section class="section" aria-labelledby="invite-title">
       <h2 class="section-title" id="invite-title">
@@ -363,9 +374,13 @@ function InviteSection({ urls, csrfToken, user, inviteExpiresAt, issuedCode }: A
           </>
         )}
       </p>
-      <form class="admin-form" method="post" action={urls.admin.inviteUser(user)}>
+      <form class="admin-form" method="post" action={action}>
         <input type="hidden" name="csrf" value={csrfToken} />
-        <button class="button button-secondary button-small" type="submit">
+        <button
+          class="button button-secondary button-small"
+          type="submit"
+          autofocus={resumed?.action === action}
+        >
           {inviteExpiresAt === null ? 'Issue enrollment code' : 'Issue a new code'}
         </button>
       </form>
@@ -373,58 +388,11 @@ function InviteSection({ urls, csrfToken, user, inviteExpiresAt, issuedCode }: A
   )
 }
 
-function HistoryTable({ entries }: { entries: readonly AdminHistoryEntry[] }) {
-  return (
-    <section class="section" aria-labelledby="history-title">
-      <h2 class="section-title" id="history-title">
-        Activity
-      </h2>
-      {entries.length === 0 ? (
-        <p class="hint">Nothing recorded.</p>
-      ) : (
-        <div class="table-scroll">
-          <table class="history admin-history">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Factor</th>
-                <th scope="col">Result</th>
-                <th scope="col">From</th>
-                <th scope="col">By</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr>
-                  <td>
-                    <DateTime at={entry.at} withTime />
-                  </td>
-                  <td>{entry.event}</td>
-                  <td>{entry.factor ?? ''}</td>
-                  <td>{entry.result}</td>
-                  <td>
-                    {entry.ip}
-                    <span class="history-device">{entry.device}</span>
-                    <span class="admin-user-agent">{entry.userAgent}</span>
-                  </td>
-                  <td>
-                    {entry.actor ?? ''}
-                    {entry.reason ? <span class="history-device">{entry.reason}</span> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
-  )
-}
-
 /** `<prefix>/admin/users/<user>`: one user's factors, lockout and activity, and what an admin can do. */
 export function AdminUserPage(props: AdminUserPageProps) {
-  const { urls, user, inviteMode, history, notice, error } = props
+  const { urls, user, inviteMode, history, error, resumed } = props
+  const notice =
+    resumed === undefined ? props.notice : `You were about to ${resumed.label}: it is below, ready to send.`
   return (
     <Layout urls={urls} title={`User ${user}`}>
       <div class="admin">
@@ -437,7 +405,7 @@ export function AdminUserPage(props: AdminUserPageProps) {
         <LockoutSection {...props} />
         <ResetSection {...props} />
         {inviteMode ? <InviteSection {...props} /> : null}
-        <HistoryTable entries={history} />
+        <HistorySection entries={history} title="Activity" byWhom />
         <AdminFooter urls={urls} backToSearch={true} />
       </div>
     </Layout>

@@ -1,3 +1,4 @@
+import type { Proof } from '../factors/factor-id.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'
@@ -9,15 +10,13 @@ import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
 import { YubiKeyTapField } from './yubikey-fields.tsx'
 
-export interface SecondFactorMethods {
-  totp: boolean
-  securityKey: boolean
-  /** The user has unused recovery codes: offered, folded away, as the way back in. */
-  recoveryCode: boolean
-  /** A YubiKey in OTP mode: a tap types a code into a field. */
-  yubikey?: boolean
-  /** A code by text message to the user's number (`sms` on the page says which and in what state). */
-  sms?: boolean
+/** What "Try another way" offers for each way to verify. */
+const otherWayLabels: Record<Proof, string> = {
+  webauthn: 'Use your security key or passkey',
+  yubico_otp: 'Touch your YubiKey',
+  totp: 'Enter a code from your authenticator app',
+  sms: 'Get a code by text message',
+  recovery_code: 'Use a recovery code',
 }
 
 export interface SecondFactorPageProps {
@@ -25,37 +24,36 @@ export interface SecondFactorPageProps {
   username: string
   csrfToken: string
   digits: number
-  /** A refused code, shown above the code field (or above the key button when there is no code field). */
-  error?: string
-  /** A refused recovery code, shown in the (then open) recovery-code section. */
-  recoveryError?: string
-  /** A refused YubiKey tap, shown at the YubiKey field. */
-  yubikeyError?: string
-  /** The text-message method, when offered; its refused send and its refused code. */
+  /** The ways this user can verify here, strongest first; a recovery code last (never for step-up). */
+  methods: readonly Proof[]
+  /** The one on the page (the strongest when absent); the others are under "Try another way". */
+  shown?: Proof | undefined
+  /** Why the shown method's last attempt was refused, at its field. */
+  error?: string | undefined
+  /** The text-message method's state, when it is one of `methods`. */
   sms?: SmsChallenge | null | undefined
-  smsError?: string | undefined
-  smsCodeError?: string | undefined
+  /** A refused or failed "Send code", above the button that sends one. */
+  smsSendError?: string | undefined
   /** `step_up`: a signed-in user confirms it is them before changing their sign-in methods. */
   purpose?: 'sign_in' | 'step_up'
-  /** "30 days": offers "Trust this device for 30 days"; null when trusted devices are off. */
+  /** What the step-up is for, when it interrupted an action: "reset bob's second factors". */
+  stepUpFor?: string | undefined
+  /** "30 days": the shown method's form offers "Trust this device for 30 days"; null when off. */
   trustFor: string | null
-  methods: SecondFactorMethods
 }
 
-interface SecurityKeyMethodProps {
+function SecurityKeyMethod({
+  urls,
+  error,
+  trustFor,
+}: {
   urls: TapgateUrls
   error: string | undefined
-  /** Marks the key as the better choice; only meaningful when there is another. */
-  recommended: boolean
   trustFor: string | null
-  /** No code form holds the trust box, so it goes under the key button. */
-  trustBoxHere: boolean
-}
-
-function SecurityKeyMethod({ urls, error, recommended, trustFor, trustBoxHere }: SecurityKeyMethodProps) {
+}) {
   return (
     <section class="method" aria-labelledby="key-title">
-      <MethodHead icon={<KeyIcon />} titleId="key-title" badge={recommended ? 'Recommended' : undefined}>
+      <MethodHead icon={<KeyIcon />} titleId="key-title">
         Security key or passkey
       </MethodHead>
       <p class="method-text" id="key-hint">
@@ -76,21 +74,9 @@ function SecurityKeyMethod({ urls, error, recommended, trustFor, trustBoxHere }:
         <span>Use security key</span>
       </button>
       <KeyStatus />
-      {trustFor !== null && trustBoxHere ? <TrustDeviceField trustFor={trustFor} /> : null}
+      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
     </section>
   )
-}
-
-interface CodeMethodProps {
-  urls: TapgateUrls
-  csrfToken: string
-  digits: number
-  error: string | undefined
-  /** With a security key on offer the code is the fallback: a quieter button, no focus grab. */
-  secondary: boolean
-  /** Another field holds a refused entry and takes the focus instead. */
-  focusElsewhere: boolean
-  trustFor: string | null
 }
 
 function CodeMethod({
@@ -98,10 +84,14 @@ function CodeMethod({
   csrfToken,
   digits,
   error,
-  secondary,
-  focusElsewhere,
   trustFor,
-}: CodeMethodProps) {
+}: {
+  urls: TapgateUrls
+  csrfToken: string
+  digits: number
+  error: string | undefined
+  trustFor: string | null
+}) {
   return (
     <form class="form" method="post" action={urls.secondFactor.page}>
       <input type="hidden" name="csrf" value={csrfToken} />
@@ -113,19 +103,10 @@ function CodeMethod({
           Open your authenticator app (Google Authenticator, Authy, Microsoft Authenticator…) and enter the{' '}
           {digits}-digit code for this account.
         </p>
-        {/* Focusing the field on a phone opens the keyboard over the key button, so only when the
-            code is the one way in or has just been refused. */}
-        <CodeField
-          digits={digits}
-          error={error}
-          autofocus={!focusElsewhere && (!secondary || Boolean(error))}
-        />
+        <CodeField digits={digits} error={error} autofocus={true} />
       </div>
       {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-      <button
-        class={`button ${secondary ? 'button-secondary' : 'button-primary'} button-block`}
-        type="submit"
-      >
+      <button class="button button-primary button-block" type="submit">
         Verify
       </button>
     </form>
@@ -137,22 +118,19 @@ function YubiKeyMethod({
   urls,
   csrfToken,
   error,
-  focus,
   trustFor,
 }: {
   urls: TapgateUrls
   csrfToken: string
   error: string | undefined
-  focus: boolean
-  /** Set when no code form holds the trust box. */
   trustFor: string | null
 }) {
   return (
     <form class="form method-yubikey" method="post" action={urls.secondFactor.yubikey}>
       <input type="hidden" name="csrf" value={csrfToken} />
-      <YubiKeyTapField error={error} autofocus={focus} />
+      <YubiKeyTapField error={error} autofocus={true} />
       {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-      <button class="button button-secondary button-block" type="submit">
+      <button class="button button-primary button-block" type="submit">
         Verify with YubiKey
       </button>
     </form>
@@ -169,47 +147,60 @@ function RecoveryCodeMethod({
   error: string | undefined
 }) {
   return (
-    <details class="disclosure" id="recovery" open={error !== undefined}>
-      <summary>Use a recovery code</summary>
-      <form class="form recovery-form" method="post" action={urls.secondFactor.recovery}>
-        <input type="hidden" name="csrf" value={csrfToken} />
-        <div class={error ? 'field field-invalid' : 'field'}>
-          <label class="label" for="recovery-code">
-            Recovery code
-          </label>
-          <p class="hint" id="recovery-code-hint">
-            One of the codes you saved when you set up two-step verification. Each works once.
-          </p>
-          <TypedCodeInput
-            id="recovery-code"
-            name="recovery_code"
-            hintId="recovery-code-hint"
-            error={error}
-            autofocus={error !== undefined}
-            placeholder="XXXX-XXXX-XXXX"
-            capitals
-          />
-        </div>
-        <button class="button button-secondary button-block" type="submit">
-          Sign in with recovery code
-        </button>
-      </form>
-    </details>
+    <form class="form recovery-form" method="post" action={urls.secondFactor.recovery}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <div class={error ? 'field field-invalid' : 'field'}>
+        <label class="label" for="recovery-code">
+          Recovery code
+        </label>
+        <p class="hint" id="recovery-code-hint">
+          One of the codes you saved when you set up two-step verification. Each works once.
+        </p>
+        <TypedCodeInput
+          id="recovery-code"
+          name="recovery_code"
+          hintId="recovery-code-hint"
+          error={error}
+          autofocus={true}
+          placeholder="XXXX-XXXX-XXXX"
+          capitals
+        />
+      </div>
+      <button class="button button-primary button-block" type="submit">
+        Sign in with recovery code
+      </button>
+    </form>
   )
 }
 
-function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
-  const summary =
-    methods.totp && methods.securityKey
-      ? 'Trouble signing in?'
-      : methods.securityKey
-        ? 'Trouble using your security key?'
-        : 'Trouble getting a code?'
+/** The user's other ways to verify, one link each, as Google's and Authelia's "Try another way". */
+function OtherWays({ urls, others }: { urls: TapgateUrls; others: readonly Proof[] }) {
+  if (others.length === 0) return null
+  return (
+    <nav class="other-ways" aria-labelledby="other-ways-title">
+      <h2 class="other-ways-title" id="other-ways-title">
+        Try another way
+      </h2>
+      <ul class="other-ways-list">
+        {others.map((proof) => (
+          <li>
+            <a class="other-way" href={urls.secondFactor.method(proof)}>
+              {otherWayLabels[proof]}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  )
+}
+
+function TroubleTips({ shown, methods }: { shown: Proof; methods: readonly Proof[] }) {
+  const summary = shown === 'webauthn' ? 'Trouble using your security key?' : 'Trouble signing in?'
   return (
     <details class="disclosure">
       <summary>{summary}</summary>
       <ul class="disclosure-body">
-        {methods.securityKey ? (
+        {shown === 'webauthn' ? (
           <>
             <li>
               Plug the key in before you press the button; if it has a light, touch the key when it blinks.
@@ -217,13 +208,13 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
             <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
           </>
         ) : null}
-        {methods.sms ? (
+        {shown === 'sms' ? (
           <li>
             A text message can take a minute to arrive. If it does not, ask for a new code; only the newest
             code works.
           </li>
         ) : null}
-        {methods.totp ? (
+        {shown === 'totp' ? (
           <>
             <li>
               Each code is only valid for a short time. If one is rejected, wait for the next code and try
@@ -233,15 +224,9 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
           </>
         ) : null}
         <li>
-          {methods.securityKey && methods.totp
-            ? 'Lost your key and your app? '
-            : methods.securityKey
-              ? 'Lost your key? '
-              : methods.totp
-                ? 'Lost access to your app? '
-                : 'Lost your phone? '}
-          {methods.recoveryCode ? 'Use a recovery code, or contact' : 'Contact'} your hosting provider's
-          support to reset two-step verification.
+          Lost what you sign in with?{' '}
+          {methods.includes('recovery_code') ? 'Use a recovery code, or contact' : 'Contact'} your hosting
+          provider's support to reset two-step verification.
         </li>
       </ul>
     </details>
@@ -249,117 +234,66 @@ function TroubleTips({ methods }: { methods: SecondFactorMethods }) {
 }
 
 /**
- * The second step for a user whose panel password was accepted: a security key first (it cannot be
- * phished), the authenticator-app code as the alternative, whichever of the two the user has.
+ * The second step for a user whose panel password was accepted, one method at a time: the strongest
+ * the user has (security key, YubiKey, app, text message), or the one they chose, with "Try another
+ * way" listing the rest. Each method's form carries its own "Trust this device" box, so the choice
+ * goes with whichever method completes the sign-in.
  */
 export function SecondFactorPage({
   urls,
   username,
   csrfToken,
   digits,
-  error,
-  recoveryError,
-  yubikeyError,
-  sms,
-  smsError,
-  smsCodeError,
-  trustFor,
   methods,
+  shown = methods[0] ?? 'recovery_code',
+  error,
+  sms,
+  smsSendError,
+  trustFor,
   purpose = 'sign_in',
+  stepUpFor,
 }: SecondFactorPageProps) {
-  const both = methods.securityKey && methods.totp
-  const otherMethods = methods.securityKey || methods.totp || methods.yubikey === true
-  // A code was just sent or refused: the text-message field is where the user's attention is.
-  const smsFocus =
-    smsCodeError !== undefined ||
-    (sms?.codeSent === true &&
-      error === undefined &&
-      recoveryError === undefined &&
-      yubikeyError === undefined)
-  // The one trust box goes to the first form that takes a code: app, YubiKey, text message, else the key.
-  const smsTrustBox = sms?.codeSent === true && !methods.totp && !methods.yubikey
   const stepUp = purpose === 'step_up'
   const title = stepUp ? "Confirm it's you" : "Verify it's you"
+  const key = shown === 'webauthn'
+  const waitingToResend = shown === 'sms' && sms?.codeSent === true && sms.resendInSeconds > 0
   return (
-    <Layout
-      urls={urls}
-      title={title}
-      csrfToken={methods.securityKey ? csrfToken : undefined}
-      script={methods.securityKey || (sms?.codeSent === true && sms.resendInSeconds > 0)}
-    >
+    <Layout urls={urls} title={title} csrfToken={key ? csrfToken : undefined} script={key || waitingToResend}>
       <h1 class="title">{title}</h1>
-      {stepUp ? (
+      {stepUp && stepUpFor !== undefined ? (
+        <p class="subtitle">Before you {stepUpFor}, verify it's you once more.</p>
+      ) : stepUp ? (
         <p class="subtitle">
-          Before you change how <strong class="account-name">{username}</strong> signs in,{' '}
-          {otherMethods ? 'use your key or app once more.' : 'enter a code we text you.'}
+          Before you change how <strong class="account-name">{username}</strong> signs in, verify it's you
+          once more.
         </p>
       ) : (
         <p class="subtitle">
           Signing in as <strong class="account-name">{username}</strong>
         </p>
       )}
-      {methods.securityKey ? (
-        <SecurityKeyMethod
-          urls={urls}
-          error={methods.totp ? undefined : error}
-          recommended={both}
-          trustFor={trustFor}
-          trustBoxHere={!methods.totp && !methods.yubikey && !smsTrustBox}
-        />
+      {shown === 'webauthn' ? <SecurityKeyMethod urls={urls} error={error} trustFor={trustFor} /> : null}
+      {shown === 'yubico_otp' ? (
+        <YubiKeyMethod urls={urls} csrfToken={csrfToken} error={error} trustFor={trustFor} />
       ) : null}
-      {methods.yubikey ? (
-        <YubiKeyMethod
-          urls={urls}
-          csrfToken={csrfToken}
-          error={yubikeyError}
-          focus={
-            yubikeyError !== undefined || (!methods.securityKey && recoveryError === undefined && !smsFocus)
-          }
-          trustFor={methods.totp ? null : trustFor}
-        />
+      {shown === 'totp' ? (
+        <CodeMethod urls={urls} csrfToken={csrfToken} digits={digits} error={error} trustFor={trustFor} />
       ) : null}
-      {both ? (
-        <h2 class="divider">
-          <span>or use your authenticator app</span>
-        </h2>
-      ) : null}
-      {methods.totp ? (
-        <CodeMethod
-          urls={urls}
-          csrfToken={csrfToken}
-          digits={digits}
-          error={error}
-          secondary={both}
-          focusElsewhere={
-            recoveryError !== undefined ||
-            yubikeyError !== undefined ||
-            smsFocus ||
-            (methods.yubikey === true && error === undefined)
-          }
-          trustFor={trustFor}
-        />
-      ) : null}
-      {sms && otherMethods ? (
-        <h2 class="divider">
-          <span>or get a code by text message</span>
-        </h2>
-      ) : null}
-      {sms ? (
+      {shown === 'sms' && sms ? (
         <SmsMethod
           urls={urls}
           csrfToken={csrfToken}
           sms={sms}
-          sendError={smsError}
-          codeError={smsCodeError}
-          primary={!otherMethods}
-          focus={smsFocus}
-          trustField={trustFor !== null && smsTrustBox ? <TrustDeviceField trustFor={trustFor} /> : null}
+          sendError={smsSendError}
+          codeError={error}
+          trustField={trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
         />
       ) : null}
-      {methods.recoveryCode ? (
-        <RecoveryCodeMethod urls={urls} csrfToken={csrfToken} error={recoveryError} />
+      {shown === 'recovery_code' ? (
+        <RecoveryCodeMethod urls={urls} csrfToken={csrfToken} error={error} />
       ) : null}
-      <TroubleTips methods={methods} />
+      <OtherWays urls={urls} others={methods.filter((proof) => proof !== shown)} />
+      <TroubleTips shown={shown} methods={methods} />
       <p class="card-footer">
         {stepUp ? (
           <a class="link" href={urls.account.page}>

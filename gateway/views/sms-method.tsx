@@ -25,11 +25,7 @@ export interface SmsMethodProps {
   sendError: string | undefined
   /** A refused code, at the code field. */
   codeError: string | undefined
-  /** Text messages are the one way on offer: the strong button, and the focus. */
-  primary: boolean
-  /** Takes the focus: a code was just sent or refused. */
-  focus: boolean
-  /** The "trust this device" box, when no other form on the page holds it. */
+  /** The "trust this device" box, posted with the code. */
   trustField: Child
 }
 
@@ -37,16 +33,7 @@ export interface SmsMethodProps {
  * The 2fa page's text-message method, as seeds 001 and 002 describe it: nothing is sent until the
  * user asks ("Send code"); then the code field, and "Resend code" once the wait is over.
  */
-export function SmsMethod({
-  urls,
-  csrfToken,
-  sms,
-  sendError,
-  codeError,
-  primary,
-  focus,
-  trustField,
-}: SmsMethodProps) {
+export function SmsMethod({ urls, csrfToken, sms, sendError, codeError, trustField }: SmsMethodProps) {
   return (
     <section class="method" id="sms" aria-labelledby="sms-title">
       <MethodHead icon={<MessageIcon />} titleId="sms-title">
@@ -64,19 +51,10 @@ export function SmsMethod({
               <label class="label" for="sms-code">
                 Code from the text message
               </label>
-              <CodeField
-                digits={6}
-                id="sms-code"
-                hintId="sms-code-hint"
-                error={codeError}
-                autofocus={focus}
-              />
+              <CodeField digits={6} id="sms-code" hintId="sms-code-hint" error={codeError} autofocus={true} />
             </div>
             {trustField}
-            <button
-              class={`button ${primary ? 'button-primary' : 'button-secondary'} button-block`}
-              type="submit"
-            >
+            <button class="button button-primary button-block" type="submit">
               Verify
             </button>
           </form>
@@ -95,11 +73,7 @@ export function SmsMethod({
           <FieldError id="sms-send-error" error={sendError} />
           <form class="sms-send-form" method="post" action={urls.secondFactor.smsSend}>
             <input type="hidden" name="csrf" value={csrfToken} />
-            <button
-              class={`button ${primary ? 'button-primary' : 'button-secondary'} button-block`}
-              type="submit"
-              aria-describedby="sms-hint"
-            >
+            <button class="button button-primary button-block" type="submit" aria-describedby="sms-hint">
               Send code
             </button>
           </form>

@@ -58,6 +58,41 @@ describe('admin page', () => {
     expect(await demo.gateway.store.get(keys.totpSecret('demo'))).not.toBeNull()
   })
 
+  it('brings the admin back to the interrupted action after confirming, the reason still typed (issue 16)', async () => {
+    const { clock } = demo.gateway
+    const alice = new BrowserClient(demo.gateway.url)
+    const secret = await enrollTotp(alice, clock, 'alice')
+    await signedIn(demo, 'demo')
+    clock.advance(5 * 60_000 + 1)
+    const csrf = csrfTokenIn(await pageText(alice, demoPage))
+    const reason = 'lost phone <and> keys'
+    const interrupted = await alice.postForm(`${demoPage}/reset`, { csrf, reason })
+    expect(interrupted.headers.get('location')).toBe('/_tapgate/2fa')
+
+    // The confirmation says what it is for: an action on demo, not a change to alice's own methods.
+    const confirm = await pageText(alice, '/_tapgate/2fa')
+    expect(visible(confirm)).toContain("Before you reset demo's second factors, verify it's you once more.")
+    expect(visible(confirm)).not.toContain('signs in')
+    const verified = await alice.postForm('/_tapgate/2fa', {
+      csrf: csrfTokenIn(confirm),
+      code: await totpCode(secret, clock),
+    })
+    expect(verified.headers.get('location')).toBe(demoPage)
+
+    const back = await pageText(alice, demoPage)
+    expect(visible(back)).toContain(
+      "You were about to reset demo's second factors: it is below, ready to send.",
+    )
+    expect(back).toMatch(/<textarea[^>]*name="reason"[^>]*>lost phone &lt;and&gt; keys<\/textarea>/)
+    expect(back).toMatch(/<button class="button button-danger button-small" type="submit" autofocus="">/)
+    // Offered once: the next view of the page is the usual one, and nothing was reset meanwhile.
+    expect(visible(await pageText(alice, demoPage))).not.toContain('You were about to')
+    expect(await demo.gateway.store.get(keys.totpSecret('demo'))).not.toBeNull()
+
+    const reset = await alice.postForm(`${demoPage}/reset`, { csrf, reason })
+    expect(reset.headers.get('location')).toBe(`${demoPage}?notice=reset`)
+  })
+
   it('refuses users who are not admins with 403 on every route, GET and POST alike', async () => {
     const alice = await signedIn(demo, 'alice')
     const user = await signedIn(demo, 'demo')
@@ -104,11 +139,12 @@ describe('admin page', () => {
     expect(page).toContain('Security keys 0')
     expect(page).toContain('Recovery codes 10 left')
     expect(page).toContain('Not locked out')
-    // Newest first: the second step, the enrollment, the password.
+    // Newest first, in words (issue 16): the second step, the enrollment, the password.
     const history = page.slice(page.indexOf('Activity'))
     expect(history).toMatch(
-      /second_factor totp success 127\.0\.0\.1 .*enrollment totp success .*first_factor/,
+      /Second step: authenticator app Success 127\.0\.0\.1 Unknown browser .*Set up: authenticator app Success .*Password Success/,
     )
+    expect(history).not.toMatch(/second_factor|totp|first_factor/)
     expect(page).not.toContain('Enrollment code')
     // Usernames are canonicalised as sign-in does.
     expect((await alice.get(`${admin}/users/DEMO`)).status).toBe(200)
@@ -134,7 +170,7 @@ describe('admin page', () => {
     }
     expect(await demo.gateway.store.get(keys.totpSecret('demo'))).not.toBeNull()
     expect((await user.get('/dashboard')).status).toBe(200)
-    expect(visible(await pageText(alice, demoPage))).not.toContain('admin reset')
+    expect(visible(await pageText(alice, demoPage))).not.toContain('By an administrator Reset')
   })
 
   it("resets a user's factors with a reason: their open session ends at once, and the history says who and why", async () => {
@@ -158,7 +194,7 @@ describe('admin page', () => {
     expect(text).toContain('Second factors reset.')
     expect(text).toContain('Authenticator app Off')
     expect(text).toContain('Recovery codes None')
-    expect(text).toContain(`admin reset 127.0.0.1`)
+    expect(text).toContain('By an administrator Reset 127.0.0.1')
     expect(text).toContain(`alice ${reason}`)
     expect(demo.gateway.logs).toContainEqual(
       expect.objectContaining({ event: 'admin', result: 'reset', user: 'demo', actor: 'alice', reason }),
@@ -197,7 +233,7 @@ describe('admin page', () => {
     const page = visible(await pageText(alice, `${demoPage}?notice=unlocked`))
     expect(page).toContain('Lockout lifted.')
     expect(page).toContain('Not locked out')
-    expect(page).toContain('admin unlocked 127.0.0.1')
+    expect(page).toContain('By an administrator Unlocked 127.0.0.1')
     expect(page).toContain('alice their own typos')
 
     const signIn = await signInWithPassword(from('198.51.100.1'))
@@ -278,7 +314,7 @@ describe('admin page in invite mode', () => {
     const code = /<code>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})<\/code>/.exec(page)?.[1]
     expect(code).toBeDefined()
     expect(visible(page)).toContain('A code is outstanding until 30 Nov 2026, 09:00 UTC')
-    expect(visible(page)).toContain('admin invite_issued 127.0.0.1')
+    expect(visible(page)).toContain('By an administrator Invite issued 127.0.0.1')
 
     // Shown on that response only: the page afterwards, the log and the store do not hold it.
     const later = await pageText(alice, demoPage)

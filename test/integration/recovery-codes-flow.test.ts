@@ -59,7 +59,9 @@ describe('recovery codes', () => {
   it('signs in with a code once, says how many remain, and refuses the same code the next time', async () => {
     const browser = newBrowser()
     const [code] = await enrollWithCodes(browser)
-    const challenge = await signOutAndIn(browser)
+    // "Try another way" offers the recovery code, on a page of its own.
+    expect(await signOutAndIn(browser)).toContain('href="/_tapgate/2fa?method=recovery_code"')
+    const challenge = await (await browser.get('/_tapgate/2fa?method=recovery_code')).text()
     expect(challenge).toContain('action="/_tapgate/2fa/recovery"')
 
     const used = await browser.postForm('/_tapgate/2fa/recovery', {

@@ -96,7 +96,7 @@ describe('a security key as the second factor', () => {
     expect(page).not.toContain('name="code"')
     expect(page).not.toContain('action="/_tapgate/2fa"')
     // The recovery codes made at enrollment are the way back in without the key.
-    expect(page).toContain('action="/_tapgate/2fa/recovery"')
+    expect(page).toContain('href="/_tapgate/2fa?method=recovery_code"')
 
     const ceremonies = new KeyCeremonies(browser, csrfMetaIn(page))
     const options = await ceremonies.authenticationOptions()
@@ -349,7 +349,7 @@ describe('a security key as the second factor', () => {
     expect((await answerOf(expired)).error).toBe('session_expired')
   })
 
-  it('shows both the key and the code form to a user who has both, and either signs in', async () => {
+  it('shows the key to a user who has both, the code form under "Try another way", and either signs in', async () => {
     const browser = newBrowser()
     const secret = await enrollTotp(browser, demo.gateway.clock)
     const key = new SoftAuthenticator()
@@ -361,17 +361,19 @@ describe('a security key as the second factor', () => {
     const page = await (await browser.get('/_tapgate/2fa')).text()
     expect(page).toContain('data-webauthn="authenticate"')
     expect(page).toContain('Use security key')
-    expect(page).toContain('Recommended')
-    expect(page).toContain('or use your authenticator app')
-    expect(page).toContain('name="code"')
-    expect(formActionIn(page)).toBe('/_tapgate/2fa')
+    expect(page).not.toContain('name="code"')
+    expect(page).toContain('href="/_tapgate/2fa?method=totp"')
     expect((await new KeyCeremonies(browser, csrfMetaIn(page)).authenticate(key)).status).toBe(200)
 
     await browser.get('/logout')
     await signInWithPassword(browser)
     demo.gateway.clock.advance(30_000)
+    const codePage = await (await browser.get('/_tapgate/2fa?method=totp')).text()
+    expect(codePage).toContain('name="code"')
+    expect(formActionIn(codePage)).toBe('/_tapgate/2fa')
+    expect(codePage).toContain('href="/_tapgate/2fa?method=webauthn"')
     const byCode = await browser.postForm('/_tapgate/2fa', {
-      csrf: csrfTokenIn(await (await browser.get('/_tapgate/2fa')).text()),
+      csrf: csrfTokenIn(codePage),
       code: await totpCode(secret, demo.gateway.clock),
     })
     expect(byCode.status).toBe(303)

@@ -177,9 +177,10 @@ describe('without fallback_only', () => {
     await browser.get('/logout')
     await signInWithPassword(browser)
     const page = await (await browser.get('/_tapgate/2fa')).text()
-    expect(page).toContain('or get a code by text message')
     expect(page).toContain('action="/_tapgate/2fa"')
-    expect(page).toContain('action="/_tapgate/2fa/sms/send"')
+    expect(page).toContain('href="/_tapgate/2fa?method=sms"')
+    const sms = await (await browser.get('/_tapgate/2fa?method=sms')).text()
+    expect(sms).toContain('action="/_tapgate/2fa/sms/send"')
   })
 })
 

@@ -9,7 +9,13 @@ import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { tapgatePages } from '../../gateway/app.ts'
 import { argon2Options } from '../../gateway/first-factor/local-users.ts'
 import type { Services } from '../../gateway/services.ts'
-import { BrowserClient, csrfTokenIn, recoveryCodesIn, totpSecretIn } from '../support/browser-client.ts'
+import {
+  BrowserClient,
+  csrfMetaIn,
+  csrfTokenIn,
+  recoveryCodesIn,
+  totpSecretIn,
+} from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
 import { KeyCeremonies } from '../support/security-keys.ts'
@@ -285,7 +291,9 @@ async function atSecondStep(attacker: Attacker): Promise<{ browser: BrowserClien
   expect((await signIn(browser, attacker.user)).headers.get('location')).toBe(`${prefix}/2fa`)
   const page = await browser.get(`${prefix}/2fa`)
   expect(page.status).toBe(200)
-  return { browser, csrf: csrfTokenIn(await page.text()) }
+  const html = await page.text()
+  // A page showing the security key has no form: its token is in the meta tag the key script reads.
+  return { browser, csrf: html.includes('name="csrf"') ? csrfTokenIn(html) : csrfMetaIn(html) }
 }
 
 /** Password and an app at enrollment: a recently verified session. Returns the browser and the app's secret. */

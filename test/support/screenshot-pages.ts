@@ -13,6 +13,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import QRCode from 'qrcode'
+import type { Proof } from '../../gateway/factors/factor-id.ts'
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { tapgateUrls } from '../../gateway/http/tapgate-urls.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
@@ -92,7 +93,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
   })
   const csrfToken = 'sample-csrf-token'
   const challenge = { urls, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
-  const both = { totp: true, securityKey: true, recoveryCode: true }
+  const both: Proof[] = ['webauthn', 'totp', 'recovery_code']
   const enrollment = {
     urls,
     username: 'alice',
@@ -193,15 +194,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
   }
   const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })
   return {
-    'second-factor-key': page(
-      renderPage(
-        SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true, recoveryCode: false } }),
-      ),
-    ),
+    'second-factor-key': page(renderPage(SecondFactorPage({ ...challenge, methods: ['webauthn'] }))),
     'second-factor-key-refused': page(
-      renderPage(
-        SecondFactorPage({ ...challenge, methods: { totp: false, securityKey: true, recoveryCode: false } }),
-      ),
+      renderPage(SecondFactorPage({ ...challenge, methods: ['webauthn'] })),
       pressKeyButton,
     ),
     'second-factor-both': page(renderPage(SecondFactorPage({ ...challenge, methods: both }))),
@@ -210,7 +205,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
       showKeyBusy,
     ),
     'second-factor-both-filled': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: both })),
+      renderPage(SecondFactorPage({ ...challenge, methods: both, shown: 'totp' })),
       fillCode,
     ),
     'second-factor-both-error': page(
@@ -218,19 +213,14 @@ async function samplePages(): Promise<Record<string, Sample>> {
         SecondFactorPage({
           ...challenge,
           methods: both,
+          shown: 'totp',
           error: 'That code is not correct. Check the time on your phone and try the current code.',
         }),
       ),
     ),
-    'second-factor-totp': page(
-      renderPage(
-        SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false, recoveryCode: false } }),
-      ),
-    ),
+    'second-factor-totp': page(renderPage(SecondFactorPage({ ...challenge, methods: ['totp'] }))),
     'second-factor-totp-filled': page(
-      renderPage(
-        SecondFactorPage({ ...challenge, methods: { totp: true, securityKey: false, recoveryCode: false } }),
-      ),
+      renderPage(SecondFactorPage({ ...challenge, methods: ['totp'] })),
       fillCode,
     ),
     'second-factor-totp-error': page(
@@ -238,7 +228,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
         SecondFactorPage({
           ...challenge,
           username: 'alice.longname@example-hosting-customer.com',
-          methods: { totp: true, securityKey: false, recoveryCode: false },
+          methods: ['totp'],
           error: 'That code is not valid. Check your app and try again.',
         }),
       ),
@@ -420,8 +410,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { totp: true, securityKey: false, recoveryCode: true },
-          recoveryError: 'That recovery code has already been used. Each code works once; try another.',
+          methods: ['totp', 'recovery_code'],
+          shown: 'recovery_code',
+          error: 'That recovery code has already been used. Each code works once; try another.',
         }),
       ),
     ),
@@ -449,7 +440,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { totp: false, securityKey: false, recoveryCode: true, sms: true },
+          methods: ['sms', 'recovery_code'],
           sms: smsChallenge,
         }),
       ),
@@ -458,7 +449,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { totp: false, securityKey: false, recoveryCode: true, sms: true },
+          methods: ['sms', 'recovery_code'],
           sms: { ...smsChallenge, codeSent: true, resendInSeconds: 27 },
         }),
       ),
@@ -467,9 +458,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { totp: false, securityKey: false, recoveryCode: false, sms: true },
+          methods: ['sms'],
           sms: { ...smsChallenge, codeSent: true },
-          smsCodeError: 'That code is not correct. Check the text message and try again (3 tries left).',
+          error: 'That code is not correct. Check the text message and try again (3 tries left).',
         }),
       ),
     ),
@@ -477,9 +468,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { totp: false, securityKey: false, recoveryCode: false, sms: true },
+          methods: ['sms'],
           sms: smsChallenge,
-          smsError: 'We could not send the text message. Try again, or use another way to sign in.',
+          smsSendError: 'We could not send the text message. Try again, or use another way to sign in.',
         }),
       ),
     ),
@@ -487,7 +478,8 @@ async function samplePages(): Promise<Record<string, Sample>> {
       renderPage(
         SecondFactorPage({
           ...challenge,
-          methods: { ...both, sms: true },
+          methods: ['webauthn', 'totp', 'sms', 'recovery_code'],
+          shown: 'sms',
           sms: { ...smsChallenge, codeSent: true, resendInSeconds: 12 },
         }),
       ),

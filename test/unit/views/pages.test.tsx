@@ -1,14 +1,17 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Proof } from '../../../gateway/factors/factor-id.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
+import { AdminUserPage } from '../../../gateway/views/admin-page.tsx'
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
 import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../../gateway/views/recovery-codes-page.tsx'
-import { type SecondFactorMethods, SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
+import { SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
+import type { SmsChallenge } from '../../../gateway/views/sms-method.tsx'
 import { renderPage } from '../../support/render-page.ts'
 
 const prefix = '/_tapgate'
@@ -241,37 +244,47 @@ describe('Layout', () => {
 })
 
 describe('SecondFactorPage', () => {
-  const totpOnly = { totp: true, securityKey: false, recoveryCode: false }
-  const keyOnly = { totp: false, securityKey: true, recoveryCode: false }
-  const both = { totp: true, securityKey: true, recoveryCode: false }
-  const withRecovery = { totp: true, securityKey: false, recoveryCode: true }
   const page = (
     props: {
-      methods?: SecondFactorMethods
+      methods?: readonly Proof[]
+      shown?: Proof
       username?: string
       error?: string
-      recoveryError?: string
       trustFor?: string
       digits?: number
       csrfToken?: string
+      sms?: SmsChallenge
     } = {},
-  ) =>
-    renderPage(
+  ) => {
+    const methods = props.methods ?? ['totp']
+    return renderPage(
       <SecondFactorPage
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok123'}
         digits={props.digits ?? 6}
+        methods={methods}
+        shown={props.shown ?? (methods[0] as Proof)}
         error={props.error}
-        recoveryError={props.recoveryError}
+        sms={props.sms}
         trustFor={props.trustFor ?? null}
-        methods={props.methods ?? totpOnly}
       />,
     )
+  }
   const title = "Verify it's you"
+  const smsSent: SmsChallenge = {
+    maskedNumber: '+44 •••• ••23',
+    codeSent: true,
+    validFor: '5 minutes',
+    resendInSeconds: 0,
+  }
+  const otherWays = (html: string) =>
+    tags(html, 'a')
+      .filter((a) => a.class === 'other-way')
+      .map((a) => a.href)
 
   describe('with the authenticator app only', () => {
-    it('is a complete, accessible document without the key script', () => {
+    it('is a complete, accessible document without the key script, and nothing else to try', () => {
       const html = page()
       expectDocumentBasics(html, title)
       expectIdsUniqueAndReferencesResolved(html)
@@ -280,7 +293,7 @@ describe('SecondFactorPage', () => {
       expect(text(html)).toContain(title)
       expect(text(html)).toContain('Signing in as alice')
       expect(text(html)).not.toContain('security key')
-      expect(text(html)).not.toContain('or use your authenticator app')
+      expect(text(html)).not.toContain('Try another way')
     })
 
     it('posts the code with the CSRF token to the 2fa route', () => {
@@ -305,7 +318,7 @@ describe('SecondFactorPage', () => {
     })
 
     it('offers help for codes', () => {
-      expect(text(page())).toContain('Trouble getting a code?')
+      expect(text(page())).toContain('Each code is only valid for a short time')
     })
 
     it('follows the configured number of digits', () => {
@@ -333,20 +346,18 @@ describe('SecondFactorPage', () => {
   })
 
   describe('with a security key only', () => {
-    it('loads the key script with the CSRF token and has no code form', () => {
-      const html = page({ methods: keyOnly, csrfToken: 'tok-key' })
+    it('loads the key script with the CSRF token and has no form', () => {
+      const html = page({ methods: ['webauthn'], csrfToken: 'tok-key' })
       expectDocumentBasics(html, title, { script: true })
       expectIdsUniqueAndReferencesResolved(html)
       expectCsrfMeta(html, 'tok-key')
       expect(tags(html, 'form')).toHaveLength(0)
       expect(tags(html, 'input')).toHaveLength(0)
       expect(text(html)).not.toContain('authenticator app')
-      // Nothing to recommend it over.
-      expect(text(html)).not.toContain('Recommended')
     })
 
     it('has a "Use security key" button wired to the authentication endpoint and a status region', () => {
-      const html = page({ methods: keyOnly })
+      const html = page({ methods: ['webauthn'] })
       expect(keyButton(html)).toEqual({
         class: 'button button-primary button-block',
         type: 'button',
@@ -363,8 +374,8 @@ describe('SecondFactorPage', () => {
       expect(text(html)).toContain('Use a different account')
     })
 
-    it('shows an error above the key button when there is no code field to attach it to', () => {
-      const html = page({ methods: keyOnly, error: 'Sign-in expired. Try again.' })
+    it('shows an error above the key button', () => {
+      const html = page({ methods: ['webauthn'], error: 'Sign-in expired. Try again.' })
       const alert = only(html, 'p', (a) => a.role === 'alert')
       expect(alert.class).toBe('field-error')
       expect(text(html)).toContain('Sign-in expired. Try again.')
@@ -372,108 +383,108 @@ describe('SecondFactorPage', () => {
     })
   })
 
-  describe('with both', () => {
-    it('puts the recommended security key first and the code form after a divider', () => {
-      const html = page({ methods: both })
+  describe('with several ways to verify (issue 16: one at a time)', () => {
+    const methods: Proof[] = ['webauthn', 'yubico_otp', 'totp', 'sms', 'recovery_code']
+
+    it('shows only the one asked for, and lists the others, in order, under "Try another way"', () => {
+      const html = page({ methods, shown: 'webauthn' })
       expectDocumentBasics(html, title, { script: true })
       expectIdsUniqueAndReferencesResolved(html)
-      expectInputsLabelled(html)
-      expectCsrfMeta(html, 'tok123')
-      expectCsrf(html, 'tok123')
-      expectKeyStatus(html)
       expect(keyButton(html)['data-webauthn']).toBe('authenticate')
-      const key = html.indexOf('data-webauthn="authenticate"')
-      const divider = html.indexOf('or use your authenticator app')
-      const form = html.indexOf(`action="${prefix}/2fa"`)
-      expect(key).toBeGreaterThan(0)
-      expect(key).toBeLessThan(divider)
-      expect(divider).toBeLessThan(form)
-      expect(text(html)).toContain('Recommended')
-      expect(text(html)).toContain('Trouble signing in?')
+      expect(tags(html, 'form')).toHaveLength(0)
+      const nav = only(html, 'nav', () => true)
+      expect(nav.class).toBe('other-ways')
+      expect(text(elementById(html, nav['aria-labelledby'] as string))).toBe('Try another way')
+      expect(otherWays(html)).toEqual([
+        `${prefix}/2fa?method=yubico_otp`,
+        `${prefix}/2fa?method=totp`,
+        `${prefix}/2fa?method=sms`,
+        `${prefix}/2fa?method=recovery_code`,
+      ])
+      expect(text(html)).toContain('Enter a code from your authenticator app')
+      expect(text(html)).toContain('Use a recovery code')
     })
 
-    it('makes the code the quieter choice: secondary button, no focus grab', () => {
-      const html = page({ methods: both })
-      expect(keyButton(html).class).toContain('button-primary')
-      const verify = only(html, 'button', (a) => a.type === 'submit')
-      expect(verify.class).toContain('button-secondary')
-      expect(verify.class).not.toContain('button-primary')
-      expect(expectCodeInput(html, 6)).not.toHaveProperty('autofocus')
-      expect(labelFor(html, 'code')).toBe('Authentication code')
-    })
-
-    it('ties a refused code to the code field and focuses it', () => {
-      const html = page({ methods: both, error: 'That code is not correct.' })
-      expect(text(elementById(html, 'code-error'))).toBe('That code is not correct.')
-      expect(tags(html, '[a-z]+').filter((a) => a.role === 'alert')).toHaveLength(1)
-      const input = expectCodeInput(html, 6)
-      expect(input['aria-invalid']).toBe('true')
-      expect(input).toHaveProperty('autofocus')
-    })
-  })
-
-  describe('with recovery codes left', () => {
-    it('offers a recovery code, folded away below the other methods, in its own CSRF-protected form', () => {
-      const html = page({ methods: withRecovery })
+    it('shows the app code without the key script, and offers the key back', () => {
+      const html = page({ methods, shown: 'totp' })
       expectDocumentBasics(html, title, { script: false })
+      expectNoKeyCeremony(html)
+      expect(expectCodeInput(html, 6)).toHaveProperty('autofocus')
+      expect(otherWays(html)).toContain(`${prefix}/2fa?method=webauthn`)
+      expect(otherWays(html)).not.toContain(`${prefix}/2fa?method=totp`)
+    })
+
+    it('shows a YubiKey field that takes the tap, focused', () => {
+      const html = page({ methods, shown: 'yubico_otp' })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expect(only(html, 'form', () => true)).toMatchObject({
+        method: 'post',
+        action: `${prefix}/2fa/yubikey`,
+      })
+      expect(only(html, 'input', (i) => i.name === 'otp')).toHaveProperty('autofocus')
+    })
+
+    it('shows the recovery code on its own, posted with the CSRF token, its refusal tied to the field', () => {
+      const html = page({
+        methods,
+        shown: 'recovery_code',
+        error: 'That recovery code has already been used.',
+      })
       expectIdsUniqueAndReferencesResolved(html)
       expectInputsLabelled(html)
       expectCsrf(html, 'tok123')
-      const details = only(html, 'details', (d) => d.id === 'recovery')
-      expect(details).not.toHaveProperty('open')
-      expect(html.indexOf('<summary>Use a recovery code</summary>')).toBeGreaterThan(
-        html.indexOf(`action="${prefix}/2fa"`),
-      )
-      expect(only(html, 'form', (f) => f.action === `${prefix}/2fa/recovery`).method).toBe('post')
+      expect(only(html, 'form', () => true)).toMatchObject({
+        method: 'post',
+        action: `${prefix}/2fa/recovery`,
+      })
       expect(labelFor(html, 'recovery-code')).toBe('Recovery code')
       const input = only(html, 'input', (i) => i.name === 'recovery_code')
       expect(input).toMatchObject({ type: 'text', autocomplete: 'off', autocapitalize: 'characters' })
-      expect(input).not.toHaveProperty('autofocus')
-    })
-
-    it('opens the section on a refused recovery code, ties the message to the field and focuses it', () => {
-      const html = page({ methods: withRecovery, recoveryError: 'That recovery code has already been used.' })
-      expectIdsUniqueAndReferencesResolved(html)
-      expect(only(html, 'details', (d) => d.id === 'recovery')).toHaveProperty('open')
-      expect(text(elementById(html, 'recovery-code-error'))).toBe('That recovery code has already been used.')
-      const input = only(html, 'input', (i) => i.name === 'recovery_code')
       expect(input['aria-invalid']).toBe('true')
       expect(input).toHaveProperty('autofocus')
-      expect(expectCodeInput(html, 6)).not.toHaveProperty('autofocus')
+      expect(text(elementById(html, 'recovery-code-error'))).toBe('That recovery code has already been used.')
+      expect(text(html)).toContain('Use a recovery code, or contact')
     })
 
-    it('has no recovery section for a user without codes', () => {
-      for (const methods of [totpOnly, keyOnly, both])
-        expect(page({ methods })).not.toContain('recovery_code')
+    it('never mentions recovery codes to a user without any', () => {
+      const html = page({ methods: ['webauthn', 'totp'] })
+      expect(html).not.toContain('recovery_code')
+      expect(text(html)).toContain('Contact your hosting provider')
     })
   })
 
-  describe('trust this device', () => {
-    const trustBox = (html: string) => only(html, 'input', (a) => a.name === 'trust_device')
+  describe('trust this device (issue 16: the choice goes with whichever method signs in)', () => {
+    const trustBoxes = (html: string) => tags(html, 'input').filter((a) => a.name === 'trust_device')
 
-    it('puts one unticked, labelled box in the code form, which the key button also reads', () => {
-      const html = page({ methods: both, trustFor: '30 days' })
+    it.each([
+      ['totp', `${prefix}/2fa`],
+      ['yubico_otp', `${prefix}/2fa/yubikey`],
+      ['sms', `${prefix}/2fa/sms`],
+    ] as const)('puts one unticked, labelled box in the %s form', (shown, action) => {
+      const html = page({ methods: ['yubico_otp', 'totp', 'sms'], shown, sms: smsSent, trustFor: '30 days' })
       expectIdsUniqueAndReferencesResolved(html)
       expectInputsLabelled(html)
-      expect(trustBox(html)).toMatchObject({ type: 'checkbox', id: 'trust-device', value: 'yes' })
-      expect(trustBox(html)).not.toHaveProperty('checked')
+      expect(trustBoxes(html)).toHaveLength(1)
+      expect(trustBoxes(html)[0]).toMatchObject({ type: 'checkbox', id: 'trust-device', value: 'yes' })
+      expect(trustBoxes(html)[0]).not.toHaveProperty('checked')
       expect(labelFor(html, 'trust-device')).toBe('Trust this device for 30 days')
-      const form = html.slice(html.indexOf(`action="${prefix}/2fa"`), html.indexOf('</form>'))
+      const start = html.indexOf(`action="${action}"`)
+      const form = html.slice(start, html.indexOf('</form>', start))
       expect(form).toContain('name="trust_device"')
-      expect(keyButton(html)['data-trust-field']).toBe('trust-device')
       expect(text(html)).toContain("Don't tick this on a shared or public computer.")
     })
 
-    it('puts the box under the key button when there is no code form', () => {
-      const html = page({ methods: keyOnly, trustFor: '12 hours' })
+    it('puts the box under the key button, which the key script reads', () => {
+      const html = page({ methods: ['webauthn', 'totp'], trustFor: '12 hours' })
       expect(html.indexOf('id="trust-device"')).toBeGreaterThan(html.indexOf('data-webauthn="authenticate"'))
       expect(labelFor(html, 'trust-device')).toBe('Trust this device for 12 hours')
       expect(keyButton(html)['data-trust-field']).toBe('trust-device')
     })
 
     it('offers no box when trusted devices are turned off', () => {
-      for (const methods of [totpOnly, keyOnly, both]) {
-        const html = page({ methods })
+      for (const shown of ['webauthn', 'totp', 'yubico_otp'] as const) {
+        const html = page({ methods: ['webauthn', 'yubico_otp', 'totp'], shown })
         expect(html).not.toContain('trust_device')
         expect(html).not.toContain('data-trust-field')
       }
@@ -481,13 +492,19 @@ describe('SecondFactorPage', () => {
   })
 
   it('escapes the username, the error and the CSRF token, in the form and in the meta', () => {
-    for (const methods of [totpOnly, keyOnly, both, withRecovery]) {
-      const html = page({ methods, username: evil, error: evil, csrfToken: evilAttr })
-      expectDocumentBasics(html, title, { script: methods.securityKey })
+    for (const shown of ['webauthn', 'totp', 'recovery_code'] as const) {
+      const html = page({
+        methods: ['webauthn', 'totp', 'recovery_code'],
+        shown,
+        username: evil,
+        error: evil,
+        csrfToken: evilAttr,
+      })
+      expectDocumentBasics(html, title, { script: shown === 'webauthn' })
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
       expect(text(html)).toContain(`Signing in as ${evil}`)
-      if (methods.totp) expectCsrf(html, evilAttrEscaped)
-      expectCsrfMeta(html, methods.securityKey ? evilAttrEscaped : null)
+      if (shown !== 'webauthn') expectCsrf(html, evilAttrEscaped)
+      expectCsrfMeta(html, shown === 'webauthn' ? evilAttrEscaped : null)
     }
   })
 })
@@ -954,6 +971,69 @@ describe('AccountPage', () => {
       expect(input.value).toBe(evilAttrEscaped)
     }
     expect(text(html)).toContain(evil)
+  })
+})
+
+describe("AdminUserPage activity (issue 16: the account page's cards, in words)", () => {
+  const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+  const html = renderPage(
+    <AdminUserPage
+      urls={urls}
+      csrfToken="tok"
+      user="bob"
+      hasTotp={true}
+      keys={[]}
+      yubikeys={1}
+      smsNumber={null}
+      noFactor={false}
+      recoveryCodesLeft={3}
+      lockedUntil={null}
+      lockedAddresses={[]}
+      switchedOff={[]}
+      inviteMode={false}
+      inviteExpiresAt={null}
+      history={[
+        {
+          at: 0,
+          event: 'second_factor',
+          factor: 'yubico_otp',
+          result: 'too_soon',
+          ip: '192.0.2.1',
+          userAgent: firefox,
+          device: 'Firefox on Linux',
+        },
+        {
+          at: 0,
+          event: 'admin',
+          result: 'reset',
+          ip: '192.0.2.9',
+          userAgent: firefox,
+          device: 'Firefox on Linux',
+          actor: 'alice',
+          reason: 'lost phone',
+        },
+      ]}
+    />,
+  )
+
+  it('stacks each entry as a card on a phone, as the account page does', () => {
+    expect(only(html, 'table', () => true).class).toBe('history history-stackable')
+    expect(tags(html, 'td').filter((td) => td['data-label'] === 'By')).toHaveLength(2)
+  })
+
+  it('names events, factors and results in words, and the browser and OS, not raw ids or the user agent', () => {
+    const words = text(html)
+    expect(words).toContain('Second step: YubiKey')
+    expect(words).toContain('Too soon')
+    expect(words).toContain('By an administrator')
+    expect(words).toContain('alice lost phone')
+    expect(words).toContain('Firefox on Linux')
+    for (const raw of ['yubico_otp', 'second_factor', 'too_soon', 'Gecko/20100101']) {
+      expect(words).not.toContain(raw)
+    }
+    // The whole user agent stays at hand, on hover.
+    const devices = tags(html, 'span').filter((a) => a.class === 'history-device' && a.title !== undefined)
+    expect(devices.map((a) => a.title)).toEqual([firefox, firefox])
   })
 })
 

@@ -1,15 +1,9 @@
-import type { UserGroups } from '../users/user-groups.ts'
-import type { FactorId } from './factor-id.ts'
+import type { FactorSet } from './factor-set.ts'
 import type { WaysIn } from './last-way-in.ts'
-import type { RecoveryCodes } from './recovery-codes.ts'
-import type { SmsFactor, SmsPhone } from './sms/sms-factor.ts'
-import type { StoredFactor } from './stored-factor.ts'
+import type { SmsPhone } from './sms/sms-factor.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
-import type { TotpFactor } from './totp.ts'
 import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
-import type { WebAuthnFactor } from './webauthn/webauthn-factor.ts'
 import type { YubicoOtpKeyRecord } from './yubico-otp/stored-yubikeys.ts'
-import type { YubicoOtpFactor } from './yubico-otp/yubico-otp-factor.ts'
 
 export interface EnrolledFactors {
   totp: boolean
@@ -31,17 +25,6 @@ export interface EnrolledFactors {
   none: boolean
   /** Has factors, but none this config can verify: sign-in is refused until an admin steps in. */
   onlySwitchedOff: boolean
-}
-
-/** The factors this config verifies (null: turned off), every type's stored records, and the groups. */
-export interface FactorSet {
-  totp: TotpFactor
-  webauthn: WebAuthnFactor | null
-  yubicoOtp: YubicoOtpFactor | null
-  sms: SmsFactor | null
-  recoveryCodes: RecoveryCodes
-  storedFactors: Readonly<Record<FactorId, StoredFactor>>
-  groups: UserGroups
 }
 
 /** What a user can verify with; the reads go to the store in parallel. */

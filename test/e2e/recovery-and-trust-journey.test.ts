@@ -26,7 +26,12 @@ describe('a user who loses their phone, then trusts a browser', () => {
     // The phone is gone: a recovery code gets the user in, and says how many are left.
     await logOut()
     await journey.signIn(page, '**/_tapgate/2fa')
-    await page.getByText('Use a recovery code', { exact: true }).click()
+    // The app is what the page shows first; the recovery code is one link away (issue 16).
+    expect(await page.getByLabel('Authentication code').count()).toBe(1)
+    const otherWays = page.getByRole('navigation', { name: 'Try another way' })
+    await otherWays.getByRole('link', { name: 'Use a recovery code' }).click()
+    await page.waitForURL('**/_tapgate/2fa?method=recovery_code')
+    expect(await page.getByLabel('Authentication code').count()).toBe(0)
     await page.getByLabel('Recovery code').fill(codes[0] as string)
     await page.getByRole('button', { name: 'Sign in with recovery code' }).click()
     await expect

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino'
 import type { Config } from './config/schema.ts'
 import { systemClock } from './deps.ts'
-import { describeProblems, loadConfigFile } from './load-config.ts'
 import { createLogger } from './observability/logger.ts'
 import { type RunningGateway, startGateway } from './server.ts'
 import { IdentityFileError } from './store/identity-file.ts'
@@ -9,18 +8,8 @@ import { openStore, storeKind } from './store/open-store.ts'
 import { EmbeddedStoreInUseError, holdServingLock, type ServingLock } from './store/sqlite-serving-lock.ts'
 import type { Store } from './store/store.ts'
 
-/** `tapgate serve --config FILE` (or TAPGATE_CONFIG): start, and drain on SIGTERM/SIGINT. */
-export async function serveCommand(configPath: string | undefined): Promise<number> {
-  if (!configPath) {
-    process.stderr.write('tapgate: no config file; pass --config FILE or set TAPGATE_CONFIG\n')
-    return 2
-  }
-  const loaded = loadConfigFile(configPath)
-  if (!loaded.ok) {
-    process.stderr.write(describeProblems(configPath, loaded.problems))
-    return 2
-  }
-  const { config } = loaded
+/** `tapgate serve`: start with a checked config, and drain on SIGTERM/SIGINT. */
+export async function serveCommand(config: Config): Promise<number> {
   const log = createLogger(config.log_level)
   const started = await startServing(config, log)
   if ('refusal' in started) {

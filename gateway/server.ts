@@ -54,8 +54,11 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
     ? await startMetricsServer(services.metrics, metricsSettings.listen)
     : null
   return new Promise((resolve, reject) => {
+    // Not listening (the address is taken …): nothing started may keep the process alive.
     server.once('error', (error) => {
       metrics?.close()
+      stopWatchingUsers?.()
+      services.upstream.close()
       reject(error)
     })
     server.listen(listen.port, listen.host, () => {

@@ -1,23 +1,22 @@
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { systemClock } from '../deps.ts'
-import { loadConfigFile } from '../load-config.ts'
 import { createLogger } from '../observability/logger.ts'
 import { createServices, type Services } from '../services.ts'
 import { openStore, storeKind } from '../store/open-store.ts'
 import type { AdminAct } from '../users/admin-actions.ts'
+import { loadCommandConfig } from './config-path.ts'
 
 /** An expected failure, told in one line: unknown user, missing reason, bad config … (exit code 1). */
 export class CommandError extends Error {}
 
 /** Opens the configured store, runs `work`, and closes it whatever happens, so the process can exit. */
 export async function withServices(
-  configPath: string | undefined,
+  configFlag: string | undefined,
   work: (s: Services) => Promise<number>,
 ): Promise<number> {
-  if (!configPath) throw new CommandError('no config file; pass --config FILE or set TAPGATE_CONFIG')
-  const loaded = loadConfigFile(configPath)
-  if (!loaded.ok) throw new CommandError(`${configPath}: ${loaded.problems.join('; ')}`)
+  const loaded = loadCommandConfig(configFlag)
+  if (loaded === null) return 2
   const { config } = loaded
   // A mistyped path would otherwise create an empty store and report that no one exists.
   if (storeKind(config.store) === 'embedded' && !existsSync(config.store.embedded_path)) {

@@ -2,13 +2,14 @@ import { parseArgs } from 'node:util'
 import type { Config } from '../config/schema.ts'
 import { PanelLoginPaths } from '../first-factor/login-recognition.ts'
 import { panelLoginPaths } from '../first-factor/sign-in-page.ts'
-import { describeProblems, loadConfigFile } from '../load-config.ts'
 import { type CompiledPolicy, compileRules } from '../policy/compile-rules.ts'
 import { explainPolicy } from '../policy/decide-policy.ts'
 import { decideRequest, type RequestDecision } from '../policy/decide-request.ts'
+import { loadCommandConfig } from './config-path.ts'
 
-const explainPathUsage = `Usage: tapgate explain-path FILE TARGET [--method M] [--ip ADDRESS] [--header 'Name: value' …]
+export const explainPathUsage = `Usage: tapgate explain-path [FILE] TARGET [--method M] [--ip ADDRESS] [--header 'Name: value' …]
   Which policy a request for TARGET (a path, with or without a query) would get, and from which rule.
+  FILE is the config (else --config FILE; see tapgate --help).
 `
 
 /**
@@ -22,23 +23,22 @@ export function explainPathCommand(args: string[]): number {
       method: { type: 'string', default: 'GET' },
       ip: { type: 'string', default: '127.0.0.1' },
       header: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string' },
     },
     allowPositionals: true,
   })
-  const [file, target] = positionals
+  // `explain-path FILE TARGET` as before, or `explain-path TARGET` with the config found as for every command.
+  const [file, target] = positionals.length === 2 ? positionals : [values.config, positionals[0]]
   const headers = new Map<string, string>()
   for (const line of values.header) {
     const colon = line.indexOf(':')
     if (colon <= 0) return usageError(`--header '${line}': expected 'Name: value'`)
     headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
   }
-  if (!file || !target || positionals.length > 2) return usageError()
+  if (!target || positionals.length > 2) return usageError()
 
-  const loaded = loadConfigFile(file)
-  if (!loaded.ok) {
-    process.stderr.write(describeProblems(file, loaded.problems))
-    return 2
-  }
+  const loaded = loadCommandConfig(file)
+  if (loaded === null) return 2
   const { config } = loaded
   const policy = compileRules(config.rules, config.default_policy)
   const rules = { prefix: config.prefix, policy, loginPaths: panelLoginPaths(config) }

@@ -5,7 +5,7 @@ import { liftAddressLockout } from '../users/admin-actions.ts'
 import { CommandError, cliAct, withServices } from './command-services.ts'
 import { iso, print, printable, printJson, table, utc } from './output.ts'
 
-const lockoutsUsage = `Usage: tapgate lockouts <command> [options]   (--config FILE or TAPGATE_CONFIG)
+export const lockoutsUsage = `Usage: tapgate lockouts <command> [options]   (--config FILE; see tapgate --help)
 
 Commands:
   list                          addresses locked out for every user (password spraying), until when
@@ -40,7 +40,7 @@ export async function lockoutsCommand(args: string[]): Promise<number> {
   }
   const json = values.json ?? false
   try {
-    return await withServices(values.config ?? process.env.TAPGATE_CONFIG, async (s) => {
+    return await withServices(values.config, async (s) => {
       if (command === 'list') {
         const locks = await s.regulator.lockedAddresses()
         if (json) printJson(locks.map(({ block, until }) => ({ address: block, until: iso(until) })))

@@ -11,12 +11,15 @@ export function printJson(value: unknown): void {
 }
 
 /**
- * Usernames, user agents and reasons come from outside: control characters are shown as `?`, so a
- * crafted value cannot move the cursor, rewrite earlier lines or break the table.
+ * Usernames, user agents and reasons come from outside: control characters are shown escaped
+ * (`\x1b`), so a crafted value cannot move the cursor, rewrite earlier lines or break the table, and
+ * the operator still sees exactly what was sent.
  */
 export function printable(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\\]/g, (c) =>
+    c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  )
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString()

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { loadConfigFile } from '../load-config.ts'
 import { identityFileOf } from '../store/identity-file.ts'
 import { openStore, storeKind } from '../store/open-store.ts'
 import { type Acceptance, StoreIdentity } from '../store/store-identity.ts'
+import { loadCommandConfig } from './config-path.ts'
 
-const storeUsage = `Usage: tapgate store <command>   (--config FILE or TAPGATE_CONFIG)
+export const storeUsage = `Usage: tapgate store <command>   (--config FILE; see tapgate --help)
 
 Commands:
   accept-empty    the store lost its data (a Redis restarted without persistence) and you accept it:
@@ -41,16 +41,8 @@ export async function storeCommand(args: string[]): Promise<number> {
     process.stderr.write(storeUsage)
     return 2
   }
-  const configPath = values.config ?? process.env.TAPGATE_CONFIG
-  if (!configPath) {
-    process.stderr.write('tapgate: no config file; pass --config FILE or set TAPGATE_CONFIG\n')
-    return 2
-  }
-  const loaded = loadConfigFile(configPath)
-  if (!loaded.ok) {
-    process.stderr.write(`tapgate: ${configPath}: ${loaded.problems.join('; ')}\n`)
-    return 2
-  }
+  const loaded = loadCommandConfig(values.config)
+  if (loaded === null) return 2
   const { store: settings } = loaded.config
   // A mistyped path would otherwise create an empty store and accept it.
   if (storeKind(settings) === 'embedded' && !existsSync(settings.embedded_path)) {

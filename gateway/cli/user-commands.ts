@@ -16,7 +16,7 @@ import { resetSecondFactors } from '../users/reset-user.ts'
 import { CommandError, cliAct, withServices } from './command-services.ts'
 import { iso, print, printable, printJson, table, utc } from './output.ts'
 
-const userUsage = `Usage: tapgate user <command> [options]   (--config FILE or TAPGATE_CONFIG)
+export const userUsage = `Usage: tapgate user <command> [options]   (--config FILE; see tapgate --help)
 
 Commands:
   list [--search S]             users who have signed in, with their factors
@@ -64,7 +64,7 @@ export async function userCommand(args: string[]): Promise<number> {
     return 2
   }
   try {
-    return await withServices(values.config ?? process.env.TAPGATE_CONFIG, async (s) => {
+    return await withServices(values.config, async (s) => {
       const invocation = {
         command,
         user,

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { tapgateVersion } from './version.ts'
 
 /**
  * What tapgate tells Prometheus, on its own listener (`metrics.listen`), never on the public one.
@@ -52,18 +53,54 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  /** Always 1: its label says which release a gateway runs. */
+  readonly buildInfo = new Gauge({
+    name: 'tapgate_build_info',
+    help: "tapgate's version, as a label",
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  })
+
   constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tapgate_' })
+    this.buildInfo.set({ version: tapgateVersion }, 1)
   }
 
-  /** A gauge read from the store when Prometheus scrapes, not kept in step with every request. */
+  /**
+   * `tapgate_store_up`: whether the store answered at this scrape. A scrape never fails for the store:
+   * during an outage every other series is still served, and this one says 0.
+   */
+  watchStore(ping: () => Promise<void>): void {
+    new Gauge({
+      name: 'tapgate_store_up',
+      help: 'Whether the store answered a ping at this scrape (1) or not (0)',
+      registers: [this.registry],
+      async collect() {
+        this.set(
+          await ping().then(
+            () => 1,
+            () => 0,
+          ),
+        )
+      },
+    })
+  }
+
+  /**
+   * A gauge read from the store when Prometheus scrapes, not kept in step with every request. While
+   * the store cannot answer, the gauge says NaN: an unknown count, not a zero.
+   */
   gaugeFromStore(name: string, help: string, read: () => Promise<number>): void {
     new Gauge({
       name,
       help,
       registers: [this.registry],
       async collect() {
-        this.set(await read())
+        try {
+          this.set(await read())
+        } catch {
+          this.set(Number.NaN)
+        }
       },
     })
   }

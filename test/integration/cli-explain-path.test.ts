@@ -68,9 +68,9 @@ describe('tapgate explain-path', () => {
   })
 
   it('exits 2 with the usage for a missing target or a malformed header', async () => {
-    const missing = await tapgate(['explain-path', file])
+    const missing = await tapgate(['explain-path'])
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('Usage: tapgate explain-path FILE TARGET')
+    expect(missing.stderr).toContain('Usage: tapgate explain-path [FILE] TARGET')
     const malformed = await explain('/x', '--header', 'no colon')
     expect(malformed.code).toBe(2)
     expect(malformed.stderr).toContain("--header 'no colon': expected 'Name: value'")

@@ -1,12 +1,12 @@
-import { writeFileSync } from 'node:fs'
-import { userInfo } from 'node:os'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type DemoPanel, startDemoPanel } from '../../demo/panel.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
 import { BrowserClient } from '../support/browser-client.ts'
-import { tapgate, writeCliConfig } from '../support/cli.ts'
+import { inDirectory, tapgate, writeCliConfig } from '../support/cli.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway, testEncryptionKey } from '../support/gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
@@ -241,12 +241,20 @@ describe('tapgate user invite', () => {
 })
 
 describe('tapgate user: configuration and usage errors', () => {
-  it('exits 1 with one line for a missing or bad config, or a store that is not there', async () => {
-    const noConfig = await tapgate(['user', 'list'], { TAPGATE_CONFIG: '' })
+  it('uses ./tapgate.yaml when no config is named, and says so on stderr', async () => {
+    const found = await inDirectory(dir, () => tapgate(['user', 'list'], { TAPGATE_CONFIG: '' }))
+    expect(found).toMatchObject({ code: 0, stderr: 'tapgate: using tapgate.yaml\n' })
+    expect(found.stdout).toMatch(/^demo\s+on/m)
+  })
+
+  it('exits 2 for a missing or bad config, and 1 with one line for a store that is not there', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tapgate-no-config-'))
+    const noConfig = await inDirectory(empty, () => tapgate(['user', 'list'], { TAPGATE_CONFIG: '' }))
     expect(noConfig).toEqual({
-      code: 1,
+      code: 2,
       stdout: '',
-      stderr: 'tapgate: no config file; pass --config FILE or set TAPGATE_CONFIG\n',
+      stderr:
+        'tapgate: no config file: pass --config FILE, set TAPGATE_CONFIG, or put tapgate.yaml in this directory\n',
     })
     const bad = join(dir, 'bad.yaml')
     writeFileSync(
@@ -254,9 +262,9 @@ describe('tapgate user: configuration and usage errors', () => {
       'public_url: http://localhost:3000\nupstream: {url: http://127.0.0.1:1}\nfirst_factor: {panel_cookies: [s]}\n',
     )
     expect(await tapgate(['user', 'list', '--config', bad])).toEqual({
-      code: 1,
+      code: 2,
       stdout: '',
-      stderr: `tapgate: ${bad}: encryption_key: required (expected string)\n`,
+      stderr: `${bad}: 1 problem(s):\n  encryption_key: required (expected string)\n`,
     })
     const elsewhere = writeConfig('elsewhere.yaml', { store: { embedded_path: join(dir, 'missing.db') } })
     const missing = await tapgate(['user', 'list', '--config', elsewhere])

@@ -95,6 +95,31 @@ describe('metrics', () => {
     expect(sample(await scrape(gateway), 'tapgate_active_sessions')).toBe(0)
   })
 
+  it('are all still served while the store is down, with tapgate_store_up at 0 (issue 17)', async () => {
+    const store = createRedisStore(redis.url, 'tapgate-observability-metrics:')
+    gateway = await startTestGateway({ upstreamUrl: panel.url, store })
+    const api = await fetch(`${gateway.url}/api/status`)
+    const before = await scrape(gateway)
+    expect(sample(before, 'tapgate_store_up')).toBe(1)
+    expect(before).toMatch(/^tapgate_active_sessions 0$/m)
+    expect(before).toMatch(/^tapgate_build_info\{version="\d+\.\d+\.\d+[^"]*"\} 1$/m)
+
+    await redis.stop()
+    try {
+      const response = await fetch(`${gateway.metricsUrl}/metrics`)
+      expect(response.status).toBe(200)
+      const during = await response.text()
+      expect(during).toMatch(/^tapgate_store_up 0$/m)
+      expect(sample(during, `tapgate_requests_total{policy="bypass",status="${api.status}"}`)).toBe(1)
+      expect(during).toContain('tapgate_process_cpu_seconds_total')
+      expect(during).toMatch(/^tapgate_build_info\{version=/m)
+      // A count the store cannot give is unknown, not zero.
+      expect(during).toMatch(/^tapgate_active_sessions nan$/im)
+    } finally {
+      await redis.restart()
+    }
+  })
+
   it('can be turned off', async () => {
     gateway = await startTestGateway({ upstreamUrl: panel.url, config: { metrics: { enabled: false } } })
     expect(gateway.metricsUrl).toBeNull()

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { main } from '../../gateway/cli/commands.ts'
 import { userCommand } from '../../gateway/cli/user-commands.ts'
-import { serveCommand } from '../../gateway/serve-command.ts'
 import { holdServingLock } from '../../gateway/store/sqlite-serving-lock.ts'
 import { describeStoreContract } from '../contract/store.contract.ts'
 import { freePort } from '../support/free-port.ts'
@@ -117,7 +117,7 @@ describe('tapgate serve on the embedded store', () => {
       await writeFile(config, await serving(storePath))
       const complained = vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
       try {
-        expect(await serveCommand(config)).toBe(1)
+        expect(await main(['serve', '--config', config])).toBe(1)
         expect(complained.mock.calls).toEqual([
           [
             `tapgate: the embedded store ${storePath} is in use by another tapgate process; ` +

@@ -41,6 +41,17 @@ export async function tapgate(args: string[], env: Record<string, string> = {}):
   }
 }
 
+/** Runs `work` with `dir` as the working directory: where a command looks for ./tapgate.yaml. */
+export async function inDirectory<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const before = process.cwd()
+  process.chdir(dir)
+  try {
+    return await work()
+  } finally {
+    process.chdir(before)
+  }
+}
+
 /** `tapgate ARGS…` as a real child process, as an operator runs it, with `input` piped to its stdin. */
 export function tapgateWithInput(args: string[], input: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {

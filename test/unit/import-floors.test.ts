@@ -93,10 +93,10 @@ describe('import floors', async () => {
     expect([...places].filter((place) => floorOf(place) === -1)).toEqual([])
   })
 
-  it('takes values only from lower floors, and nothing from outside the gateway (the demo is not shipped)', () => {
+  it('takes values only from lower floors, and nothing from outside the gateway but its release (the demo is not shipped)', () => {
     const wrong = imports
       .filter(({ from, to }) => {
-        if (to.startsWith('..')) return true
+        if (to.startsWith('..')) return to !== join('..', 'package.json')
         const [a, b] = [placeOf(from), placeOf(to)]
         return a !== b && floorOf(b) >= floorOf(a)
       })

@@ -18,6 +18,7 @@ import { forwardAuthRoutes } from './routes/forward-auth.ts'
 import { healthRoutes } from './routes/health.ts'
 import { localLoginRoutes } from './routes/local-login.tsx'
 import { panelTraffic } from './routes/panel-traffic.ts'
+import { passkeySignInRoutes } from './routes/passkey-sign-in.ts'
 import { recoveryCodeRoutes } from './routes/recovery-codes.tsx'
 import { secondFactorRoutes } from './routes/second-factor.tsx'
 import { securityKeyRoutes } from './routes/security-keys.ts'
@@ -49,7 +50,7 @@ export function createRequestListener(s: Services): RequestListener {
         'a request whose framing could be read two ways was refused',
       )
       outgoing.shouldKeepAlive = false
-      return sendProblem(incoming, outgoing, 'bad_request', prefix)
+      return sendProblem(incoming, outgoing, 'bad_request', s)
     }
     if (!s.limits.admit(incoming, outgoing)) return
     const elsewhere = s.publicAddress.redirectFor(incoming)
@@ -71,13 +72,17 @@ export function tapgatePages(s: Services) {
   // tapgate's forms are tiny; a large body to a tapgate route is refused before it is read.
   app.use(
     `${prefix}/*`,
-    bodyLimit({ maxSize: 16 * 1024, onError: (c) => respondWithProblem(c, 'body_too_large', prefix) }),
+    bodyLimit({ maxSize: 16 * 1024, onError: (c) => respondWithProblem(c, 'body_too_large', s) }),
   )
   app.use(`${prefix}/*`, requestContext(s))
-  app.route(`${prefix}/assets`, assetRoutes())
+  app.route(`${prefix}/assets`, assetRoutes(s.config.ui))
   app.route(prefix, healthRoutes(s))
   app.route(urls.enroll.page, enrollmentRoutes(s))
   if (s.localUsers) app.route(urls.login, localLoginRoutes(s, s.localUsers))
+  // Only when switched on: otherwise the addresses are 404, like any other tapgate does not serve.
+  if (s.localUsers && s.webauthn?.settings.passwordless) {
+    app.route(urls.passkeySignIn, passkeySignInRoutes(s, s.localUsers, s.webauthn))
+  }
   app.route(urls.secondFactor.page, secondFactorRoutes(s))
   app.route(urls.verify, forwardAuthRoutes(s))
   app.route(urls.logout, signOutRoutes(s))
@@ -85,12 +90,12 @@ export function tapgatePages(s: Services) {
   app.route(urls.account.page, accountRoutes(s))
   app.route(urls.recoveryCodes.page, recoveryCodeRoutes(s))
   app.route(urls.admin.page, adminRoutes(s))
-  app.all('*', (c) => respondWithProblem(c, 'not_found', prefix))
+  app.all('*', (c) => respondWithProblem(c, 'not_found', s))
   app.onError((error, c) =>
     // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.
     s.limits.wasCut(c.env.incoming)
       ? RESPONSE_ALREADY_SENT
-      : respondWithProblem(c, problemForFailure(error, s.log), prefix),
+      : respondWithProblem(c, problemForFailure(error, s.log), s),
   )
   return app
 }

@@ -3,8 +3,8 @@ import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { Logger } from 'pino'
 import { UnreadableForm } from './http/form.ts'
+import { PageLookContext, type PageSite } from './http/page-look.ts'
 import { pageSecurityHeaders } from './http/security-headers.ts'
-import { tapgateUrls } from './http/tapgate-urls.ts'
 import { StoreUnavailableError } from './store/store.ts'
 import { MessagePage } from './views/message-page.tsx'
 
@@ -125,6 +125,8 @@ interface ProblemAnswer {
 export interface ProblemDetail {
   message?: string
   retryAfterMs?: number
+  /** What to do about it, under the message (a browser's page only). */
+  help?: string
   /** Where the page's one button leads (a browser's page only): "Sign in again". */
   action?: { href: string; label: string }
 }
@@ -133,7 +135,7 @@ export interface ProblemDetail {
 function problemAnswer(
   code: ProblemCode,
   accept: string | undefined,
-  prefix: string,
+  site: PageSite,
   detail: ProblemDetail,
 ): ProblemAnswer {
   const problem: Problem = problems[code]
@@ -148,13 +150,16 @@ function problemAnswer(
     }
   }
   const page = (
-    <MessagePage
-      urls={tapgateUrls(prefix)}
-      title={problem.title}
-      message={message}
-      tone="error"
-      {...(detail.action === undefined ? {} : { action: detail.action })}
-    />
+    <PageLookContext.Provider value={site.look}>
+      <MessagePage
+        urls={site.urls}
+        title={problem.title}
+        message={message}
+        tone="error"
+        {...(detail.help === undefined ? {} : { help: detail.help })}
+        {...(detail.action === undefined ? {} : { action: detail.action })}
+      />
+    </PageLookContext.Provider>
   )
   return {
     status: problem.status,
@@ -167,10 +172,10 @@ function problemAnswer(
 export function respondWithProblem(
   c: Context,
   code: ProblemCode,
-  prefix: string,
+  site: PageSite,
   detail: ProblemDetail = {},
 ): Response {
-  const { status, headers, body } = problemAnswer(code, c.req.header('accept'), prefix, detail)
+  const { status, headers, body } = problemAnswer(code, c.req.header('accept'), site, detail)
   return c.body(body, status, headers)
 }
 
@@ -179,10 +184,10 @@ export function sendProblem(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   code: ProblemCode,
-  prefix: string,
+  site: PageSite,
   detail: ProblemDetail = {},
 ): void {
-  const { status, headers, body } = problemAnswer(code, incoming.headers.accept, prefix, detail)
+  const { status, headers, body } = problemAnswer(code, incoming.headers.accept, site, detail)
   outgoing.writeHead(status, { ...headers, 'Content-Length': Buffer.byteLength(body) }).end(body)
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { formatIssue } from './config/issues.ts'
+import { LogoFileError, readLogoFile } from './config/logo-file.ts'
 import { type Config, configSchema } from './config/schema.ts'
 import { MetadataFileError, readAuthenticatorMetadata } from './factors/webauthn/authenticator-metadata.ts'
 import { LocalUsers, UsersFileError } from './first-factor/local-users.ts'
@@ -105,6 +106,11 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     const problem = metadataProblem(webauthn.metadata_file)
     if (problem !== null) return { ok: false, problems: [`factors.webauthn.metadata_file: ${problem}`] }
   }
+  if (config.ui.logo !== undefined) {
+    config.ui.logo = resolve(baseDir, config.ui.logo)
+    const problem = logoProblem(config.ui.logo)
+    if (problem !== null) return { ok: false, problems: [`ui.logo: ${problem}`] }
+  }
   const ff = config.first_factor
   if (ff.users_file !== undefined) {
     ff.users_file = resolve(baseDir, ff.users_file)
@@ -122,6 +128,17 @@ function usersFileProblems(file: string, caseSensitive: boolean): string[] {
     return []
   } catch (error) {
     if (error instanceof UsersFileError) return error.problems.map((problem) => `${file}: ${problem}`)
+    throw error
+  }
+}
+
+/** Read once here so check-config reports a bad logo; the asset route reads it again when it starts. */
+function logoProblem(file: string): string | null {
+  try {
+    readLogoFile(file)
+    return null
+  } catch (error) {
+    if (error instanceof LogoFileError) return error.message
     throw error
   }
 }

@@ -26,6 +26,7 @@ import { LoginHistory } from './history/login-history.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
+import { type PageLook, pageLook } from './http/page-look.ts'
 import { PublicAddress } from './http/public-address.ts'
 import { type TapgateUrls, tapgateUrls } from './http/tapgate-urls.ts'
 import { RequestLimits } from './limits/request-limits.ts'
@@ -50,6 +51,8 @@ export interface Services extends Deps {
   publicOrigin: string
   /** tapgate's own pages and actions under the prefix (http/tapgate-urls.ts). */
   urls: TapgateUrls
+  /** How the pages look (`ui`): name, logo, colour, help. */
+  look: PageLook
   /** Sends a browser that opened tapgate at another address to public_url's. */
   publicAddress: PublicAddress
   /** public_url's host (and port): the X-Forwarded-Host the panel gets unless a trusted proxy sends one. */
@@ -113,6 +116,7 @@ export function createServices(deps: Deps): Services {
   const identityHeaders = new IdentityHeaders(config.identity_headers)
   const box = new SecretBox(config.encryption_key, 'secrets at rest')
   const metrics = new Metrics()
+  metrics.watchStore(() => store.ping())
   const sessions = new Sessions(store, clock, config.session)
   metrics.gaugeFromStore(
     'tapgate_active_sessions',
@@ -125,10 +129,12 @@ export function createServices(deps: Deps): Services {
     ff.mode === 'local' && ff.users_file !== undefined
       ? LocalUsers.open(ff.users_file, ff.case_sensitive_usernames)
       : null
+  const urls = tapgateUrls(config.prefix)
+  const site = { urls, look: pageLook(config.ui, urls) }
   return {
     ...deps,
     publicOrigin,
-    urls: tapgateUrls(config.prefix),
+    ...site,
     publicAddress: new PublicAddress(config.public_url, trustedProxies),
     publicHost: new URL(config.public_url).host,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
@@ -158,7 +164,7 @@ export function createServices(deps: Deps): Services {
       tlsClientOptions(config.upstream.tls, 'upstream.tls'),
       (seconds) => metrics.upstreamLatency.observe(seconds),
     ),
-    limits: new RequestLimits(config, trustedProxies, log, metrics),
+    limits: new RequestLimits(config.limits, site, trustedProxies, log, metrics),
     sessions,
     regulator: new Regulator(store, clock, config.regulation, log, metrics),
     totp: new TotpFactor(config.factors.totp, store, box, clock),

@@ -55,6 +55,13 @@ const panelUrl = httpUrl.refine(
   { message: "expected only scheme, host and port, such as 'http://127.0.0.1:2082'" },
 )
 
+/** Where a stuck user finds help: a web page, an address to write to, a number to call. */
+const supportUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^(https?|mailto|tel):$/.test(new URL(value).protocol), {
+    message: 'expected an https://, mailto: or tel: address',
+  })
+
 const headerName = z
   .string()
   .regex(/^[A-Za-z0-9-]+$/, { message: 'expected a header name such as Remote-User' })
@@ -483,6 +490,12 @@ export const configSchema = z
             attestation: z.enum(['none', 'direct']).default('none'),
             user_verification: z.enum(['discouraged', 'preferred', 'required']).default('discouraged'),
             resident_key: z.enum(['discouraged', 'preferred', 'required']).default('discouraged'),
+            /**
+             * "Sign in with a passkey" on tapgate's own sign-in page (first_factor.mode: local): a
+             * discoverable credential with user verification stands for the password and the second
+             * factor; new keys are registered as passkeys (resident key and user verification required).
+             */
+            passwordless: z.boolean().default(false),
             /** Only authenticator models (AAGUIDs) in this list may register. */
             aaguid_allowlist: z.array(aaguid).nonempty().optional(),
             /**
@@ -664,6 +677,37 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** How tapgate's pages look and what they tell a user who is stuck. */
+    ui: z
+      .object({
+        /** The panel's or the company's name: the page header and every page title carry it. */
+        name: z.string().trim().min(1).max(60).optional(),
+        /** An SVG, PNG, JPEG or WebP file shown in the page header beside the name. */
+        logo: z.string().min(1).optional(),
+        /** Who helps a user who is locked out or lost every way to sign in, in a sentence. */
+        support: z.string().trim().min(1).max(300).optional(),
+        /** Where that help is: the support sentence becomes a link to it. */
+        support_url: supportUrl.optional(),
+        /** The buttons' and links' colour; text on it and its lighter and darker shades follow from it. */
+        accent: z
+          .string()
+          .regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/, { message: "expected a colour such as '#0b5fff'" })
+          .optional(),
+        /** What the page of a paused sign-in tells the user to do, under "Try again at …". */
+        lockout_help: z
+          .string()
+          .trim()
+          .min(1)
+          .max(500)
+          .default(
+            'Wait until then and try again. If you no longer have any way to verify, ask for help: ' +
+              'an administrator can reset your two-step verification.',
+          ),
+        /** `inject`: a small "Sign-in security" link is added to the panel's HTML pages for verified users. */
+        account_link: z.enum(['off', 'inject']).default('off'),
+      })
+      .strict()
+      .prefault({}),
     history: z
       .object({
         /** Entries kept per user; older ones are dropped as new ones arrive. */
@@ -710,6 +754,22 @@ export const configSchema = z
           path: ['factors', 'webauthn', ...(webauthn.origins ? ['origins', at] : ['rp_id'])],
           message: `expected an origin on ${rpId} or a subdomain of it, got '${new URL(origin).origin}'`,
         })
+      })
+    }
+    // A passkey signs in on tapgate's own sign-in page; behind the panel's login there is none to offer it on.
+    if (webauthn.passwordless && config.first_factor.mode !== 'local') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['factors', 'webauthn', 'passwordless'],
+        message:
+          "expected first_factor.mode: local with passwordless (passkeys sign in on tapgate's own sign-in page)",
+      })
+    }
+    if (webauthn.passwordless && !webauthn.enabled) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['factors', 'webauthn', 'passwordless'],
+        message: 'expected factors.webauthn.enabled: true with passwordless',
       })
     }
     // verify believes the proxy's question only from trusted_proxies: without them it answers no one.

@@ -25,10 +25,12 @@ export async function appSetupFor(c: Context<GatewayEnv>, s: OfferedSecretParts)
   const { user } = c.var.session
   const secret = await offeredTotpSecret(c, s)
   const { issuer, digits, period } = s.config.factors.totp
+  const keyUri = s.totp.keyUri(user, secret)
   return {
     username: user,
     csrfToken: c.var.csrfToken,
-    qrSvg: await s.totp.qrCodeSvg(user, secret),
+    qrSvg: await s.totp.qrCodeSvg(keyUri),
+    keyUri,
     secret,
     issuer,
     digits,

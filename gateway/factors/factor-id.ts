@@ -13,6 +13,13 @@ export function isFactorId(name: string): name is FactorId {
 /** What can complete a second step: a factor, or a recovery code. */
 export type Proof = FactorId | 'recovery_code'
 
+/**
+ * A passkey on tapgate's own sign-in page (`factors.webauthn.passwordless`): a security key that
+ * verified its user stands for the password and the second factor at once. The history and the
+ * lockout log name it apart from a key tapped after a password.
+ */
+export type PasskeySignIn = 'passkey'
+
 /** How pages, the admin page and the CLI name each factor: one of it, and several. */
 export const factorLabels: Record<FactorId, { one: string; many: string }> = {
   webauthn: { one: 'security key', many: 'security keys' },

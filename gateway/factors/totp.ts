@@ -48,15 +48,23 @@ export class TotpFactor {
     return generateSecret()
   }
 
-  async qrCodeSvg(user: string, secret: string): Promise<string> {
-    const uri = generateURI({
+  /**
+   * The `otpauth://totp/…` URI an authenticator app adds the account from: what the QR code holds, and
+   * where "Open in authenticator app" points on a phone.
+   * @see https://github.com/google/google-authenticator/wiki/Key-Uri-Format
+   */
+  keyUri(user: string, secret: string): string {
+    return generateURI({
       issuer: this.settings.issuer,
       label: user,
       secret,
       digits: this.settings.digits,
       period: this.settings.period,
     })
-    return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 240 })
+  }
+
+  async qrCodeSvg(keyUri: string): Promise<string> {
+    return QRCode.toString(keyUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 240 })
   }
 
   /** The user's secret; null when none is enrolled. Rejects when the store is unreachable. */

@@ -32,6 +32,7 @@ export type PanelLoginParts = Pick<
   | 'config'
   | 'cookie'
   | 'history'
+  | 'look'
   | 'log'
   | 'loginSucceeded'
   | 'panelCookies'
@@ -77,7 +78,6 @@ export async function handlePanelLogin(
   reading: Extract<LoginReading, { kind: 'login' }>,
 ): Promise<void> {
   const { incoming, outgoing, facts } = exchange
-  const { prefix } = s.config
   const typed = s.canonicalUser(reading.username)
   const origin = requestOrigin(incoming, facts.clientIp)
   const lockout = await passwordLockout(s, typed, facts.clientIp, exchange.deviceToken)
@@ -88,7 +88,7 @@ export async function handlePanelLogin(
       known: await s.users.isKnown(typed),
     } as const
     await recordLockedOut(s, typed, origin, lockout, attempt)
-    return sendProblem(incoming, outgoing, 'locked', prefix, lockoutDetail(s, lockout))
+    return sendProblem(incoming, outgoing, 'locked', s, lockoutDetail(s, lockout))
   }
 
   const headers = panelRequestHeaders(s, incoming, facts, exchange.browserCookies)
@@ -147,7 +147,6 @@ export interface PanelSignIn {
  */
 export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginParts, signIn: PanelSignIn) {
   const { incoming, outgoing } = exchange
-  const { prefix } = s.config
   const { typed, answer, origin } = signIn
   const jar = applyChanges({}, signIn.changes)
   // A who-am-I page is asked as the browser will be: with the answer's other cookies (a PHP panel's
@@ -161,7 +160,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
       'the panel did not confirm that it signed in the user who was typed',
     )
     await recordRefusal(s, typed, origin, 'identity_mismatch')
-    return sendProblem(incoming, outgoing, 'identity_mismatch', prefix)
+    return sendProblem(incoming, outgoing, 'identity_mismatch', s)
   }
   const user = typed
 
@@ -238,7 +237,7 @@ export function refusePanelSession(
   answer: IncomingMessage,
 ): void {
   answer.resume()
-  sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s.config.prefix)
+  sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s)
 }
 
 interface Evidence {

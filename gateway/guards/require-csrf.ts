@@ -6,7 +6,7 @@ import type { Services } from '../services.ts'
 import { tokenId } from '../session/token.ts'
 
 /** What this file uses of the services. */
-export type CsrfGuardParts = Pick<Services, 'config' | 'csrf' | 'log'>
+export type CsrfGuardParts = Pick<Services, 'config' | 'csrf' | 'log' | 'look' | 'urls'>
 
 /** Every state-changing tapgate request: same origin, and a token bound to the caller's session. */
 export function requireCsrf(s: CsrfGuardParts): MiddlewareHandler<GatewayEnv> {
@@ -28,12 +28,11 @@ export function requireCsrf(s: CsrfGuardParts): MiddlewareHandler<GatewayEnv> {
  */
 export function refuseForm(c: Context<GatewayEnv>, s: CsrfGuardParts, sameOrigin: boolean): Response {
   s.log.warn({ event: 'csrf_rejected', path: c.req.path, sameOrigin }, 'cross-site request refused')
-  const { prefix } = s.config
   if (!s.csrf.openedElsewhere(c.req.header('sec-fetch-site'), c.req.header('origin'))) {
-    return respondWithProblem(c, 'cross_site', prefix)
+    return respondWithProblem(c, 'cross_site', s)
   }
   const publicUrl = new URL(s.config.public_url).origin
-  return respondWithProblem(c, 'wrong_address', prefix, {
+  return respondWithProblem(c, 'wrong_address', s, {
     message: `This page is served at ${publicUrl}, not at the address it was opened at. Open it there and try again.`,
     action: { href: `${publicUrl}${signInPage(s.config)}`, label: `Go to ${publicUrl}` },
   })

@@ -8,7 +8,7 @@ import type { SessionLevel } from '../session/sessions.ts'
 import { isWellFormedToken, tokenId } from '../session/token.ts'
 
 /** What this file uses of the services. */
-type SessionGuardParts = Pick<Services, 'config' | 'cookie' | 'csrf' | 'sessions'>
+type SessionGuardParts = Pick<Services, 'config' | 'cookie' | 'csrf' | 'look' | 'sessions' | 'urls'>
 
 /**
  * Lets a request through only with a live session at `level`; otherwise sends the browser where it
@@ -29,7 +29,7 @@ export function requireSession(
       const timedOut = isWellFormedToken(token)
       if (timedOut || c.req.header('content-type')?.startsWith('application/json')) {
         c.header('Set-Cookie', clearSessionCookie(s.cookie))
-        return respondWithProblem(c, 'session_expired', s.config.prefix, {
+        return respondWithProblem(c, 'session_expired', s, {
           action: { href: loginPage, label: 'Sign in again' },
         })
       }

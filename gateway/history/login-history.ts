@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Clock } from '../deps.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import type { Metrics } from '../observability/metrics.ts'
 import { safeJson } from '../safe-json.ts'
@@ -12,8 +12,18 @@ import type { Store } from '../store/store.ts'
 /** What happened: a sign-in step, an enrollment, a change to the user's factors, an admin's action. */
 export type HistoryEvent = 'first_factor' | 'second_factor' | 'enrollment' | 'factor_changed' | 'admin'
 
-/** What an entry is about: a factor or recovery code, the password, or why a second step was skipped. */
-export type HistoryFactor = Proof | 'password' | 'invite' | 'trusted_device' | 'exempt' | 'enrollment_skipped'
+/**
+ * What an entry is about: a factor or recovery code, the password, a passkey (both steps at once), or
+ * why a second step was skipped.
+ */
+export type HistoryFactor =
+  | Proof
+  | PasskeySignIn
+  | 'password'
+  | 'invite'
+  | 'trusted_device'
+  | 'exempt'
+  | 'enrollment_skipped'
 
 const entry = z.object({
   at: z.number(),

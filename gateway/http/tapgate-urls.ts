@@ -1,4 +1,4 @@
-import type { Proof } from '../factors/factor-id.ts'
+import type { FactorId, Proof } from '../factors/factor-id.ts'
 
 /** What the account page may say after a change; the query carries only the code, never the text. */
 export type AccountNotice =
@@ -34,7 +34,13 @@ export function tapgateUrls(prefix: string) {
     prefix,
     stylesheet: under('/assets/app.css'),
     script: under('/assets/app.js'),
+    favicon: under('/assets/favicon.svg'),
+    /** Served only with `ui.logo` and `ui.accent` set. */
+    logo: under('/assets/logo'),
+    accentStylesheet: under('/assets/accent.css'),
     login: under('/login'),
+    /** "Sign in with a passkey" on the sign-in page (factors.webauthn.passwordless); its options under /options. */
+    passkeySignIn: under('/login/passkey'),
     logout: under('/logout'),
     verify: under('/verify'),
     secondFactor: {
@@ -52,6 +58,8 @@ export function tapgateUrls(prefix: string) {
     },
     enroll: {
       page: under('/enroll'),
+      /** The enrollment page setting up this factor ("Other ways to set up"). */
+      method: (factor: FactorId) => `${prefix}/enroll?method=${factor}`,
       yubikey: under('/enroll/yubikey'),
       sms: under('/enroll/sms'),
       smsSend: under('/enroll/sms/send'),

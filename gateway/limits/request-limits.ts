@@ -5,6 +5,7 @@ import { sendProblem } from '../errors.tsx'
 import { addressBlock } from '../http/address-block.ts'
 import { resolveClientAddress } from '../http/client-address.ts'
 import type { NetworkSet } from '../http/networks.ts'
+import type { PageSite } from '../http/page-look.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import { headWritten } from '../http/response-head-event.ts'
 import type { Metrics } from '../observability/metrics.ts'
@@ -26,12 +27,13 @@ export class RequestLimits {
   readonly #cut = new WeakSet<IncomingMessage>()
 
   constructor(
-    private readonly config: Config,
+    limits: Config['limits'],
+    /** Whose error pages a refused request gets. */
+    private readonly site: PageSite,
     private readonly trustedProxies: NetworkSet,
     private readonly log: Logger,
     private readonly metrics: Metrics,
   ) {
-    const { limits } = config
     this.#pace = {
       idleMs: limits.body_idle_timeout,
       minBytesPerSecond: limits.body_min_rate,
@@ -52,7 +54,7 @@ export class RequestLimits {
     const release = this.#enter(incoming)
     if (release === null) {
       outgoing.shouldKeepAlive = false
-      sendProblem(incoming, outgoing, 'too_many_requests', this.config.prefix, { retryAfterMs })
+      sendProblem(incoming, outgoing, 'too_many_requests', this.site, { retryAfterMs })
       return false
     }
     const hasBody =
@@ -128,6 +130,6 @@ export class RequestLimits {
     if (outgoing.headersSent) return void incoming.destroy(failure)
     outgoing.shouldKeepAlive = false
     outgoing.once('finish', () => incoming.destroy(failure))
-    sendProblem(incoming, outgoing, 'body_too_slow', this.config.prefix)
+    sendProblem(incoming, outgoing, 'body_too_slow', this.site)
   }
 }

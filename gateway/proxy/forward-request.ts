@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerRespon
 import https from 'node:https'
 import type { Readable } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
+import { accountLinkInsertion } from './account-link.ts'
 import { downstreamResponseHeaders } from './header-hygiene.ts'
 import { requestUpgrade, type UpgradeAnswer, type UpgradeRequest } from './upgrade-request.ts'
 import { UpstreamError, watchForAnswer } from './upstream-error.ts'
@@ -111,14 +112,24 @@ export class Upstream {
   }
 }
 
-/** Streams the panel's response to the client, with `headers` (the panel's, cleaned) as its head. */
+/**
+ * Streams the panel's response to the client, with `headers` (the panel's, cleaned) as its head; a
+ * page marked for the account link (account-link.ts) gets it on the way.
+ */
 export function relayResponse(
   response: IncomingMessage,
   client: ServerResponse,
   headers: string[] = downstreamResponseHeaders(response.rawHeaders),
 ) {
-  client.writeHead(response.statusCode ?? 502, response.statusMessage, headers)
-  response.pipe(client)
+  const insertion = accountLinkInsertion(response)
+  if (insertion === null) {
+    client.writeHead(response.statusCode ?? 502, response.statusMessage, headers)
+    response.pipe(client)
+  } else {
+    // The page grows by the link: it goes chunked, as its length is no longer the panel's.
+    client.writeHead(response.statusCode ?? 502, response.statusMessage, withoutContentLength(headers))
+    response.pipe(insertion).pipe(client)
+  }
   // The client hung up: stop reading from the panel instead of buffering the rest.
   client.on('close', () => {
     if (!client.writableFinished) response.destroy()
@@ -133,12 +144,18 @@ export function sendAnswer(
   headers: string[],
   body: Buffer,
 ) {
+  const kept = withoutContentLength(headers)
+  kept.push('Content-Length', String(body.length))
+  client.writeHead(response.statusCode ?? 502, response.statusMessage, kept).end(body)
+}
+
+/** A raw header list without its Content-Length, for a body that is not the panel's own length. */
+function withoutContentLength(headers: readonly string[]): string[] {
   const kept: string[] = []
   for (let i = 0; i < headers.length; i += 2) {
     if (headers[i]!.toLowerCase() !== 'content-length') kept.push(headers[i]!, headers[i + 1]!)
   }
-  kept.push('Content-Length', String(body.length))
-  client.writeHead(response.statusCode ?? 502, response.statusMessage, kept).end(body)
+  return kept
 }
 
 /**

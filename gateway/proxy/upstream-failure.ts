@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
-import type { Config } from '../config/schema.ts'
 import { type ProblemCode, sendProblem } from '../errors.tsx'
+import type { PageSite } from '../http/page-look.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import type { RequestLimits } from '../limits/request-limits.ts'
 import type { Metrics } from '../observability/metrics.ts'
@@ -22,7 +22,7 @@ export function upstreamProblem(error: UpstreamError): ProblemCode {
 export function sendUpstreamFailure(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  s: { config: Config; limits: RequestLimits; log: Logger; metrics: Metrics },
+  s: PageSite & { limits: RequestLimits; log: Logger; metrics: Metrics },
   error: unknown,
   path: string,
 ): void {
@@ -43,5 +43,5 @@ export function sendUpstreamFailure(
   if (error.kind === 'busy') s.metrics.limited.inc({ limit: 'socket_wait' })
   // The rest of an unread body would hold the connection: it closes after the answer instead.
   if (!incoming.complete) outgoing.shouldKeepAlive = false
-  sendProblem(incoming, outgoing, upstreamProblem(error), s.config.prefix)
+  sendProblem(incoming, outgoing, upstreamProblem(error), s)
 }

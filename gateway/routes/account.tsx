@@ -8,8 +8,10 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { pageOf } from '../history/page-of.ts'
+import { historyRowsPerPage, signInRows, signInWindow } from '../history/sign-in-rows.ts'
+import { pageNumber, readForm, readQuery, textField } from '../http/form.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { type AccountNotice, noticeText } from '../http/tapgate-urls.ts'
 import { yubikeyMessage } from '../messages/code-messages.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
@@ -45,13 +47,19 @@ const lastWayIn = 'You cannot remove your only way to sign in. Add another metho
  * whether an authenticator app is on. The last way to sign in cannot be removed.
  */
 export function accountRoutes(s: Services) {
-  const { prefix } = s.config
   const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'two_factor'), requireCsrf(s))
 
-  async function render(c: Context<GatewayEnv>, status: 200 | 400, error?: string) {
+  /** The page; a refusal in the banner (`error`) or at the YubiKey field, its form then open. */
+  async function render(
+    c: Context<GatewayEnv>,
+    status: 200 | 400,
+    error?: string,
+    { addYubikeyError }: { addYubikeyError?: string } = {},
+  ) {
     const { user } = c.var.session
+    const { page: historyPage } = readQuery(c, { page: pageNumber })
     const [factors, devices, history] = await Promise.all([
       enrolledFactors(s, user),
       s.trustedDevices.of(user),
@@ -93,7 +101,14 @@ export function accountRoutes(s: Services) {
           expiresAt,
           current: id === currentDevice,
         }))}
-        history={history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
+        history={pageOf(
+          signInRows(
+            history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) })),
+            signInWindow(s.config),
+          ),
+          historyPage,
+          historyRowsPerPage,
+        )}
         removable={{
           webauthn: mayRemove(factors.ways, 'webauthn'),
           yubico_otp: mayRemove(factors.ways, 'yubico_otp'),
@@ -102,6 +117,7 @@ export function accountRoutes(s: Services) {
         }}
         {...(notice === undefined ? {} : { notice })}
         {...(error === undefined ? {} : { error })}
+        {...(addYubikeyError === undefined ? {} : { addYubikeyError })}
       />
     )
     return htmlPage(c, page, status)
@@ -111,7 +127,7 @@ export function accountRoutes(s: Services) {
 
   routes.post('/keys/rename', async (c) => {
     const webauthn = s.webauthn
-    if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
+    if (!webauthn) return respondWithProblem(c, 'not_found', s)
     const { id, name } = await readForm(c, { id: textField, name: textField })
     const result = await webauthn.rename(c.var.session.user, id, name)
     if (!result.ok) {
@@ -129,7 +145,7 @@ export function accountRoutes(s: Services) {
 
   routes.post('/keys/remove', requireRecentVerification(s), async (c) => {
     const webauthn = s.webauthn
-    if (!webauthn) return respondWithProblem(c, 'not_found', prefix)
+    if (!webauthn) return respondWithProblem(c, 'not_found', s)
     const { user } = c.var.session
     const { id } = await readForm(c, { id: textField })
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'webauthn')) return render(c, 400, lastWayIn)
@@ -140,7 +156,7 @@ export function accountRoutes(s: Services) {
 
   routes.post('/yubikeys/add', requireRecentVerification(s), async (c) => {
     const yubico = s.yubicoOtp
-    if (!yubico) return respondWithProblem(c, 'not_found', prefix)
+    if (!yubico) return respondWithProblem(c, 'not_found', s)
     const { otp, name } = await readForm(c, { otp: textField, name: textField })
     const { user } = c.var.session
     const first = (await enrolledFactors(s, user)).none
@@ -148,7 +164,9 @@ export function accountRoutes(s: Services) {
       yubico.enroll(user, otp, name),
     )
     if (attempt.lockedOut) return attempt.lockedOut
-    if (!attempt.verdict.ok) return render(c, 400, yubikeyMessage(attempt.verdict.reason))
+    if (!attempt.verdict.ok) {
+      return render(c, 400, undefined, { addYubikeyError: yubikeyMessage(attempt.verdict.reason) })
+    }
     await recordFactorChange(c, s, 'yubico_otp', 'added')
     const done = urls.account.notice('yubikey_added')
     // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
@@ -168,7 +186,7 @@ export function accountRoutes(s: Services) {
 
   routes.post('/sms/remove', requireRecentVerification(s), async (c) => {
     const sms = s.sms
-    if (!sms) return respondWithProblem(c, 'not_found', prefix)
+    if (!sms) return respondWithProblem(c, 'not_found', s)
     const { user } = c.var.session
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'sms')) return render(c, 400, lastWayIn)
     if (!(await sms.removePhone(user))) return render(c, 400, 'No phone number is set up.')
@@ -179,7 +197,7 @@ export function accountRoutes(s: Services) {
 
   routes.post('/yubikeys/remove', requireRecentVerification(s), async (c) => {
     const yubico = s.yubicoOtp
-    if (!yubico) return respondWithProblem(c, 'not_found', prefix)
+    if (!yubico) return respondWithProblem(c, 'not_found', s)
     const { user } = c.var.session
     if (!mayRemove((await enrolledFactors(s, user)).ways, 'yubico_otp')) return render(c, 400, lastWayIn)
     const { id } = await readForm(c, { id: textField })

@@ -7,8 +7,10 @@ import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
-import { readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { pageOf } from '../history/page-of.ts'
+import { historyRowsPerPage, signInRows, signInWindow } from '../history/sign-in-rows.ts'
+import { pageNumber, readForm, readQuery, textField } from '../http/form.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { canonicalAddress } from '../http/networks.ts'
 import { type AdminNotice, noticeText } from '../http/tapgate-urls.ts'
 import type { Services } from '../services.ts'
@@ -39,7 +41,6 @@ const notices: Record<AdminNotice, string> = {
  * and, in invite mode, issue an enrollment code. Every action is recorded in the user's history.
  */
 export function adminRoutes(s: Services) {
-  const { prefix } = s.config
   const { urls } = s
   const inviteMode = s.config.enrollment.first_enrollment === 'invite'
   const routes = new Hono<GatewayEnv>()
@@ -91,6 +92,7 @@ export function adminRoutes(s: Services) {
   ) {
     const [overview, resumed] = await Promise.all([userOverview(s, user), takeInterrupted(c, user)])
     const notice = noticeText(notices, c.req.query('notice'))
+    const { page: historyPage } = readQuery(c, { page: pageNumber })
     const page = (
       <AdminUserPage
         urls={urls}
@@ -112,7 +114,14 @@ export function adminRoutes(s: Services) {
         switchedOff={overview.factors.switchedOff.map((type) => factorLabels[type].many)}
         inviteMode={inviteMode}
         inviteExpiresAt={overview.inviteExpiresAt}
-        history={overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) }))}
+        history={pageOf(
+          signInRows(
+            overview.history.map((entry) => ({ ...entry, device: deviceLabel(entry.userAgent) })),
+            signInWindow(s.config),
+          ),
+          historyPage,
+          historyRowsPerPage,
+        )}
         notice={notice}
         resumed={resumed}
         {...extra}
@@ -140,7 +149,7 @@ export function adminRoutes(s: Services) {
 
   routes.get('/users/:user', async (c) => {
     const user = await knownUser(c)
-    if (user === null) return respondWithProblem(c, 'not_found', prefix)
+    if (user === null) return respondWithProblem(c, 'not_found', s)
     return renderUser(c, user, 200)
   })
 
@@ -149,7 +158,7 @@ export function adminRoutes(s: Services) {
     adminStepUp(urls.admin.resetUser, (user) => `reset ${user}'s second factors`),
     async (c) => {
       const user = await knownUser(c)
-      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      if (user === null) return respondWithProblem(c, 'not_found', s)
       const { reason } = await readForm(c, { reason: textField })
       const text = reason.trim()
       if (text === '') {
@@ -170,7 +179,7 @@ export function adminRoutes(s: Services) {
     adminStepUp(urls.admin.unlockUser, (user) => `lift ${user}'s lockout`),
     async (c) => {
       const user = await knownUser(c)
-      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      if (user === null) return respondWithProblem(c, 'not_found', s)
       const { reason } = await readForm(c, { reason: textField })
       const text = reason.trim().slice(0, reasonMaxLength)
       await liftLockout(s, user, { ...actOf(c), reason: text })
@@ -181,7 +190,7 @@ export function adminRoutes(s: Services) {
   routes.post('/addresses/unlock', searchStepUp, async (c) => {
     const { address } = await readForm(c, { address: textField })
     const canonical = canonicalAddress(address.trim())
-    if (isIP(canonical) === 0) return respondWithProblem(c, 'bad_request', prefix)
+    if (isIP(canonical) === 0) return respondWithProblem(c, 'bad_request', s)
     await liftAddressLockout(s, canonical, actOf(c))
     return c.redirect(urls.admin.notice('address_unlocked'), 303)
   })
@@ -190,9 +199,9 @@ export function adminRoutes(s: Services) {
     '/users/:user/invite',
     adminStepUp(urls.admin.inviteUser, (user) => `issue an enrollment code for ${user}`),
     async (c) => {
-      if (!inviteMode) return respondWithProblem(c, 'not_found', prefix)
+      if (!inviteMode) return respondWithProblem(c, 'not_found', s)
       const user = await knownUser(c)
-      if (user === null) return respondWithProblem(c, 'not_found', prefix)
+      if (user === null) return respondWithProblem(c, 'not_found', s)
       // Rendered into this response only (no-store): the code is never in a URL, a log or the store.
       const issuedCode = await issueEnrollmentInvite(s, user, actOf(c))
       return renderUser(c, user, 200, { issuedCode })
@@ -207,7 +216,7 @@ function onlyAdmins(s: Services): MiddlewareHandler<GatewayEnv> {
   return async function adminGuard(c, next) {
     if (!s.admins.has(c.var.session.user)) {
       s.log.warn({ event: 'admin_refused', user: c.var.session.user, path: c.req.path }, 'non-admin refused')
-      return respondWithProblem(c, 'forbidden', s.config.prefix)
+      return respondWithProblem(c, 'forbidden', s)
     }
     await next()
   }

@@ -5,7 +5,7 @@ import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-sec
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
 import { readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { appCodeMessages } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'

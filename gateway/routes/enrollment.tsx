@@ -3,13 +3,13 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import { isFactorId, type Proof } from '../factors/factor-id.ts'
 import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
 import { readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -19,12 +19,12 @@ import { EnrollmentPage } from '../views/enrollment-page.tsx'
 import { smsEnrollmentRoutes } from './sms-setup.tsx'
 
 /**
- * `<prefix>/enroll`: a user with no factor adds one, an authenticator app here or a security key
+ * `<prefix>/enroll`: a user with no factor adds one, one way at a time (`?method=` picks another than
+ * the strongest): an authenticator app or a YubiKey here, text messages under /sms, a security key
  * through the WebAuthn routes. The TOTP secret is offered once per pending session (a reload shows
  * the same QR code) and counts only after a correct code.
  */
 export function enrollmentRoutes(s: Services) {
-  const { prefix } = s.config
   const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use(
@@ -33,7 +33,7 @@ export function enrollmentRoutes(s: Services) {
     requireCsrf(s),
     async function onlyWithoutFactors(c, next) {
       if (!(await enrolledFactors(s, c.var.session.user)).none) return c.redirect(urls.secondFactor.page, 303)
-      if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
+      if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', s)
       await next()
     },
   )
@@ -71,6 +71,10 @@ export function enrollmentRoutes(s: Services) {
     return htmlPage(c, page, status)
   }
 
+  /**
+   * The enrollment page showing one way: the one just refused (the page knows it by its error), else
+   * the one asked for (`?method=`), else the strongest offered.
+   */
   async function render(
     c: Context<GatewayEnv>,
     status: 200 | 400 | 401,
@@ -78,6 +82,7 @@ export function enrollmentRoutes(s: Services) {
     yubikeyError?: string,
   ) {
     const { user } = c.var.session
+    const asked = c.req.query('method')
     const page = (
       <EnrollmentPage
         urls={urls}
@@ -87,6 +92,7 @@ export function enrollmentRoutes(s: Services) {
         yubikey={s.yubicoOtp !== null}
         yubikeyError={yubikeyError}
         sms={s.sms?.allows(user, s.groups.groupsOf(user)) === true}
+        shown={asked !== undefined && isFactorId(asked) ? asked : undefined}
         {...(error === undefined ? {} : { error })}
       />
     )
@@ -97,7 +103,7 @@ export function enrollmentRoutes(s: Services) {
 
   routes.post('/yubikey', async (c) => {
     const yubico = s.yubicoOtp
-    if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
+    if (yubico === null) return respondWithProblem(c, 'not_found', s)
     const { user } = c.var.session
     const { otp, name } = await readForm(c, { otp: textField, name: textField })
     const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'yubico_otp' }, () =>
@@ -116,7 +122,7 @@ export function enrollmentRoutes(s: Services) {
 
   // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
   routes.post('/skip', async (c) => {
-    if (skipAllowed(s) === undefined) return respondWithProblem(c, 'forbidden', prefix)
+    if (skipAllowed(s) === undefined) return respondWithProblem(c, 'forbidden', s)
     return c.redirect(await completeSignIn(c, s, 'enrollment_skipped'), 303)
   })
 

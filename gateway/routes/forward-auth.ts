@@ -29,7 +29,6 @@ import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
  * `trusted_proxies`.
  */
 export function forwardAuthRoutes(s: Services) {
-  const { prefix } = s.config
   const { urls } = s
   const { proxy } = s.config.forward_auth
   const decide = panelAccess(s)
@@ -41,19 +40,19 @@ export function forwardAuthRoutes(s: Services) {
     const facts = clientFacts(incoming, s)
     if (!facts.peerTrusted) {
       s.log.warn({ event: 'forward_auth_refused', reason: 'not from trusted_proxies' }, 'verify refused')
-      return respondWithProblem(c, 'forbidden', prefix)
+      return respondWithProblem(c, 'forbidden', s)
     }
     const question = readForwardAuthQuestion(incoming, proxy)
     if (!question.ok) {
       s.log.warn({ event: 'forward_auth_refused', reason: question.reason }, 'verify refused')
-      return respondWithProblem(c, 'bad_request', prefix)
+      return respondWithProblem(c, 'bad_request', s)
     }
     const access = decide(incoming, question.uri, question.method, facts.clientIp)
-    if (access.refused !== null) return respondWithProblem(c, access.refused, prefix)
+    if (access.refused !== null) return respondWithProblem(c, access.refused, s)
     const { target, decision } = access
 
     const { session: token, panel: panelCookie } = gatewayCookies(s, c.req.header('cookie'))
-    if (decision.policy === 'deny') return respondWithProblem(c, 'forbidden', prefix)
+    if (decision.policy === 'deny') return respondWithProblem(c, 'forbidden', s)
     // The browser's cookies without tapgate's, for the proxy to send the panel instead of its own
     // Cookie header: the panel never sees tapgate's session or device token. Sent even when empty, so
     // that a proxy copying it replaces the Cookie header rather than keeping the browser's.
@@ -73,7 +72,7 @@ export function forwardAuthRoutes(s: Services) {
         : signInPage(s.config, target.path + target.query)
     const location = new URL(next, s.publicOrigin).href
     if (proxy !== 'nginx' && wantsHtml(c.req.header('accept'))) return c.redirect(location, 302)
-    const refusal = respondWithProblem(c, 'unauthorized', prefix)
+    const refusal = respondWithProblem(c, 'unauthorized', s)
     refusal.headers.set('Location', location)
     return refusal
   })

@@ -11,11 +11,12 @@ import { parseOtp } from '../factors/yubico-otp/otp.ts'
 import { canonicalUsername } from '../first-factor/canonical-username.ts'
 import type { LocalUsers } from '../first-factor/local-users.ts'
 import { secondFactorSkip } from '../first-factor/second-factor-skip.ts'
+import { loginCsrfScope, loginFormCookieName, loginFormIdOf } from '../guards/login-form.ts'
 import { refuseForm } from '../guards/require-csrf.ts'
 import type { RequestOrigin } from '../history/login-history.ts'
-import { setSessionCookie, takeCookie } from '../http/cookies.ts'
+import { setSessionCookie } from '../http/cookies.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
 import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
@@ -42,15 +43,17 @@ const signInForm = {
  * `<prefix>/login` (first_factor.mode: local): tapgate's own sign-in over the users file. The password
  * opens a pending session and the 2fa page follows, unless the optional "Authentication token" field
  * already holds a good code or YubiKey tap (one step, as hosting panels offer), the user is exempt, or
- * this browser is trusted. A refusal never says which part was wrong.
+ * this browser is trusted. A refusal never says which part was wrong. With
+ * `factors.webauthn.passwordless` the page also offers a passkey instead (routes/passkey-sign-in.ts).
  *
  * No session exists yet to bind a CSRF token to, so the form's token is bound to a random id in a
  * short-lived cookie on this path (login CSRF: a forged form must not sign a victim into another account).
  */
 export function localLoginRoutes(s: Services, users: LocalUsers) {
-  const { prefix } = s.config
   const { urls } = s
-  const formCookie = `${s.config.session.cookie_name}_login`
+  const formCookie = loginFormCookieName(s.config)
+  // "Sign in with a passkey" (factors.webauthn.passwordless): the endpoint the page's script calls.
+  const passkeyEndpoint = s.webauthn?.settings.passwordless ? urls.passkeySignIn : null
   const trustFor = s.config.trusted_devices.enabled
     ? describeDuration(s.config.trusted_devices.lifetime)
     : null
@@ -61,8 +64,8 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     status: 200 | 400 | 401,
     form: { returnTo: string | null; username?: string; error?: string },
   ) {
-    let formId = takeCookie(c.req.header('cookie'), formCookie).value
-    if (formId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(formId)) {
+    let formId = loginFormIdOf(c, s.config)
+    if (formId === null) {
       formId = randomBytes(16).toString('base64url')
       c.header(
         'Set-Cookie',
@@ -78,9 +81,10 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     const page = (
       <LoginPage
         urls={urls}
-        csrfToken={s.csrf.tokenFor(`login:${formId}`)}
+        csrfToken={s.csrf.tokenFor(loginCsrfScope(formId))}
         trustFor={trustFor}
         tokenField={true}
+        passkeyEndpoint={passkeyEndpoint}
         {...form}
       />
     )
@@ -90,10 +94,10 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
   routes.get('/', (c) => render(c, 200, { returnTo: safeRedirectTarget(c.req.query('rd'), s.publicOrigin) }))
 
   routes.post('/', async (c) => {
-    const formId = takeCookie(c.req.header('cookie'), formCookie).value ?? ''
+    const formId = loginFormIdOf(c, s.config)
     const sameOrigin = s.csrf.isSameOrigin(c.req.header('sec-fetch-site'), c.req.header('origin'))
     const form = sameOrigin ? await readForm(c, signInForm) : null
-    if (form === null || formId === '' || !s.csrf.verify(`login:${formId}`, form.csrf)) {
+    if (form === null || formId === null || !s.csrf.verify(loginCsrfScope(formId), form.csrf)) {
       return refuseForm(c, s, sameOrigin)
     }
     const returnTo = safeRedirectTarget(form.rd, s.publicOrigin)
@@ -115,7 +119,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
         known: known || (await s.users.isKnown(user)),
       } as const
       await recordLockedOut(s, user, origin, lockout, attempt)
-      return respondWithProblem(c, 'locked', prefix, lockoutDetail(s, lockout))
+      return respondWithProblem(c, 'locked', s, lockoutDetail(s, lockout))
     }
     if ((await users.checkPassword(user, password.slice(0, 1024))) === null) {
       await recordAttempt(s, user, known, origin, { event: 'first_factor', result: 'wrong_password' })
@@ -145,7 +149,7 @@ export function localLoginRoutes(s: Services, users: LocalUsers) {
     }
     // The code came with the password: checked here, and a wrong one refuses the whole form.
     const session = await s.sessions.load(token)
-    if (session === null) return respondWithProblem(c, 'session_expired', prefix)
+    if (session === null) return respondWithProblem(c, 'session_expired', s)
     c.set('session', session)
     c.set('sessionToken', token)
     const typed = typedCode(s, user, code)

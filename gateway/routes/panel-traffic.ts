@@ -10,6 +10,7 @@ import { clearSessionCookie } from '../http/cookies.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import { sampleBody } from '../panel-session/body-sample.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
+import { accountLink } from '../proxy/account-link.ts'
 import { clientFacts, gatewayCookies, panelRequestHeaders } from '../proxy/panel-request.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
@@ -30,10 +31,11 @@ import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
 type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 
 export function panelTraffic(s: Services) {
-  const { prefix, first_factor: ff } = s.config
+  const { first_factor: ff } = s.config
   const { urls } = s
   const watchesPanelLogin = ff.mode === 'upstream'
   const decide = panelAccess(s)
+  const linkToAccount = accountLink(s.config.ui.account_link, urls)
 
   const { requests, loginsRefused } = s.metrics
 
@@ -46,7 +48,7 @@ export function panelTraffic(s: Services) {
       if (!s.limits.wasCut(incoming)) {
         const code = problemForFailure(error, s.log)
         if (outgoing.headersSent) outgoing.destroy()
-        else sendProblem(incoming, outgoing, code, prefix)
+        else sendProblem(incoming, outgoing, code, s)
       }
     }
     // Every path out of route() has written the status by now (the body may still be streaming).
@@ -59,7 +61,7 @@ export function panelTraffic(s: Services) {
     const facts = clientFacts(incoming, s)
     const access = decide(incoming, incoming.url ?? '', method, facts.clientIp)
     if (access.refused !== null) {
-      sendProblem(incoming, outgoing, access.refused, prefix)
+      sendProblem(incoming, outgoing, access.refused, s)
       return 'refused'
     }
     const { path, query } = access.target
@@ -80,7 +82,7 @@ export function panelTraffic(s: Services) {
     if (watchesPanelLogin && s.panelLogin.mayBeLogin(path, query)) {
       const read = hasBody ? await readLoginForm(incoming, ff.max_body) : null
       if (hasBody && read === null) {
-        sendProblem(incoming, outgoing, 'body_too_large', prefix)
+        sendProblem(incoming, outgoing, 'body_too_large', s)
         return 'refused'
       }
       const contentType = incoming.headers['content-type']
@@ -91,7 +93,7 @@ export function panelTraffic(s: Services) {
           'a login tapgate cannot read unambiguously was refused',
         )
         loginsRefused.inc({ reason: reading.reason })
-        sendProblem(incoming, outgoing, 'login_refused', prefix)
+        sendProblem(incoming, outgoing, 'login_refused', s)
         return 'refused'
       }
       if (reading.kind === 'login' && s.panelLogin.meetsFieldCondition(reading.values)) {
@@ -104,7 +106,7 @@ export function panelTraffic(s: Services) {
 
     const { decision } = access
     if (decision.policy === 'deny') {
-      sendProblem(incoming, outgoing, 'forbidden', prefix)
+      sendProblem(incoming, outgoing, 'forbidden', s)
       return 'deny'
     }
     // On a bypass path too (the panel's own pages call them with the session), the jar goes along if
@@ -128,6 +130,10 @@ export function panelTraffic(s: Services) {
     const identity = decision.policy === 'two_factor' && verified !== null ? verified.user : null
     const headers = panelRequestHeaders(s, incoming, facts, panelCookies, identity)
     if (access.loginPage) delete headers.authorization
+    const linksPage =
+      linkToAccount !== null && identity !== null && signOut.length === 0 && linkToAccount.suits(incoming)
+    // A compressed page cannot take the link; only pages are asked for uncompressed, not their assets.
+    if (linksPage) delete headers['accept-encoding']
     // A form may sign someone in: its start is kept to tell, should the panel start a session.
     const sample = Buffer.isBuffer(body)
       ? { take: () => body }
@@ -136,6 +142,7 @@ export function panelTraffic(s: Services) {
         : sampleBody(incoming, ff.max_body)
     try {
       const answer = await s.upstream.send({ method, target: path + query, headers, body })
+      if (linksPage) linkToAccount.mark(answer)
       await relayPanelAnswer(exchange, s, answer, {
         verified:
           verified === null || jar === null || signOut.length > 0
@@ -159,7 +166,7 @@ export function panelTraffic(s: Services) {
     session: Session | null,
     target: string,
   ) {
-    if (!wantsHtml(incoming.headers.accept)) return sendProblem(incoming, outgoing, 'unauthorized', prefix)
+    if (!wantsHtml(incoming.headers.accept)) return sendProblem(incoming, outgoing, 'unauthorized', s)
     const location = session?.level === 'first_factor' ? urls.secondFactor.page : signInPage(s.config, target)
     outgoing.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end()
   }

@@ -7,7 +7,7 @@ import { type FactorId, factorIds, type Proof } from '../factors/factor-id.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -22,7 +22,6 @@ import { type ChallengeRefusal, smsChallengeFor, smsChallengeRoutes } from './sm
  * posted here, text messages under /sms, a security key through the WebAuthn routes.
  */
 export function secondFactorRoutes(s: Services) {
-  const { prefix } = s.config
   const { urls } = s
   const { digits } = s.config.factors.totp
   const trustFor = describeDuration(s.config.trusted_devices.lifetime)
@@ -106,7 +105,7 @@ export function secondFactorRoutes(s: Services) {
 
   routes.post('/yubikey', async (c) => {
     const yubico = s.yubicoOtp
-    if (yubico === null) return respondWithProblem(c, 'not_found', prefix)
+    if (yubico === null) return respondWithProblem(c, 'not_found', s)
     const { user } = c.var.session
     const { otp, trust_device: trust } = await readForm(c, { otp: textField, trust_device: checkbox })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'yubico_otp' }, () =>
@@ -127,7 +126,7 @@ export function secondFactorRoutes(s: Services) {
 
   // Recovery codes are for getting in, not for confirming a change: a verified session uses a factor.
   routes.post('/recovery', async (c) => {
-    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', prefix)
+    if (c.var.session.level !== 'first_factor') return respondWithProblem(c, 'forbidden', s)
     const { user } = c.var.session
     const { recovery_code: code } = await readForm(c, { recovery_code: textField })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'recovery_code' }, () =>
@@ -160,5 +159,5 @@ function refuseSwitchedOff(c: Context<GatewayEnv>, s: Services, factors: Enrolle
     { event: 'factor_switched_off', user: c.var.session.user, factors: factors.switchedOff },
     'sign-in refused: the user has only factors of types turned off',
   )
-  return respondWithProblem(c, 'factor_switched_off', s.config.prefix)
+  return respondWithProblem(c, 'factor_switched_off', s)
 }

@@ -44,7 +44,6 @@ const ceremonyBody = z.object({
  * Authentication: a pending user proving their second factor. Challenges are bound to the session.
  */
 export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
-  const { prefix } = s.config
   const { urls } = s
   const routes = new Hono<GatewayEnv>()
   routes.use('*', requireSession(s, 'any'), requireCsrf(s))
@@ -60,8 +59,8 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
       !(await enrolledFactors(s, c.var.session.user)).none ||
       needsInvite(s.config.enrollment, c.var.session)
     )
-      return respondWithProblem(c, 'forbidden', prefix)
-    if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', prefix)
+      return respondWithProblem(c, 'forbidden', s)
+    if (!(await storeStillIntact(c, s))) return respondWithProblem(c, 'store_unavailable', s)
     return null
   }
 
@@ -77,7 +76,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
     const { user, level } = c.var.session
     const origin = c.var.origin
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
-    if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
+    if (!body.success) return respondWithProblem(c, 'bad_request', s)
     const result = await webauthn.verifyRegistration(user, scope(c), body.data.response, body.data.name ?? '')
     const event = { event: 'enrollment', factor: 'webauthn' } as const
     if (!result.ok) {
@@ -114,7 +113,7 @@ export function securityKeyRoutes(s: Services, webauthn: WebAuthnFactor) {
   routes.post('/authentication', async (c) => {
     const { user } = c.var.session
     const body = ceremonyBody.safeParse(await c.req.json().catch(() => null))
-    if (!body.success) return respondWithProblem(c, 'bad_request', prefix)
+    if (!body.success) return respondWithProblem(c, 'bad_request', s)
     const { response, trustDevice } = body.data
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'webauthn' }, () =>
       webauthn.verifyAuthentication(user, scope(c), response),

@@ -4,7 +4,7 @@ import { signInPage } from '../first-factor/sign-in-page.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import type { Services } from '../services.ts'
 import { SignOutPage } from '../views/sign-out-page.tsx'
 

@@ -56,7 +56,6 @@ export async function smsChallengeFor(
  * a verified session, confirming a change. Mounted inside the 2fa routes: a session, CSRF checked.
  */
 export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
-  const { prefix } = s.config
   const { urls } = s
   const routes = new Hono<GatewayEnv>()
 
@@ -73,7 +72,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     const lockedOut = await refuseIfLockedOut(c, s, { event: 'second_factor', factor: 'sms' })
     if (lockedOut) return lockedOut
     const found = await offered(user)
-    if (found === null) return respondWithProblem(c, 'not_found', prefix)
+    if (found === null) return respondWithProblem(c, 'not_found', s)
     const result = await found.sms.send(user, 'sign_in', found.number)
     await recordSend(c, s, 'second_factor', found.number, result)
     if (result.ok) {
@@ -89,7 +88,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
   routes.post('/', async (c) => {
     const { user } = c.var.session
     const found = await offered(user)
-    if (found === null) return respondWithProblem(c, 'not_found', prefix)
+    if (found === null) return respondWithProblem(c, 'not_found', s)
     const { code, trust_device: trust } = await readForm(c, { code: textField, trust_device: checkbox })
     const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'sms' }, () =>
       found.sms.verify(user, 'sign_in', code),

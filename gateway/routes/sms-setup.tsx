@@ -9,7 +9,7 @@ import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.t
 import type { SmsFactor } from '../factors/sms/sms-factor.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
-import { htmlPage } from '../http/html-page.ts'
+import { htmlPage } from '../http/html-page.tsx'
 import { codeRefusal, phoneNumberMessages, sendRefusal } from '../messages/sms-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
@@ -81,7 +81,6 @@ export function smsAccountRoutes(s: Services) {
  * the code is entered: the outstanding code holds the number, sealed, and dies with it.
  */
 function smsSetupRoutes(s: Services, flow: SetupFlow) {
-  const { prefix } = s.config
   const { urls } = s
   const event = flow.kind === 'enroll' ? 'enrollment' : 'factor_changed'
   const routes = new Hono<GatewayEnv>()
@@ -90,7 +89,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
   routes.use('*', async function smsAllowed(c, next) {
     const { user } = c.var.session
     if (s.sms === null || !s.sms.allows(user, s.groups.groupsOf(user))) {
-      return respondWithProblem(c, 'not_found', prefix)
+      return respondWithProblem(c, 'not_found', s)
     }
     await next()
   })

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
 import type { Verdict } from '../factors/verdict.ts'
 import type { HistoryEvent } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
@@ -12,7 +12,9 @@ type AttemptParts = Pick<Services, 'history' | 'regulator'> & LockoutParts
 /** What a proof is offered for, as the history records it. */
 export interface ProofAttempt {
   event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
-  proof: Proof | 'invite'
+  proof: Proof | PasskeySignIn | 'invite'
+  /** Whose proof it is: the session's user, unless the proof names its user (a passkey, before any session). */
+  user?: string
 }
 
 /** Refused unchecked while locked out, or the factor's verdict. */
@@ -31,8 +33,8 @@ export async function attemptProof<V extends Verdict<string>>(
   attempt: ProofAttempt,
   check: () => Promise<V>,
 ): Promise<Attempted<V>> {
-  const { user } = c.var.session
-  const lockedOut = await refuseIfLockedOut(c, s, { event: attempt.event, factor: attempt.proof })
+  const user = attempt.user ?? c.var.session.user
+  const lockedOut = await refuseIfLockedOut(c, s, { event: attempt.event, factor: attempt.proof, user })
   if (lockedOut !== null) return { lockedOut }
   const verdict = await check()
   if (!verdict.ok) {

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
 import { setDeviceCookie, setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'
@@ -52,7 +52,7 @@ async function markVerified(c: Context<GatewayEnv>, s: SignInParts): Promise<str
 export async function completeSignIn(
   c: Context<GatewayEnv>,
   s: SignInParts,
-  factor: Proof | 'enrollment_skipped',
+  factor: Proof | PasskeySignIn | 'enrollment_skipped',
   { firstEnrollment = false, trustDevice = false }: { firstEnrollment?: boolean; trustDevice?: boolean } = {},
 ): Promise<string> {
   const { session, sessionToken } = c.var

@@ -2,13 +2,16 @@ import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import type { ProblemDetail } from '../errors.tsx'
 import { respondWithProblem } from '../errors.tsx'
-import type { Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
 import type { HistoryEvent, HistoryFields, RequestOrigin } from '../history/login-history.ts'
 import type { Lockout } from '../regulation/regulator.ts'
 import type { Services } from '../services.ts'
 
 /** What this file uses of the services. */
-export type LockoutParts = Pick<Services, 'clock' | 'config' | 'history' | 'regulator' | 'trustedDevices'>
+export type LockoutParts = Pick<
+  Services,
+  'clock' | 'config' | 'history' | 'look' | 'regulator' | 'trustedDevices' | 'urls'
+>
 
 /**
  * The 429 page for a second-factor attempt that is locked out. The page says until when, never
@@ -19,14 +22,16 @@ export async function refuseIfLockedOut(
   s: LockoutParts,
   attempt: {
     event: Extract<HistoryEvent, 'second_factor' | 'enrollment' | 'factor_changed'>
-    factor: Proof | 'invite'
+    factor: Proof | PasskeySignIn | 'invite'
+    /** The session's user unless named (a passkey names its user before any session exists). */
+    user?: string
   },
 ): Promise<Response | null> {
-  const { user } = c.var.session
+  const { user = c.var.session.user, ...fields } = attempt
   const lockout = await s.regulator.lockoutOf(user, c.var.clientIp)
   if (lockout === null) return null
-  await recordLockedOut(s, user, c.var.origin, lockout, { ...attempt, known: true })
-  return respondWithProblem(c, 'locked', s.config.prefix, lockoutDetail(s, lockout))
+  await recordLockedOut(s, user, c.var.origin, lockout, { ...fields, known: true })
+  return respondWithProblem(c, 'locked', s, lockoutDetail(s, lockout))
 }
 
 /** The lockout of a password attempt: a browser the user trusted is spared user and address lockouts. */
@@ -63,13 +68,17 @@ export async function recordLockedOut(
   )
 }
 
-/** Until when, in words: minutes from now (no time zone needed) and the clock time in UTC. */
+/**
+ * Until when, in words: minutes from now (no time zone needed) and the clock time in UTC; then what
+ * to do (`ui.lockout_help`; the page's footer names who helps).
+ */
 export function lockoutDetail(s: LockoutParts, lockout: Lockout): ProblemDetail {
   const retryAfterMs = Math.max(0, lockout.until - s.clock.now())
   const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000))
   const at = new Date(lockout.until).toISOString().slice(11, 16)
   return {
     retryAfterMs,
+    help: s.look.lockoutHelp,
     message:
       'Sign-in is paused after too many failed attempts. ' +
       `Try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`} (at ${at} UTC).`,

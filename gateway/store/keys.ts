@@ -22,8 +22,11 @@ export const keys = {
   webauthnUserHandle: (user: string) => `user:${enc(user)}:webauthn-handle`,
   /** Credential id (base64url) → its one owner, claimed with set-if-absent at registration. */
   webauthnCredentialOwner: (credentialId: string) => `webauthn-credential:${enc(credentialId)}`,
-  /** A pending ceremony's challenge, bound to the SHA-256 of the caller's scope (the session). */
-  webauthnChallenge: (ceremony: 'registration' | 'authentication', scopeHash: string) =>
+  /**
+   * A pending ceremony's challenge, bound to the SHA-256 of the caller's scope: the session, or for a
+   * passkey sign-in (no session yet) the sign-in page's form id.
+   */
+  webauthnChallenge: (ceremony: 'registration' | 'authentication' | 'passkey', scopeHash: string) =>
     `webauthn-challenge:${ceremony}:${scopeHash}`,
   /*
    * The user's YubiKeys in OTP mode (gateway/factors/yubico-otp/), laid out like their security keys:

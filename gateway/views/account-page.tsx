@@ -1,12 +1,16 @@
 import type { FactorId } from '../factors/factor-id.ts'
+import type { Page } from '../history/page-of.ts'
+import type { HistoryRow } from '../history/sign-in-rows.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import {
   type AccountDevice,
   type AccountHistoryEntry,
   HistorySection,
+  historyPageHref,
   TrustedDevicesSection,
 } from './account-activity.tsx'
 import { type AccountSms, SmsSection } from './account-sms.tsx'
+import { AccountSummary, accountSectionIds, runningLowOnCodes } from './account-summary.tsx'
 import { type AccountYubiKey, YubiKeysSection } from './account-yubikeys.tsx'
 import { Banners } from './banners.tsx'
 import { FactorActions } from './factor-actions.tsx'
@@ -38,13 +42,16 @@ export interface AccountPageProps {
   yubikeys?: readonly AccountYubiKey[] | null
   /** Text messages; null when they are off or not allowed for the user. */
   sms?: AccountSms | null
-  history: readonly AccountHistoryEntry[]
+  /** One page of the history, a completed sign-in per row (history/sign-in-rows.ts). */
+  history: Page<HistoryRow<AccountHistoryEntry>>
   /** Per factor, false when removing one would leave the user no way to pass the second step. */
   removable: Record<FactorId, boolean>
   /** The outcome of the last change ("Key renamed."), announced politely. */
   notice?: string
   /** A change that was refused, announced at once. */
   error?: string
+  /** A refused YubiKey tap: shown at the field, its folded form open. */
+  addYubikeyError?: string
 }
 
 const removeBlockedId = 'remove-blocked'
@@ -122,13 +129,10 @@ function KeyRow({ urls, csrfToken, credential, index, canRemove }: KeyRowProps) 
   )
 }
 
-/** Fewer than this many unused codes and the page urges a new set. */
-const fewRecoveryCodes = 3
-
 function recoveryHint(left: number | null): string {
   if (left === null) return 'Codes that each let you in once if you lose your phone and your keys.'
   if (left === 0) return 'You have used all your codes. Create a new set now, or you may be locked out.'
-  if (left < fewRecoveryCodes) return 'You are running out of codes. Create a new set and keep it safe.'
+  if (runningLowOnCodes(left)) return 'You are running out of codes. Create a new set and keep it safe.'
   return 'Each code lets you in once if you lose your phone and your keys. Keep them somewhere safe.'
 }
 
@@ -141,9 +145,9 @@ function RecoveryCodesSection({
   csrfToken: string
   left: number | null
 }) {
-  const low = left !== null && left < fewRecoveryCodes
+  const low = runningLowOnCodes(left)
   return (
-    <section class="section" aria-labelledby="recovery-title">
+    <section class="section" id={accountSectionIds.recoveryCodes} aria-labelledby="recovery-title">
       <h2 class="section-title section-title-status" id="recovery-title">
         Recovery codes<span class="visually-hidden">:</span>{' '}
         <span class={low ? 'pill pill-warn' : left === null ? 'pill' : 'pill pill-on'}>
@@ -168,7 +172,10 @@ function RecoveryCodesSection({
   )
 }
 
-/** The signed-in user's own second factors: their security keys and whether the app is set up. */
+/**
+ * The signed-in user's own sign-in security: a summary first, then each way in (forms to add one
+ * folded until asked for), recovery codes, trusted devices and a page of their history.
+ */
 export function AccountPage({
   urls,
   username,
@@ -183,6 +190,7 @@ export function AccountPage({
   removable,
   notice,
   error,
+  addYubikeyError,
 }: AccountPageProps) {
   return (
     <Layout urls={urls} title="Your account" csrfToken={csrfToken} script={true}>
@@ -193,12 +201,21 @@ export function AccountPage({
         </p>
         <Banners notice={notice} error={error} />
 
-        <section class="section" aria-labelledby="keys-title">
+        <AccountSummary
+          keys={keys.length}
+          yubikeys={yubikeys === null ? null : yubikeys.length}
+          hasTotp={hasTotp}
+          sms={sms === null ? null : sms.maskedNumber !== null}
+          recoveryCodesLeft={recoveryCodesLeft}
+          devices={devices.length}
+        />
+
+        <section class="section" id={accountSectionIds.keys} aria-labelledby="keys-title">
           <h2 class="section-title" id="keys-title">
             Security keys
           </h2>
           {keys.length === 0 ? (
-            <p class="empty">No security keys yet. Add one below to sign in with a tap instead of a code.</p>
+            <p class="empty">No security keys yet. Add one to sign in with a tap instead of a code.</p>
           ) : (
             <ul class="key-list">
               {keys.map((credential, index) => (
@@ -218,17 +235,17 @@ export function AccountPage({
               {hasTotp ? null : ' Add another security key first.'}
             </p>
           ) : null}
-        </section>
-
-        <section class="section" aria-labelledby="add-key-title">
-          <h2 class="section-title" id="add-key-title">
-            Add a security key
-          </h2>
-          <p class="hint">
-            Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
-            device. Keep a spare somewhere safe in case you lose one.
-          </p>
-          <AddKeyFields urls={urls} />
+          {/* Folded: no script needed to open it, and the key script finds its button inside. */}
+          <details class="disclosure add-form">
+            <summary>Add a security key</summary>
+            <div class="add-form-body">
+              <p class="hint">
+                Insert a USB key such as a YubiKey, hold an NFC key to your phone, or use a passkey on this
+                device. Keep a spare somewhere safe in case you lose one.
+              </p>
+              <AddKeyFields urls={urls} />
+            </div>
+          </details>
         </section>
 
         {yubikeys === null ? null : (
@@ -237,10 +254,11 @@ export function AccountPage({
             csrfToken={csrfToken}
             yubikeys={yubikeys}
             canRemove={removable.yubico_otp}
+            addError={addYubikeyError}
           />
         )}
 
-        <section class="section" aria-labelledby="app-title">
+        <section class="section" id={accountSectionIds.app} aria-labelledby="app-title">
           {/* One line, so that heading navigation alone tells a screen reader user the state. */}
           <h2 class="section-title section-title-status" id="app-title">
             Authenticator app<span class="visually-hidden">:</span>{' '}
@@ -267,7 +285,7 @@ export function AccountPage({
 
         <TrustedDevicesSection urls={urls} csrfToken={csrfToken} devices={devices} />
 
-        <HistorySection entries={history} />
+        <HistorySection history={history} pageHref={historyPageHref(urls.account.page)} />
 
         <p class="card-footer card-footer-split">
           <a class="link" href="/">

@@ -1,4 +1,5 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
+import { accountSectionIds } from './account-summary.tsx'
 import { FactorActions } from './factor-actions.tsx'
 import { UsageDates } from './usage-dates.tsx'
 
@@ -26,7 +27,7 @@ export function SmsSection({
 }) {
   const on = sms.maskedNumber !== null
   return (
-    <section class="section" aria-labelledby="sms-title">
+    <section class="section" id={accountSectionIds.sms} aria-labelledby="sms-title">
       <h2 class="section-title section-title-status" id="sms-title">
         Text messages<span class="visually-hidden">:</span>{' '}
         <span class={on ? 'pill pill-on' : 'pill'}>{on ? 'On' : 'Off'}</span>

@@ -1,4 +1,5 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
+import { accountSectionIds } from './account-summary.tsx'
 import { UsageDates } from './usage-dates.tsx'
 import { YubiKeyFields } from './yubikey-fields.tsx'
 
@@ -9,20 +10,25 @@ export interface AccountYubiKey {
   lastUsedAt: number | null
 }
 
-/** YubiKeys in OTP mode on the account page: each removable, and a tap adds another. */
+/**
+ * YubiKeys in OTP mode on the account page: each removable, and a tap adds another. The add form is
+ * folded until asked for, and open when it comes back with a refused tap (`addError`).
+ */
 export function YubiKeysSection({
   urls,
   csrfToken,
   yubikeys,
   canRemove,
+  addError,
 }: {
   urls: TapgateUrls
   csrfToken: string
   yubikeys: readonly AccountYubiKey[]
   canRemove: boolean
+  addError?: string | undefined
 }) {
   return (
-    <section class="section" aria-labelledby="yubikeys-title">
+    <section class="section" id={accountSectionIds.yubikeys} aria-labelledby="yubikeys-title">
       <h2 class="section-title" id="yubikeys-title">
         YubiKeys that type a code
       </h2>
@@ -57,13 +63,16 @@ export function YubiKeysSection({
           ))}
         </ul>
       )}
-      <form class="form section-action" method="post" action={urls.account.addYubikey}>
-        <input type="hidden" name="csrf" value={csrfToken} />
-        <YubiKeyFields />
-        <button class="button button-secondary button-small" type="submit">
-          Add YubiKey
-        </button>
-      </form>
+      <details class="disclosure add-form" open={addError !== undefined}>
+        <summary>Add a YubiKey</summary>
+        <form class="form add-form-body" method="post" action={urls.account.addYubikey}>
+          <input type="hidden" name="csrf" value={csrfToken} />
+          <YubiKeyFields error={addError} />
+          <button class="button button-secondary button-small" type="submit">
+            Add YubiKey
+          </button>
+        </form>
+      </details>
     </section>
   )
 }

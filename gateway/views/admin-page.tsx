@@ -1,5 +1,7 @@
+import type { Page } from '../history/page-of.ts'
+import type { HistoryRow } from '../history/sign-in-rows.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
-import { type AccountHistoryEntry, HistorySection } from './account-activity.tsx'
+import { type AccountHistoryEntry, HistorySection, historyPageHref } from './account-activity.tsx'
 import { Banners } from './banners.tsx'
 import { DateTime } from './date-time.tsx'
 import { Layout } from './layout.tsx'
@@ -42,8 +44,9 @@ function AdminFooter({ urls, backToSearch }: { urls: TapgateUrls; backToSearch: 
 /** `<prefix>/admin`: the users who have passed the password step, searchable by name. */
 export function AdminSearchPage(props: AdminSearchPageProps) {
   const { urls, query, users, truncated, notice } = props
+  // The script shows the times in the browser's own zone (web/local-times.ts).
   return (
-    <Layout urls={urls} title="Users">
+    <Layout urls={urls} title="Users" script={true}>
       <div class="admin">
         <h1 class="title">Users</h1>
         <p class="subtitle">
@@ -168,7 +171,8 @@ export interface AdminUserPageProps {
   inviteExpiresAt: number | null
   /** A code just issued, shown on this response only. */
   issuedCode?: string | undefined
-  history: readonly AccountHistoryEntry[]
+  /** One page of their history, a completed sign-in per row (history/sign-in-rows.ts). */
+  history: Page<HistoryRow<AccountHistoryEntry>>
   notice?: string | undefined
   error?: string | undefined
   /** The action a step-up interrupted: its form comes back ready to send, the reason as typed. */
@@ -394,7 +398,7 @@ export function AdminUserPage(props: AdminUserPageProps) {
   const notice =
     resumed === undefined ? props.notice : `You were about to ${resumed.label}: it is below, ready to send.`
   return (
-    <Layout urls={urls} title={`User ${user}`}>
+    <Layout urls={urls} title={`User ${user}`} script={true}>
       <div class="admin">
         <h1 class="title">
           <span class="account-name">{user}</span>
@@ -405,7 +409,12 @@ export function AdminUserPage(props: AdminUserPageProps) {
         <LockoutSection {...props} />
         <ResetSection {...props} />
         {inviteMode ? <InviteSection {...props} /> : null}
-        <HistorySection entries={history} title="Activity" byWhom />
+        <HistorySection
+          history={history}
+          pageHref={historyPageHref(urls.admin.user(user))}
+          title="Activity"
+          byWhom
+        />
         <AdminFooter urls={urls} backToSearch={true} />
       </div>
     </Layout>

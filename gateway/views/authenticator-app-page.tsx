@@ -9,10 +9,17 @@ export interface AuthenticatorAppPageProps
   replacing: boolean
 }
 
-/** Setting up an authenticator app from the account page, for the first time or on a new phone. */
+/**
+ * Setting up an authenticator app from the account page, for the first time or on a new phone. The
+ * script shows "Copy key".
+ */
 export function AuthenticatorAppPage({ urls, replacing, ...steps }: AuthenticatorAppPageProps) {
   return (
-    <Layout urls={urls} title={replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}>
+    <Layout
+      urls={urls}
+      title={replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}
+      script
+    >
       <h1 class="title">{replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app'}</h1>
       <p class="subtitle">
         {replacing

@@ -1,4 +1,5 @@
 import { CodeField } from './code-field.tsx'
+import { CopyButton } from './copy-button.tsx'
 
 export interface AuthenticatorAppStepsProps {
   username: string
@@ -7,6 +8,8 @@ export interface AuthenticatorAppStepsProps {
   qrSvg: string
   /** Base32 secret, shown for manual entry. */
   secret: string
+  /** The `otpauth://` URI the QR code holds: "Open in authenticator app" on a phone. */
+  keyUri: string
   issuer: string
   digits: number
   period: number
@@ -17,17 +20,27 @@ export interface AuthenticatorAppStepsProps {
   error?: string | undefined
 }
 
-/** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
-function groupSecret(secret: string): string {
-  return (secret.replace(/\s+/g, '').match(/.{1,4}/g) ?? []).join(' ')
+/** The secret as an app takes it, whatever spacing it came with. */
+function ungroupedSecret(secret: string): string {
+  return secret.replace(/\s+/g, '')
 }
 
-/** Install, scan, confirm: setting up an authenticator app, at first enrollment or from the account page. */
+/** Splits a base32 secret into blocks of 4 so it can be read and typed without losing place. */
+function groupSecret(secret: string): string {
+  return (ungroupedSecret(secret).match(/.{1,4}/g) ?? []).join(' ')
+}
+
+/**
+ * Install, scan, confirm: setting up an authenticator app, at first enrollment or from the account page.
+ * On a phone, which cannot scan its own screen, "Open in authenticator app" hands the app the key; the
+ * key is also shown in blocks of 4 (a click selects all of it) with "Copy key", which copies it whole.
+ */
 export function AuthenticatorAppSteps({
   username,
   csrfToken,
   qrSvg,
   secret,
+  keyUri,
   issuer,
   digits,
   period,
@@ -47,6 +60,13 @@ export function AuthenticatorAppSteps({
       <li class="step">
         <h2 class="step-title">Scan the QR code</h2>
         <p class="step-text">In the app, add a new account and choose to scan a QR code.</p>
+        {/* Shown only on touch screens (web/app.css): on a computer the QR code is the way. */}
+        <div class="app-link">
+          <p class="step-text">Setting up on this phone? Let the app add the account for you.</p>
+          <a class="button button-secondary button-block" href={keyUri}>
+            Open in authenticator app
+          </a>
+        </div>
         <div
           class="qr"
           role="img"
@@ -65,7 +85,17 @@ export function AuthenticatorAppSteps({
             </dd>
             <dt>Key</dt>
             <dd>
-              <code class="secret">{groupSecret(secret)}</code>
+              <span class="secret-row">
+                <code class="secret">{groupSecret(secret)}</code>
+                <CopyButton
+                  text={ungroupedSecret(secret)}
+                  statusId="key-copied"
+                  done="Key copied to the clipboard."
+                  small
+                >
+                  Copy key
+                </CopyButton>
+              </span>
               <span class="manual-note">Spaces don't matter.</span>
             </dd>
             <dt>Type</dt>

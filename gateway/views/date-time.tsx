@@ -16,7 +16,19 @@ function formatDateTime(epochMs: number): string {
   return `${formatDate(epochMs)}, ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`
 }
 
-/** A date, or with `withTime` a date and time, marked up for machines as well. */
+/**
+ * A date, or with `withTime` a date and time, marked up for machines as well. A time is sent in UTC,
+ * with the UTC in its title too: web/local-times.ts rewrites the text (`data-local-time`) to the
+ * browser's own zone and leaves the title, so the UTC stays on hover. A date alone stays as it is: a
+ * day such as "becomes required on 31 Jan 2027" must not move to the day before in another zone.
+ */
 export function DateTime({ at, withTime = false }: { at: number; withTime?: boolean }) {
-  return <time datetime={new Date(at).toISOString()}>{withTime ? formatDateTime(at) : formatDate(at)}</time>
+  const iso = new Date(at).toISOString()
+  if (!withTime) return <time datetime={iso}>{formatDate(at)}</time>
+  const utc = formatDateTime(at)
+  return (
+    <time datetime={iso} title={utc} data-local-time="">
+      {utc}
+    </time>
+  )
 }

@@ -1,7 +1,8 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { ErrorIcon } from './icons.tsx'
 import { Layout } from './layout.tsx'
-import { TrustDeviceField } from './trust-device-field.tsx'
+import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
+import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
 
 export interface LoginPageProps {
   urls: TapgateUrls
@@ -16,12 +17,18 @@ export interface LoginPageProps {
   trustFor: string | null
   /** The optional third field takes a code from the app or a YubiKey tap, as hosting panels offer. */
   tokenField: boolean
+  /**
+   * Where "Sign in with a passkey" posts (factors.webauthn.passwordless), its options under
+   * `/options`; null: no passkey offered. The markup is a contract with web/passkey-sign-in.ts.
+   */
+  passkeyEndpoint?: string | null
 }
 
 /**
  * tapgate's own sign-in page (first_factor.mode: local): username and password, and for people who
  * have set up two-step verification, the code in the same form ("Authentication Token", as the
- * hosting help pages call it). Left empty, the next page asks for the second step.
+ * hosting help pages call it). Left empty, the next page asks for the second step. With passkeys on,
+ * "Sign in with a passkey" below the form, and the username field offers passkeys in its autofill.
  */
 export function LoginPage({
   urls,
@@ -31,9 +38,11 @@ export function LoginPage({
   error,
   trustFor,
   tokenField,
+  passkeyEndpoint = null,
 }: LoginPageProps) {
+  const passkey = passkeyEndpoint !== null
   return (
-    <Layout urls={urls} title="Sign in">
+    <Layout urls={urls} title="Sign in" {...(passkey ? { csrfToken, script: true } : {})}>
       <h1 class="title">Sign in</h1>
       <p class="subtitle">Use the username and password of your hosting account.</p>
       {error ? (
@@ -54,7 +63,8 @@ export function LoginPage({
             id="username"
             name="username"
             type="text"
-            autocomplete="username"
+            // "webauthn" last: the browser offers saved passkeys as the user types (conditional mediation).
+            autocomplete={passkey ? 'username webauthn' : 'username'}
             autocapitalize="off"
             spellcheck={false}
             required
@@ -106,7 +116,45 @@ export function LoginPage({
           Log in
         </button>
       </form>
+      {passkeyEndpoint === null ? null : (
+        <PasskeyButton endpoint={passkeyEndpoint} returnTo={returnTo} trustField={trustFor !== null} />
+      )}
       <p class="card-footer">Forgot your password? Contact your hosting provider's support.</p>
     </Layout>
+  )
+}
+
+/**
+ * "Sign in with a passkey": no username, no password. Outside the form, so that it never submits it;
+ * the script reads the "Trust this device" box and the page's destination through data attributes.
+ */
+function PasskeyButton({
+  endpoint,
+  returnTo,
+  trustField,
+}: {
+  endpoint: string
+  returnTo: string | null
+  trustField: boolean
+}) {
+  return (
+    <div class="passkey-sign-in">
+      <p class="divider">
+        <span>or</span>
+      </p>
+      <button
+        class="button button-secondary button-block"
+        type="button"
+        data-passkey-sign-in=""
+        data-endpoint={endpoint}
+        data-status={keyStatusId}
+        data-trust-field={trustField ? trustFieldId : undefined}
+        data-return-to={returnTo ?? undefined}
+      >
+        <KeyIcon />
+        <span>Sign in with a passkey</span>
+      </button>
+      <KeyStatus />
+    </div>
   )
 }

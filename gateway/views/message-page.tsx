@@ -8,6 +8,8 @@ export interface MessagePageProps {
   title: string
   message: string
   tone?: MessageTone
+  /** What to do about it, under the message. */
+  help?: string
   action?: { href: string; label: string }
 }
 
@@ -37,7 +39,7 @@ function ToneIcon({ tone }: { tone: MessageTone }) {
 }
 
 /** A stand-alone notice: lockouts, outages, bad requests, an unreachable panel, "signed out". */
-export function MessagePage({ urls, title, message, tone = 'info', action }: MessagePageProps) {
+export function MessagePage({ urls, title, message, tone = 'info', help, action }: MessagePageProps) {
   return (
     <Layout urls={urls} title={title}>
       <div class={`notice notice-${tone}`}>
@@ -46,6 +48,7 @@ export function MessagePage({ urls, title, message, tone = 'info', action }: Mes
         </span>
         <h1 class="title">{title}</h1>
         <p class="notice-text">{message}</p>
+        {help === undefined ? null : <p class="notice-help">{help}</p>}
         {action ? (
           <p class="actions">
             <a class="button button-primary" href={action.href}>

@@ -1,9 +1,11 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
+import { CopyButton } from './copy-button.tsx'
 import { Layout } from './layout.tsx'
 
 /**
- * The user's new recovery codes, shown this once (only hashes are kept). Download and print keep a
- * copy; the user must say they saved them before going on, so nobody clicks past the only chance.
+ * The user's new recovery codes, shown this once (only hashes are kept). Download, print and copy
+ * (into a password manager, one code a line) keep a copy; the user must say they saved them before
+ * going on, so nobody clicks past the only chance.
  */
 export function FreshRecoveryCodesPage({
   urls,
@@ -36,6 +38,13 @@ export function FreshRecoveryCodesPage({
         <button class="button button-secondary" type="button" data-print hidden>
           Print
         </button>
+        <CopyButton
+          text={codes.join('\n')}
+          statusId="codes-copied"
+          done="Recovery codes copied to the clipboard."
+        >
+          Copy codes
+        </CopyButton>
       </div>
       <form class="form no-print" method="post" action={urls.recoveryCodes.saved}>
         <input type="hidden" name="csrf" value={csrfToken} />

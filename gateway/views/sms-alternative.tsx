@@ -6,23 +6,29 @@ import { MessageIcon, PhoneNumberField } from './sms-parts.tsx'
  * On the enrollment page, for people without an authenticator app: the mobile number and "Send
  * code"; the code is then entered on the text-message set-up page.
  */
-export function SmsAlternative({ urls, csrfToken }: { urls: TapgateUrls; csrfToken: string }) {
+export function SmsAlternative({
+  urls,
+  csrfToken,
+  badge,
+}: {
+  urls: TapgateUrls
+  csrfToken: string
+  /** "Recommended", when it leads the page. */
+  badge?: string | undefined
+}) {
   return (
-    <section class="alternative" id="sms" aria-labelledby="sms-title">
-      <div class="divider" aria-hidden="true">
-        <span>or</span>
-      </div>
-      <form class="method form" method="post" action={urls.enroll.smsSend}>
+    <section class="method enroll-method" id="sms" aria-labelledby="sms-title">
+      <MethodHead icon={<MessageIcon />} titleId="sms-title" badge={badge}>
+        Get codes by text message
+      </MethodHead>
+      <p class="method-text">
+        No app? We text a code to your mobile phone each time you sign in. An app or a key is safer: a text
+        message can be redirected by someone who takes over your number.
+      </p>
+      <form class="form" method="post" action={urls.enroll.smsSend}>
         <input type="hidden" name="csrf" value={csrfToken} />
-        <MethodHead icon={<MessageIcon />} titleId="sms-title">
-          Get codes by text message
-        </MethodHead>
-        <p class="method-text">
-          No app? We text a code to your mobile phone each time you sign in. An app or a key is safer: a text
-          message can be redirected by someone who takes over your number.
-        </p>
-        <PhoneNumberField id="sms-phone" extraClass="sms-alternative-field" />
-        <button class="button button-secondary button-block" type="submit">
+        <PhoneNumberField id="sms-phone" />
+        <button class="button button-primary button-block" type="submit">
           Send code
         </button>
       </form>

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { enrollAuthenticatorApp, saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 import { totpCode } from '../support/totp-codes.ts'
@@ -12,7 +13,9 @@ const journey = useJourney()
 describe('a user who loses their phone, then trusts a browser', () => {
   it('signs in with a recovery code, trusts the browser, revokes it, and is asked again', async () => {
     const { gateway } = journey
-    const { page, cspViolations } = await journey.openPage()
+    // A browser in New York: the account page's times are shown in its zone, the UTC on hover.
+    const newYork = await journey.browser.newContext({ timezoneId: 'America/New_York', locale: 'en-US' })
+    const { page, cspViolations } = await journey.openPage(newYork)
     const logOut = async () => {
       await page.goto(`${gateway.url}/logout`)
       await page.waitForURL('**/login')
@@ -59,6 +62,7 @@ describe('a user who loses their phone, then trusts a browser', () => {
     // Revoked on the account page, the browser is asked for a code again.
     await page.goto(`${gateway.url}/_tapgate/account`)
     await expect.poll(() => page.locator('.device-name').textContent()).toContain('This device')
+    await expectLocalTime(page)
     await saveScreenshot(page, 'trust-3-account')
     await page.getByRole('button', { name: 'Revoke', exact: true }).click()
     await page.waitForURL('**/_tapgate/account?notice=device_revoked')
@@ -67,5 +71,25 @@ describe('a user who loses their phone, then trusts a browser', () => {
     await logOut()
     await journey.signIn(page, '**/_tapgate/2fa')
     expect(cspViolations).toEqual([])
+    await newYork.close()
   })
 })
+
+/**
+ * The newest sign-in's time, rewritten by web/local-times.ts from UTC to New York's zone (EST in
+ * November: UTC-5) in the browser's own way of writing it; the UTC stays in the title, for hover.
+ */
+async function expectLocalTime(page: Page): Promise<void> {
+  const time = page.locator('#activity time[data-local-time]').first()
+  const utc = (await time.getAttribute('title')) ?? ''
+  expect(utc).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$/)
+  await expect.poll(() => time.textContent()).not.toBe(utc)
+  const shown = (await time.textContent()) ?? ''
+  expect(shown).not.toContain('UTC')
+  expect(shown).toMatch(/\b(EST|GMT-5)\b/)
+  const at = new Date((await time.getAttribute('datetime')) ?? '')
+  const hour = (at.getUTCHours() + 24 - 5) % 24
+  const clock = `${String(hour % 12 || 12).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`
+  expect(shown).toContain(clock)
+  expect(await time.getAttribute('title')).toBe(utc)
+}

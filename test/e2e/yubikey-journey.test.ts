@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
-import { saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
+import { chooseWayToSetUp, saveRecoveryCodes, saveScreenshot, useJourney } from '../support/journey.ts'
 
 /**
  * A YubiKey in OTP mode types its code as a keyboard would, then presses Enter: the browser types
@@ -17,6 +17,9 @@ describe('a user with a YubiKey in Chromium', () => {
     const { page, cspViolations } = await journey.openPage()
 
     await journey.signIn(page, '**/_tapgate/enroll')
+    // The page leads with a security key (the strongest way); the YubiKey is one of the other ways.
+    expect(await page.getByLabel('Name this YubiKey').count()).toBe(0)
+    await chooseWayToSetUp(page, 'Use a YubiKey that types a code')
     await page.getByLabel('Name this YubiKey').fill('Keychain')
     await page.getByLabel('YubiKey', { exact: true }).click()
     await page.keyboard.type(key.tap())

@@ -139,11 +139,12 @@ describe('admin page', () => {
     expect(page).toContain('Security keys 0')
     expect(page).toContain('Recovery codes 10 left')
     expect(page).toContain('Not locked out')
-    // Newest first, in words (issue 16): the second step, the enrollment, the password.
+    // Newest first, in words (issue 16): the sign-in (password and second step) as one row, the enrollment.
     const history = page.slice(page.indexOf('Activity'))
     expect(history).toMatch(
-      /Second step: authenticator app Success 127\.0\.0\.1 Unknown browser .*Set up: authenticator app Success .*Password Success/,
+      /Signed in with an authenticator app Password under a minute before Success 127\.0\.0\.1 Unknown browser .*Set up: authenticator app Success/,
     )
+    expect(history).not.toContain('Password Success')
     expect(history).not.toMatch(/second_factor|totp|first_factor/)
     expect(page).not.toContain('Enrollment code')
     // Usernames are canonicalised as sign-in does.

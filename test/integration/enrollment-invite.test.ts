@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
+import { BrowserClient, csrfTokenIn, otherWayToSetUpIn, totpSecretIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
@@ -39,7 +39,9 @@ describe('invite-only first enrollment', () => {
       invite_code: code.toLowerCase(),
     })
     expect(accepted.headers.get('location')).toBe('/_tapgate/enroll')
-    const page = await (await browser.get('/_tapgate/enroll')).text()
+    const offered = await (await browser.get('/_tapgate/enroll')).text()
+    expect(offered).toContain('data-webauthn="register"')
+    const page = await (await browser.get(otherWayToSetUpIn(offered, 'Use an authenticator app'))).text()
     const secret = totpSecretIn(page)
     const done = await browser.postForm('/_tapgate/enroll', {
       csrf: csrfTokenIn(page),

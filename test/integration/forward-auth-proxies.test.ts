@@ -70,7 +70,7 @@ async function signInAsAlice(proxyUrl: string, clock: FixedClock): Promise<Brows
   // The password alone does not open the panel.
   expect((await browser.get('/echo/home')).headers.get('location')).toBe(`${proxyUrl}/_tapgate/2fa`)
 
-  const enroll = await (await browser.get('/_tapgate/enroll')).text()
+  const enroll = await (await browser.get('/_tapgate/enroll?method=totp')).text()
   const enrolled = await browser.postForm(formActionIn(enroll), {
     csrf: csrfTokenIn(enroll),
     code: await totpCode(totpSecretIn(enroll), clock),

@@ -75,7 +75,7 @@ async function signInAndEnroll(browser: BrowserClient, rd?: string) {
   const loggedIn = await logIn(browser, { username: 'alice', password: 'alice-password' }, rd)
   expect(loggedIn.headers.get('location')).toBe('/_tapgate/2fa')
   expect((await browser.get('/_tapgate/2fa')).headers.get('location')).toBe('/_tapgate/enroll')
-  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const page = await (await browser.get('/_tapgate/enroll?method=totp')).text()
   const secret = totpSecretIn(page)
   const done = await browser.postForm(formActionIn(page), {
     csrf: csrfTokenIn(page),

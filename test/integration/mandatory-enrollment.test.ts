@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
+import { BrowserClient, csrfMetaIn, csrfTokenIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 
@@ -48,7 +48,8 @@ describe('after grace_until', () => {
     const page = await enrollmentPage(browser)
     expect(page).not.toContain('/_tapgate/enroll/skip')
     expect(page).not.toContain('becomes required')
-    const refused = await browser.postForm('/_tapgate/enroll/skip', { csrf: csrfTokenIn(page) })
+    // The page leads with a security key, so its one form-less token is the key script's.
+    const refused = await browser.postForm('/_tapgate/enroll/skip', { csrf: csrfMetaIn(page) })
     expect(refused.status).toBe(403)
     expect((await browser.get('/dashboard')).headers.get('location')).toBe('/_tapgate/2fa')
   })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { BrowserClient, csrfTokenIn, formActionIn, totpSecretIn } from '../support/browser-client.ts'
+import {
+  BrowserClient,
+  csrfTokenIn,
+  formActionIn,
+  otherWayToSetUpIn,
+  totpSecretIn,
+} from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
@@ -24,17 +30,22 @@ describe('panel login → second factor → panel', () => {
     expect(challenge.headers.get('location')).toBe('/_tapgate/enroll')
 
     const enrollPage = await browser.get('/_tapgate/enroll')
-    const html = await enrollPage.text()
     expect(enrollPage.status).toBe(200)
+    // It leads with a security key; the app is one of the other ways to set up.
+    const appWay = otherWayToSetUpIn(await enrollPage.text(), 'Use an authenticator app')
+    const html = await (await browser.get(appWay)).text()
     expect(html).toContain('<svg')
     const secret = totpSecretIn(html)
     expect(formActionIn(html)).toBe('/_tapgate/enroll')
     // A reload offers the same secret: the user may already have scanned it.
-    expect(totpSecretIn(await (await browser.get('/_tapgate/enroll')).text())).toBe(secret)
+    expect(totpSecretIn(await (await browser.get(appWay)).text())).toBe(secret)
 
     const wrong = await browser.postForm('/_tapgate/enroll', { csrf: csrfTokenIn(html), code: '000000' })
     expect(wrong.status).toBe(401)
-    expect(await wrong.text()).toContain('role="alert"')
+    const refused = await wrong.text()
+    expect(refused).toContain('role="alert"')
+    // A refused code keeps the app on the page, though the page leads with a security key.
+    expect(totpSecretIn(refused)).toBe(secret)
 
     const pendingToken = browser.cookies.get('tapgate_session')
     const done = await browser.postForm('/_tapgate/enroll', {

@@ -50,7 +50,7 @@ describe('a browser at another address than public_url', () => {
     const { publicOrigin } = demo.gateway
     const browser = browserAtTheWrongAddress()
     expect((await signInWithPassword(browser)).headers.get('location')).toBe('/_tapgate/2fa')
-    const page = await (await browser.get('/_tapgate/enroll')).text()
+    const page = await (await browser.get('/_tapgate/enroll?method=totp')).text()
     const refused = await browser.postForm('/_tapgate/enroll', { csrf: csrfTokenIn(page), code: '123456' })
     expect(refused.status).toBe(421)
     const text = await refused.text()

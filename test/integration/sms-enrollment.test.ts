@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { enrolledFactors } from '../../gateway/factors/enrolled-factors.ts'
 import { resetSecondFactors } from '../../gateway/users/reset-user.ts'
-import { BrowserClient, csrfTokenIn, totpSecretIn } from '../support/browser-client.ts'
+import {
+  BrowserClient,
+  csrfMetaIn,
+  csrfTokenIn,
+  otherWayToSetUpIn,
+  totpSecretIn,
+} from '../support/browser-client.ts'
 import type { DemoGatewayFixture } from '../support/demo-gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import {
@@ -34,7 +40,8 @@ describe('enrolling a number', () => {
     const browser = new BrowserClient(demo.gateway.url)
     await signInWithPassword(browser)
     const enroll = await (await browser.get('/_tapgate/enroll')).text()
-    expect(enroll).toContain('action="/_tapgate/enroll/sms/send"')
+    const smsWay = await (await browser.get(otherWayToSetUpIn(enroll, 'Get codes by text message'))).text()
+    expect(smsWay).toContain('action="/_tapgate/enroll/sms/send"')
     expect((await sendEnrollmentCode(browser)).headers.get('location')).toBe('/_tapgate/enroll/sms')
 
     // Sent but not entered: no factor yet, the panel stays closed, the 2fa page sends back to enrollment.
@@ -107,10 +114,13 @@ describe('who may use text messages', () => {
 
       const browser = new BrowserClient(demo.gateway.url)
       await signInWithPassword(browser)
-      const page = await (await browser.get('/_tapgate/enroll')).text()
+      // Not among the ways, and asking for it shows the strongest way instead.
+      const page = await (await browser.get('/_tapgate/enroll?method=sms')).text()
       expect(page).not.toContain('/_tapgate/enroll/sms')
+      expect(page).not.toContain('method=sms')
+      expect(page).toContain('data-webauthn="register"')
       const refused = await browser.postForm('/_tapgate/enroll/sms/send', {
-        csrf: csrfTokenIn(page),
+        csrf: csrfMetaIn(page),
         phone: testNumber,
       })
       expect(refused.status).toBe(404)
@@ -131,7 +141,9 @@ describe('who may use text messages', () => {
 
       const alice = new BrowserClient(demo.gateway.url)
       await signInWithPassword(alice, 'alice')
-      expect(await (await alice.get('/_tapgate/enroll')).text()).not.toContain('/_tapgate/enroll/sms')
+      const alicePage = await (await alice.get('/_tapgate/enroll')).text()
+      expect(alicePage).not.toContain('/_tapgate/enroll/sms')
+      expect(alicePage).not.toContain('method=sms')
 
       // Their number is still theirs: not a user with no factor, whom a password alone would enroll.
       groups = []

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
-import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'
+import { BrowserClient, csrfTokenIn, otherWayToSetUpIn } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { signInWithPassword } from '../support/sign-in.ts'
 import { startValidationServer, type ValidationServer } from '../support/validation-server.ts'
@@ -39,10 +39,17 @@ const demo = useDemoGateway({
   }),
 })
 
-/** Password, then "Add YubiKey" on the enrollment page with one tap. */
+/**
+ * Password, then on the enrollment page (which leads with a security key) "Use a YubiKey that types a
+ * code" under "Other ways to set up", and "Add YubiKey" with one tap.
+ */
 async function enrollYubiKey(browser: BrowserClient, key: SoftYubiKey, user = 'demo') {
   await signInWithPassword(browser, user)
-  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const landing = await (await browser.get('/_tapgate/enroll')).text()
+  expect(landing).not.toContain('action="/_tapgate/enroll/yubikey"')
+  const way = otherWayToSetUpIn(landing, 'Use a YubiKey that types a code')
+  expect(way).toBe('/_tapgate/enroll?method=yubico_otp')
+  const page = await (await browser.get(way)).text()
   expect(page).toContain('action="/_tapgate/enroll/yubikey"')
   return browser.postForm('/_tapgate/enroll/yubikey', {
     csrf: csrfTokenIn(page),
@@ -76,6 +83,18 @@ describe('a YubiKey that types a code', () => {
     const replayed = await tapAtSecondStep(browser, otp)
     expect(replayed.status).toBe(401)
     expect(await replayed.text()).toContain('That code was already used.')
+  })
+
+  it('keeps the YubiKey form on the enrollment page when it refuses a tap, the reason at its field', async () => {
+    await enrollYubiKey(new BrowserClient(demo.gateway.url), aliceKey, 'alice')
+    const browser = new BrowserClient(demo.gateway.url)
+    const refused = await enrollYubiKey(browser, aliceKey)
+    expect(refused.status).toBe(401)
+    const page = await refused.text()
+    expect(page).toContain('action="/_tapgate/enroll/yubikey"')
+    expect(page).toContain('id="yubikey-otp-error"')
+    expect(page).not.toContain('data-webauthn="register"')
+    expect(page).toMatch(/<a [^>]*href="\/_tapgate\/enroll\?method=yubico_otp"[^>]*aria-current="page"/)
   })
 
   it("refuses another user's YubiKey without asking the validation service", async () => {

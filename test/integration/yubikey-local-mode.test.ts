@@ -78,7 +78,7 @@ async function importKey(user: string, file: string, ...options: string[]) {
 
 async function enrollWithTap(browser: BrowserClient, otp: string, name = '') {
   await signInWithPassword(browser)
-  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const page = await (await browser.get('/_tapgate/enroll?method=yubico_otp')).text()
   return browser.postForm('/_tapgate/enroll/yubikey', { csrf: csrfTokenIn(page), name, otp })
 }
 

@@ -9,6 +9,7 @@ import { SoftYubiKey } from '../../demo/soft-yubikey.ts'
 import { tapgatePages } from '../../gateway/app.ts'
 import { argon2Options } from '../../gateway/first-factor/local-users.ts'
 import type { Services } from '../../gateway/services.ts'
+import { keys as storeKeys } from '../../gateway/store/keys.ts'
 import {
   BrowserClient,
   csrfMetaIn,
@@ -18,6 +19,7 @@ import {
 } from '../support/browser-client.ts'
 import { FixedClock } from '../support/clock.ts'
 import { startTestGateway, type TestGateway } from '../support/gateway.ts'
+import { PasskeyCeremonies } from '../support/passkeys.ts'
 import { KeyCeremonies } from '../support/security-keys.ts'
 import {
   enterSignInCode,
@@ -40,7 +42,8 @@ import { startValidationServer, type ValidationServer } from '../support/validat
  * address lock that user there: the next attempt on the same route gets 429, even a right one.
  *
  * The routes are listed from the gateways the cases run on, whose configurations switch on every
- * optional route: tapgate's own sign-in page (local mode), every factor, forward-auth, invites.
+ * optional route: tapgate's own sign-in page (local mode) with passkeys, every factor, forward-auth,
+ * invites.
  * Each case has its own user (local mode's users file holds one per case) and its own address (the
  * gateways trust X-Forwarded-For from the loopback proxy), so the cases share two gateways.
  *
@@ -69,6 +72,7 @@ const noProof = (why: string): RouteClass => ({ noProof: why })
 /** Every POST route tapgate mounts, with its `:params`, classified. */
 const postRoutes: Record<string, RouteClass> = {
   [`${prefix}/login`]: proof('app code typed with the password', codeWithPassword),
+  [`${prefix}/login/passkey`]: proof('passkey assertion (password and second factor at once)', passkeyAlone),
   [`${prefix}/2fa`]: proof('app code', appCodeAtSignIn),
   [`${prefix}/2fa/yubikey`]: proof('YubiKey tap', tapAtSignIn),
   [`${prefix}/2fa/recovery`]: proof('recovery code', recoveryCodeAtSignIn),
@@ -86,6 +90,7 @@ const postRoutes: Record<string, RouteClass> = {
   [`${prefix}/enroll/sms/send`]: noProof('sends a code; the code is checked at /enroll/sms'),
   [`${prefix}/account/sms/send`]: noProof('sends a code; the code is checked at /account/sms'),
   [`${prefix}/webauthn/authentication/options`]: noProof('hands out a challenge'),
+  [`${prefix}/login/passkey/options`]: noProof('hands out a challenge, before anyone is named'),
   [`${prefix}/webauthn/registration/options`]: noProof('hands out a challenge'),
   [`${prefix}/webauthn/registration`]: noProof(
     'registers a new key: its attestation is signed by the key it brings, nothing to guess',
@@ -159,6 +164,7 @@ beforeAll(async () => {
     forward_auth: { proxy: 'nginx' },
     regulation: { max_failures: maxFailures },
     factors: {
+      webauthn: { passwordless: true },
       yubico_otp: {
         enabled: true,
         mode: 'cloud',
@@ -300,7 +306,7 @@ async function atSecondStep(attacker: Attacker): Promise<{ browser: BrowserClien
 async function enrolledWithApp(attacker: Attacker): Promise<{ browser: BrowserClient; secret: string }> {
   const browser = attacker.browser()
   await signIn(browser, attacker.user)
-  const page = await (await browser.get(`${prefix}/enroll`)).text()
+  const page = await (await browser.get(`${prefix}/enroll?method=totp`)).text()
   const secret = totpSecretIn(page)
   const code = await totpCode(secret, clock)
   const done = await browser.postForm(`${prefix}/enroll`, { csrf: csrfTokenIn(page), code })
@@ -343,7 +349,7 @@ async function appCodeAtSignIn(attacker: Attacker) {
 async function tapAtSignIn(attacker: Attacker, key = keys.signIn) {
   const enrolling = attacker.browser()
   await signIn(enrolling, attacker.user)
-  const enroll = csrfTokenIn(await (await enrolling.get(`${prefix}/enroll`)).text())
+  const enroll = csrfTokenIn(await (await enrolling.get(`${prefix}/enroll?method=yubico_otp`)).text())
   const done = await enrolling.postForm(`${prefix}/enroll/yubikey`, { csrf: enroll, otp: key.tap() })
   expect(done.headers.get('location')).toBe(`${prefix}/recovery-codes`)
   const { browser, csrf } = await atSecondStep(attacker)
@@ -406,10 +412,29 @@ async function keyAtSignIn(attacker: Attacker) {
   }
 }
 
+/**
+ * A passkey on the sign-in page, no password: the attacker knows the user's credential id (it names
+ * the user) and user handle, but signs with a key of their own.
+ */
+async function passkeyAlone(attacker: Attacker) {
+  const key = new SoftAuthenticator()
+  const enrolling = attacker.browser()
+  await signIn(enrolling, attacker.user)
+  const registered = await (await KeyCeremonies.on(enrolling, `${prefix}/enroll`)).register(key, 'Passkey')
+  expect(registered.status).toBe(200)
+  const handle = await attacker.gateway.store.get(storeKeys.webauthnUserHandle(attacker.user))
+  const passkeys = await PasskeyCeremonies.on(attacker.browser())
+  const forger = new SoftAuthenticator()
+  return {
+    wrong: () => passkeys.signIn(forger, { credentialId: key.credentialId, userHandle: handle }),
+    right: () => passkeys.signIn(key),
+  }
+}
+
 async function appCodeAtEnrollment(attacker: Attacker) {
   const browser = attacker.browser()
   await signIn(browser, attacker.user)
-  const page = await (await browser.get(`${prefix}/enroll`)).text()
+  const page = await (await browser.get(`${prefix}/enroll?method=totp`)).text()
   const secret = totpSecretIn(page)
   const csrf = csrfTokenIn(page)
   const wrong = await wrongCodeFor(secret)
@@ -438,7 +463,7 @@ async function inviteCode(attacker: Attacker) {
 async function tapAtEnrollment(attacker: Attacker) {
   const browser = attacker.browser()
   await signIn(browser, attacker.user)
-  const csrf = csrfTokenIn(await (await browser.get(`${prefix}/enroll`)).text())
+  const csrf = csrfTokenIn(await (await browser.get(`${prefix}/enroll?method=yubico_otp`)).text())
   // A key the validation service has never seen: BAD_OTP.
   const stranger = SoftYubiKey.random()
   return {

@@ -40,7 +40,7 @@ describe('Redis stopped mid-test', () => {
   it('answers 503 on two_factor paths, refuses logins, and still proxies bypass paths', async () => {
     const browser = new BrowserClient(gateway.url)
     await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
-    const page = await (await browser.get('/_tapgate/enroll')).text()
+    const page = await (await browser.get('/_tapgate/enroll?method=totp')).text()
     const code = await totpCode(totpSecretIn(page), gateway.clock)
     expect((await browser.postForm('/_tapgate/enroll', { csrf: csrfTokenIn(page), code })).status).toBe(303)
     expect((await browser.get('/dashboard')).status).toBe(200)
@@ -78,7 +78,7 @@ describe('Redis stopped mid-test', () => {
     const login = await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
     expect(login.status).toBe(303)
     expect((await browser.get('/_tapgate/2fa')).headers.get('location')).toBe('/_tapgate/enroll')
-    const enroll = await browser.get('/_tapgate/enroll')
+    const enroll = await browser.get('/_tapgate/enroll?method=totp')
     expect(enroll.status).toBe(503)
     expect(await enroll.text()).not.toContain('class="secret"')
     expect(gateway.logs.some((line) => line.event === 'store_data_lost')).toBe(true)
@@ -96,7 +96,7 @@ describe('Redis stopped mid-test', () => {
     const browser = new BrowserClient(gateway.url)
     const login = await browser.postForm('/login', { username: 'demo', password: 'demo-password' })
     expect(login.status).toBe(303)
-    const refused = await browser.get('/_tapgate/enroll')
+    const refused = await browser.get('/_tapgate/enroll?method=totp')
     expect(refused.status).toBe(503)
     expect(await refused.text()).not.toContain('class="secret"')
     // Said at start-up already, before anyone tries.
@@ -122,7 +122,7 @@ describe('Redis stopped mid-test', () => {
     } finally {
       said.mockRestore()
     }
-    const accepted = await browser.get('/_tapgate/enroll')
+    const accepted = await browser.get('/_tapgate/enroll?method=totp')
     expect(accepted.status).toBe(200)
     expect(await accepted.text()).toContain('class="secret"')
   })

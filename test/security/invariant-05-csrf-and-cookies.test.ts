@@ -44,7 +44,7 @@ describe('cross-site requests to tapgate forms', () => {
     const { code } = await challengeFor(victim)
     const attacker = new BrowserClient(demo.gateway.url)
     await signInWithPassword(attacker, 'alice')
-    const attackerToken = csrfTokenIn(await (await attacker.get('/_tapgate/enroll')).text())
+    const attackerToken = csrfTokenIn(await (await attacker.get('/_tapgate/enroll?method=totp')).text())
     expect((await victim.postForm('/_tapgate/2fa', { csrf: attackerToken, code })).status).toBe(403)
   })
 

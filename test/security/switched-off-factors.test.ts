@@ -74,7 +74,7 @@ const cases = [
       expect((await g.services.yubicoOtp?.importKey('demo', { publicId, privateId, aesKey }))?.ok).toBe(true)
       const browser = browserFor(g)
       await signInWithPassword(browser)
-      const page = await (await browser.get('/_tapgate/enroll')).text()
+      const page = await (await browser.get('/_tapgate/enroll?method=yubico_otp')).text()
       const done = await browser.postForm('/_tapgate/enroll/yubikey', {
         csrf: csrfTokenIn(page),
         otp: key.tap(),

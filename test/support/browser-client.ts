@@ -86,6 +86,18 @@ export function formActionIn(html: string): string {
   return match[1]
 }
 
+/**
+ * Where a link of the enrollment page's "Other ways to set up" goes (`?method=…`), found by its text,
+ * as a user picks another way.
+ */
+export function otherWayToSetUpIn(html: string, label: string): string {
+  const nav = /<nav [^>]*aria-label="Ways to set up two-step verification"[^>]*>([\s\S]*?)<\/nav>/.exec(html)
+  const links = [...(nav?.[1] ?? '').matchAll(/<a [^>]*href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/g)]
+  const link = links.find((match) => match[2]?.replace(/<[^>]*>/g, ' ').includes(label))
+  if (!link?.[1]) throw new Error(`no "${label}" under "Other ways to set up"`)
+  return link[1].replaceAll('&amp;', '&')
+}
+
 /** The TOTP secret shown for manual entry on the enrollment page. */
 export function totpSecretIn(html: string): string {
   const match = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(html)

@@ -92,14 +92,29 @@ export async function saveScreenshot(page: Page, name: string, { fullPage = true
 }
 
 /**
- * On the enrollment page: the secret as shown, the app's current code for it, and "Turn on two-step
+ * On the enrollment page: "Use an authenticator app" under "Other ways to set up" where the page leads
+ * with another way, then the secret as shown, the app's current code for it, and "Turn on two-step
  * verification". Returns the secret, for the codes of later sign-ins.
  */
 export async function enrollAuthenticatorApp(page: Page, clock: FixedClock): Promise<string> {
+  await chooseWayToSetUp(page, 'Use an authenticator app')
   const secret = ((await page.locator('code.secret').textContent()) ?? '').replaceAll(' ', '')
   await page.getByLabel('Enter the code to confirm').fill(await totpCode(secret, clock))
   await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
   return secret
+}
+
+/**
+ * On the enrollment page, the way to set up named `label`: the one shown, or else its link under
+ * "Other ways to set up", followed.
+ */
+export async function chooseWayToSetUp(page: Page, label: string): Promise<void> {
+  const ways = page.getByRole('navigation', { name: 'Ways to set up two-step verification' })
+  if ((await ways.count()) === 0) return
+  const link = ways.getByRole('link', { name: label })
+  if ((await link.getAttribute('aria-current')) === 'page') return
+  await link.click()
+  await page.waitForURL('**/_tapgate/enroll?method=*')
 }
 
 /** After the first enrollment: the recovery codes page, confirmed, on to the panel. */

@@ -238,7 +238,7 @@ export class RecordingBrowser extends BrowserClient {
  * offers one (a user with no factor yet) and returns its secret; null when tapgate offers none.
  */
 export async function enrollIfOffered(browser: BrowserClient, clock: FixedClock): Promise<string | null> {
-  const page = await browser.get('/_tapgate/enroll')
+  const page = await browser.get('/_tapgate/enroll?method=totp')
   const html = page.status === 200 ? await page.text() : ''
   if (!html.includes('class="secret"')) return null
   const secret = totpSecretIn(html)

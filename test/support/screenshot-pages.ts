@@ -28,6 +28,7 @@ import { SecondFactorPage } from '../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../gateway/views/sign-out-page.tsx'
 import { SmsSetupPage } from '../../gateway/views/sms-setup-page.tsx'
 import { launchChromium } from './chromium.ts'
+import { historyPageOf } from './history-page.ts'
 import { renderPage } from './render-page.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -85,7 +86,8 @@ async function showKeyBusy(page: Page): Promise<void> {
 }
 
 async function samplePages(): Promise<Record<string, Sample>> {
-  const qrSvg = await QRCode.toString('otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate', {
+  const keyUri = 'otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate'
+  const qrSvg = await QRCode.toString(keyUri, {
     type: 'svg',
     errorCorrectionLevel: 'M',
     margin: 2,
@@ -99,6 +101,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
     username: 'alice',
     csrfToken,
     qrSvg,
+    keyUri,
     secret: 'JBSWY3DPEHPK3PXP',
     issuer: 'tapgate',
     digits: 6,
@@ -130,6 +133,33 @@ async function samplePages(): Promise<Record<string, Sample>> {
       lastUsedAt: added + 41 * day,
     },
   ]
+  /** A sign-in (password, a wrong app code, then a key) as the history records it, newest first. */
+  const accountHistory = [
+    {
+      at: added + 61_000,
+      event: 'second_factor',
+      factor: 'webauthn',
+      result: 'success',
+      ip: '203.0.113.7',
+      device: 'Firefox on Linux',
+    },
+    {
+      at: added + 60_000,
+      event: 'second_factor',
+      factor: 'totp',
+      result: 'wrong_code',
+      ip: '203.0.113.7',
+      device: 'Firefox on Linux',
+    },
+    {
+      at: added,
+      event: 'first_factor',
+      factor: 'password',
+      result: 'success',
+      ip: '203.0.113.7',
+      device: 'Firefox on Linux',
+    },
+  ]
   const account = {
     urls,
     username: 'alice',
@@ -148,32 +178,7 @@ async function samplePages(): Promise<Record<string, Sample>> {
         current: true,
       },
     ],
-    history: [
-      {
-        at: added + 61_000,
-        event: 'second_factor',
-        factor: 'webauthn',
-        result: 'success',
-        ip: '203.0.113.7',
-        device: 'Firefox on Linux',
-      },
-      {
-        at: added + 60_000,
-        event: 'second_factor',
-        factor: 'totp',
-        result: 'wrong_code',
-        ip: '203.0.113.7',
-        device: 'Firefox on Linux',
-      },
-      {
-        at: added,
-        event: 'first_factor',
-        factor: 'password',
-        result: 'success',
-        ip: '203.0.113.7',
-        device: 'Firefox on Linux',
-      },
-    ],
+    history: historyPageOf(accountHistory),
     removable: { webauthn: true, yubico_otp: true, totp: true, sms: false },
   }
   const smsChallenge = {
@@ -267,6 +272,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
       ),
     ),
     'enrollment-keys': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true }))),
+    'enrollment-keys-app': page(
+      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, yubikey: true, shown: 'totp' })),
+    ),
     'enrollment-yubikey-refused': page(
       renderPage(
         EnrollmentPage({
@@ -399,10 +407,12 @@ async function samplePages(): Promise<Record<string, Sample>> {
           inviteMode: true,
           inviteExpiresAt: null,
           issuedCode: '7K3M-Q9PA-2XRT',
-          history: account.history.map((entry) => ({
-            ...entry,
-            userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
-          })),
+          history: historyPageOf(
+            accountHistory.map((entry) => ({
+              ...entry,
+              userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+            })),
+          ),
         }),
       ),
     ),
@@ -484,7 +494,9 @@ async function samplePages(): Promise<Record<string, Sample>> {
         }),
       ),
     ),
-    'sms-enrollment': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true }))),
+    'sms-enrollment': page(
+      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true, shown: 'sms' })),
+    ),
     'sms-setup-number': page(renderPage(SmsSetupPage(smsSetup))),
     'sms-setup-number-error': page(
       renderPage(
@@ -553,7 +565,7 @@ async function main(): Promise<void> {
   await mkdir(join(site, prefix, 'assets'), { recursive: true })
   await copyFile(join(root, 'web/app.css'), join(site, prefix, 'assets/app.css'))
   // Bundled by the gateway's own asset route, so the pages run the script users get.
-  const script = await assetRoutes().request('/app.js')
+  const script = await assetRoutes({}).request('/app.js')
   await writeFile(join(site, prefix, 'assets/app.js'), await script.text())
   for (const [name, { html }] of Object.entries(pages)) {
     await writeFile(join(site, 'pages', `${name}.html`), html)

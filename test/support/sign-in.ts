@@ -22,9 +22,12 @@ export async function enrollTotp(
   return enrollApp(browser, clock)
 }
 
-/** After a password tapgate accepted for a user with no factor yet: enrolls an app. Returns its secret. */
+/**
+ * After a password tapgate accepted for a user with no factor yet: enrolls an app, chosen as a user
+ * would under "Other ways to set up" (`?method=totp`). Returns its secret.
+ */
 export async function enrollApp(browser: BrowserClient, clock: FixedClock): Promise<string> {
-  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const page = await (await browser.get('/_tapgate/enroll?method=totp')).text()
   const secret = totpSecretIn(page)
   const done = await browser.postForm(formActionIn(page), {
     csrf: csrfTokenIn(page),

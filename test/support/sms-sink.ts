@@ -277,9 +277,9 @@ export async function atSecondStepWithSms(gatewayUrl: string, sink: SmsSink): Pr
   return browser
 }
 
-/** On the enrollment page: `phone` and "Send code". Returns tapgate's answer. */
+/** On the enrollment page's text-message way (`?method=sms`): `phone` and "Send code". Returns the answer. */
 export async function sendEnrollmentCode(browser: BrowserClient, phone = testNumber): Promise<Response> {
-  const page = await (await browser.get('/_tapgate/enroll')).text()
+  const page = await (await browser.get('/_tapgate/enroll?method=sms')).text()
   return browser.postForm('/_tapgate/enroll/sms/send', { csrf: csrfTokenIn(page), phone })
 }
 

@@ -38,6 +38,13 @@ export interface AuthenticationOverrides extends Overrides {
   credentialId?: string
   /** Answer although the options do not list the credential. */
   ignoreAllowCredentials?: boolean
+  /** The UV flag of this response, whatever the options asked for (a client that skipped the PIN). */
+  userVerified?: boolean
+  /**
+   * The user handle sent (null: none), instead of the one a discoverable credential holds. A plain
+   * credential answers a request that lists none as a client that misbehaves would: without a handle.
+   */
+  userHandle?: string | null
 }
 
 // Authenticator data flags (WebAuthn L3 §6.1): user present, user verified, attested credential data.
@@ -57,6 +64,8 @@ export class SoftAuthenticator {
   #publicKey: KeyObject
   #credentialId: string
   #counter = 0
+  /** The user handle of a discoverable credential (registered with residentKey 'required'); null otherwise. */
+  #userHandle: string | null = null
   readonly #aaguid: string
   readonly #canVerifyUser: boolean
   readonly #transports: string[]
@@ -79,6 +88,11 @@ export class SoftAuthenticator {
     return this.#counter
   }
 
+  /** Whether the credential is stored on the authenticator with its user (a passkey). */
+  get discoverable(): boolean {
+    return this.#userHandle !== null
+  }
+
   /** A copy with the same key and counter: what an attacker who extracted the key would hold. */
   clone(): SoftAuthenticator {
     const copy = new SoftAuthenticator({
@@ -90,6 +104,7 @@ export class SoftAuthenticator {
     copy.#publicKey = this.#publicKey
     copy.#credentialId = this.#credentialId
     copy.#counter = this.#counter
+    copy.#userHandle = this.#userHandle
     return copy
   }
 
@@ -114,6 +129,8 @@ export class SoftAuthenticator {
       overrides,
     )
     const rpId = overrides.rpId ?? options.rp.id ?? new URL(origin).hostname
+    // A discoverable credential keeps the user handle, to answer requests that name no credential (§6.3.2).
+    if (options.authenticatorSelection?.residentKey === 'required') this.#userHandle = options.user.id
     const uv = this.#verifiesUser(options.authenticatorSelection?.userVerification)
     const authData = Buffer.concat([
       this.#authDataHead(rpId, UP | AT | (uv ? UV : 0), overrides.counter),
@@ -162,11 +179,9 @@ export class SoftAuthenticator {
       overrides,
     )
     const rpId = overrides.rpId ?? options.rpId ?? new URL(origin).hostname
-    const authData = this.#authDataHead(
-      rpId,
-      UP | (this.#verifiesUser(options.userVerification) ? UV : 0),
-      overrides.counter,
-    )
+    const verified = overrides.userVerified ?? this.#verifiesUser(options.userVerification)
+    const authData = this.#authDataHead(rpId, UP | (verified ? UV : 0), overrides.counter)
+    const userHandle = overrides.userHandle === undefined ? this.#userHandle : overrides.userHandle
     // ES256 signatures are a DER Ecdsa-Sig-Value (WebAuthn "Signature Formats"), node's default encoding.
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.#privateKey)
     return {
@@ -177,6 +192,7 @@ export class SoftAuthenticator {
         clientDataJSON: clientDataJSON.toString('base64url'),
         authenticatorData: authData.toString('base64url'),
         signature: signature.toString('base64url'),
+        ...(userHandle === null ? {} : { userHandle }),
       },
       authenticatorAttachment: 'cross-platform',
       clientExtensionResults: {},

@@ -15,6 +15,11 @@ export interface WebAuthnSettings {
   /** Lower-case AAGUIDs; undefined means every model may register. */
   aaguidAllowlist: readonly string[] | undefined
   challengeTtlMs: number
+  /**
+   * Passkeys sign in on tapgate's own sign-in page, and every key is registered as one: resident key
+   * and user verification required, whatever `residentKey` and `userVerification` say.
+   */
+  passwordless: boolean
   /** From `metadata_file`: model names and models reported compromised. */
   metadata: AuthenticatorMetadata | undefined
 }
@@ -35,6 +40,7 @@ export function webAuthnSettings(
     residentKey: block.resident_key,
     aaguidAllowlist: block.aaguid_allowlist,
     challengeTtlMs: block.challenge_ttl,
+    passwordless: block.passwordless,
     metadata,
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -13,6 +13,7 @@ import { decodeAttestationObject, isoBase64URL } from '@simplewebauthn/server/he
 import { z } from 'zod'
 import type { Clock } from '../../deps.ts'
 import { safeJson } from '../../safe-json.ts'
+import type { IndexedRecord } from '../../store/indexed-records.ts'
 import { keys } from '../../store/keys.ts'
 import type { Store } from '../../store/store.ts'
 import {
@@ -20,12 +21,16 @@ import {
   challengeRecord,
   clientData,
   registrationResponse,
+  type storedCredential,
+  type storedUse,
   type WebAuthnCredentialRecord,
 } from './records.ts'
 import {
   type AuthenticationResult,
   type Failure,
   failure,
+  type PasskeyClaim,
+  type PasskeyResult,
   type RegistrationResult,
   type RenameResult,
 } from './results.ts'
@@ -35,11 +40,29 @@ import { StoredSecurityKeys } from './stored-keys.ts'
 const DEFAULT_NAME = 'Security key'
 const MAX_NAME_LENGTH = 64
 
-type Ceremony = 'registration' | 'authentication'
-const clientDataType = { registration: 'webauthn.create', authentication: 'webauthn.get' } as const
+type Ceremony = 'registration' | 'authentication' | 'passkey'
+const clientDataType = {
+  registration: 'webauthn.create',
+  authentication: 'webauthn.get',
+  passkey: 'webauthn.get',
+} as const
+
+/** One key as stored: what registration wrote, and what sign-ins change. */
+type StoredKey = IndexedRecord<z.infer<typeof storedCredential>, z.infer<typeof storedUse>>
+
+/** A passkey sign-in's challenge is handed out before anyone is named: it belongs to no user. */
+const noUserYet = ''
+
+/** Authenticator data flags (WebAuthn L3 §6.1): bit 2, the authenticator verified the user. */
+const userVerifiedFlag = 0x04
+
+/** What `passwordless` registers: a credential stored on the authenticator, used only after a PIN or biometric. */
+const passkeySelection = { residentKey: 'required', userVerification: 'required' } as const
 
 /**
- * Security keys and passkeys as a second factor (WebAuthn Level 3), on @simplewebauthn/server.
+ * Security keys and passkeys as a second factor (WebAuthn Level 3), on @simplewebauthn/server; with
+ * `passwordless`, also passkeys that sign in alone on tapgate's sign-in page (passkeyOptions,
+ * claimPasskey), found by the owner each credential id was claimed for at registration.
  *
  * Every challenge is single-use: stored under the caller's scope (the session), taken (read and
  * deleted atomically) by the first verification, whatever its outcome, and expired after
@@ -77,7 +100,8 @@ export class WebAuthnFactor {
     user: string,
     challengeScope: string,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    const { rpId, rpName, attestation, residentKey, userVerification, challengeTtlMs } = this.settings
+    const { rpId, rpName, attestation, residentKey, userVerification, challengeTtlMs, passwordless } =
+      this.settings
     const credentials = await this.credentialsOf(user)
     const options = await generateRegistrationOptions({
       rpName,
@@ -90,7 +114,8 @@ export class WebAuthnFactor {
       attestationType: attestation,
       // An authenticator holding one of these refuses to register again (WebAuthn L3 §5.4, §6.3.2).
       excludeCredentials: descriptorsOf(credentials),
-      authenticatorSelection: { residentKey, userVerification },
+      // A key that is to sign in without a password must hold its user and check who touches it.
+      authenticatorSelection: passwordless ? passkeySelection : { residentKey, userVerification },
     })
     await this.#storeChallenge('registration', user, challengeScope, options.challenge)
     return options
@@ -115,8 +140,14 @@ export class WebAuthnFactor {
     const rp = this.#checkRpIdHash(authData)
     if (!rp.ok) return rp
 
+    const requireUserVerification =
+      this.settings.passwordless || this.settings.userVerification === 'required'
     const verification = await verdictOf(() =>
-      verifyRegistrationResponse({ response, ...this.#expected(taken.challenge), requireUserPresence: true }),
+      verifyRegistrationResponse({
+        response,
+        ...this.#expected(taken.challenge, requireUserVerification),
+        requireUserPresence: true,
+      }),
     )
     if (!verification.ok) return verification
     if (!verification.verdict.verified) {
@@ -198,12 +229,94 @@ export class WebAuthnFactor {
       const whose = owner === null ? 'not registered' : 'registered to another user'
       return failure('unknown_credential', `credential ${response.id} is ${whose}`)
     }
-    const { id, publicKey } = stored.details
+    const requireUserVerification = this.settings.userVerification === 'required'
+    return this.#checkAssertion(user, taken.challenge, response, stored, requireUserVerification)
+  }
 
+  /**
+   * Options for a passkey sign-in (first_factor.mode: local, `passwordless`), asked before anyone is
+   * named: an empty allowCredentials, so the authenticator offers its discoverable credentials for
+   * this RP (§5.5), and user verification required, since the passkey stands for the password too.
+   * `challengeScope` is the sign-in page's form id: no session exists yet.
+   */
+  async passkeyOptions(challengeScope: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const options = await generateAuthenticationOptions({
+      rpID: this.settings.rpId,
+      allowCredentials: [],
+      userVerification: 'required',
+      timeout: this.settings.challengeTtlMs,
+    })
+    await this.#storeChallenge('passkey', noUserYet, challengeScope, options.challenge)
+    return options
+  }
+
+  /**
+   * The first half of a passkey sign-in. The challenge is taken at once (single-use, whatever
+   * follows); the assertion names its user through the owner claimed for its credential id at
+   * registration. Nothing is verified yet: the caller checks that this user may sign in (users file,
+   * lockout) and then calls `verify`, whose refusals are the user's failed attempts.
+   */
+  async claimPasskey(challengeScope: string, responseJson: unknown): Promise<PasskeyClaim> {
+    const taken = await this.#takeChallenge('passkey', noUserYet, challengeScope)
+    const parsed = authenticationResponse.safeParse(responseJson)
+    if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
+    const { id } = parsed.data
+    const owner = await this.store.get(keys.webauthnCredentialOwner(id))
+    // An owner without the key listed is a registration that stopped half-way or a removal under way.
+    const stored = owner === null ? null : await this.#credentials.get(owner, id)
+    if (owner === null || stored === null) {
+      return failure('unknown_credential', `credential ${id} is not registered`)
+    }
+    return {
+      ok: true,
+      user: owner,
+      verify: async () => (taken.ok ? this.#verifyPasskey(owner, taken.challenge, responseJson) : taken),
+    }
+  }
+
+  async #verifyPasskey(user: string, challenge: string, responseJson: unknown): Promise<PasskeyResult> {
+    const read = this.#readResponse('passkey', authenticationResponse, responseJson)
+    if (!read.ok) return read
+    const response: AuthenticationResponseJSON = read.response
+    const authData = Buffer.from(response.response.authenticatorData, 'base64url')
+    if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
+    const rp = this.#checkRpIdHash(authData)
+    if (!rp.ok) return rp
+    // The library checks this flag too; checked first so that the log and the page can say so.
+    if (((authData[32] ?? 0) & userVerifiedFlag) === 0) {
+      return failure('user_not_verified', 'the authenticator did not verify the user (UV flag clear)')
+    }
+    // Only a discoverable credential answers a request that names no credential, with the user handle
+    // it holds (§6.3.3); a client that sends none, or another user's, did not use one of this user's passkeys.
+    const handle = await this.store.get(keys.webauthnUserHandle(user))
+    const sent = response.response.userHandle
+    if (handle === null || sent === undefined || !sameBytes(sent, handle)) {
+      const why = sent === undefined ? 'no user handle' : "a user handle that is not the owner's"
+      return failure('not_discoverable', `credential ${response.id} answered with ${why}`)
+    }
+    const stored = await this.#credentials.get(user, response.id)
+    if (stored === null) {
+      return failure('unknown_credential', `credential ${response.id} was removed during the sign-in`)
+    }
+    return this.#checkAssertion(user, challenge, response, stored, true)
+  }
+
+  /**
+   * The signature (by the library), then the counter, then the new counter stored: the steps both a
+   * second-factor tap and a passkey sign-in end with.
+   */
+  async #checkAssertion(
+    user: string,
+    challenge: string,
+    response: AuthenticationResponseJSON,
+    stored: StoredKey,
+    requireUserVerification: boolean,
+  ): Promise<AuthenticationResult> {
+    const { id, publicKey } = stored.details
     const verification = await verdictOf(() =>
       verifyAuthenticationResponse({
         response,
-        ...this.#expected(taken.challenge),
+        ...this.#expected(challenge, requireUserVerification),
         // Counter 0 turns the library's counter check off; ours below runs only once the signature
         // is verified, so a forged assertion cannot raise a cloned-key alarm.
         credential: { id, publicKey: isoBase64URL.toBuffer(publicKey), counter: 0 },
@@ -283,12 +396,12 @@ export class WebAuthnFactor {
   }
 
   /** What both ceremonies' library verification checks besides the response itself. */
-  #expected(challenge: string) {
+  #expected(challenge: string, requireUserVerification: boolean) {
     return {
       expectedChallenge: challenge,
       expectedOrigin: [...this.settings.origins],
       expectedRPID: this.settings.rpId,
-      requireUserVerification: this.settings.userVerification === 'required',
+      requireUserVerification,
     }
   }
 
@@ -367,6 +480,12 @@ function authDataOfAttestation(attestationObject: string): Uint8Array | null {
   } catch {
     return null
   }
+}
+
+/** Two base64url strings' bytes, compared in constant time. */
+function sameBytes(a: string, b: string): boolean {
+  const [left, right] = [Buffer.from(a, 'base64url'), Buffer.from(b, 'base64url')]
+  return left.length === right.length && timingSafeEqual(left, right)
 }
 
 /** The key never holds the scope itself: a session token in a store dump would be a usable cookie. */

@@ -41,6 +41,7 @@ const exampleConfigs = readdirSync('config')
 const secrets = [...configKeys().keys()].filter((key) => !key.includes('[]') && readsSecretFile(key))
 const standIns = mkdtempSync(join(tmpdir(), 'tapgate-doc-configs-'))
 copyFileSync('config/users/example-users.yaml', join(standIns, 'users.yaml'))
+copyFileSync('demo/logo.svg', join(standIns, 'logo.svg'))
 for (const key of secrets) {
   // Valid for every secret but the Redis URL: base64 characters, longer than 32.
   const value =

@@ -107,6 +107,7 @@ describe('settings from the config', () => {
       residentKey: 'discouraged',
       aaguidAllowlist: undefined,
       challengeTtlMs: 120_000,
+      passwordless: false,
     })
   })
 
@@ -148,6 +149,16 @@ describe('settings from the config', () => {
     ])
     expect(problemsOf({ aaguid_allowlist: [SOFT_AUTHENTICATOR_AAGUID] })).toEqual([
       "factors.webauthn.aaguid_allowlist: expected attestation: 'direct' with an AAGUID allowlist",
+    ])
+  })
+
+  it('refuses passwordless behind the panel’s own login, and with WebAuthn off', () => {
+    expect(problemsOf({ passwordless: true })).toEqual([
+      "factors.webauthn.passwordless: expected first_factor.mode: local with passwordless (passkeys sign in on tapgate's own sign-in page)",
+    ])
+    expect(problemsOf({ passwordless: true, enabled: false })).toEqual([
+      "factors.webauthn.passwordless: expected first_factor.mode: local with passwordless (passkeys sign in on tapgate's own sign-in page)",
+      'factors.webauthn.passwordless: expected factors.webauthn.enabled: true with passwordless',
     ])
   })
 })
@@ -622,6 +633,150 @@ describe('managing keys', () => {
       "WebAuthn credentials of 'alice' are unreadable",
     )
     await expect(factor.authenticationOptions('alice', 's')).rejects.toThrow('unreadable')
+  })
+})
+
+describe('passkeys (passwordless)', () => {
+  const passkeySettings = () => ({ ...settingsFrom(), passwordless: true })
+  /** A sign-in page's form id stands for the scope: no session exists yet. */
+  const page = 'form-of-a-sign-in-page'
+
+  beforeEach(() => useSettings(passkeySettings()))
+
+  /** Options, the key's assertion, then the claim and its verification, as the passkey route calls them. */
+  async function passkeySignIn(key: SoftAuthenticator, overrides: AuthenticationOverrides = {}) {
+    const options = await factor.passkeyOptions(page)
+    const response = await key.authenticate(options, origin, overrides)
+    const claim = await factor.claimPasskey(page, response)
+    return claim.ok ? { user: claim.user, result: await claim.verify() } : claim
+  }
+
+  it('registers every new key as a passkey: resident key and user verification required', async () => {
+    const options = await factor.registrationOptions('alice', 's')
+    expect(options.authenticatorSelection).toEqual({
+      residentKey: 'required',
+      requireResidentKey: true,
+      userVerification: 'required',
+    })
+    expect(await register('alice', new SoftAuthenticator({ canVerifyUser: false }))).toMatchObject({
+      reason: 'verification_failed',
+      detail: expect.stringContaining('User verification'),
+    })
+    const key = await enroll('alice')
+    expect(key.discoverable).toBe(true)
+  })
+
+  it('asks for any discoverable credential of this RP, with user verification required', async () => {
+    const options = await factor.passkeyOptions(page)
+    expect(options).toMatchObject({
+      rpId: 'panel.example.com',
+      userVerification: 'required',
+      timeout: 120_000,
+    })
+    expect(options.allowCredentials ?? []).toEqual([])
+  })
+
+  it('names the key’s owner, then verifies the assertion and stores the counter', async () => {
+    const key = await enroll('alice')
+    await enroll('bob')
+    clock.advance(60_000)
+    expect(await passkeySignIn(key)).toEqual({
+      user: 'alice',
+      result: { ok: true, credentialId: key.credentialId },
+    })
+    expect(await factor.credentialsOf('alice')).toMatchObject([{ counter: 2, lastUsedAt: clock.now() }])
+  })
+
+  it('accepts a challenge once: a replayed assertion still names its user, and finds no challenge', async () => {
+    const key = await enroll('alice')
+    const options = await factor.passkeyOptions(page)
+    const response = await key.authenticate(options, origin)
+    const first = await factor.claimPasskey(page, response)
+    expect(first.ok && (await first.verify())).toMatchObject({ ok: true })
+    const replay = await factor.claimPasskey(page, response)
+    expect(replay).toMatchObject({ ok: true, user: 'alice' })
+    expect(replay.ok && (await replay.verify())).toMatchObject({ ok: false, reason: 'no_challenge' })
+  })
+
+  it('binds the challenge to its sign-in page, and never takes a second-factor challenge', async () => {
+    const key = await enroll('alice')
+    const options = await factor.passkeyOptions('another-page')
+    const claim = await factor.claimPasskey(page, await key.authenticate(options, origin))
+    expect(claim.ok && (await claim.verify())).toMatchObject({ reason: 'no_challenge' })
+
+    const secondStep = await factor.authenticationOptions('alice', page)
+    if (secondStep === null) throw new Error('no options')
+    const tap = await factor.claimPasskey(page, await key.authenticate(secondStep, origin))
+    expect(tap.ok && (await tap.verify())).toMatchObject({ reason: 'no_challenge' })
+  })
+
+  it('refuses an assertion without user verification', async () => {
+    const key = await enroll('alice')
+    expect(await passkeySignIn(key, { userVerified: false })).toEqual({
+      user: 'alice',
+      result: {
+        ok: false,
+        reason: 'user_not_verified',
+        detail: 'the authenticator did not verify the user (UV flag clear)',
+      },
+    })
+    expect(await factor.credentialsOf('alice')).toMatchObject([{ counter: 1, lastUsedAt: null }])
+  })
+
+  it('refuses a key that is not discoverable: no user handle, or another user’s', async () => {
+    useSettings(settingsFrom())
+    const plain = await enroll('alice')
+    const bobs = await enroll('bob')
+    useSettings(passkeySettings())
+    expect(plain.discoverable).toBe(false)
+    expect(await passkeySignIn(plain)).toMatchObject({
+      user: 'alice',
+      result: { ok: false, reason: 'not_discoverable', detail: expect.stringContaining('no user handle') },
+    })
+    const alicesHandle = (await factor.registrationOptions('alice', 's')).user.id
+    expect(await passkeySignIn(bobs, { userHandle: alicesHandle })).toMatchObject({
+      user: 'bob',
+      result: { ok: false, reason: 'not_discoverable' },
+    })
+  })
+
+  it('refuses a credential nobody registered, and takes its challenge all the same', async () => {
+    const key = await enroll('alice')
+    const stranger = new SoftAuthenticator()
+    const options = await factor.passkeyOptions(page)
+    expect(await factor.claimPasskey(page, await stranger.authenticate(options, origin))).toEqual({
+      ok: false,
+      reason: 'unknown_credential',
+      detail: `credential ${stranger.credentialId} is not registered`,
+    })
+    const late = await factor.claimPasskey(page, await key.authenticate(options, origin))
+    expect(late.ok && (await late.verify())).toMatchObject({ reason: 'no_challenge' })
+  })
+
+  it('refuses a removed key, and a forged or cloned one', async () => {
+    const key = await enroll('alice')
+    const copy = key.clone()
+    expect(await passkeySignIn(key)).toMatchObject({ result: { ok: true } })
+    expect(await passkeySignIn(copy)).toMatchObject({ result: { reason: 'counter_regression' } })
+    const forger = new SoftAuthenticator()
+    const handle = (await factor.registrationOptions('alice', 's')).user.id
+    expect(
+      await passkeySignIn(forger, { credentialId: key.credentialId, userHandle: handle, counter: 9 }),
+    ).toMatchObject({ result: { reason: 'verification_failed' } })
+    await factor.remove('alice', key.credentialId)
+    expect(await passkeySignIn(key)).toMatchObject({ ok: false, reason: 'unknown_credential' })
+  })
+
+  it('answers malformed input with invalid_response', async () => {
+    for (const bad of [null, 'x', {}, { id: 'a+b', rawId: 'a+b', type: 'public-key' }]) {
+      expect(await factor.claimPasskey(page, bad)).toMatchObject({ ok: false, reason: 'invalid_response' })
+    }
+    const key = await enroll('alice')
+    const options = await factor.passkeyOptions(page)
+    const good = { ...(await key.authenticate(options, origin)) }
+    const spoilt = withResponse(good, { clientDataJSON: clientData('webauthn.create') })
+    const claim = await factor.claimPasskey(page, spoilt)
+    expect(claim.ok && (await claim.verify())).toMatchObject({ reason: 'invalid_response' })
   })
 })
 

@@ -16,12 +16,13 @@ function addressesIn(node: unknown): string[] {
   return Object.values(node as Record<string, unknown>).flatMap(addressesIn)
 }
 
-/** tapgate's pages with every optional route mounted: local sign-in, every factor, invites, forward-auth. */
+/** tapgate's pages with every optional route mounted: local sign-in, every factor, invites, forward-auth, a logo and colour. */
 function everyPageMounted() {
   const clock = new FixedClock()
   const { store, dir } = tempSqliteStore(clock)
   const usersFile = join(dir, 'users.yaml')
   writeFileSync(usersFile, 'users: {}\n')
+  writeFileSync(join(dir, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>')
   const loaded = parseConfig(
     {
       public_url: 'https://panel.example.com',
@@ -31,8 +32,10 @@ function everyPageMounted() {
       first_factor: { mode: 'local', users_file: usersFile },
       enrollment: { first_enrollment: 'invite' },
       forward_auth: { proxy: 'nginx' },
+      ui: { logo: 'logo.svg', accent: '#0b7a75' },
       trusted_proxies: ['127.0.0.1'],
       factors: {
+        webauthn: { passwordless: true },
         yubico_otp: { enabled: true, mode: 'cloud', client_id: 1, api_key: 'a2V5' },
         sms: { enabled: true, notifier: { type: 'log' } },
       },

@@ -1,10 +1,11 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Proof } from '../../../gateway/factors/factor-id.ts'
+import type { FactorId, Proof } from '../../../gateway/factors/factor-id.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
 import { AdminUserPage } from '../../../gateway/views/admin-page.tsx'
+import { AuthenticatorAppPage } from '../../../gateway/views/authenticator-app-page.tsx'
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
@@ -12,6 +13,7 @@ import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../../gateway/v
 import { SecondFactorPage } from '../../../gateway/views/second-factor-page.tsx'
 import { SignOutPage } from '../../../gateway/views/sign-out-page.tsx'
 import type { SmsChallenge } from '../../../gateway/views/sms-method.tsx'
+import { historyPageOf } from '../../support/history-page.ts'
 import { renderPage } from '../../support/render-page.ts'
 
 const prefix = '/_tapgate'
@@ -64,7 +66,37 @@ function elementById(html: string, id: string): string {
   return match![0]
 }
 
-/** The security-key script is the only script, and only pages with a key button load it. */
+/** An attribute's value as the browser reads it. */
+function decoded(value: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
+  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name]!)
+}
+
+/** The buttons web/copy-button.ts wires up: label, the exact text each copies, status region. */
+function copyButtons(html: string) {
+  return [...html.matchAll(/<button(\s[^>]*\sdata-copy="[^>]*)>([\s\S]*?)<\/button>/g)].map((match) => {
+    const attrs = tags(`<button${match[1]}>`, 'button')[0]!
+    return {
+      label: text(match[2]!),
+      copies: decoded(attrs['data-copy']!),
+      status: attrs['data-copy-status'],
+      hidden: 'hidden' in attrs,
+    }
+  })
+}
+
+/** A copy button's status region: polite, present (empty) from the start, visible only to screen readers. */
+function expectCopyStatus(html: string, id: string): void {
+  expect(only(html, 'span', (a) => a.id === id)).toEqual({
+    class: 'visually-hidden',
+    id,
+    role: 'status',
+    'aria-live': 'polite',
+  })
+  expect(elementById(html, id)).toMatch(/^<span [^>]*><\/span>$/)
+}
+
+/** The page script is the only script, and only pages with a button it wires up load it. */
 function expectScript(html: string, expected: boolean): void {
   const scripts = tags(html, 'script')
   if (!expected) {
@@ -191,7 +223,9 @@ function keyButton(html: string): Attrs {
 }
 
 function expectNoKeyCeremony(html: string): void {
-  expect(allTags(html).filter((a) => Object.keys(a).some((name) => name.startsWith('data-')))).toEqual([])
+  // A copy button (`data-copy…`) is the only other markup the page script reads.
+  const forTheScript = (name: string) => name.startsWith('data-') && !name.startsWith('data-copy')
+  expect(allTags(html).filter((a) => Object.keys(a).some(forTheScript))).toEqual([])
   expect(html).not.toContain('id="key-status"')
   expectCsrfMeta(html, null)
 }
@@ -510,9 +544,10 @@ describe('SecondFactorPage', () => {
 })
 
 describe('EnrollmentPage', () => {
+  const keyUri = 'otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate'
   let qrSvg = ''
   beforeAll(async () => {
-    qrSvg = await QRCode.toString('otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate', {
+    qrSvg = await QRCode.toString(keyUri, {
       type: 'svg',
       errorCorrectionLevel: 'M',
       margin: 2,
@@ -525,8 +560,13 @@ describe('EnrollmentPage', () => {
       username?: string
       issuer?: string
       error?: string
+      yubikeyError?: string
       csrfToken?: string
       securityKeys?: boolean
+      yubikey?: boolean
+      sms?: boolean
+      shown?: FactorId
+      skip?: { until: number | null }
     } = {},
   ) =>
     renderPage(
@@ -536,96 +576,270 @@ describe('EnrollmentPage', () => {
         csrfToken={props.csrfToken ?? 'tok456'}
         qrSvg={qrSvg}
         secret="JBSWY3DPEHPK3PXP"
+        keyUri={keyUri}
         issuer={props.issuer ?? 'tapgate'}
         digits={6}
         period={30}
         error={props.error}
+        yubikeyError={props.yubikeyError}
         securityKeys={props.securityKeys ?? false}
+        yubikey={props.yubikey}
+        sms={props.sms}
+        shown={props.shown}
+        skip={props.skip}
       />,
     )
   const title = 'Set up two-step verification'
+  const every = { securityKeys: true, yubikey: true, sms: true }
+  /** What the page shows: the security key, the YubiKey, the app's steps or the text-message number. */
+  const shownOn = (html: string): FactorId[] =>
+    [
+      html.includes('data-webauthn="register"') ? ('webauthn' as const) : null,
+      html.includes(`action="${prefix}/enroll/yubikey"`) ? ('yubico_otp' as const) : null,
+      html.includes('<ol class="steps">') ? ('totp' as const) : null,
+      html.includes(`action="${prefix}/enroll/sms/send"`) ? ('sms' as const) : null,
+    ].filter((factor) => factor !== null)
+  const waysNav = (html: string) => {
+    const nav = /<nav [^>]*>[\s\S]*?<\/nav>/.exec(html)
+    expect(nav, 'the "Other ways to set up" nav').not.toBeNull()
+    return nav![0]
+  }
+  const wayLinks = (html: string) => tags(waysNav(html), 'a')
 
-  it('is a complete, accessible document with numbered steps', () => {
-    const html = page()
-    expectDocumentBasics(html, title)
-    expectIdsUniqueAndReferencesResolved(html)
-    expectInputsLabelled(html)
-    expectNoKeyCeremony(html)
-    expect(text(elementById(html, 'code-hint'))).toContain('6-digit code')
-    expect(text(html)).toContain(title)
-    expect(tags(html, 'ol')).toHaveLength(1)
-    expect(tags(html, 'li')).toHaveLength(3)
-    expect(tags(html, 'h2')).toHaveLength(3)
-    expect(text(html)).not.toContain('security key')
-  })
-
-  it('shows the QR code as a labelled image and the key for manual entry', () => {
-    const html = page()
-    const qr = only(html, 'div', (a) => a.role === 'img')
-    expect(qr['aria-label']).toContain('tapgate')
-    expect(html).toMatch(/<div [^>]*role="img"[^>]*><svg /)
-    expect(html).toContain(qrSvg.trim())
-    expect(text(html)).toContain("Can't scan? Enter this key manually")
-    expect(html).toMatch(/<code class="secret">JBSW Y3DP EHPK 3PXP<\/code>/)
-    expect(text(html)).toContain('Time-based, 6 digits, every 30 s')
-  })
-
-  it('posts the confirmation code with the CSRF token to the enroll route', () => {
-    const html = page()
-    expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/enroll` })
-    expectCsrf(html, 'tok456')
-    expectCodeInput(html, 6)
-    expect(labelFor(html, 'code')).toBe('Enter the code to confirm')
-    expect(html).not.toContain('role="alert"')
-    expect(text(html)).toContain('Turn on two-step verification')
-  })
-
-  it('announces an error and ties it to the code field', () => {
-    const html = page({ error: 'That code did not match.' })
-    const error = elementById(html, 'code-error')
-    expect(error).toContain('role="alert"')
-    expect(text(error)).toBe('That code did not match.')
-    const input = expectCodeInput(html, 6)
-    expect(input['aria-describedby']!.split(' ')).toContain('code-error')
-    expect(input['aria-invalid']).toBe('true')
-    expect(input).toHaveProperty('autofocus')
-  })
-
-  describe('with security keys enabled', () => {
-    it('keeps the app steps and adds the key as a separate alternative after them', () => {
-      const html = page({ securityKeys: true })
+  describe('with the authenticator app only', () => {
+    it('is a complete, accessible document with numbered steps and nothing else to choose', () => {
+      const html = page()
       expectDocumentBasics(html, title, { script: true })
       expectIdsUniqueAndReferencesResolved(html)
       expectInputsLabelled(html)
+      expectNoKeyCeremony(html)
+      expect(text(elementById(html, 'code-hint'))).toContain('6-digit code')
+      expect(text(html)).toContain(title)
+      expect(text(html)).toContain('Protect alice with a code from your phone each time you sign in.')
+      expect(tags(html, 'ol')).toHaveLength(1)
       expect(tags(html, 'li')).toHaveLength(3)
+      expect(tags(html, 'h2')).toHaveLength(3)
+      expect(text(html)).not.toContain('security key')
+      expect(tags(html, 'nav')).toHaveLength(0)
+      expect(text(html)).not.toContain('Recommended')
+    })
+
+    it('shows the QR code as a labelled image and the key for manual entry, in blocks of 4', () => {
+      const html = page()
+      const qr = only(html, 'div', (a) => a.role === 'img')
+      expect(qr['aria-label']).toContain('tapgate')
+      expect(html).toMatch(/<div [^>]*role="img"[^>]*><svg /)
+      expect(html).toContain(qrSvg.trim())
+      expect(text(html)).toContain("Can't scan? Enter this key manually")
+      expect(html).toMatch(/<code class="secret">JBSW Y3DP EHPK 3PXP<\/code>/)
+      expect(text(html)).toContain('Time-based, 6 digits, every 30 s')
+    })
+
+    it('offers "Open in authenticator app", a link to the otpauth URI the QR code holds (issue 16)', () => {
+      const html = page()
+      const link = only(html, 'a', (a) => (a.href ?? '').startsWith('otpauth:'))
+      expect(decoded(link.href!)).toBe(keyUri)
+      expect(link.class).toContain('button')
+      expect(html).toMatch(/<a [^>]*href="otpauth:[^"]*"[^>]*>\s*Open in authenticator app\s*<\/a>/)
+      // Inside the block web/app.css shows only on touch screens, before the QR code it stands in for.
+      expect(html).toMatch(/<div class="app-link">(?:(?!<\/div>)[\s\S])*href="otpauth:/)
+      expect(html.indexOf('href="otpauth:')).toBeLessThan(html.indexOf('role="img"'))
+    })
+
+    it('has "Copy key", hidden until the script finds a clipboard, copying the key without spaces', () => {
+      const html = page()
+      expect(copyButtons(html)).toEqual([
+        { label: 'Copy key', copies: 'JBSWY3DPEHPK3PXP', status: 'key-copied', hidden: true },
+      ])
+      expectCopyStatus(html, 'key-copied')
+    })
+
+    it('posts the confirmation code with the CSRF token to the enroll route', () => {
+      const html = page()
       expect(only(html, 'form', () => true)).toMatchObject({ method: 'post', action: `${prefix}/enroll` })
+      expectCsrf(html, 'tok456')
       expectCodeInput(html, 6)
-      const section = elementById(html, 'security-key')
-      expect(text(section)).toContain('Use a security key or passkey instead')
-      expect(html.indexOf('</ol>')).toBeLessThan(html.indexOf('id="security-key"'))
+      expect(labelFor(html, 'code')).toBe('Enter the code to confirm')
+      expect(html).not.toContain('role="alert"')
+      expect(text(html)).toContain('Turn on two-step verification')
     })
 
-    it('links from the top to the key section, for people who came with a key', () => {
-      const html = page({ securityKeys: true })
-      expect(html).toMatch(/<a [^>]*href="#security-key"[^>]*>\s*Use it instead\s*<\/a>/)
-      expect(html.indexOf('href="#security-key"')).toBeLessThan(html.indexOf('<ol'))
+    it('announces an error and ties it to the code field', () => {
+      const html = page({ error: 'That code did not match.' })
+      const error = elementById(html, 'code-error')
+      expect(error).toContain('role="alert"')
+      expect(text(error)).toBe('That code did not match.')
+      const input = expectCodeInput(html, 6)
+      expect(input['aria-describedby']!.split(' ')).toContain('code-error')
+      expect(input['aria-invalid']).toBe('true')
+      expect(input).toHaveProperty('autofocus')
     })
+  })
 
-    it('has a named-key registration button, name field and status region for the script', () => {
-      const html = page({ securityKeys: true, csrfToken: 'tok-reg' })
+  describe('with several ways (issue 16: one at a time, the strongest first)', () => {
+    it('leads with a security key, recommended, and links every way under "Other ways to set up"', () => {
+      const html = page({ ...every, csrfToken: 'tok-reg' })
+      expectDocumentBasics(html, title, { script: true })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expect(shownOn(html)).toEqual(['webauthn'])
       expectKeyRegistration(html)
       expectCsrfMeta(html, 'tok-reg')
-      expectCsrf(html, 'tok-reg')
+      expect(text(elementById(html, 'security-key'))).toMatch(/^Recommended Use a security key or passkey/)
+      expect(text(html)).toContain('Protect alice with a security key or passkey each time you sign in.')
+      // No QR code, key or app form until the app is chosen.
+      expect(html).not.toContain('class="secret"')
+      expect(html).not.toContain('otpauth:')
+      expect(tags(html, 'form')).toHaveLength(0)
+
+      const nav = only(html, 'nav', () => true)
+      expect(nav).toEqual({ class: 'other-ways', 'aria-label': 'Ways to set up two-step verification' })
+      expect(text(waysNav(html))).toMatch(/^Other ways to set up /)
+      expect(wayLinks(html).map((a) => a.href)).toEqual([
+        `${prefix}/enroll?method=webauthn`,
+        `${prefix}/enroll?method=yubico_otp`,
+        `${prefix}/enroll?method=totp`,
+        `${prefix}/enroll?method=sms`,
+      ])
+      expect(wayLinks(html).map((a) => a['aria-current'])).toEqual(['page', undefined, undefined, undefined])
+      expect(text(waysNav(html))).toContain('Use an authenticator app')
+      expect(text(waysNav(html))).toContain('Get codes by text message')
+    })
+
+    it('follows the strength order when the key is off: a YubiKey, then the app', () => {
+      expect(shownOn(page({ yubikey: true, sms: true }))).toEqual(['yubico_otp'])
+      const html = page({ sms: true })
+      expect(shownOn(html)).toEqual(['totp'])
+      expect(wayLinks(html).map((a) => a.href)).toEqual([
+        `${prefix}/enroll?method=totp`,
+        `${prefix}/enroll?method=sms`,
+      ])
+    })
+
+    it.each([
+      ['webauthn', true],
+      ['yubico_otp', false],
+      ['totp', true],
+      ['sms', false],
+    ] as const)('shows only %s when asked for it, marked current (script: %s)', (shown, script) => {
+      const html = page({ ...every, shown })
+      expectDocumentBasics(html, title, { script })
+      expectIdsUniqueAndReferencesResolved(html)
+      expectInputsLabelled(html)
+      expect(shownOn(html)).toEqual([shown])
+      expectCsrfMeta(html, shown === 'webauthn' ? 'tok456' : null)
+      const current = wayLinks(html).filter((a) => a['aria-current'] === 'page')
+      expect(current.map((a) => a.href)).toEqual([`${prefix}/enroll?method=${shown}`])
+      expect(wayLinks(html)).toHaveLength(4)
+      // "Recommended" goes with the strongest way only.
+      expect(text(html).includes('Recommended')).toBe(shown === 'webauthn')
+    })
+
+    it('shows the app with its steps, the otpauth link and "Copy key" when chosen', () => {
+      const html = page({ ...every, shown: 'totp' })
+      expectNoKeyCeremony(html)
+      expect(only(html, 'form', (f) => f.action === `${prefix}/enroll`).method).toBe('post')
+      expectCsrf(html, 'tok456')
+      expect(tags(html, 'a').filter((a) => (a.href ?? '').startsWith('otpauth:'))).toHaveLength(1)
+      expect(copyButtons(html).map((b) => b.label)).toEqual(['Copy key'])
+    })
+
+    it('shows the YubiKey form and the text-message number form, each posted with the CSRF token', () => {
+      const yubikey = page({ ...every, shown: 'yubico_otp' })
+      expectCsrf(yubikey, 'tok456')
+      expect(only(yubikey, 'form', () => true).action).toBe(`${prefix}/enroll/yubikey`)
+      expect(labelFor(yubikey, 'yubikey-name')).toBe('Name this YubiKey')
+      const sms = page({ ...every, shown: 'sms' })
+      expectCsrf(sms, 'tok456')
+      expect(only(sms, 'form', () => true).action).toBe(`${prefix}/enroll/sms/send`)
+      expect(labelFor(sms, 'sms-phone')).toBe('Mobile number')
+    })
+
+    it('ignores a way that is not offered and falls back to the strongest', () => {
+      expect(shownOn(page({ securityKeys: true, shown: 'sms' }))).toEqual(['webauthn'])
+      expect(shownOn(page({ sms: true, shown: 'yubico_otp' }))).toEqual(['totp'])
+    })
+
+    it("keeps a refused form's way on the page, whatever was asked for", () => {
+      const app = page({ ...every, shown: 'sms', error: 'That code did not match.' })
+      expect(shownOn(app)).toEqual(['totp'])
+      expect(text(elementById(app, 'code-error'))).toBe('That code did not match.')
+      const yubikey = page({ ...every, yubikeyError: 'That YubiKey is already registered.' })
+      expect(shownOn(yubikey)).toEqual(['yubico_otp'])
+      expect(text(elementById(yubikey, 'yubikey-otp-error'))).toBe('That YubiKey is already registered.')
+      expect(only(yubikey, 'input', (i) => i.name === 'otp')).toHaveProperty('autofocus')
+      expectIdsUniqueAndReferencesResolved(yubikey)
+    })
+
+    it('keeps "Skip for now" and the grace banner below any way', () => {
+      for (const shown of ['webauthn', 'totp'] as const) {
+        const html = page({ ...every, shown, skip: { until: Date.UTC(2027, 0, 31) } })
+        expect(only(html, 'form', (f) => f.action === `${prefix}/enroll/skip`).method).toBe('post')
+        expect(text(html)).toContain('Two-step verification becomes required on')
+        expect(html.indexOf('</nav>')).toBeLessThan(html.indexOf(`action="${prefix}/enroll/skip"`))
+      }
     })
   })
 
   it('escapes the username, issuer, error and CSRF token', () => {
     for (const securityKeys of [false, true]) {
-      const html = page({ username: evil, issuer: evil, error: evil, csrfToken: evilAttr, securityKeys })
-      expectDocumentBasics(html, title, { script: securityKeys })
+      const shown = securityKeys ? 'webauthn' : 'totp'
+      const html = page({ username: evil, issuer: evil, csrfToken: evilAttr, securityKeys, shown })
+      expectDocumentBasics(html, title, { script: true })
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
-      expectCsrf(html, evilAttrEscaped)
       expectCsrfMeta(html, securityKeys ? evilAttrEscaped : null)
+    }
+    const refused = page({
+      username: evil,
+      issuer: evil,
+      error: evil,
+      csrfToken: evilAttr,
+      securityKeys: true,
+    })
+    expect(text(elementById(refused, 'code-error'))).toBe(evil)
+    expectCsrf(refused, evilAttrEscaped)
+  })
+})
+
+describe('AuthenticatorAppPage', () => {
+  const keyUri = 'otpauth://totp/Demo%20Panel:bob?secret=JBSWY3DPEHPK3PXP&issuer=Demo%20Panel'
+  const page = (replacing: boolean) =>
+    renderPage(
+      <AuthenticatorAppPage
+        urls={urls}
+        username="bob"
+        csrfToken="tok-app"
+        qrSvg="<svg></svg>"
+        secret="JBSWY3DPEHPK3PXP"
+        keyUri={keyUri}
+        issuer="Demo Panel"
+        digits={6}
+        period={30}
+        replacing={replacing}
+      />,
+    )
+
+  it('has the same phone link and "Copy key" as enrollment, with the script that shows the button', () => {
+    for (const replacing of [false, true]) {
+      const html = page(replacing)
+      expectDocumentBasics(
+        html,
+        replacing ? 'Move to a new authenticator app' : 'Set up an authenticator app',
+        {
+          script: true,
+        },
+      )
+      expectIdsUniqueAndReferencesResolved(html)
+      expectCsrfMeta(html, null)
+      expect(decoded(only(html, 'a', (a) => (a.href ?? '').startsWith('otpauth:')).href!)).toBe(keyUri)
+      expect(copyButtons(html)).toEqual([
+        { label: 'Copy key', copies: 'JBSWY3DPEHPK3PXP', status: 'key-copied', hidden: true },
+      ])
+      expect(only(html, 'form', () => true)).toMatchObject({
+        method: 'post',
+        action: `${prefix}/account/app`,
+      })
+      expectCsrf(html, 'tok-app')
     }
   })
 })
@@ -679,7 +893,7 @@ describe('AccountPage', () => {
         keys={props.keys ?? threeKeys}
         recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
         devices={props.devices ?? []}
-        history={props.history ?? []}
+        history={historyPageOf(props.history ?? [])}
         removable={removableAll(props.canRemoveKey ?? true)}
         notice={props.notice}
         error={props.error}
@@ -992,7 +1206,7 @@ describe("AdminUserPage activity (issue 16: the account page's cards, in words)"
       switchedOff={[]}
       inviteMode={false}
       inviteExpiresAt={null}
-      history={[
+      history={historyPageOf([
         {
           at: 0,
           event: 'second_factor',
@@ -1012,7 +1226,7 @@ describe("AdminUserPage activity (issue 16: the account page's cards, in words)"
           actor: 'alice',
           reason: 'lost phone',
         },
-      ]}
+      ])}
     />,
   )
 
@@ -1113,12 +1327,22 @@ describe('FreshRecoveryCodesPage', () => {
     )
     // Hidden until the script wires it up: without scripts it would do nothing.
     expect(only(html, 'button', (b) => 'data-print' in b)).toHaveProperty('hidden')
+    expect(html.indexOf('data-print')).toBeGreaterThan(html.indexOf('</ol>'))
     expect(only(html, 'form', () => true)).toMatchObject({
       method: 'post',
       action: `${prefix}/recovery-codes/saved`,
     })
     expectCsrf(html, 'tok-codes')
     expect(text(html)).toContain('This is the only time they are shown.')
+  })
+
+  it('has "Copy codes", hidden until the script finds a clipboard, copying the codes one a line', () => {
+    const html = page()
+    expect(copyButtons(html)).toEqual([
+      { label: 'Copy codes', copies: codes.join('\n'), status: 'codes-copied', hidden: true },
+    ])
+    expectCopyStatus(html, 'codes-copied')
+    expect(html).toMatch(/<div class="button-row no-print">(?:(?!<\/div>)[\s\S])*data-copy=/)
   })
 
   it('escapes the CSRF token', () => {

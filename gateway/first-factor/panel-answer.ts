@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import type { Transform } from 'node:stream'
 import { requestOrigin } from '../history/login-history.ts'
 import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar } from '../panel-session/panel-jar.ts'
@@ -31,6 +32,8 @@ export interface AnsweredRequest {
   body: { take(): Buffer | null } | null
   /** tapgate's own Set-Cookie values to add: the sign-out of a panel logout path, when it is one. */
   signOut: readonly string[]
+  /** What adds to the page as it is relayed (the account link); null for most answers. */
+  insertion: Transform | null
 }
 
 /**
@@ -57,7 +60,7 @@ export async function relayPanelAnswer(
   for (const cookie of request.signOut) headers.push('Set-Cookie', cookie)
   const starts = changes.some((change) => change.value !== null)
   // Signing out: whatever the panel does to its cookies now concerns a session that has ended.
-  if (request.signOut.length > 0) return relayResponse(answer, exchange.outgoing, headers)
+  if (request.signOut.length > 0) return relayResponse(answer, exchange.outgoing, headers, request.insertion)
 
   const { verified } = request
   const named = starts ? await nameInRequest(exchange, s, request) : 'none'
@@ -70,7 +73,7 @@ export async function relayPanelAnswer(
       for (const change of changes) {
         if (s.panelCookies.passesToBrowser(change.name)) headers.push('Set-Cookie', change.setCookie)
       }
-      return relayResponse(answer, exchange.outgoing, headers)
+      return relayResponse(answer, exchange.outgoing, headers, request.insertion)
     }
     if (owner !== null) {
       const origin = requestOrigin(exchange.incoming, exchange.facts.clientIp)
@@ -97,7 +100,7 @@ export async function relayPanelAnswer(
       return refusePanelSession(exchange, s, answer)
     }
   }
-  relayResponse(answer, exchange.outgoing, headers)
+  relayResponse(answer, exchange.outgoing, headers, request.insertion)
 }
 
 /** The jar after the panel changed the verified user's own session, saved with their session. */

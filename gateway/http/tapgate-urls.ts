@@ -38,6 +38,8 @@ export function tapgateUrls(prefix: string) {
     /** Served only with `ui.logo` and `ui.accent` set. */
     logo: under('/assets/logo'),
     accentStylesheet: under('/assets/accent.css'),
+    /** The look of the link `ui.account_link: inject` adds to the panel's pages. */
+    accountLinkStylesheet: under('/assets/account-link.css'),
     login: under('/login'),
     /** "Sign in with a passkey" on the sign-in page (factors.webauthn.passwordless); its options under /options. */
     passkeySignIn: under('/login/passkey'),

@@ -5,14 +5,6 @@ import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { InsertAfterBodyTag } from './insert-after-body-tag.ts'
 import { allowsOwnStylesheet } from './stylesheet-policy.ts'
 
-/**
- * The panel answers that get the link, each with its markup. panel-traffic.ts marks them, as it knows
- * whose request an answer is; relayResponse adds the link, as every relayed answer passes there,
- * whichever way the panel session's checks (first-factor/panel-answer.ts) let it go. Weak, so an
- * answer that is refused or read whole instead is simply forgotten.
- */
-const answersToLink = new WeakMap<IncomingMessage, Buffer>()
-
 /** `ui.account_link: inject`: a "Sign-in security" link in the panel's pages, to tapgate's account page. */
 export interface AccountLink {
   /**
@@ -20,8 +12,11 @@ export interface AccountLink {
    * fetch, a frame's page or a HEAD), by `Sec-Fetch-Dest`, else by `Accept` for a browser without it.
    */
   suits(incoming: IncomingMessage): boolean
-  /** Marks the panel's answer to such a request when it is a page the link can go in. */
-  mark(answer: IncomingMessage): void
+  /**
+   * What adds the link to the panel's answer to such a request, as its page streams to the browser
+   * (relayResponse); null when the answer is no page the link can go in.
+   */
+  insertionFor(answer: IncomingMessage): Transform | null
 }
 
 /** The account link as `ui.account_link` sets it up; null when off, so panel traffic pays nothing. */
@@ -30,7 +25,7 @@ export function accountLink(setting: Config['ui']['account_link'], urls: Tapgate
   // The prefix is one path segment of letters, digits, `_` and `-` (config/schema.ts): nothing to escape.
   // A stylesheet rather than a style attribute: a policy that allows only 'self' still lets it load.
   const markup = Buffer.from(
-    `<link rel="stylesheet" href="${urls.prefix}/assets/account-link.css">` +
+    `<link rel="stylesheet" href="${urls.accountLinkStylesheet}">` +
       `<a class="tapgate-account-link" href="${urls.account.page}">Sign-in security</a>`,
   )
   return {
@@ -40,19 +35,13 @@ export function accountLink(setting: Config['ui']['account_link'], urls: Tapgate
       if (destination !== undefined) return destination === 'document'
       return incoming.headers.accept?.includes('text/html') ?? false
     },
-    mark(answer) {
-      if (isPlainPage(answer) && allowsOwnStylesheet(policiesOf(answer))) answersToLink.set(answer, markup)
+    insertionFor(answer) {
+      // The page's `<meta>` policies are checked as it streams, as its headers are here.
+      return isPlainPage(answer) && allowsOwnStylesheet(policiesOf(answer))
+        ? new InsertAfterBodyTag(markup, allowsOwnStylesheet)
+        : null
     },
   }
-}
-
-/**
- * The insertion of the link into a marked answer's page, or null for any other answer: its body is
- * relayed as it came. The page's `<meta>` policies are checked as it streams, like its headers were.
- */
-export function accountLinkInsertion(answer: IncomingMessage): Transform | null {
-  const markup = answersToLink.get(answer)
-  return markup === undefined ? null : new InsertAfterBodyTag(markup, allowsOwnStylesheet)
 }
 
 /**

@@ -1,8 +1,7 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import https from 'node:https'
-import type { Readable } from 'node:stream'
+import type { Readable, Transform } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
-import { accountLinkInsertion } from './account-link.ts'
 import { downstreamResponseHeaders } from './header-hygiene.ts'
 import { requestUpgrade, type UpgradeAnswer, type UpgradeRequest } from './upgrade-request.ts'
 import { UpstreamError, watchForAnswer } from './upstream-error.ts'
@@ -113,15 +112,15 @@ export class Upstream {
 }
 
 /**
- * Streams the panel's response to the client, with `headers` (the panel's, cleaned) as its head; a
- * page marked for the account link (account-link.ts) gets it on the way.
+ * Streams the panel's response to the client, with `headers` (the panel's, cleaned) as its head;
+ * `insertion` adds to the page on the way (the account link, account-link.ts).
  */
 export function relayResponse(
   response: IncomingMessage,
   client: ServerResponse,
   headers: string[] = downstreamResponseHeaders(response.rawHeaders),
+  insertion: Transform | null = null,
 ) {
-  const insertion = accountLinkInsertion(response)
   if (insertion === null) {
     client.writeHead(response.statusCode ?? 502, response.statusMessage, headers)
     response.pipe(client)

@@ -142,7 +142,6 @@ export function panelTraffic(s: Services) {
         : sampleBody(incoming, ff.max_body)
     try {
       const answer = await s.upstream.send({ method, target: path + query, headers, body })
-      if (linksPage) linkToAccount.mark(answer)
       await relayPanelAnswer(exchange, s, answer, {
         verified:
           verified === null || jar === null || signOut.length > 0
@@ -152,6 +151,7 @@ export function panelTraffic(s: Services) {
         query,
         body: sample,
         signOut,
+        insertion: linksPage ? linkToAccount.insertionFor(answer) : null,
       })
     } catch (error) {
       sendUpstreamFailure(incoming, outgoing, s, error, path)

@@ -12,7 +12,10 @@ export interface LayoutProps {
    * because its requests are fetches, not form posts with a hidden field.
    */
   csrfToken?: string | undefined
-  /** Loads the page script. Only pages with a `data-webauthn` or `data-print` button need it. */
+  /**
+   * Loads the page script (web/app.ts). Only pages with what it wires up need it: a security-key,
+   * passkey, print or copy button, a resend countdown, or times shown in the browser's zone.
+   */
   script?: boolean | undefined
   children?: Child
 }

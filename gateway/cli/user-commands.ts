@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { factorLabels } from '../factors/factor-id.ts'
-import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import { factorIds, factorLabels } from '../factors/factor-id.ts'
+import { factorStandings } from '../factors/factor-standing.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
 import type { Services } from '../services.ts'
@@ -115,16 +115,25 @@ const commands = {
     const overviews = await Promise.all((await s.users.list(search)).map((u) => userOverview(s, u)))
     if (json) return printJson(overviews.map(summaryJson))
     if (overviews.length === 0) return print(search === '' ? 'No users yet.' : 'No user matches.')
+    // A column for each factor offered to anyone listed; '-' for a user it is not offered to.
+    const offered = factorIds.filter((id) => overviews.some((o) => o.factors.offered.includes(id)))
     print(
       table(
-        ['USER', 'APP', 'KEYS', 'RECOVERY CODES', 'LOCKED OUT UNTIL'],
-        overviews.map((o) => [
-          o.user,
-          o.factors.totp ? 'on' : 'off',
-          String(o.factors.keys.length),
-          o.factors.recoveryCodesLeft === null ? 'none' : `${o.factors.recoveryCodesLeft} left`,
-          lockedSummary(o),
-        ]),
+        [
+          'USER',
+          ...offered.map((id) => factorLabels[id].title.toUpperCase()),
+          'RECOVERY CODES',
+          'LOCKED OUT UNTIL',
+        ],
+        overviews.map((o) => {
+          const shown = new Map(factorStandings(o.factors).map((standing) => [standing.id, standing.shown]))
+          return [
+            o.user,
+            ...offered.map((id) => shown.get(id) ?? '-'),
+            recoveryCodesShown(o.factors.recoveryCodesLeft),
+            lockedSummary(o),
+          ]
+        }),
       ),
     )
   },
@@ -145,13 +154,8 @@ const commands = {
     }
     const lines = [
       ['User', user],
-      ['Authenticator app', factors.totp ? 'on' : 'off'],
-      ['Security keys', String(factors.keys.length)],
-      ...(s.yubicoOtp === null ? [] : [['YubiKeys', String(factors.yubikeys.length)]]),
-      ...(s.sms === null
-        ? []
-        : [['Text messages', factors.sms === null ? 'off' : maskPhoneNumber(factors.sms.number)]]),
-      ['Recovery codes', factors.recoveryCodesLeft === null ? 'none' : `${factors.recoveryCodesLeft} left`],
+      ...factorStandings(factors).map(({ title, shown }) => [title, shown]),
+      ['Recovery codes', recoveryCodesShown(factors.recoveryCodesLeft)],
       ['Locked out', overview.lockedUntil === null ? 'no' : `until ${utc(overview.lockedUntil)}`],
       ...overview.lockedAddresses.map(({ block, until }) => [
         `Locked out at ${block}`,
@@ -300,6 +304,8 @@ function chooseKeyRow(rows: CsvRow[], { csv, publicId }: Invocation): Extract<Cs
   throw new CommandError(`${csv} has ${keys.length} keys (${ids}); choose one with --public-id`)
 }
 
+const recoveryCodesShown = (left: number | null) => (left === null ? 'None' : `${left} left`)
+
 /** The latest of the user's lockouts, overall or at an address: what the list's column shows. */
 function lockedSummary(o: UserOverview): string {
   const untils = [o.lockedUntil ?? 0, ...o.lockedAddresses.map((lock) => lock.until)]
@@ -312,6 +318,8 @@ function summaryJson(o: UserOverview) {
     user: o.user,
     totp: o.factors.totp,
     keys: o.factors.keys.length,
+    /** How many of each factor offered here the user has (an app or a phone: 0 or 1). */
+    factors: Object.fromEntries(o.factors.offered.map((id) => [id, o.factors.ways[id]])),
     recoveryCodesLeft: o.factors.recoveryCodesLeft,
     lockedUntil: o.lockedUntil === null ? null : iso(o.lockedUntil),
     lockedAddresses: o.lockedAddresses.map(({ block, until }) => ({ address: block, until: iso(until) })),

@@ -1,7 +1,8 @@
+import { type FactorId, factorIds } from './factor-id.ts'
 import type { FactorSet } from './factor-set.ts'
 import type { WaysIn } from './last-way-in.ts'
 import type { SmsPhone } from './sms/sms-factor.ts'
-import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
+import { offersFactor, type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
 import type { YubicoOtpKeyRecord } from './yubico-otp/stored-yubikeys.ts'
 
@@ -16,6 +17,8 @@ export interface EnrolledFactors {
   recoveryCodesLeft: number | null
   /** How many of each factor this config can verify: what `mayRemove` weighs. */
   ways: WaysIn
+  /** The factors this config offers the user, strongest first: what pages and the CLI list. */
+  offered: FactorId[]
   /** Factors the store holds of a type this config cannot verify (turned off, or SMS not allowed). */
   switchedOff: SwitchableFactor[]
   /**
@@ -46,6 +49,7 @@ export async function enrolledFactors(s: FactorSet, user: string): Promise<Enrol
   }
   const usable = Object.values(ways).some((count) => count > 0)
   return {
+    offered: factorIds.filter((id) => offersFactor(s, id, user)),
     totp: totpSecret !== null,
     keys,
     yubikeys,

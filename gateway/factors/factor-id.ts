@@ -20,10 +20,10 @@ export type Proof = FactorId | 'recovery_code'
  */
 export type PasskeySignIn = 'passkey'
 
-/** How pages, the admin page and the CLI name each factor: one of it, and several. */
-export const factorLabels: Record<FactorId, { one: string; many: string }> = {
-  webauthn: { one: 'security key', many: 'security keys' },
-  yubico_otp: { one: 'YubiKey', many: 'YubiKeys' },
-  totp: { one: 'authenticator app', many: 'authenticator apps' },
-  sms: { one: 'text message', many: 'text messages' },
+/** How pages, the admin page and the CLI name each factor: one of it, several, and as a heading. */
+export const factorLabels: Record<FactorId, { one: string; many: string; title: string }> = {
+  webauthn: { one: 'security key', many: 'security keys', title: 'Security keys' },
+  yubico_otp: { one: 'YubiKey', many: 'YubiKeys', title: 'YubiKeys' },
+  totp: { one: 'authenticator app', many: 'authenticator apps', title: 'Authenticator app' },
+  sms: { one: 'text message', many: 'text messages', title: 'Text messages' },
 }

@@ -11,13 +11,16 @@ export type SwitchableFactor = Exclude<FactorId, 'totp'>
  * alone must not enroll a new one (issue 14).
  */
 export async function switchedOffFactors(s: FactorSet, user: string): Promise<SwitchableFactor[]> {
-  const off = factorIds.filter((id): id is SwitchableFactor => id !== 'totp' && !verifiable(s, id, user))
+  const off = factorIds.filter((id): id is SwitchableFactor => !offersFactor(s, id, user))
   const counts = await Promise.all(off.map((id) => s.storedFactors[id].count(user)))
   return off.filter((_, at) => (counts[at] ?? 0) > 0)
 }
 
-function verifiable(s: FactorSet, id: SwitchableFactor, user: string): boolean {
+/** Whether this config verifies the factor for the user: set up, signed in with, shown. */
+export function offersFactor(s: FactorSet, id: FactorId, user: string): boolean {
   switch (id) {
+    case 'totp':
+      return true
     case 'webauthn':
       return s.webauthn !== null
     case 'yubico_otp':

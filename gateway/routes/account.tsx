@@ -3,6 +3,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor-changes.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { factorStandings } from '../factors/factor-standing.ts'
 import { mayRemove } from '../factors/last-way-in.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
@@ -72,6 +73,7 @@ export function accountRoutes(s: Services) {
         urls={urls}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
+        factors={factorStandings(factors)}
         hasTotp={factors.totp}
         keys={factors.keys.map(({ id, name, aaguid, createdAt, lastUsedAt }) => ({
           id,

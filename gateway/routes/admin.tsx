@@ -3,7 +3,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { factorLabels } from '../factors/factor-id.ts'
-import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
+import { factorStandings } from '../factors/factor-standing.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { requireRecentVerification } from '../guards/step-up.ts'
@@ -98,7 +98,7 @@ export function adminRoutes(s: Services) {
         urls={urls}
         csrfToken={c.var.csrfToken}
         user={user}
-        hasTotp={overview.factors.totp}
+        factors={factorStandings(overview.factors)}
         keys={overview.factors.keys.map(({ name, aaguid, createdAt, lastUsedAt }) => ({
           name,
           model: s.webauthn?.settings.metadata?.names.get(aaguid) ?? null,
@@ -106,8 +106,6 @@ export function adminRoutes(s: Services) {
           lastUsedAt,
         }))}
         recoveryCodesLeft={overview.factors.recoveryCodesLeft}
-        yubikeys={overview.factors.yubikeys.length}
-        smsNumber={overview.factors.sms === null ? null : maskPhoneNumber(overview.factors.sms.number)}
         noFactor={overview.factors.none}
         lockedUntil={overview.lockedUntil}
         lockedAddresses={overview.lockedAddresses}

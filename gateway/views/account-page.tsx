@@ -1,4 +1,5 @@
 import type { FactorId } from '../factors/factor-id.ts'
+import type { FactorStanding } from '../factors/factor-standing.ts'
 import type { Page } from '../history/page-of.ts'
 import type { HistoryRow } from '../history/sign-in-rows.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
@@ -33,6 +34,8 @@ export interface AccountPageProps {
   urls: TapgateUrls
   username: string
   csrfToken: string
+  /** What the user has of each factor offered to them: the summary at the top. */
+  factors: readonly FactorStanding[]
   hasTotp: boolean
   keys: AccountKey[]
   /** Unused recovery codes; null when the user never had a set. */
@@ -180,6 +183,7 @@ export function AccountPage({
   urls,
   username,
   csrfToken,
+  factors,
   hasTotp,
   keys,
   recoveryCodesLeft,
@@ -201,16 +205,9 @@ export function AccountPage({
         </p>
         <Banners notice={notice} error={error} />
 
-        <AccountSummary
-          keys={keys.length}
-          yubikeys={yubikeys === null ? null : yubikeys.length}
-          hasTotp={hasTotp}
-          sms={sms === null ? null : sms.maskedNumber !== null}
-          recoveryCodesLeft={recoveryCodesLeft}
-          devices={devices.length}
-        />
+        <AccountSummary factors={factors} recoveryCodesLeft={recoveryCodesLeft} devices={devices.length} />
 
-        <section class="section" id={accountSectionIds.keys} aria-labelledby="keys-title">
+        <section class="section" id={accountSectionIds.webauthn} aria-labelledby="keys-title">
           <h2 class="section-title" id="keys-title">
             Security keys
           </h2>
@@ -258,7 +255,7 @@ export function AccountPage({
           />
         )}
 
-        <section class="section" id={accountSectionIds.app} aria-labelledby="app-title">
+        <section class="section" id={accountSectionIds.totp} aria-labelledby="app-title">
           {/* One line, so that heading navigation alone tells a screen reader user the state. */}
           <h2 class="section-title section-title-status" id="app-title">
             Authenticator app<span class="visually-hidden">:</span>{' '}

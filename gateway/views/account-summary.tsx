@@ -1,3 +1,6 @@
+import type { FactorId } from '../factors/factor-id.ts'
+import type { FactorStanding } from '../factors/factor-standing.ts'
+
 /** At most this many unused recovery codes and the account page urges a new set. */
 const fewRecoveryCodes = 3
 
@@ -8,21 +11,17 @@ export function runningLowOnCodes(left: number | null): boolean {
 
 /** The ids of the account page's sections, which the summary links to. */
 export const accountSectionIds = {
-  keys: 'security-keys',
-  yubikeys: 'yubikeys',
-  app: 'authenticator-app',
+  webauthn: 'security-keys',
+  yubico_otp: 'yubikeys',
+  totp: 'authenticator-app',
   sms: 'text-messages',
   recoveryCodes: 'recovery-codes',
   devices: 'trusted-devices',
-} as const
+} as const satisfies Record<FactorId, string> & Record<string, string>
 
 export interface AccountSummaryProps {
-  keys: number
-  /** null when YubiKeys (OTP mode) are off. */
-  yubikeys: number | null
-  hasTotp: boolean
-  /** Whether a number is set up; null when text messages are off or not allowed for the user. */
-  sms: boolean | null
+  /** What the user has of each factor offered to them (factors/factor-standing.ts). */
+  factors: readonly FactorStanding[]
   recoveryCodesLeft: number | null
   devices: number
 }
@@ -56,14 +55,7 @@ const count = (n: number) => (n === 0 ? 'None' : String(n))
  * The top of the account page: each way in, the recovery codes left and the trusted browsers, at a
  * glance, each a link to its section below.
  */
-export function AccountSummary({
-  keys,
-  yubikeys,
-  hasTotp,
-  sms,
-  recoveryCodesLeft,
-  devices,
-}: AccountSummaryProps) {
+export function AccountSummary({ factors, recoveryCodesLeft, devices }: AccountSummaryProps) {
   const codes = recoveryCodesLeft
   return (
     <section class="account-summary" aria-labelledby="summary-title">
@@ -71,34 +63,14 @@ export function AccountSummary({
         Summary
       </h2>
       <ul class="summary-list">
-        <SummaryItem
-          section={accountSectionIds.keys}
-          label="Security keys"
-          value={count(keys)}
-          state={keys > 0 ? 'on' : 'plain'}
-        />
-        {yubikeys === null ? null : (
+        {factors.map(({ id, title, shown, on }) => (
           <SummaryItem
-            section={accountSectionIds.yubikeys}
-            label="YubiKeys"
-            value={count(yubikeys)}
-            state={yubikeys > 0 ? 'on' : 'plain'}
+            section={accountSectionIds[id]}
+            label={title}
+            value={shown}
+            state={on ? 'on' : 'plain'}
           />
-        )}
-        <SummaryItem
-          section={accountSectionIds.app}
-          label="Authenticator app"
-          value={hasTotp ? 'On' : 'Off'}
-          state={hasTotp ? 'on' : 'plain'}
-        />
-        {sms === null ? null : (
-          <SummaryItem
-            section={accountSectionIds.sms}
-            label="Text messages"
-            value={sms ? 'On' : 'Off'}
-            state={sms ? 'on' : 'plain'}
-          />
-        )}
+        ))}
         <SummaryItem
           section={accountSectionIds.recoveryCodes}
           label="Recovery codes"

@@ -28,7 +28,7 @@ export function YubiKeysSection({
   addError?: string | undefined
 }) {
   return (
-    <section class="section" id={accountSectionIds.yubikeys} aria-labelledby="yubikeys-title">
+    <section class="section" id={accountSectionIds.yubico_otp} aria-labelledby="yubikeys-title">
       <h2 class="section-title" id="yubikeys-title">
         YubiKeys that type a code
       </h2>

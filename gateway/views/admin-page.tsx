@@ -1,3 +1,4 @@
+import type { FactorStanding } from '../factors/factor-standing.ts'
 import type { Page } from '../history/page-of.ts'
 import type { HistoryRow } from '../history/sign-in-rows.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
@@ -150,13 +151,11 @@ export interface AdminUserPageProps {
   urls: TapgateUrls
   csrfToken: string
   user: string
-  hasTotp: boolean
+  /** What they have of each factor offered here (factors/factor-standing.ts). */
+  factors: readonly FactorStanding[]
+  /** Their security keys, listed under the factors. */
   keys: readonly AdminKey[]
   recoveryCodesLeft: number | null
-  /** How many YubiKeys (OTP mode) they have. */
-  yubikeys: number
-  /** Their text-message number, masked; null when none. */
-  smsNumber: string | null
   /** No factor at all: their next sign-in enrolls one. */
   noFactor: boolean
   /** When the user's own lockout ends; null when they are not locked out. */
@@ -184,37 +183,21 @@ function resumedReason(props: AdminUserPageProps, action: string): string {
   return props.resumed?.action === action ? (props.resumed.reason ?? '') : ''
 }
 
-function FactorsSection({
-  hasTotp,
-  keys,
-  recoveryCodesLeft,
-  yubikeys,
-  smsNumber,
-  noFactor,
-  switchedOff,
-}: AdminUserPageProps) {
+function FactorsSection({ factors, keys, recoveryCodesLeft, noFactor, switchedOff }: AdminUserPageProps) {
   return (
     <section class="section" aria-labelledby="factors-title">
       <h2 class="section-title" id="factors-title">
         Sign-in methods
       </h2>
       <dl class="admin-facts">
-        <dt>Authenticator app</dt>
-        <dd>
-          <span class={hasTotp ? 'pill pill-on' : 'pill'}>{hasTotp ? 'On' : 'Off'}</span>
-        </dd>
-        <dt>Security keys</dt>
-        <dd>
-          <span class={keys.length > 0 ? 'pill pill-on' : 'pill'}>{String(keys.length)}</span>
-        </dd>
-        <dt>YubiKeys</dt>
-        <dd>
-          <span class={yubikeys > 0 ? 'pill pill-on' : 'pill'}>{String(yubikeys)}</span>
-        </dd>
-        <dt>Text messages</dt>
-        <dd>
-          <span class={smsNumber === null ? 'pill' : 'pill pill-on'}>{smsNumber ?? 'Off'}</span>
-        </dd>
+        {factors.map(({ title, shown, on }) => (
+          <>
+            <dt>{title}</dt>
+            <dd>
+              <span class={on ? 'pill pill-on' : 'pill'}>{shown}</span>
+            </dd>
+          </>
+        ))}
         <dt>Recovery codes</dt>
         <dd>
           <span class="pill">{recoveryCodesLeft === null ? 'None' : `${recoveryCodesLeft} left`}</span>

@@ -136,7 +136,7 @@ describe('admin page', () => {
     const html = await pageText(alice, demoPage)
     const page = visible(html)
     expect(page).toContain('Authenticator app On')
-    expect(page).toContain('Security keys 0')
+    expect(page).toContain('Security keys None')
     expect(page).toContain('Recovery codes 10 left')
     expect(page).toContain('Not locked out')
     // Newest first, in words (issue 16): the sign-in (password and second step) as one row, the enrollment.

@@ -68,9 +68,9 @@ describe('tapgate user list', () => {
     const all = await tapgate(['user', 'list', '--config', config])
     expect(all).toMatchObject({ code: 0, stderr: '' })
     expect(all.stdout.split('\n')).toEqual([
-      'USER   APP  KEYS  RECOVERY CODES  LOCKED OUT UNTIL',
-      'alice  off  0     none            -',
-      'demo   on   0     10 left         -',
+      'USER   SECURITY KEYS  AUTHENTICATOR APP  RECOVERY CODES  LOCKED OUT UNTIL',
+      'alice  None           Off                None            -',
+      'demo   None           On                 10 left         -',
       '',
     ])
 
@@ -81,6 +81,7 @@ describe('tapgate user list', () => {
         user: 'demo',
         totp: true,
         keys: 0,
+        factors: { webauthn: 0, totp: 1 },
         recoveryCodesLeft: 10,
         lockedUntil: null,
         lockedAddresses: [],
@@ -103,8 +104,8 @@ describe('tapgate user show and history', () => {
     expect(shown.stdout).toBe(
       [
         'User:               demo',
-        'Authenticator app:  on',
-        'Security keys:      0',
+        'Security keys:      None',
+        'Authenticator app:  On',
         'Recovery codes:     10 left',
         'Locked out:         no',
         '',
@@ -244,7 +245,7 @@ describe('tapgate user: configuration and usage errors', () => {
   it('uses ./tapgate.yaml when no config is named, and says so on stderr', async () => {
     const found = await inDirectory(dir, () => tapgate(['user', 'list'], { TAPGATE_CONFIG: '' }))
     expect(found).toMatchObject({ code: 0, stderr: 'tapgate: using tapgate.yaml\n' })
-    expect(found.stdout).toMatch(/^demo\s+on/m)
+    expect(found.stdout).toMatch(/^demo\s+None\s+On/m)
   })
 
   it('exits 2 for a missing or bad config, and 1 with one line for a store that is not there', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { FactorStanding } from '../../../gateway/factors/factor-standing.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage, type AccountPageProps } from '../../../gateway/views/account-page.tsx'
@@ -88,6 +89,10 @@ function page(props: Partial<AccountPageProps> = {}, history: AccountHistoryEntr
       urls={urls}
       username="alice"
       csrfToken="tok"
+      factors={[
+        { id: 'webauthn', title: 'Security keys', shown: '2', on: true },
+        { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
+      ]}
       hasTotp={true}
       keys={[key('Blue key'), key('Spare key')]}
       recoveryCodesLeft={8}
@@ -113,8 +118,16 @@ function entry(minutes: number, event: string, result: string, factor?: string):
 }
 
 describe('the account summary', () => {
+  const everyFactor: FactorStanding[] = [
+    { id: 'webauthn', title: 'Security keys', shown: '2', on: true },
+    { id: 'yubico_otp', title: 'YubiKeys', shown: '1', on: true },
+    { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
+    { id: 'sms', title: 'Text messages', shown: '+44 •••• ••23', on: true },
+  ]
+
   it('comes first: each way in with its count, the recovery codes left and the trusted devices', () => {
     const html = page({
+      factors: everyFactor,
       yubikeys: [{ publicId: 'cccccccccccb', name: 'Desk', createdAt: added, lastUsedAt: null }],
       sms: { maskedNumber: '+44 •••• ••23', addedAt: added, lastUsedAt: null, fallbackOnly: false },
       devices: [device(0), device(1)],
@@ -124,7 +137,7 @@ describe('the account summary', () => {
       { text: 'Security keys : 2', href: '#security-keys', pill: 'pill pill-on' },
       { text: 'YubiKeys : 1', href: '#yubikeys', pill: 'pill pill-on' },
       { text: 'Authenticator app : On', href: '#authenticator-app', pill: 'pill pill-on' },
-      { text: 'Text messages : On', href: '#text-messages', pill: 'pill pill-on' },
+      { text: 'Text messages : +44 •••• ••23', href: '#text-messages', pill: 'pill pill-on' },
       { text: 'Recovery codes : 8 left', href: '#recovery-codes', pill: 'pill pill-on' },
       { text: 'Trusted devices : 2', href: '#trusted-devices', pill: 'pill' },
     ])
@@ -132,6 +145,7 @@ describe('the account summary', () => {
 
   it('links every item to a section of the page', () => {
     const html = page({
+      factors: everyFactor,
       yubikeys: [],
       sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
     })
@@ -141,8 +155,17 @@ describe('the account summary', () => {
     for (const anchor of anchors) expect(ids, anchor.href).toContain(anchor.href!.slice(1))
   })
 
-  it('says what is off or missing, and leaves out factors that are off here', () => {
-    const html = page({ keys: [], hasTotp: false, recoveryCodesLeft: null, devices: [] })
+  it('says what is off or missing, without the pill of a way in', () => {
+    const html = page({
+      factors: [
+        { id: 'webauthn', title: 'Security keys', shown: 'None', on: false },
+        { id: 'totp', title: 'Authenticator app', shown: 'Off', on: false },
+      ],
+      keys: [],
+      hasTotp: false,
+      recoveryCodesLeft: null,
+      devices: [],
+    })
     expect(summaryItems(html).map((item) => item.text)).toEqual([
       'Security keys : None',
       'Authenticator app : Off',
@@ -276,6 +299,7 @@ describe('the history', () => {
           urls={urls}
           username="alice"
           csrfToken="tok"
+          factors={[]}
           hasTotp={true}
           keys={[]}
           recoveryCodesLeft={8}
@@ -321,10 +345,11 @@ describe('the admin pages (the same history and times)', () => {
         urls={urls}
         csrfToken="tok"
         user="bob smith"
-        hasTotp={true}
+        factors={[
+          { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
+          { id: 'yubico_otp', title: 'YubiKeys', shown: 'None', on: false },
+        ]}
         keys={[]}
-        yubikeys={0}
-        smsNumber={null}
         noFactor={false}
         recoveryCodesLeft={3}
         lockedUntil={added}

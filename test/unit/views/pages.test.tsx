@@ -889,6 +889,7 @@ describe('AccountPage', () => {
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok-acct'}
+        factors={[]}
         hasTotp={props.hasTotp ?? true}
         keys={props.keys ?? threeKeys}
         recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
@@ -1195,10 +1196,11 @@ describe("AdminUserPage activity (issue 16: the account page's cards, in words)"
       urls={urls}
       csrfToken="tok"
       user="bob"
-      hasTotp={true}
+      factors={[
+        { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
+        { id: 'yubico_otp', title: 'YubiKeys', shown: '1', on: true },
+      ]}
       keys={[]}
-      yubikeys={1}
-      smsNumber={null}
       noFactor={false}
       recoveryCodesLeft={3}
       lockedUntil={null}

@@ -100,14 +100,24 @@ function parseUserArgs(args: string[]) {
   })
 }
 
-/** The USER argument, spelled as sign-in spells it, and known to tapgate. */
-async function knownUser(s: Services, invocation: Invocation): Promise<string> {
+/**
+ * The USER argument, spelled as sign-in spells it, and known to tapgate: signed in once, or (for
+ * `show` and `unlock`) locked out by wrong passwords before ever getting past one.
+ */
+async function knownUser(s: Services, invocation: Invocation, orLockedOut = false): Promise<string> {
   if (invocation.user === undefined) throw new CommandError(`${invocation.command} needs a USER`)
   const user = s.canonicalUser(invocation.user)
-  if (user === '' || !(await s.users.isKnown(user))) {
+  const known =
+    user !== '' && ((await s.users.isKnown(user)) || (orLockedOut && (await isLockedOut(s, user))))
+  if (!known) {
     throw new CommandError(`unknown user '${invocation.user}' (no one of that name has signed in)`)
   }
   return user
+}
+
+async function isLockedOut(s: Services, user: string): Promise<boolean> {
+  const { until, addresses } = await s.regulator.lockoutsOfUser(user)
+  return until !== null || addresses.length > 0
 }
 
 const commands = {
@@ -139,7 +149,7 @@ const commands = {
   },
 
   async show(s: Services, invocation: Invocation) {
-    const user = await knownUser(s, invocation)
+    const user = await knownUser(s, invocation, true)
     const overview = await userOverview(s, user)
     const { factors } = overview
     if (invocation.json) {
@@ -224,7 +234,7 @@ const commands = {
   },
 
   async unlock(s: Services, invocation: Invocation) {
-    const user = await knownUser(s, invocation)
+    const user = await knownUser(s, invocation, true)
     await liftLockout(s, user, { ...cliAct(), ...(invocation.reason ? { reason: invocation.reason } : {}) })
     if (invocation.json) return printJson({ user, unlocked: true })
     print(`${printable(user)}: lockout lifted.`)

@@ -208,6 +208,26 @@ describe('tapgate user unlock', () => {
   })
 })
 
+describe('tapgate user show and unlock, for a user locked out before ever passing the password (issue 17)', () => {
+  it('finds them by the lockout, while other commands still call them unknown', async () => {
+    const from = new BrowserClient(gateway.url, undefined, { 'x-forwarded-for': '198.51.100.2' })
+    for (let attempt = 0; attempt < 5; attempt++) await signInWithPassword(from, 'carol', 'guess')
+    expect((await signInWithPassword(from, 'carol', 'guess')).status).toBe(429)
+
+    const shown = await tapgate(['user', 'show', 'carol', '--config', config])
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toMatch(/^Locked out at 198\.51\.100\.2: {2}until /m)
+    expect((await tapgate(['user', 'history', 'carol', '--config', config])).stderr).toBe(
+      "tapgate: unknown user 'carol' (no one of that name has signed in)\n",
+    )
+    expect((await tapgate(['user', 'unlock', 'carol', '--config', config])).stdout).toBe(
+      'carol: lockout lifted.\n',
+    )
+    // Unlocked, and never signed in: unknown again.
+    expect((await tapgate(['user', 'show', 'carol', '--config', config])).code).toBe(1)
+  })
+})
+
 describe('tapgate user invite', () => {
   it('prints a one-time enrollment code in invite mode, stored as a hash only', async () => {
     const issued = await tapgate(['user', 'invite', 'alice', '--config', inviteConfig])

@@ -65,6 +65,8 @@ export interface Services extends Deps {
   clientHeaders: ClientHeaderFilter
   policy: ReturnType<typeof compileRules>
   loginSucceeded: ReturnType<typeof compileLoginOutcome>
+  /** Whether the panel's answer says the password was wrong (`first_factor.failure`). */
+  loginFailed: ReturnType<typeof compileLoginOutcome>
   /** The panel's login and logout requests, in every reading of their paths. */
   panelLogin: PanelLoginPaths
   /** The login's field names, for reading a login request strictly. */
@@ -145,6 +147,7 @@ export function createServices(deps: Deps): Services {
     clientHeaders: new ClientHeaderFilter(identityHeaders, config.upstream.keep_override_headers),
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success, () => clock.now()),
+    loginFailed: compileLoginOutcome(config.first_factor.failure),
     panelLogin: new PanelLoginPaths(ff),
     loginFields: {
       usernameField: ff.username_field,

@@ -413,6 +413,20 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * What the panel answers a wrong password with: only such an answer counts toward a lockout.
+         * Anything else that is no success (its own CSRF check's 403, a 429, a 5xx) judged no password.
+         */
+        failure: z
+          .object({
+            status: z
+              .array(z.number().int().min(100).max(599))
+              .nonempty()
+              .default([200, 301, 302, 303, 307, 308, 401]),
+            location: regexSource.optional(),
+          })
+          .strict()
+          .prefault({}),
         /** Whom the panel signed in, read from its own answer; the second factor is asked for that user. */
         confirm_identity: identitySource.optional(),
         logout_paths: z.array(z.union([absolutePath, logoutPath])).default([]),

@@ -1,6 +1,6 @@
 import { clearsCookie, parseSetCookie } from '../http/set-cookie.ts'
 
-export interface LoginSuccessRule {
+export interface LoginAnswerRule {
   status: readonly number[]
   set_cookie?: string | undefined
   location?: string | undefined
@@ -12,9 +12,12 @@ export interface PanelAnswer {
   location: string | undefined
 }
 
-/** Compiled once: judges whether the panel accepted the password. Every configured condition must hold. */
+/**
+ * Compiled once: whether the panel's answer to a login is what a rule describes (`first_factor.success`:
+ * it accepted the password; `first_factor.failure`: it refused it). Every configured condition must hold.
+ */
 export function compileLoginOutcome(
-  rule: LoginSuccessRule,
+  rule: LoginAnswerRule,
   now: () => number = () => Date.now(),
 ): (answer: PanelAnswer) => boolean {
   const statuses = new Set(rule.status)

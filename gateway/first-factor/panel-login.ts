@@ -34,6 +34,7 @@ export type PanelLoginParts = Pick<
   | 'history'
   | 'look'
   | 'log'
+  | 'loginFailed'
   | 'loginSucceeded'
   | 'panelCookies'
   | 'panelJars'
@@ -110,8 +111,8 @@ export async function handlePanelLogin(
 
   const setCookies = answer.headers['set-cookie'] ?? []
   const { changes, others } = s.panelCookies.split(setCookies)
-  const location = answer.headers.location
-  if (!s.loginSucceeded({ status: answer.statusCode ?? 0, setCookies, location })) {
+  const judged = { status: answer.statusCode ?? 0, setCookies, location: answer.headers.location }
+  if (!s.loginSucceeded(judged)) {
     if (changes.some((change) => change.value !== null)) {
       // The panel started a session, so the password was right and the operator's success rule is
       // wrong: nothing of the answer is released, and nothing counts against the user.
@@ -120,6 +121,15 @@ export async function handlePanelLogin(
         'the panel set its session cookie on an answer first_factor.success calls a failure',
       )
       return refusePanelSession(exchange, s, answer)
+    }
+    if (!s.loginFailed(judged)) {
+      // The panel refused the request before judging the password (its own CSRF check, a rate limit,
+      // an error): no guess was made, so nothing counts against the user.
+      s.log.warn(
+        { event: 'login_not_judged', user: typed, status: answer.statusCode, path },
+        'the panel answered a login with neither first_factor.success nor first_factor.failure',
+      )
+      return relayWithoutPanelCookies(s, answer, outgoing)
     }
     await recordRefusal(s, typed, origin, 'wrong_password')
     await s.regulator.recordFailure(typed, facts.clientIp, 'password')

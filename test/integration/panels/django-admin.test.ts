@@ -123,6 +123,24 @@ describe('signing in to the Django admin through tapgate', () => {
     expectNoPanelSession(browser)
   })
 
+  it('does not count the admin’s own CSRF refusals (403) as wrong passwords: they lock nobody out (issue 17)', async () => {
+    const forged = browserFor()
+    const maxFailures = gateway.services.config.regulation.max_failures
+    for (let attempt = 0; attempt <= maxFailures; attempt++) {
+      // No csrftoken cookie and no token field: the admin refuses it before it looks at the password.
+      const refused = await forged.postForm(djangoLoginPath, {
+        username: 'admin',
+        password: 'x',
+        next: '/admin/',
+      })
+      expect(refused.status).toBe(403)
+    }
+    expect(gateway.logs.filter((line) => line.event === 'login_not_judged')).toHaveLength(maxFailures + 1)
+    const login = await logInToDjangoAdmin(browserFor(), panel.users.admin)
+    expect(login.status).toBe(303)
+    expect(login.headers.get('location')).toBe('/_tapgate/2fa')
+  })
+
   it('adds a group through the admin’s CSRF-protected form, as the user who signed in', async () => {
     const { browser } = await signInAndEnroll(panel.users.admin)
     const added = await addDjangoGroup(browser, 'through-tapgate')

@@ -77,3 +77,25 @@ describe('every configured condition must hold', () => {
     expect(succeeded(panelAnswer)).toBe(expected)
   })
 })
+
+describe('first_factor.failure: only a wrong-password answer counts toward a lockout (issue 17)', () => {
+  const failed = compileLoginOutcome({ status: [200, 301, 302, 303, 307, 308, 401] })
+  it.each([
+    [200, true],
+    [302, true],
+    [401, true],
+    [400, false],
+    [403, false],
+    [429, false],
+    [500, false],
+    [503, false],
+  ])('a %i answer is a wrong password: %s', (status, expected) => {
+    expect(failed(answer({ status }))).toBe(expected)
+  })
+
+  it('can name where a wrong password is sent back to', () => {
+    const backToLogin = compileLoginOutcome({ status: [302], location: '^/login\\?failed' })
+    expect(backToLogin(answer({ location: '/login?failed=1' }))).toBe(true)
+    expect(backToLogin(answer({ location: '/maintenance' }))).toBe(false)
+  })
+})

@@ -19,8 +19,8 @@ Commands:
                               (--method M, --ip ADDRESS, --header 'Name: value')
   hash-password               print the argon2id hash of a password for the users file (local mode);
                               reads it from the terminal without echo, or from stdin
-  user list|show|history|reset|unlock|invite|add-yubikey …
-                              find users, see their factors and history, reset, unlock, invite
+  user list|show|history|reset|unlock|sign-out|invite|add-yubikey …
+                              find users, see their factors and history, reset, unlock, sign out, invite
   lockouts list|lift ADDRESS  addresses locked out for everyone, and lifting one
   store accept-empty          after the store lost its data: let the gateways offer enrollment again
 

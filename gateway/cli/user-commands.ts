@@ -9,6 +9,7 @@ import {
   importYubiKey,
   issueEnrollmentInvite,
   liftLockout,
+  signOutEverywhere,
   type UserOverview,
   userOverview,
 } from '../users/admin-actions.ts'
@@ -24,6 +25,7 @@ Commands:
   history USER                  a user's sign-in attempts and changes, newest first
   reset USER --reason "…"       remove the user's second factors, end their sessions and trusted devices
   unlock USER [--reason "…"]    lift the user's lockouts (their own, and theirs at any address)
+  sign-out USER [--reason "…"]  end the user's sessions and trusted devices everywhere; factors are kept
   invite USER                   issue a one-time enrollment code (first_enrollment: invite)
   add-yubikey USER --csv FILE [--public-id ID] [--name NAME]
                                 local YubiKey mode: import a key's AES secret from the Personalization
@@ -238,6 +240,16 @@ const commands = {
     await liftLockout(s, user, { ...cliAct(), ...(invocation.reason ? { reason: invocation.reason } : {}) })
     if (invocation.json) return printJson({ user, unlocked: true })
     print(`${printable(user)}: lockout lifted.`)
+  },
+
+  async 'sign-out'(s: Services, invocation: Invocation) {
+    const user = await knownUser(s, invocation)
+    await signOutEverywhere(s, user, {
+      ...cliAct(),
+      ...(invocation.reason ? { reason: invocation.reason } : {}),
+    })
+    if (invocation.json) return printJson({ user, signedOut: true })
+    print(`${printable(user)}: signed out everywhere; sessions and trusted devices ended, factors kept.`)
   },
 
   async invite(s: Services, invocation: Invocation) {

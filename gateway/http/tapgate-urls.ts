@@ -18,7 +18,7 @@ export type AccountNotice =
   | 'devices_revoked'
 
 /** What the admin pages may say after an action. */
-export type AdminNotice = 'reset' | 'unlocked' | 'address_unlocked'
+export type AdminNotice = 'reset' | 'signed_out' | 'unlocked' | 'address_unlocked'
 
 /**
  * Every address of tapgate's own pages and actions, under `prefix`: links, form actions, redirects
@@ -97,6 +97,7 @@ export function tapgateUrls(prefix: string) {
       userNotice: (name: string, notice: AdminNotice) => `${user(name)}?notice=${notice}`,
       resetUser: (name: string) => `${user(name)}/reset`,
       unlockUser: (name: string) => `${user(name)}/unlock`,
+      signOutUser: (name: string) => `${user(name)}/sign-out`,
       inviteUser: (name: string) => `${user(name)}/invite`,
     },
   } as const

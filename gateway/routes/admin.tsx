@@ -20,6 +20,7 @@ import {
   issueEnrollmentInvite,
   liftAddressLockout,
   liftLockout,
+  signOutEverywhere,
   userOverview,
 } from '../users/admin-actions.ts'
 import { resetSecondFactors } from '../users/reset-user.ts'
@@ -31,6 +32,7 @@ const listLimit = 200
 /** Notices the user page may show after a change; the query carries only the code, never the text. */
 const notices: Record<AdminNotice, string> = {
   reset: 'Second factors reset. The user is signed out everywhere and sets up a factor at the next sign-in.',
+  signed_out: 'Signed out everywhere. Their sign-in methods are kept; every browser asks for them again.',
   unlocked: 'Lockout lifted.',
   address_unlocked: 'Address lockout lifted.',
 }
@@ -182,6 +184,18 @@ export function adminRoutes(s: Services) {
       const text = reason.trim().slice(0, reasonMaxLength)
       await liftLockout(s, user, { ...actOf(c), reason: text })
       return c.redirect(urls.admin.userNotice(user, 'unlocked'), 303)
+    },
+  )
+
+  routes.post(
+    '/users/:user/sign-out',
+    adminStepUp(urls.admin.signOutUser, (user) => `sign ${user} out everywhere`),
+    async (c) => {
+      const user = await knownUser(c)
+      if (user === null) return respondWithProblem(c, 'not_found', s)
+      const { reason } = await readForm(c, { reason: textField })
+      await signOutEverywhere(s, user, { ...actOf(c), reason: reason.trim().slice(0, reasonMaxLength) })
+      return c.redirect(urls.admin.userNotice(user, 'signed_out'), 303)
     },
   )
 

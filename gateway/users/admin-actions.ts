@@ -6,6 +6,7 @@ import type { ImportResult, YubicoOtpFactor } from '../factors/yubico-otp/yubico
 import type { HistoryEntry, LoginHistory, RequestOrigin } from '../history/login-history.ts'
 import type { AddressLock, Regulator } from '../regulation/regulator.ts'
 import type { EnrollmentInvites } from './enrollment-invites.ts'
+import type { ResetParts } from './reset-user.ts'
 
 /** What an admin's actions read and change; every one is written into the history. */
 export interface AdminParts {
@@ -49,6 +50,25 @@ export async function userOverview(s: AdminParts & FactorSet, user: string): Pro
     inviteExpiresAt,
     history,
   }
+}
+
+/**
+ * Ends every session of the user on every gateway and forgets their trusted browsers, their factors
+ * kept: for a stolen laptop or a shared browser, where a reset would make them enroll again.
+ */
+export async function signOutEverywhere(
+  s: Pick<ResetParts, 'history' | 'sessions' | 'trustedDevices'>,
+  user: string,
+  act: AdminAct & { reason?: string },
+): Promise<void> {
+  await Promise.all([s.sessions.destroyAllOf(user), s.trustedDevices.revokeAll(user)])
+  const reason = act.reason?.trim()
+  await s.history.record(
+    user,
+    act.origin,
+    { event: 'admin', result: 'signed_out', actor: act.actor, ...(reason ? { reason } : {}) },
+    { level: 'warn', message: 'signed out everywhere by an admin' },
+  )
 }
 
 /**

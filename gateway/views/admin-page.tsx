@@ -291,6 +291,48 @@ function LockoutSection(props: AdminUserPageProps) {
   )
 }
 
+/** Ends their sessions and forgets their trusted browsers; their factors stay. */
+function SignOutSection(props: AdminUserPageProps) {
+  const { urls, csrfToken, user, resumed } = props
+  const action = urls.admin.signOutUser(user)
+  return (
+    <section class="section" aria-labelledby="sign-out-title">
+      <h2 class="section-title" id="sign-out-title">
+        Sign out everywhere
+      </h2>
+      <p class="hint" id="sign-out-hint">
+        For a lost laptop or a shared browser: ends every session of this user and forgets their trusted
+        browsers. Their sign-in methods stay; every browser asks for them again.
+      </p>
+      <form class="admin-form" method="post" action={action}>
+        <input type="hidden" name="csrf" value={csrfToken} />
+        <div class="field">
+          <label class="label" for="sign-out-reason">
+            Reason <span class="hint">(optional)</span>
+          </label>
+          <input
+            class="input input-small"
+            id="sign-out-reason"
+            name="reason"
+            type="text"
+            maxlength={reasonMaxLength}
+            autocomplete="off"
+            aria-describedby="sign-out-hint"
+            value={resumedReason(props, action)}
+          />
+        </div>
+        <button
+          class="button button-secondary button-small"
+          type="submit"
+          autofocus={resumed?.action === action}
+        >
+          Sign out everywhere
+        </button>
+      </form>
+    </section>
+  )
+}
+
 function ResetSection(props: AdminUserPageProps) {
   const { urls, csrfToken, user, inviteMode, error, resumed } = props
   const action = urls.admin.resetUser(user)
@@ -390,6 +432,7 @@ export function AdminUserPage(props: AdminUserPageProps) {
         <Banners notice={notice} error={error} />
         <FactorsSection {...props} />
         <LockoutSection {...props} />
+        <SignOutSection {...props} />
         <ResetSection {...props} />
         {inviteMode ? <InviteSection {...props} /> : null}
         <HistorySection

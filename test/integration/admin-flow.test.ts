@@ -102,7 +102,7 @@ describe('admin page', () => {
       expect(refused.status, path).toBe(403)
       expect(await refused.text()).toContain('Access denied')
     }
-    for (const action of ['reset', 'unlock', 'invite']) {
+    for (const action of ['reset', 'unlock', 'sign-out', 'invite']) {
       const path = `${admin}/users/alice/${action}`
       expect((await user.postForm(path, { csrf, reason: 'mine now' })).status, path).toBe(403)
     }
@@ -242,11 +242,35 @@ describe('admin page', () => {
     expect(signIn.headers.get('location')).toBe('/_tapgate/2fa')
   })
 
+  it('signs a user out everywhere, their factors kept: every browser asks for them again (issue 17)', async () => {
+    const alice = await signedIn(demo, 'alice')
+    const user = await signedIn(demo, 'demo')
+    expect((await user.get('/dashboard')).status).toBe(200)
+
+    const signedOut = await alice.postForm(`${demoPage}/sign-out`, {
+      csrf: csrfTokenIn(await pageText(alice, demoPage)),
+      reason: 'laptop stolen',
+    })
+    expect(signedOut.status).toBe(303)
+    expect(signedOut.headers.get('location')).toBe(`${demoPage}?notice=signed_out`)
+    const page = visible(await pageText(alice, `${demoPage}?notice=signed_out`))
+    expect(page).toContain('Signed out everywhere. Their sign-in methods are kept')
+    expect(page).toContain('By an administrator Signed out 127.0.0.1')
+    expect(page).toContain('alice laptop stolen')
+
+    expect((await user.get('/dashboard')).headers.get('location')).toMatch(/^\/login/)
+    expect(await demo.gateway.store.get(keys.totpSecret('demo'))).not.toBeNull()
+    // The next sign-in asks for the app, not for a new one.
+    expect((await signInWithPassword(new BrowserClient(demo.gateway.url))).headers.get('location')).toBe(
+      '/_tapgate/2fa',
+    )
+  })
+
   it('refuses every admin form without the CSRF token, or with another session’s, and changes nothing', async () => {
     const alice = await signedIn(demo, 'alice')
     const user = await signedIn(demo, 'demo')
     const othersToken = csrfTokenIn(await pageText(user, '/_tapgate/account'))
-    for (const action of ['reset', 'unlock', 'invite']) {
+    for (const action of ['reset', 'unlock', 'sign-out', 'invite']) {
       const attempts: Record<string, string>[] = [{ reason: 'x' }, { reason: 'x', csrf: othersToken }]
       for (const fields of attempts) {
         const refused = await alice.postForm(`${demoPage}/${action}`, fields)

@@ -208,6 +208,32 @@ describe('tapgate user unlock', () => {
   })
 })
 
+describe('tapgate user sign-out', () => {
+  it("ends the user's sessions on the gateway and keeps their factors (issue 17)", async () => {
+    expect((await userBrowser.get('/dashboard')).status).toBe(200)
+    const signedOut = await tapgate([
+      'user',
+      'sign-out',
+      'Demo',
+      '--reason',
+      'laptop stolen',
+      '--config',
+      config,
+    ])
+    expect(signedOut).toMatchObject({
+      code: 0,
+      stdout: 'demo: signed out everywhere; sessions and trusted devices ended, factors kept.\n',
+    })
+    expect(logLines(signedOut.stderr)).toEqual([
+      expect.objectContaining({ event: 'admin', result: 'signed_out', user: 'demo', actor }),
+    ])
+    expect((await userBrowser.get('/dashboard')).headers.get('location')).toMatch(/^\/login/)
+    expect((await tapgate(['user', 'show', 'demo', '--config', config])).stdout).toContain(
+      'Authenticator app:  On\n',
+    )
+  })
+})
+
 describe('tapgate user show and unlock, for a user locked out before ever passing the password (issue 17)', () => {
   it('finds them by the lockout, while other commands still call them unknown', async () => {
     const from = new BrowserClient(gateway.url, undefined, { 'x-forwarded-for': '198.51.100.2' })

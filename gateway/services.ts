@@ -86,6 +86,8 @@ export interface Services extends Deps {
   history: LoginHistory
   /** The "trust this device" cookie and marks. */
   deviceCookie: SessionCookie
+  /** Where a browser sent to the panel's login page was going (http/return-cookie.ts). */
+  returnCookie: SessionCookie
   trustedDevices: TrustedDevices
   users: UserDirectory
   /** One-time enrollment codes, for `enrollment.first_enrollment: invite`. */
@@ -141,6 +143,7 @@ export function createServices(deps: Deps): Services {
     publicHost: new URL(config.public_url).host,
     cookie: sessionCookie(config.session.cookie_name, config.public_url),
     deviceCookie: sessionCookie(config.trusted_devices.cookie_name, config.public_url),
+    returnCookie: sessionCookie(`${config.session.cookie_name}_return`, config.public_url),
     trustedDevices: new TrustedDevices(store, clock, config.trusted_devices.lifetime),
     trustedProxies,
     identityHeaders,

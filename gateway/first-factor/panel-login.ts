@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendProblem } from '../errors.tsx'
 import { type RequestOrigin, requestOrigin } from '../history/login-history.ts'
-import { setSessionCookie } from '../http/cookies.ts'
+import { clearSessionCookie, setSessionCookie } from '../http/cookies.ts'
 import { safeRedirectTarget } from '../http/redirect-target.ts'
+import { returnTargetOf } from '../http/return-cookie.ts'
 import { cookiesSetBy } from '../http/set-cookie.ts'
 import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar, withJar } from '../panel-session/panel-jar.ts'
@@ -35,6 +36,7 @@ export type PanelLoginParts = Pick<
   | 'look'
   | 'log'
   | 'loginFailed'
+  | 'returnCookie'
   | 'loginSucceeded'
   | 'panelCookies'
   | 'panelJars'
@@ -59,6 +61,8 @@ export interface PanelExchange {
   /** The client's tapgate session and trusted-device tokens. */
   sessionToken: string | undefined
   deviceToken: string | undefined
+  /** The page the browser asked for before it was sent to sign in (http/return-cookie.ts), raw. */
+  returnTo: string | undefined
   /** The client's other cookies, without tapgate's and without any panel session cookie. */
   browserCookies: string | undefined
 }
@@ -205,10 +209,10 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
 
   // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
   answer.resume()
-  const returnTo = safeRedirectTarget(
-    panelPath(answer.headers.location, s.config.upstream.url),
-    s.publicOrigin,
-  )
+  // The page asked for before signing in, else where the panel meant to send the user.
+  const returnTo =
+    returnTargetOf(exchange.returnTo, s.publicOrigin) ??
+    safeRedirectTarget(panelPath(answer.headers.location, s.config.upstream.url), s.publicOrigin)
   const token = await s.sessions.create({
     user,
     level: 'first_factor',
@@ -219,7 +223,11 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
   outgoing
     .writeHead(303, {
       Location: s.urls.secondFactor.page,
-      'Set-Cookie': setSessionCookie(s.cookie, token),
+      'Set-Cookie': [
+        setSessionCookie(s.cookie, token),
+        // Kept in the session now: the cookie has done its work.
+        ...(exchange.returnTo === undefined ? [] : [clearSessionCookie(s.returnCookie)]),
+      ],
       'Cache-Control': 'no-store',
       'Content-Length': 0,
     })

@@ -74,12 +74,13 @@ export function identityOf(s: { localUsers: LocalUsers | null }, user: string): 
   return local ? { user, name: local.displayName, email: local.email, groups: local.groups } : { user }
 }
 
-/** tapgate's own cookies (session, trusted device) taken out of a Cookie header: the panel never sees them. */
+/** tapgate's own cookies (session, trusted device, return page) taken out of a Cookie header: the panel never sees them. */
 export function gatewayCookies(
-  s: { cookie: SessionCookie; deviceCookie: SessionCookie },
+  s: { cookie: SessionCookie; deviceCookie: SessionCookie; returnCookie: SessionCookie },
   header: string | undefined,
 ) {
   const session = takeCookie(header, s.cookie.name)
   const device = takeCookie(session.rest, s.deviceCookie.name)
-  return { session: session.value, device: device.value, panel: device.rest }
+  const returnTo = takeCookie(device.rest, s.returnCookie.name)
+  return { session: session.value, device: device.value, returnTo: returnTo.value, panel: returnTo.rest }
 }

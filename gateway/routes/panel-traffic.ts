@@ -8,6 +8,7 @@ import { handlePanelLogin, type PanelExchange } from '../first-factor/panel-logi
 import { signInPage } from '../first-factor/sign-in-page.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
 import { requestIdOf } from '../http/request-id.ts'
+import { setReturnCookie } from '../http/return-cookie.ts'
 import { sampleBody } from '../panel-session/body-sample.ts'
 import { withJar } from '../panel-session/panel-jar.ts'
 import { accountLink } from '../proxy/account-link.ts'
@@ -72,6 +73,7 @@ export function panelTraffic(s: Services) {
       facts,
       sessionToken: cookies.session,
       deviceToken: cookies.device,
+      returnTo: cookies.returnTo,
       browserCookies: s.panelCookies.withoutPanelCookies(cookies.panel),
     }
     const hasBody =
@@ -167,7 +169,18 @@ export function panelTraffic(s: Services) {
     target: string,
   ) {
     if (!wantsHtml(incoming.headers.accept)) return sendProblem(incoming, outgoing, 'unauthorized', s)
-    const location = session?.level === 'first_factor' ? urls.secondFactor.page : signInPage(s.config, target)
-    outgoing.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end()
+    if (session?.level === 'first_factor') return redirect(outgoing, urls.secondFactor.page)
+    // The panel's login page cannot be told where the user was going: a cookie remembers it.
+    const remembers = watchesPanelLogin && incoming.method === 'GET'
+    redirect(
+      outgoing,
+      signInPage(s.config, target),
+      remembers ? setReturnCookie(s.returnCookie, target) : null,
+    )
+  }
+
+  function redirect(outgoing: ServerResponse, location: string, setCookie: string | null = null) {
+    const headers = { Location: location, 'Cache-Control': 'no-store', 'Content-Length': 0 }
+    outgoing.writeHead(302, setCookie === null ? headers : { ...headers, 'Set-Cookie': setCookie }).end()
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { environmentOverrides } from './config/environment-overrides.ts'
 import { formatIssue } from './config/issues.ts'
 import { LogoFileError, readLogoFile } from './config/logo-file.ts'
 import { type Config, configSchema } from './config/schema.ts'
@@ -43,6 +44,7 @@ const secretKeys: readonly { path: readonly string[]; env: string; usedIn?: (blo
 ]
 
 const secretPaths: ReadonlySet<string> = new Set(secretKeys.map((k) => k.path.join('.')))
+const topLevelKeys: ReadonlySet<string> = new Set(Object.keys(configSchema.shape))
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -71,7 +73,12 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     return { ok: false, problems: ['(top level): expected a mapping of keys to values'] }
   }
   const document = structuredClone(raw) as Record<string, unknown>
-  const problems = secretKeys.flatMap((key) => resolveSecret(document, key, env[key.env], baseDir))
+  const fromEnvironment = environmentOverrides(env, topLevelKeys, secretPaths)
+  for (const { path, value } of fromEnvironment.overrides) assign(document, path, value)
+  const problems = [
+    ...fromEnvironment.problems,
+    ...secretKeys.flatMap((key) => resolveSecret(document, key, env[key.env], baseDir)),
+  ]
   const result = configSchema.safeParse(document, { reportInput: true })
   if (!result.success) {
     // A secret whose file could not be read is already reported; "required" would say it twice.
@@ -80,7 +87,19 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
       (issue) =>
         !(issue.code === 'invalid_type' && issue.input === undefined && unread.has(issue.path.join('.'))),
     )
-    problems.push(...issues.map((issue) => formatIssue(issue, secretPaths)))
+    // A key set from the environment is named by its variable too: the file does not say it.
+    const variableOf = (path: readonly PropertyKey[]) =>
+      fromEnvironment.overrides.find((o) => o.path.every((part, at) => String(path[at]) === part))?.variable
+    problems.push(
+      ...issues.map((issue) => {
+        // An unknown key's issue names the mapping it is in, not the key.
+        const paths =
+          issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path]
+        const variable = paths.map(variableOf).find((found) => found !== undefined)
+        const problem = formatIssue(issue, secretPaths)
+        return variable === undefined ? problem : `${problem} (from ${variable})`
+      }),
+    )
   }
   if (problems.length > 0 || !result.success) return { ok: false, problems }
   const config = result.data
@@ -187,7 +206,7 @@ function resolveSecret(
   }
 }
 
-function assign(document: Block, path: readonly string[], value: string): void {
+function assign(document: Block, path: readonly string[], value: unknown): void {
   let node = document
   for (const part of path.slice(0, -1)) {
     if (typeof node[part] !== 'object' || node[part] === null) node[part] = {}

@@ -14,20 +14,30 @@ RUN cd node_modules/better-sqlite3 \
   && mkdir -p build/Release \
   && mv better_sqlite3.node build/Release/
 
+# The gateway compiled to one JavaScript file (`npm run build`): no TypeScript at run time.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Only esbuild runs here: no native addon needs building (hence no scripts).
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY gateway ./gateway
+RUN npm run build
+
 FROM node:20-bookworm-slim AS tapgate
 WORKDIR /app
 ENV NODE_ENV=production
 # Owned by root and read-only to 'node': the gateway cannot rewrite its own code.
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
-COPY gateway ./gateway
+COPY --from=build /app/dist ./dist
+# The pages' stylesheet, icon and browser script (bundled by the gateway when first asked for).
 COPY web ./web
 # The one place the gateway writes (store.identity_file); compose mounts a named volume here.
 RUN mkdir -p /var/lib/tapgate && chown node:node /var/lib/tapgate
 USER node
 EXPOSE 3000
-# tsx runs the TypeScript sources. node is PID 1 and handles SIGTERM itself: it drains, then exits.
-ENTRYPOINT ["node", "--import", "tsx", "gateway/cli/main.ts"]
+# node is PID 1 and handles SIGTERM itself: it drains, then exits.
+ENTRYPOINT ["node", "dist/gateway/tapgate.js"]
 CMD ["serve", "--config", "/etc/tapgate/config.yaml"]
 
 # The demo panel for docker-compose.yml: tapgate's image plus the demo, which tapgate's own image

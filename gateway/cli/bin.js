@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Node 20 cannot run TypeScript by itself: register tsx, then hand over to the CLI.
-import { register } from 'tsx/esm/api'
+// The compiled gateway (`npm run build`) when there is one; else the TypeScript sources through tsx,
+// as Node 20 cannot run TypeScript by itself.
+import { existsSync } from 'node:fs'
 
-register()
-await import('./main.ts')
+const compiled = new URL('../../dist/gateway/tapgate.js', import.meta.url)
+if (existsSync(compiled)) {
+  await import(compiled.href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('./main.ts')
+}

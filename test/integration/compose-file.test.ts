@@ -288,11 +288,14 @@ describe('Dockerfile', () => {
     return entrypoint ? argumentsOf(entrypoint) : []
   }
 
-  it('runs the gateway as the unprivileged node user, from a file that exists', () => {
+  it('runs the compiled gateway as the unprivileged node user, built by npm run build', () => {
     const users = dockerfile.getInstructions().filter((instruction) => instruction.getKeyword() === 'USER')
     expect(users.map((user) => user.getArgumentsContent())).toEqual(['node'])
-    expect(entrypointOf(null)).toEqual(['node', '--import', 'tsx', 'gateway/cli/main.ts'])
-    expect(existsSync(join(repoRoot, 'gateway/cli/main.ts'))).toBe(true)
+    expect(entrypointOf(null)).toEqual(['node', 'dist/gateway/tapgate.js'])
+    const build = stageChain('build').map((instruction) => instruction.getArgumentsContent())
+    expect(build).toContain('npm run build')
+    const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+    expect(packageJson.scripts.build).toContain('--outfile=dist/gateway/tapgate.js')
   })
 
   it("keeps the demo out of tapgate's image; the demo-panel stage adds it and runs its panel", () => {

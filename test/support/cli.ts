@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { main } from '../../gateway/cli/commands.ts'
 import { testEncryptionKey } from './gateway.ts'
-
-const cli = ['--import', 'tsx', 'gateway/cli/main.ts']
+import { compiledGateway } from './gateway-process.ts'
 
 export interface CliResult {
   code: number
@@ -52,10 +51,13 @@ export async function inDirectory<T>(dir: string, work: () => Promise<T>): Promi
   }
 }
 
-/** `tapgate ARGS…` as a real child process, as an operator runs it, with `input` piped to its stdin. */
+/**
+ * `tapgate ARGS…` as a real child process of the compiled gateway, as an operator runs it, with
+ * `input` piped to its stdin.
+ */
 export function tapgateWithInput(args: string[], input: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [compiledGateway, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => {

@@ -38,12 +38,14 @@ export interface ProcessEnd {
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+/** What `npm run build` writes, and the test setup runs first (global-setup.ts). */
+export const compiledGateway = join(repoRoot, 'dist/gateway/tapgate.js')
 const START_DEADLINE_MS = 15_000
 const STOP_GRACE_MS = 5_000
 
 /**
- * `tapgate serve --config FILE` as a real child process, so its memory, signals and exit code are its
- * own. The config is written to a fresh temp dir, so relative paths in it (`store.embedded_path`) land
+ * `tapgate serve --config FILE` as a real child process running the compiled gateway, as production
+ * does, so its memory, signals and exit code are its own. The config is written to a fresh temp dir, so relative paths in it (`store.embedded_path`) land
  * there too; stop() removes the dir. Resolves once the gateway answers HTTP on its `listen` address.
  */
 export async function startGatewayProcess(configYaml: string): Promise<GatewayProcess> {
@@ -66,11 +68,11 @@ export async function startGatewayProcess(configYaml: string): Promise<GatewayPr
 
   // The config file is the whole configuration: no TAPGATE_* variable of the test run leaks in.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TAPGATE_')))
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'gateway/cli/main.ts', 'serve', '--config', file],
-    { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const child = spawn(process.execPath, [compiledGateway, 'serve', '--config', file], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let text = ''
   const listeners = new Set<() => void>()
   const collect = (chunk: Buffer) => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../../gateway/load-config.ts'
 
@@ -66,5 +69,18 @@ describe('environment overrides', () => {
     expect(loaded.config.upstream.timeout).toBe(30_000)
     // TAPGATE_ENCRYPTION_KEY is the key's own variable, as before: it wins over the file.
     expect(loaded.config.encryption_key).toBe('e'.repeat(40))
+  })
+})
+
+describe("a secret's file from the environment (a systemd credential)", () => {
+  it('replaces the file the config names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tapgate-credential-'))
+    writeFileSync(join(dir, 'encryption-key'), `${'c'.repeat(40)}\n`)
+    const loaded = parseConfig(
+      { ...file, encryption_key: undefined, encryption_key_file: '/etc/tapgate/encryption-key' },
+      { baseDir: '/', env: { TAPGATE_ENCRYPTION_KEY_FILE: join(dir, 'encryption-key') } },
+    )
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
+    expect(loaded.config.encryption_key).toBe('c'.repeat(40))
   })
 })

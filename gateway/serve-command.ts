@@ -27,6 +27,14 @@ export async function serveCommand(config: Config): Promise<number> {
     },
     'tapgate listening',
   )
+  // Reloading is not offered yet: a SIGHUP (a closed terminal, a `systemctl reload`) is logged and
+  // changes nothing, rather than ending the gateway unannounced, as Node does by default.
+  const hangUp = () =>
+    log.warn(
+      { event: 'reload_unsupported', signal: 'SIGHUP' },
+      'SIGHUP ignored: tapgate cannot reload its config yet; restart it to apply a change',
+    )
+  process.on('SIGHUP', hangUp)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     // Both listeners go at the first signal: a second one while draining ends the process at once.
     const stop = (received: NodeJS.Signals) => {
@@ -37,6 +45,7 @@ export async function serveCommand(config: Config): Promise<number> {
     process.on('SIGTERM', stop)
     process.on('SIGINT', stop)
   })
+  process.off('SIGHUP', hangUp)
   // close() stops listening before it first waits, so "stopping" is logged once new connections are refused.
   const drained = gateway.close()
   log.info({ event: 'stopping', signal }, 'stopped accepting; draining in-flight requests')

@@ -1,25 +1,38 @@
 /**
- * Renders every gateway page with sample props and screenshots it in headless Chromium at desktop and
- * mobile sizes (plus a 320 px check), light and dark. Run: `npx tsx test/support/screenshot-pages.ts`,
- * or with name fragments (`… account second-factor-key`) to shoot only the pages whose names contain one.
- * PNGs go to test-artifacts/screenshots/ (gitignored). Pages are served with the gateway's own CSP
- * and its real security-key script, so a blocked script or style shows up as a problem here.
+ * Every gateway page rendered with sample props (`samplePages()`), and a small server that serves them
+ * the way the gateway does (`serveSamplePages()`): with its CSP and other page headers, its stylesheet,
+ * its bundled script and its favicon, and with an operator's look (name, logo, accent) when given one.
+ * test/e2e/every-page.test.ts checks every page in Chromium with axe-core and takes the README's
+ * screenshots from it.
+ *
+ * Run as a script, it screenshots every page in headless Chromium at desktop and mobile sizes (plus a
+ * 320 px check), light and dark: `npx tsx test/support/screenshot-pages.ts`, or with name fragments
+ * (`… account second-factor-key`) to shoot only the pages whose names contain one. PNGs go to
+ * test-artifacts/screenshots/ (gitignored). A blocked script or style shows up as a problem there.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
+import { jsx } from 'hono/jsx'
+import type { JSX } from 'hono/jsx/jsx-runtime'
+import type { BrowserContextOptions, Page } from 'playwright-core'
 import QRCode from 'qrcode'
-import type { Proof } from '../../gateway/factors/factor-id.ts'
+import { parse as parseYaml } from 'yaml'
+import { type Config, configSchema } from '../../gateway/config/schema.ts'
+import { type FactorId, factorLabels, type Proof } from '../../gateway/factors/factor-id.ts'
+import type { FactorStanding } from '../../gateway/factors/factor-standing.ts'
+import { type PageLook, PageLookContext, pageLook, plainLook } from '../../gateway/http/page-look.ts'
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { tapgateUrls } from '../../gateway/http/tapgate-urls.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
 import { AccountPage } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
 import { AuthenticatorAppPage } from '../../gateway/views/authenticator-app-page.tsx'
+import { EnrollmentInvitePage } from '../../gateway/views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../../gateway/views/enrollment-page.tsx'
 import { LoginPage } from '../../gateway/views/login-page.tsx'
 import { MessagePage } from '../../gateway/views/message-page.tsx'
@@ -29,28 +42,49 @@ import { SignOutPage } from '../../gateway/views/sign-out-page.tsx'
 import { SmsSetupPage } from '../../gateway/views/sms-setup-page.tsx'
 import { launchChromium } from './chromium.ts'
 import { historyPageOf } from './history-page.ts'
-import { renderPage } from './render-page.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const outDir = join(root, 'test-artifacts/screenshots')
 const prefix = '/_tapgate'
 const urls = tapgateUrls(prefix)
-// The policy the gateway sends, so a stray inline style or script shows up as a console error here.
-const csp = pageSecurityHeaders['Content-Security-Policy']!
 // What the sample server answers the key script's first request with: a refusal the script shows.
 const keyRefusal = 'Security keys are not available right now. Use your authenticator app instead.'
 
-const viewports = [
-  { name: 'desktop', width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false },
-  { name: 'mobile', width: 390, height: 844, deviceScaleFactor: 2, isMobile: true },
-  // The narrowest phones still in use; catches overflow the 390 px shot hides.
-  { name: 'narrow', width: 320, height: 640, deviceScaleFactor: 2, isMobile: true },
-] as const
+/** The sizes pages are looked at: a computer, a phone, and the narrowest phones still in use. */
+export const sampleViewports = {
+  desktop: { width: 1280, height: 800, deviceScaleFactor: 1, isMobile: false },
+  mobile: { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true },
+  // Catches overflow the 390 px shot hides.
+  narrow: { width: 320, height: 640, deviceScaleFactor: 2, isMobile: true },
+} as const
+export type SampleViewport = keyof typeof sampleViewports
 const schemes = ['light', 'dark'] as const
 
-/** A page to screenshot, and what to do on it first (fill a field, press the key button…). */
-interface Sample {
-  html: string
+/**
+ * A browser context at one of `sampleViewports`, in light or dark. The time zone and locale are fixed
+ * so that the times the page script rewrites look the same on every machine; reduced motion turns
+ * web/app.css's transitions off, so that a shot or a contrast check never catches a colour halfway.
+ */
+export function sampleContextOptions(
+  viewport: SampleViewport,
+  colorScheme: 'light' | 'dark',
+): BrowserContextOptions {
+  const { width, height, deviceScaleFactor, isMobile } = sampleViewports[viewport]
+  return {
+    viewport: { width, height },
+    deviceScaleFactor,
+    isMobile,
+    hasTouch: isMobile,
+    colorScheme,
+    timezoneId: 'UTC',
+    locale: 'en-GB',
+    reducedMotion: 'reduce',
+  }
+}
+
+/** A page to look at, and what to do on it first (fill a field, press the key button…). */
+export interface Sample {
+  element: JSX.Element
   act?: (page: Page) => Promise<void>
 }
 
@@ -65,7 +99,12 @@ async function fillCode(page: Page): Promise<void> {
  * and reports it in the status region, which shows the error state and proves the script runs.
  */
 async function pressKeyButton(page: Page): Promise<void> {
-  await page.fill('#key-name', 'Blue YubiKey').catch(() => undefined)
+  // The account page folds its add-key form: open it, as a user would. Only pages that add a key
+  // have a name field; waiting for one elsewhere would take the whole action timeout.
+  const fold = page.locator('details:has(button[data-webauthn]):not([open]) > summary')
+  if ((await fold.count()) > 0) await fold.click()
+  const keyName = page.locator('#key-name')
+  if ((await keyName.count()) > 0) await keyName.fill('Blue YubiKey')
   await page.click('button[data-webauthn]')
   await page.waitForSelector('#key-status[data-state="error"]')
   const shown = await page.textContent('#key-status')
@@ -85,7 +124,7 @@ async function showKeyBusy(page: Page): Promise<void> {
   }`)
 }
 
-async function samplePages(): Promise<Record<string, Sample>> {
+export async function samplePages(): Promise<Record<string, Sample>> {
   const keyUri = 'otpauth://totp/tapgate:alice?secret=JBSWY3DPEHPK3PXP&issuer=tapgate'
   const qrSvg = await QRCode.toString(keyUri, {
     type: 'svg',
@@ -160,10 +199,18 @@ async function samplePages(): Promise<Record<string, Sample>> {
       device: 'Firefox on Linux',
     },
   ]
+  /** What the account summary lists of each factor offered, as factorStandings() makes it. */
+  const standing = (id: FactorId, shown: string): FactorStanding => ({
+    id,
+    title: factorLabels[id].title,
+    shown,
+    on: shown !== 'None' && shown !== 'Off',
+  })
   const account = {
     urls,
     username: 'alice',
     csrfToken,
+    factors: [standing('webauthn', '3'), standing('totp', 'On')],
     hasTotp: true,
     keys,
     recoveryCodesLeft: 8,
@@ -197,360 +244,455 @@ async function samplePages(): Promise<Record<string, Sample>> {
     pending: null,
     back: { href: `${prefix}/enroll`, label: 'Choose another way' },
   }
-  const page = (html: string, act?: Sample['act']): Sample => (act ? { html, act } : { html })
+  const page = (element: JSX.Element, act?: Sample['act']): Sample => (act ? { element, act } : { element })
   return {
-    'second-factor-key': page(renderPage(SecondFactorPage({ ...challenge, methods: ['webauthn'] }))),
+    'second-factor-key': page(SecondFactorPage({ ...challenge, methods: ['webauthn'] })),
     'second-factor-key-refused': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: ['webauthn'] })),
+      SecondFactorPage({ ...challenge, methods: ['webauthn'] }),
       pressKeyButton,
     ),
-    'second-factor-both': page(renderPage(SecondFactorPage({ ...challenge, methods: both }))),
-    'second-factor-both-busy': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: both })),
-      showKeyBusy,
-    ),
+    'second-factor-both': page(SecondFactorPage({ ...challenge, methods: both })),
+    'second-factor-both-busy': page(SecondFactorPage({ ...challenge, methods: both }), showKeyBusy),
     'second-factor-both-filled': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: both, shown: 'totp' })),
+      SecondFactorPage({ ...challenge, methods: both, shown: 'totp' }),
       fillCode,
     ),
     'second-factor-both-error': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: both,
-          shown: 'totp',
-          error: 'That code is not correct. Check the time on your phone and try the current code.',
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: both,
+        shown: 'totp',
+        error: 'That code is not correct. Check the time on your phone and try the current code.',
+      }),
     ),
-    'second-factor-totp': page(renderPage(SecondFactorPage({ ...challenge, methods: ['totp'] }))),
-    'second-factor-totp-filled': page(
-      renderPage(SecondFactorPage({ ...challenge, methods: ['totp'] })),
-      fillCode,
-    ),
+    'second-factor-totp': page(SecondFactorPage({ ...challenge, methods: ['totp'] })),
+    'second-factor-totp-filled': page(SecondFactorPage({ ...challenge, methods: ['totp'] }), fillCode),
     'second-factor-totp-error': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          username: 'alice.longname@example-hosting-customer.com',
-          methods: ['totp'],
-          error: 'That code is not valid. Check your app and try again.',
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        username: 'alice.longname@example-hosting-customer.com',
+        methods: ['totp'],
+        error: 'That code is not valid. Check your app and try again.',
+      }),
     ),
-    enrollment: page(renderPage(EnrollmentPage(enrollment))),
+    enrollment: page(EnrollmentPage(enrollment)),
     'enrollment-error': page(
-      renderPage(
-        EnrollmentPage({
-          ...enrollment,
-          error: 'That code did not match. Enter the code your app shows now.',
-        }),
-      ),
+      EnrollmentPage({
+        ...enrollment,
+        error: 'That code did not match. Enter the code your app shows now.',
+      }),
     ),
     login: page(
-      renderPage(
-        LoginPage({ urls, csrfToken, returnTo: '/dashboard', trustFor: '30 days', tokenField: true }),
-      ),
+      LoginPage({ urls, csrfToken, returnTo: '/dashboard', trustFor: '30 days', tokenField: true }),
     ),
     'login-refused': page(
-      renderPage(
-        LoginPage({
-          urls,
-          csrfToken,
-          returnTo: null,
-          username: 'alice',
-          error: 'The username, password or code is not correct.',
-          trustFor: '30 days',
-          tokenField: true,
-        }),
-      ),
+      LoginPage({
+        urls,
+        csrfToken,
+        returnTo: null,
+        username: 'alice',
+        error: 'The username, password or code is not correct.',
+        trustFor: '30 days',
+        tokenField: true,
+      }),
     ),
-    'account-app': page(renderPage(AuthenticatorAppPage({ ...enrollment, replacing: false, urls }))),
+    'account-app': page(AuthenticatorAppPage({ ...enrollment, replacing: false, urls })),
     'account-app-replace': page(
-      renderPage(
-        AuthenticatorAppPage({ ...enrollment, replacing: true, error: 'That code is not correct.' }),
-      ),
+      AuthenticatorAppPage({ ...enrollment, replacing: true, error: 'That code is not correct.' }),
     ),
-    'enrollment-keys': page(renderPage(EnrollmentPage({ ...enrollment, securityKeys: true }))),
+    'enrollment-keys': page(EnrollmentPage({ ...enrollment, securityKeys: true })),
     'enrollment-keys-app': page(
-      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, yubikey: true, shown: 'totp' })),
+      EnrollmentPage({ ...enrollment, securityKeys: true, yubikey: true, shown: 'totp' }),
     ),
     'enrollment-yubikey-refused': page(
-      renderPage(
-        EnrollmentPage({
-          ...enrollment,
-          yubikey: true,
-          yubikeyError: 'That YubiKey is already registered to another account.',
-        }),
-      ),
+      EnrollmentPage({
+        ...enrollment,
+        yubikey: true,
+        yubikeyError: 'That YubiKey is already registered to another account.',
+      }),
     ),
-    'enrollment-keys-refused': page(
-      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true })),
-      pressKeyButton,
+    'enrollment-keys-refused': page(EnrollmentPage({ ...enrollment, securityKeys: true }), pressKeyButton),
+    'account-no-keys': page(
+      AccountPage({ ...account, factors: [standing('webauthn', 'None'), standing('totp', 'On')], keys: [] }),
     ),
-    'account-no-keys': page(renderPage(AccountPage({ ...account, keys: [] }))),
     'account-one-key': page(
-      renderPage(
-        AccountPage({
-          ...account,
-          hasTotp: false,
-          keys: keys.slice(0, 1),
-          recoveryCodesLeft: 2,
-          removable: { webauthn: false, yubico_otp: false, totp: false, sms: false },
-        }),
-      ),
+      AccountPage({
+        ...account,
+        factors: [standing('webauthn', '1'), standing('totp', 'Off')],
+        hasTotp: false,
+        keys: keys.slice(0, 1),
+        recoveryCodesLeft: 2,
+        removable: { webauthn: false, yubico_otp: false, totp: false, sms: false },
+      }),
     ),
     'account-three-keys': page(
-      renderPage(
-        AccountPage({ ...account, notice: 'Your new security key “MacBook passkey” is ready to use.' }),
-      ),
+      AccountPage({ ...account, notice: 'Your new security key “MacBook passkey” is ready to use.' }),
     ),
     'account-every-factor': page(
-      renderPage(
-        AccountPage({
-          ...account,
-          keys: keys.slice(0, 2),
-          yubikeys: [
-            {
-              publicId: 'ccccccbcgujh',
-              name: 'YubiKey on my keyring',
-              createdAt: added,
-              lastUsedAt: added + 4 * day,
-            },
-          ],
-          sms: { maskedNumber: '+44 •••• ••23', addedAt: added + day, lastUsedAt: null, fallbackOnly: true },
-          removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
-        }),
-      ),
+      AccountPage({
+        ...account,
+        factors: [
+          standing('webauthn', '2'),
+          standing('yubico_otp', '1'),
+          standing('totp', 'On'),
+          standing('sms', '+44 •••• ••23'),
+        ],
+        keys: keys.slice(0, 2),
+        yubikeys: [
+          {
+            publicId: 'ccccccbcgujh',
+            name: 'YubiKey on my keyring',
+            createdAt: added,
+            lastUsedAt: added + 4 * day,
+          },
+        ],
+        sms: { maskedNumber: '+44 •••• ••23', addedAt: added + day, lastUsedAt: null, fallbackOnly: true },
+        removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
+      }),
     ),
     'account-error': page(
-      renderPage(
-        AccountPage({
-          ...account,
-          keys: keys.slice(0, 2),
-          error: 'Give the key a name of at most 64 characters.',
-        }),
-      ),
+      AccountPage({
+        ...account,
+        factors: [standing('webauthn', '2'), standing('totp', 'On')],
+        keys: keys.slice(0, 2),
+        error: 'Give the key a name of at most 64 characters.',
+      }),
       pressKeyButton,
     ),
     'message-locked': page(
-      renderPage(
-        MessagePage({
-          urls,
-          title: 'Too many attempts',
-          message: 'For your security, sign-in is paused for this account. Try again in 15 minutes.',
-          tone: 'error',
-          action: { href: '/', label: 'Back to sign-in' },
-        }),
-      ),
+      MessagePage({
+        urls,
+        title: 'Too many attempts',
+        message: 'For your security, sign-in is paused for this account. Try again in 15 minutes.',
+        tone: 'error',
+        action: { href: '/', label: 'Back to sign-in' },
+      }),
     ),
     'message-unavailable': page(
-      renderPage(
-        MessagePage({
-          urls,
-          title: 'The panel is not responding',
-          message: 'The control panel did not answer in time. Please try again in a moment.',
-          tone: 'warning',
-          action: { href: '/', label: 'Try again' },
-        }),
-      ),
+      MessagePage({
+        urls,
+        title: 'The panel is not responding',
+        message: 'The control panel did not answer in time. Please try again in a moment.',
+        tone: 'warning',
+        action: { href: '/', label: 'Try again' },
+      }),
     ),
     'message-signed-out': page(
-      renderPage(
-        MessagePage({
-          urls,
-          title: 'Signed out',
-          message: 'You have been signed out of the control panel.',
-          tone: 'info',
-          action: { href: '/', label: 'Sign in again' },
-        }),
-      ),
+      MessagePage({
+        urls,
+        title: 'Signed out',
+        message: 'You have been signed out of the control panel.',
+        tone: 'info',
+        action: { href: '/', label: 'Sign in again' },
+      }),
     ),
-    'sign-out': page(renderPage(SignOutPage({ urls, csrfToken }))),
+    'sign-out': page(SignOutPage({ urls, csrfToken })),
     'admin-search': page(
-      renderPage(
-        AdminSearchPage({
-          urls,
-          csrfToken,
-          query: 'a',
-          users: ['alice', 'anna.k', 'backup-admin'],
-          truncated: false,
-          lockedAddresses: [
-            { block: '203.0.113.54', until: added + 41 * day },
-            { block: '2001:db8:5:17::/64', until: added + 41 * day + 600_000 },
-          ],
-        }),
-      ),
+      AdminSearchPage({
+        urls,
+        csrfToken,
+        query: 'a',
+        users: ['alice', 'anna.k', 'backup-admin'],
+        truncated: false,
+        lockedAddresses: [
+          { block: '203.0.113.54', until: added + 41 * day },
+          { block: '2001:db8:5:17::/64', until: added + 41 * day + 600_000 },
+        ],
+      }),
     ),
     'admin-user': page(
-      renderPage(
-        AdminUserPage({
-          urls,
-          csrfToken,
-          user: 'alice',
-          hasTotp: true,
-          yubikeys: 1,
-          smsNumber: '+44 •••• ••23',
-          noFactor: false,
-          keys: [
-            {
-              name: 'Blue YubiKey',
-              model: 'YubiKey 5 Series with NFC',
-              createdAt: added,
-              lastUsedAt: added + 9 * day,
-            },
-          ],
-          recoveryCodesLeft: 7,
-          lockedUntil: added + 41 * day,
-          lockedAddresses: [{ block: '198.51.100.23', until: added + 41 * day }],
-          switchedOff: ['text messages'],
-          inviteMode: true,
-          inviteExpiresAt: null,
-          issuedCode: '7K3M-Q9PA-2XRT',
-          history: historyPageOf(
-            accountHistory.map((entry) => ({
-              ...entry,
-              userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
-            })),
-          ),
-        }),
-      ),
+      AdminUserPage({
+        urls,
+        csrfToken,
+        user: 'alice',
+        factors: [
+          { id: 'webauthn', title: 'Security keys', shown: '1', on: true },
+          { id: 'yubico_otp', title: 'YubiKeys', shown: '1', on: true },
+          { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
+        ],
+        noFactor: false,
+        keys: [
+          {
+            name: 'Blue YubiKey',
+            model: 'YubiKey 5 Series with NFC',
+            createdAt: added,
+            lastUsedAt: added + 9 * day,
+          },
+        ],
+        recoveryCodesLeft: 7,
+        lockedUntil: added + 41 * day,
+        lockedAddresses: [{ block: '198.51.100.23', until: added + 41 * day }],
+        switchedOff: ['text messages'],
+        inviteMode: true,
+        inviteExpiresAt: null,
+        issuedCode: '7K3M-Q9PA-2XRT',
+        history: historyPageOf(
+          accountHistory.map((entry) => ({
+            ...entry,
+            userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0',
+          })),
+        ),
+      }),
+    ),
+    'second-factor-yubikey': page(
+      SecondFactorPage({ ...challenge, methods: ['yubico_otp', 'totp', 'recovery_code'] }),
+    ),
+    'second-factor-step-up': page(
+      SecondFactorPage({
+        ...challenge,
+        methods: ['webauthn', 'totp'],
+        purpose: 'step_up',
+        stepUpFor: "reset bob's second factors",
+        trustFor: null,
+      }),
+    ),
+    'enrollment-invite': page(EnrollmentInvitePage({ urls, username: 'alice', csrfToken })),
+    'enrollment-invite-error': page(
+      EnrollmentInvitePage({
+        urls,
+        username: 'alice',
+        csrfToken,
+        error: 'That enrollment code is not valid. Check it, or ask your administrator for a new one.',
+      }),
     ),
     'second-factor-recovery-error': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['totp', 'recovery_code'],
-          shown: 'recovery_code',
-          error: 'That recovery code has already been used. Each code works once; try another.',
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['totp', 'recovery_code'],
+        shown: 'recovery_code',
+        error: 'That recovery code has already been used. Each code works once; try another.',
+      }),
     ),
     'recovery-codes': page(
-      renderPage(
-        FreshRecoveryCodesPage({
-          urls,
-          csrfToken,
-          codes: [
-            '7K3M-Q9PA-2XRT',
-            'H4WN-8ZCE-1BQD',
-            'P0VJ-6TRS-MK2A',
-            'XD9E-3FGH-7NQW',
-            'B5ZA-R2MT-0CYK',
-            'E8QP-4HVN-S1JD',
-            'M6TC-9WXA-5RGB',
-            'Z3KD-0PJE-8VNS',
-            'R1GW-7BMQ-4TXH',
-            'C2NF-5EZK-9AYP',
-          ],
-        }),
-      ),
+      FreshRecoveryCodesPage({
+        urls,
+        csrfToken,
+        codes: [
+          '7K3M-Q9PA-2XRT',
+          'H4WN-8ZCE-1BQD',
+          'P0VJ-6TRS-MK2A',
+          'XD9E-3FGH-7NQW',
+          'B5ZA-R2MT-0CYK',
+          'E8QP-4HVN-S1JD',
+          'M6TC-9WXA-5RGB',
+          'Z3KD-0PJE-8VNS',
+          'R1GW-7BMQ-4TXH',
+          'C2NF-5EZK-9AYP',
+        ],
+      }),
     ),
     'sms-2fa-send': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['sms', 'recovery_code'],
-          sms: smsChallenge,
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['sms', 'recovery_code'],
+        sms: smsChallenge,
+      }),
     ),
     'sms-2fa-sent': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['sms', 'recovery_code'],
-          sms: { ...smsChallenge, codeSent: true, resendInSeconds: 27 },
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['sms', 'recovery_code'],
+        sms: { ...smsChallenge, codeSent: true, resendInSeconds: 27 },
+      }),
     ),
     'sms-2fa-wrong-code': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['sms'],
-          sms: { ...smsChallenge, codeSent: true },
-          error: 'That code is not correct. Check the text message and try again (3 tries left).',
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['sms'],
+        sms: { ...smsChallenge, codeSent: true },
+        error: 'That code is not correct. Check the text message and try again (3 tries left).',
+      }),
     ),
     'sms-2fa-not-sent': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['sms'],
-          sms: smsChallenge,
-          smsSendError: 'We could not send the text message. Try again, or use another way to sign in.',
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['sms'],
+        sms: smsChallenge,
+        smsSendError: 'We could not send the text message. Try again, or use another way to sign in.',
+      }),
     ),
     'sms-2fa-with-key-and-app': page(
-      renderPage(
-        SecondFactorPage({
-          ...challenge,
-          methods: ['webauthn', 'totp', 'sms', 'recovery_code'],
-          shown: 'sms',
-          sms: { ...smsChallenge, codeSent: true, resendInSeconds: 12 },
-        }),
-      ),
+      SecondFactorPage({
+        ...challenge,
+        methods: ['webauthn', 'totp', 'sms', 'recovery_code'],
+        shown: 'sms',
+        sms: { ...smsChallenge, codeSent: true, resendInSeconds: 12 },
+      }),
     ),
-    'sms-enrollment': page(
-      renderPage(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true, shown: 'sms' })),
-    ),
-    'sms-setup-number': page(renderPage(SmsSetupPage(smsSetup))),
+    'sms-enrollment': page(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true, shown: 'sms' })),
+    'sms-setup-number': page(SmsSetupPage(smsSetup)),
     'sms-setup-number-error': page(
-      renderPage(
-        SmsSetupPage({
-          ...smsSetup,
-          number: '07700 900123',
-          numberError: 'Add the country code at the start: +44 for the UK, +1 for the US and Canada.',
-        }),
-      ),
+      SmsSetupPage({
+        ...smsSetup,
+        number: '07700 900123',
+        numberError: 'Add the country code at the start: +44 for the UK, +1 for the US and Canada.',
+      }),
     ),
     'sms-setup-code': page(
-      renderPage(
-        SmsSetupPage({ ...smsSetup, pending: { maskedNumber: '+44 •••• ••23', resendInSeconds: 30 } }),
-      ),
+      SmsSetupPage({ ...smsSetup, pending: { maskedNumber: '+44 •••• ••23', resendInSeconds: 30 } }),
     ),
     'sms-setup-change-too-soon': page(
-      renderPage(
-        SmsSetupPage({
-          ...smsSetup,
-          purpose: 'change',
-          actions: { code: urls.account.sms, send: urls.account.smsSend },
-          back: { href: `${prefix}/account`, label: 'Back to your account' },
-          pending: { maskedNumber: '+49 •••• ••89', resendInSeconds: 0 },
-          sendError: 'Too many codes have been sent. You can ask for a new one in 42 minutes.',
-        }),
-      ),
+      SmsSetupPage({
+        ...smsSetup,
+        purpose: 'change',
+        actions: { code: urls.account.sms, send: urls.account.smsSend },
+        back: { href: `${prefix}/account`, label: 'Back to your account' },
+        pending: { maskedNumber: '+49 •••• ••89', resendInSeconds: 0 },
+        sendError: 'Too many codes have been sent. You can ask for a new one in 42 minutes.',
+      }),
     ),
     'sms-account': page(
-      renderPage(
-        AccountPage({
-          ...account,
-          sms: {
-            maskedNumber: '+44 •••• ••23',
-            addedAt: added,
-            lastUsedAt: added + 2 * day,
-            fallbackOnly: true,
-          },
-          removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
-        }),
-      ),
+      AccountPage({
+        ...account,
+        factors: [...account.factors, standing('sms', '+44 •••• ••23')],
+        sms: {
+          maskedNumber: '+44 •••• ••23',
+          addedAt: added,
+          lastUsedAt: added + 2 * day,
+          fallbackOnly: true,
+        },
+        removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
+      }),
     ),
     'sms-account-off': page(
-      renderPage(
-        AccountPage({
-          ...account,
-          keys: [],
-          sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
-        }),
-      ),
+      AccountPage({
+        ...account,
+        factors: [standing('webauthn', 'None'), standing('totp', 'On'), standing('sms', 'Off')],
+        keys: [],
+        sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
+      }),
     ),
-    'recovery-code-used': page(
-      renderPage(RecoveryCodeUsedPage({ urls, remaining: 2, destination: '/dashboard' })),
-    ),
+    'recovery-code-used': page(RecoveryCodeUsedPage({ urls, remaining: 2, destination: '/dashboard' })),
   }
+}
+
+/** The demo's look (config/demo.yaml's `ui`: name, logo, accent, support line), as the gateway reads it. */
+export function demoLook(): Config['ui'] {
+  const file = join(root, 'config/demo.yaml')
+  const ui = configSchema.shape.ui.parse(parseYaml(readFileSync(file, 'utf8')).ui)
+  return ui.logo === undefined ? ui : { ...ui, logo: resolve(dirname(file), ui.logo) }
+}
+
+/** A page as http/html-page.tsx sends it: the doctype first, the operator's look around it. */
+function dressedPage(element: JSX.Element, look: PageLook): string {
+  const html = jsx(PageLookContext.Provider, { value: look }, element).toString()
+  if (typeof html !== 'string') throw new Error('dressedPage: the page rendered asynchronously')
+  return `<!doctype html>${html}`
+}
+
+/** The sample server: where each page is, and how to stop it. */
+export interface SampleSite {
+  /** The address of the page `samplePages()` calls `name`. */
+  url(name: string): string
+  /** axe-core's script, served from the pages' own origin: their CSP allows only `script-src 'self'`. */
+  axeScript: string
+  close(): Promise<void>
+}
+
+const axeFile = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+/**
+ * Serves `pages` at `/pages/<name>.html` with the gateway's page headers (its CSP above all), and
+ * `<prefix>/assets/…` from the gateway's own asset routes: the stylesheet, the bundled script and the
+ * favicon, and with `ui` the logo and the accent's stylesheet too, every page then wearing that look.
+ */
+export async function serveSamplePages(
+  pages: Record<string, Sample>,
+  { ui }: { ui?: Config['ui'] } = {},
+): Promise<SampleSite> {
+  const look = ui === undefined ? plainLook : pageLook(ui, urls)
+  const documents = new Map(
+    Object.entries(pages).map(([name, { element }]) => [`/pages/${name}.html`, dressedPage(element, look)]),
+  )
+  const assets = assetRoutes(ui ?? {})
+  const assetsPath = `${prefix}/assets`
+  let axe: string | undefined
+
+  async function answer(method: string, path: string, headers: Headers): Promise<Response> {
+    if (method === 'POST' && path.endsWith('/options')) {
+      // The refusal only when the script sent the page's CSRF token: proves it read the meta tag.
+      const ok = headers.get('x-csrf-token') === 'sample-csrf-token'
+      const message = ok ? keyRefusal : 'The sample server did not receive the CSRF token.'
+      return Response.json({ message }, { status: 503 })
+    }
+    const document = documents.get(path)
+    if (document !== undefined) {
+      return new Response(document, {
+        headers: { ...pageSecurityHeaders, 'Content-Type': 'text/html; charset=utf-8' },
+      })
+    }
+    if (path.startsWith(`${assetsPath}/`)) return assets.request(path.slice(assetsPath.length))
+    if (path === '/axe.min.js') {
+      axe ??= readFileSync(axeFile, 'utf8')
+      return new Response(axe, {
+        headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'max-age=3600' },
+      })
+    }
+    return new Response(null, { status: 404 })
+  }
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (typeof value === 'string') headers.set(name, value)
+    }
+    answer(req.method ?? 'GET', path, headers)
+      .then(async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers))
+        res.end(Buffer.from(await response.arrayBuffer()))
+      })
+      .catch((error: unknown) => res.writeHead(500).end(String(error)))
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url(name) {
+      if (!documents.has(`/pages/${name}.html`)) throw new Error(`no sample page named ${name}`)
+      return `${origin}/pages/${name}.html`
+    },
+    axeScript: `${origin}/axe.min.js`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections()
+        server.close(() => done())
+      }),
+  }
+}
+
+/**
+ * Console errors (a CSP violation is one) and failed requests on `page`, collected as they happen.
+ * The sample server's 503 for key options is on purpose, and Chromium logs it as an error: not counted.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.location().url.endsWith('/options')) {
+      errors.push(`${page.url()}: ${msg.text()}`)
+    }
+  })
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()}`))
+  return errors
+}
+
+/** What is wrong with the open page's frame: the stylesheet missing, quirks mode, content too wide. */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  // An expression as a string: tsconfig has no DOM lib. Not innerWidth: a phone zooms out to fit a
+  // page wider than its screen, and innerWidth grows with it; clientWidth stays the screen's width.
+  const { styled, mode, overflow } = await page.evaluate<{
+    styled: boolean
+    mode: string
+    overflow: boolean
+  }>(`({
+    styled: getComputedStyle(document.body).fontFamily.includes('system-ui'),
+    mode: document.compatMode,
+    overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+  })`)
+  const problems: string[] = []
+  if (!styled) problems.push('stylesheet not applied')
+  if (mode !== 'CSS1Compat') problems.push(`quirks mode (${mode})`)
+  if (overflow) problems.push('content wider than the viewport')
+  return problems
 }
 
 async function main(): Promise<void> {
@@ -560,90 +702,33 @@ async function main(): Promise<void> {
       ([name]) => wanted.length === 0 || wanted.some((w) => name.includes(w)),
     ),
   )
-  const site = await mkdtemp(join(tmpdir(), 'tapgate-pages-'))
-  await mkdir(join(site, 'pages'), { recursive: true })
-  await mkdir(join(site, prefix, 'assets'), { recursive: true })
-  await copyFile(join(root, 'web/app.css'), join(site, prefix, 'assets/app.css'))
-  // Bundled by the gateway's own asset route, so the pages run the script users get.
-  const script = await assetRoutes({}).request('/app.js')
-  await writeFile(join(site, prefix, 'assets/app.js'), await script.text())
-  for (const [name, { html }] of Object.entries(pages)) {
-    await writeFile(join(site, 'pages', `${name}.html`), html)
-  }
-
-  const types: Record<string, string> = { css: 'text/css', js: 'text/javascript', html: 'text/html' }
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
-    if (req.method === 'POST' && path.endsWith('/options')) {
-      // The refusal only when the script sent the page's CSRF token: proves it read the meta tag.
-      const ok = req.headers['x-csrf-token'] === 'sample-csrf-token'
-      const message = ok ? keyRefusal : 'The sample server did not receive the CSRF token.'
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ message }))
-      return
-    }
-    const file = resolve(site, `.${path}`)
-    if (!file.startsWith(site + sep)) {
-      res.writeHead(400).end()
-      return
-    }
-    readFile(file).then(
-      (body) => {
-        const type = `${types[file.split('.').pop() ?? ''] ?? 'application/octet-stream'}; charset=utf-8`
-        res.writeHead(200, { 'content-type': type, 'content-security-policy': csp }).end(body)
-      },
-      () => res.writeHead(404).end(),
-    )
-  })
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
-  const { port } = server.address() as AddressInfo
-
+  const site = await serveSamplePages(pages)
   const browser = await launchChromium()
   const problems: string[] = []
   const written: string[] = []
   try {
     await mkdir(outDir, { recursive: true })
-    for (const viewport of viewports) {
+    for (const viewport of Object.keys(sampleViewports) as SampleViewport[]) {
       for (const colorScheme of schemes) {
-        const context = await browser.newContext({
-          viewport: { width: viewport.width, height: viewport.height },
-          deviceScaleFactor: viewport.deviceScaleFactor,
-          isMobile: viewport.isMobile,
-          hasTouch: viewport.isMobile,
-          colorScheme,
-        })
+        const context = await browser.newContext(sampleContextOptions(viewport, colorScheme))
         const page = await context.newPage()
-        page.on('console', (msg) => {
-          // The sample server's 503 for key options is on purpose; Chromium logs it as an error.
-          if (msg.type() === 'error' && !msg.location().url.endsWith('/options')) {
-            problems.push(`${page.url()}: ${msg.text()}`)
-          }
-        })
-        page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()}`))
+        const errors = collectPageErrors(page)
         for (const [name, { act }] of Object.entries(pages)) {
-          const response = await page.goto(`http://127.0.0.1:${port}/pages/${name}.html`, {
-            waitUntil: 'load',
-          })
+          const response = await page.goto(site.url(name), { waitUntil: 'load' })
           if (!response?.ok()) problems.push(`${name}: HTTP ${response?.status()}`)
-          // Expressions as strings: tsconfig has no DOM lib, and this is the only browser-side code.
-          const styled = await page.evaluate<string | false>(
-            "getComputedStyle(document.body).fontFamily.includes('system-ui') && document.compatMode",
-          )
-          if (styled !== 'CSS1Compat')
-            problems.push(`${name}: stylesheet not applied or quirks mode (${styled})`)
-          const overflow = await page.evaluate<boolean>('document.documentElement.scrollWidth > innerWidth')
-          if (overflow) problems.push(`${name} (${viewport.name}): content wider than the viewport`)
+          for (const problem of await layoutProblems(page)) problems.push(`${name} (${viewport}): ${problem}`)
           await act?.(page)
-          const file = join(outDir, `${name}-${viewport.name}-${colorScheme}.png`)
+          const file = join(outDir, `${name}-${viewport}-${colorScheme}.png`)
           await page.screenshot({ path: file, fullPage: true })
           written.push(file)
         }
+        problems.push(...errors)
         await context.close()
       }
     }
   } finally {
     await browser.close()
-    server.close()
-    await rm(site, { recursive: true, force: true })
+    await site.close()
   }
   for (const file of written) console.log(file)
   if (problems.length > 0) {
@@ -652,4 +737,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main()
+// Run as a script, not when a test imports the sample pages.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main()
+}

@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-/** The README and docs/ link to each other and into config/: every relative link must lead somewhere. */
+/**
+ * The README and docs/ link to each other and into config/, and show web/screenshots/: every relative
+ * link and image must lead somewhere.
+ */
 const pages = [
   'README.md',
   'docs/configuration.md',
@@ -25,7 +28,9 @@ function anchorsOf(file: string): Set<string> {
 
 function brokenLinks(page: string): string[] {
   const text = readFileSync(page, 'utf8').replace(/```[\s\S]*?```/g, '')
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)].flatMap(([, target = '']) => {
+  // Markdown links and images, and the HTML images the README lays out side by side.
+  const targets = [...text.matchAll(/\]\(([^)\s]+)\)/g), ...text.matchAll(/<img\b[^>]*\ssrc="([^"]+)"/g)]
+  return targets.flatMap(([, target = '']) => {
     if (/^[a-z]+:/.test(target)) return []
     const [path = '', anchor] = target.split('#')
     const file = path === '' ? page : join(dirname(page), path)

@@ -109,6 +109,7 @@ const postRoutes: Record<string, RouteClass> = {
   [`${prefix}/account/devices/revoke-all`]: noProof('forgets every trusted device'),
   [`${prefix}/admin/users/:user/reset`]: noProof("an admin's action on another user"),
   [`${prefix}/admin/users/:user/unlock`]: noProof("an admin's action on another user"),
+  [`${prefix}/admin/users/:user/sign-out`]: noProof("an admin's action on another user"),
   [`${prefix}/admin/users/:user/invite`]: noProof("an admin's action on another user"),
   [`${prefix}/admin/addresses/unlock`]: noProof("an admin's action on an address"),
 }

@@ -16,7 +16,7 @@ import {
 
 /**
  * Issue 16: every page tapgate shows, rendered with sample props and served with the gateway's CSP,
- * in Chromium at a phone's width (light and dark) and a computer's (light). Each loads without a
+ * in Chromium at a phone's width and a computer's, light and dark. Each loads without a
  * console error (a CSP violation is one), in standards mode, no wider than the screen, and axe-core
  * finds no violation (its default rules: WCAG 2 A and AA, and best practices). A second pass dresses a
  * few pages in the demo's look (config/demo.yaml: name, logo, accent), so that axe checks the accent's
@@ -31,7 +31,7 @@ type Scheme = 'light' | 'dark'
 /** What each width is checked in. */
 const widths: readonly { viewport: SampleViewport; schemes: readonly Scheme[] }[] = [
   { viewport: 'mobile', schemes: ['light', 'dark'] },
-  { viewport: 'desktop', schemes: ['light'] },
+  { viewport: 'desktop', schemes: ['light', 'dark'] },
 ]
 
 /** The pages that show the operator's look most: sign-in, second factor, enrollment, account. */
@@ -55,6 +55,7 @@ const screenshotsDir = join(import.meta.dirname, '../../web/screenshots')
 const readmeScreenshots: readonly { page: string; viewport: SampleViewport; scheme: Scheme; file: string }[] =
   [
     { page: 'second-factor-both', viewport: 'desktop', scheme: 'light', file: 'second-factor-desktop.png' },
+    { page: 'second-factor-both', viewport: 'desktop', scheme: 'dark', file: 'second-factor-desktop-dark.png' },
     { page: 'second-factor-both', viewport: 'mobile', scheme: 'light', file: 'second-factor-phone.png' },
     { page: 'second-factor-both', viewport: 'mobile', scheme: 'dark', file: 'second-factor-phone-dark.png' },
     { page: 'enrollment-keys-app', viewport: 'mobile', scheme: 'light', file: 'enrollment-phone.png' },
@@ -153,7 +154,7 @@ function checkPages(site: () => SampleSite, names: readonly string[], screenshot
   })
 }
 
-describe('every page, in each sample state, at 390 px light and dark and 1280 px light', () => {
+describe('every page, in each sample state, at 390 px and 1280 px, light and dark', () => {
   let site: SampleSite
   beforeAll(async () => {
     site = await serveSamplePages(pages)

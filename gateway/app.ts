@@ -59,7 +59,9 @@ export function createRequestListener(s: Services): RequestListener {
       const headers = { Location: location, 'Set-Cookie': setCookie, 'Cache-Control': 'no-store' }
       return void outgoing.writeHead(302, { ...headers, 'Content-Length': 0 }).end()
     }
-    return isUnderPrefix(incoming.url ?? '', prefix) ? pages(incoming, outgoing) : toPanel(incoming, outgoing)
+    if (!isUnderPrefix(incoming.url ?? '', prefix)) return toPanel(incoming, outgoing)
+    s.accessLog?.begin(incoming, (incoming.url ?? '').split('?')[0] ?? null).end(outgoing, 'tapgate')
+    return pages(incoming, outgoing)
   }
 }
 

@@ -23,6 +23,7 @@ import { compileLoginOutcome } from './first-factor/login-outcome.ts'
 import { PanelLoginPaths } from './first-factor/login-recognition.ts'
 import type { LoginFieldSettings } from './first-factor/login-request.ts'
 import { LoginHistory } from './history/login-history.ts'
+import { AccessLog } from './http/access-log.ts'
 import { type SessionCookie, sessionCookie } from './http/cookies.ts'
 import { CsrfGuard } from './http/csrf.ts'
 import { NetworkSet } from './http/networks.ts'
@@ -112,6 +113,8 @@ export interface Services extends Deps {
   box: SecretBox
   storeIdentity: StoreIdentity
   metrics: Metrics
+  /** `access_log`: null when off, so requests pay nothing for it. */
+  accessLog: AccessLog | null
 }
 
 export function createServices(deps: Deps): Services {
@@ -151,6 +154,7 @@ export function createServices(deps: Deps): Services {
     policy: compileRules(config.rules, config.default_policy),
     loginSucceeded: compileLoginOutcome(config.first_factor.success, () => clock.now()),
     loginFailed: compileLoginOutcome(config.first_factor.failure),
+    accessLog: config.access_log ? new AccessLog(log) : null,
     panelLogin: new PanelLoginPaths(ff),
     loginFields: {
       usernameField: ff.username_field,

@@ -734,6 +734,8 @@ export const configSchema = z
     /** Master key for secrets at rest and CSRF tokens; at least 32 characters of randomness. */
     encryption_key: z.string().min(32, { message: 'expected at least 32 characters' }),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** One JSON line per request (method, path, policy, status, bytes, duration, request id, user). */
+    access_log: z.boolean().default(false),
     metrics: z
       .object({
         enabled: z.boolean().default(true),

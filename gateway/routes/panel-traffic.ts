@@ -6,6 +6,7 @@ import { readLoginRequest } from '../first-factor/login-request.ts'
 import { relayPanelAnswer } from '../first-factor/panel-answer.ts'
 import { handlePanelLogin, type PanelExchange } from '../first-factor/panel-login.ts'
 import { signInPage } from '../first-factor/sign-in-page.ts'
+import type { AccessRecord } from '../http/access-log.ts'
 import { clearSessionCookie } from '../http/cookies.ts'
 import { requestIdOf } from '../http/request-id.ts'
 import { setReturnCookie } from '../http/return-cookie.ts'
@@ -40,10 +41,13 @@ export function panelTraffic(s: Services) {
 
   const { requests, loginsRefused } = s.metrics
 
+  const { accessLog } = s
+
   return async function toPanel(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const record = accessLog?.begin(incoming) ?? null
     let decided: Decided = 'refused'
     try {
-      decided = await route(incoming, outgoing)
+      decided = await route(incoming, outgoing, record)
     } catch (error) {
       // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.
       if (!s.limits.wasCut(incoming)) {
@@ -54,10 +58,15 @@ export function panelTraffic(s: Services) {
     }
     // Every path out of route() has written the status by now (the body may still be streaming).
     requests.inc({ policy: decided, status: outgoing.statusCode })
+    record?.end(outgoing, decided)
   }
 
-  /** Serves the request; says what was decided, for the metrics. */
-  async function route(incoming: IncomingMessage, outgoing: ServerResponse): Promise<Decided> {
+  /** Serves the request; says what was decided, for the metrics; fills in the access log's record. */
+  async function route(
+    incoming: IncomingMessage,
+    outgoing: ServerResponse,
+    record: AccessRecord | null,
+  ): Promise<Decided> {
     const method = incoming.method ?? 'GET'
     const facts = clientFacts(incoming, s)
     const access = decide(incoming, incoming.url ?? '', method, facts.clientIp)
@@ -66,6 +75,7 @@ export function panelTraffic(s: Services) {
       return 'refused'
     }
     const { path, query } = access.target
+    if (record !== null) record.path = path
     const cookies = gatewayCookies(s, incoming.headers.cookie)
     const exchange: PanelExchange = {
       incoming,
@@ -119,6 +129,7 @@ export function panelTraffic(s: Services) {
       return 'two_factor'
     }
     const verified = isVerified(session) && cookies.session !== undefined ? session : null
+    if (record !== null && verified !== null) record.user = verified.user
     const jar = verified === null ? null : s.panelJars.open(verified.user, verified.panelJar)
 
     const signOut: string[] = []

@@ -4,6 +4,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   startAuthentication,
 } from '@simplewebauthn/browser'
+import { type Answer, post } from './json-post.ts'
 
 /**
  * "Sign in with a passkey" on tapgate's own sign-in page (factors.webauthn.passwordless), two ways:
@@ -16,23 +17,6 @@ import {
  * button waits for the autofill's request, and starting it aborts the autofill's ceremony (the
  * library allows one at a time); the autofill starts again after the button's ceremony fails.
  */
-interface Answer {
-  ok: boolean
-  body: { redirect?: string; message?: string } & Record<string, unknown>
-}
-
-const csrfToken = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? ''
-
-async function post(url: string, body: unknown): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
-    body: JSON.stringify(body),
-  })
-  return { ok: response.ok, body: await response.json().catch(() => ({})) }
-}
-
 /** What a person can do about a browser-side failure; the server words its own refusals. */
 function explain(error: unknown): string {
   const name = error instanceof Error ? error.name : ''

@@ -5,6 +5,7 @@ import {
   startAuthentication,
   startRegistration,
 } from '@simplewebauthn/browser'
+import { type Answer, post } from './json-post.ts'
 
 /**
  * The security-key ceremonies. A button carries
@@ -12,23 +13,6 @@ import {
  * region; the page carries the CSRF token in `<meta name="csrf-token">`. Every failure ends in a
  * message in the status region, never in a silent nothing.
  */
-interface Answer {
-  ok: boolean
-  body: { redirect?: string; message?: string } & Record<string, unknown>
-}
-
-const csrfToken = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? ''
-
-async function post(url: string, body: unknown): Promise<Answer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
-    body: JSON.stringify(body),
-  })
-  return { ok: response.ok, body: await response.json().catch(() => ({})) }
-}
-
 /** What a person can do about a browser-side failure; the server words its own refusals. */
 function explain(error: unknown): string {
   const name = error instanceof Error ? error.name : ''

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { BrowserClient } from '../support/browser-client.ts'
 import { useDemoGateway } from '../support/demo-gateway.ts'
 import { enrollTotp } from '../support/sign-in.ts'
+import { visible } from '../support/visible-text.ts'
 
 /**
  * The history on the account and admin pages, a page at a time, through the whole gateway (issue 16,
@@ -9,16 +10,6 @@ import { enrollTotp } from '../support/sign-in.ts'
  * never refused: anything but a page number shows the first page, a number past the end the last.
  */
 const demo = useDemoGateway({ config: () => ({ admins: ['demo'] }) })
-
-/** Text as a reader sees it: tags dropped, entities decoded, whitespace collapsed. */
-function visible(html: string): string {
-  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name] as string)
-    .replace(/\s+/g, ' ')
-    .trim()
-}
 
 const rowsOf = (html: string) => (/<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '').split('<tr').length - 1
 

@@ -8,6 +8,7 @@ import { type DemoGatewayFixture, useDemoGateway } from '../support/demo-gateway
 import { testEncryptionKey } from '../support/gateway.ts'
 import { enrollTotp, signInWithPassword } from '../support/sign-in.ts'
 import { totpCode } from '../support/totp-codes.ts'
+import { visible } from '../support/visible-text.ts'
 
 /**
  * The admin page (seed 004: "contact the admin user of your account") over HTTP through the whole
@@ -18,16 +19,6 @@ import { totpCode } from '../support/totp-codes.ts'
  */
 const admin = '/_tapgate/admin'
 const demoPage = `${admin}/users/demo`
-
-/** Text as a reader sees it: tags dropped, entities decoded, whitespace collapsed. */
-function visible(html: string): string {
-  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" }
-  return html
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => entities[name] as string)
-    .replace(/\s+/g, ' ')
-    .trim()
-}
 
 async function pageText(browser: BrowserClient, path: string): Promise<string> {
   const response = await browser.get(path)

@@ -214,14 +214,9 @@ export class WebAuthnFactor {
     const taken = await this.#takeChallenge('authentication', user, challengeScope)
     if (!taken.ok) return taken
 
-    const read = this.#readResponse('authentication', authenticationResponse, responseJson)
+    const read = this.#readAssertion('authentication', responseJson)
     if (!read.ok) return read
-    const response: AuthenticationResponseJSON = read.response
-    const authData = Buffer.from(response.response.authenticatorData, 'base64url')
-    // rpIdHash (32) + flags (1) + signCount (4): the fixed part of authenticator data (§6.1).
-    if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
-    const rp = this.#checkRpIdHash(authData)
-    if (!rp.ok) return rp
+    const { response } = read
 
     const stored = await this.#credentials.get(user, response.id)
     if (stored === null) {
@@ -275,13 +270,9 @@ export class WebAuthnFactor {
   }
 
   async #verifyPasskey(user: string, challenge: string, responseJson: unknown): Promise<PasskeyResult> {
-    const read = this.#readResponse('passkey', authenticationResponse, responseJson)
+    const read = this.#readAssertion('passkey', responseJson)
     if (!read.ok) return read
-    const response: AuthenticationResponseJSON = read.response
-    const authData = Buffer.from(response.response.authenticatorData, 'base64url')
-    if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
-    const rp = this.#checkRpIdHash(authData)
-    if (!rp.ok) return rp
+    const { response, authData } = read
     // The library checks this flag too; checked first so that the log and the page can say so.
     if (((authData[32] ?? 0) & userVerifiedFlag) === 0) {
       return failure('user_not_verified', 'the authenticator did not verify the user (UV flag clear)')
@@ -415,6 +406,22 @@ export class WebAuthnFactor {
     if (!parsed.success) return failure('invalid_response', z.prettifyError(parsed.error))
     const client = this.#checkClientData(parsed.data.response.clientDataJSON, clientDataType[ceremony])
     return client.ok ? { ok: true, response: parsed.data } : client
+  }
+
+  /** An assertion whose client data and RP ID hash are this site's, with its authenticator data. */
+  #readAssertion(
+    ceremony: 'authentication' | 'passkey',
+    json: unknown,
+  ):
+    | { ok: true; response: AuthenticationResponseJSON; authData: Buffer }
+    | Failure<'invalid_response' | 'wrong_origin' | 'wrong_rp'> {
+    const read = this.#readResponse(ceremony, authenticationResponse, json)
+    if (!read.ok) return read
+    const authData = Buffer.from(read.response.response.authenticatorData, 'base64url')
+    // rpIdHash (32) + flags (1) + signCount (4): the fixed part of authenticator data (§6.1).
+    if (authData.length < 37) return failure('invalid_response', 'authenticatorData shorter than 37 bytes')
+    const rp = this.#checkRpIdHash(authData)
+    return rp.ok ? { ok: true, response: read.response, authData } : rp
   }
 
   /** Type and origin first, so the two commonest misconfigurations get their own reason. */

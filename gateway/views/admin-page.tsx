@@ -229,8 +229,48 @@ function FactorsSection({ factors, keys, recoveryCodesLeft, noFactor, switchedOf
   )
 }
 
+/** An admin action whose reason may be left out: the reason as typed before a step-up comes back. */
+function OptionalReasonForm(
+  props: AdminUserPageProps & {
+    action: string
+    id: string
+    describedBy?: string
+    submit: string
+    primary?: boolean
+  },
+) {
+  const { csrfToken, resumed, action, id, describedBy, submit, primary = false } = props
+  return (
+    <form class="admin-form" method="post" action={action}>
+      <input type="hidden" name="csrf" value={csrfToken} />
+      <div class="field">
+        <label class="label" for={id}>
+          Reason <span class="hint">(optional)</span>
+        </label>
+        <input
+          class="input input-small"
+          id={id}
+          name="reason"
+          type="text"
+          maxlength={reasonMaxLength}
+          autocomplete="off"
+          aria-describedby={describedBy}
+          value={resumedReason(props, action)}
+        />
+      </div>
+      <button
+        class={`button ${primary ? 'button-primary' : 'button-secondary'} button-small`}
+        type="submit"
+        autofocus={resumed?.action === action}
+      >
+        {submit}
+      </button>
+    </form>
+  )
+}
+
 function LockoutSection(props: AdminUserPageProps) {
-  const { urls, csrfToken, user, lockedUntil, lockedAddresses, resumed } = props
+  const { urls, user, lockedUntil, lockedAddresses } = props
   const action = urls.admin.unlockUser(user)
   const locked = lockedUntil !== null || lockedAddresses.length > 0
   return (
@@ -261,30 +301,7 @@ function LockoutSection(props: AdminUserPageProps) {
             </ul>
           )}
           <p class="hint">Lift it once you know the attempts were theirs.</p>
-          <form class="admin-form" method="post" action={action}>
-            <input type="hidden" name="csrf" value={csrfToken} />
-            <div class="field">
-              <label class="label" for="unlock-reason">
-                Reason <span class="hint">(optional)</span>
-              </label>
-              <input
-                class="input input-small"
-                id="unlock-reason"
-                name="reason"
-                type="text"
-                maxlength={reasonMaxLength}
-                autocomplete="off"
-                value={resumedReason(props, action)}
-              />
-            </div>
-            <button
-              class="button button-primary button-small"
-              type="submit"
-              autofocus={resumed?.action === action}
-            >
-              Lift lockout
-            </button>
-          </form>
+          <OptionalReasonForm {...props} action={action} id="unlock-reason" submit="Lift lockout" primary />
         </>
       )}
     </section>
@@ -293,7 +310,7 @@ function LockoutSection(props: AdminUserPageProps) {
 
 /** Ends their sessions and forgets their trusted browsers; their factors stay. */
 function SignOutSection(props: AdminUserPageProps) {
-  const { urls, csrfToken, user, resumed } = props
+  const { urls, user } = props
   const action = urls.admin.signOutUser(user)
   return (
     <section class="section" aria-labelledby="sign-out-title">
@@ -304,31 +321,13 @@ function SignOutSection(props: AdminUserPageProps) {
         For a lost laptop or a shared browser: ends every session of this user and forgets their trusted
         browsers. Their sign-in methods stay; every browser asks for them again.
       </p>
-      <form class="admin-form" method="post" action={action}>
-        <input type="hidden" name="csrf" value={csrfToken} />
-        <div class="field">
-          <label class="label" for="sign-out-reason">
-            Reason <span class="hint">(optional)</span>
-          </label>
-          <input
-            class="input input-small"
-            id="sign-out-reason"
-            name="reason"
-            type="text"
-            maxlength={reasonMaxLength}
-            autocomplete="off"
-            aria-describedby="sign-out-hint"
-            value={resumedReason(props, action)}
-          />
-        </div>
-        <button
-          class="button button-secondary button-small"
-          type="submit"
-          autofocus={resumed?.action === action}
-        >
-          Sign out everywhere
-        </button>
-      </form>
+      <OptionalReasonForm
+        {...props}
+        action={action}
+        id="sign-out-reason"
+        describedBy="sign-out-hint"
+        submit="Sign out everywhere"
+      />
     </section>
   )
 }

@@ -5,12 +5,12 @@ import { type Clock, systemClock } from '../deps.ts'
 import type { RedisConnection } from './redis-connection.ts'
 import { createRedisStore } from './redis-store.ts'
 import { SqliteStore } from './sqlite-store.ts'
-import type { Store } from './store.ts'
+import type { MovableStore } from './store-entry.ts'
 
 export type StoreConfig = Config['store']
 
 /** Redis when the config names one (any number of gateways can share it), else the embedded file. */
-export function openStore(config: StoreConfig, clock: Clock = systemClock): Store {
+export function openStore(config: StoreConfig, clock: Clock = systemClock): MovableStore {
   const connection = redisConnection(config)
   if (connection === null) return new SqliteStore(config.embedded_path, clock)
   return createRedisStore(connection, config.key_prefix, clock)

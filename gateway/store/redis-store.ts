@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Cluster, Redis } from 'ioredis'
+import { Cluster, type Redis } from 'ioredis'
 import { parseRedisUrl } from '../config/redis-address.ts'
 import { type Clock, systemClock } from '../deps.ts'
 import { CONNECT_TIMEOUT_MS, connectRedis, type RedisConnection } from './redis-connection.ts'
-import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
+import { checkMaxLength, StoreUnavailableError } from './store.ts'
+import { byMember, type MovableStore, restoreEntry, type StoreEntry } from './store-entry.ts'
 import { checkTtl } from './ttl.ts'
 
 // INCR creates a missing key without expiry; the PEXPIRE only on creation keeps a window fixed.
@@ -23,7 +24,7 @@ else redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - tonumber(ARGV[1])) end`
 // Replies that mean "the server cannot serve right now", as opposed to a wrong command.
 const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|NOREPLICAS|MISCONF)\b/
 
-export class RedisStore implements Store {
+export class RedisStore implements MovableStore {
   readonly #client: Redis | Cluster
   readonly #keyPrefix: string
   // With the offline queue off, a command sent before the first connection is up fails at once.
@@ -125,6 +126,72 @@ export class RedisStore implements Store {
 
   recent(key: string): Promise<string[]> {
     return this.#run(() => this.#client.lrange(this.#key(key), 0, -1))
+  }
+
+  /**
+   * SCAN, never KEYS (which blocks the server), for the keys under this store's prefix; on a Cluster,
+   * on every master, since each holds its own slots. SCAN may return a key twice; it is listed once.
+   */
+  async *entries(): AsyncIterable<StoreEntry> {
+    await this.#run(() => this.#client.ping())
+    const servers = this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client]
+    const pattern = `${this.#keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`
+    for (const server of servers) {
+      const seen = new Set<string>()
+      let cursor = '0'
+      do {
+        const [next, found] = await this.#run(() => server.scan(cursor, 'MATCH', pattern, 'COUNT', 500))
+        cursor = next
+        for (const key of found) {
+          if (seen.has(key)) continue
+          seen.add(key)
+          const entry = await this.#entryAt(key)
+          if (entry !== null) yield entry
+        }
+      } while (cursor !== '0')
+    }
+  }
+
+  restore(entry: StoreEntry): Promise<void> {
+    return restoreEntry(this, entry)
+  }
+
+  /** What a key holds now; null when it expired or went since SCAN saw it. */
+  async #entryAt(redisKey: string): Promise<StoreEntry | null> {
+    const key = redisKey.slice(this.#keyPrefix.length)
+    const type = await this.#run(() => this.#client.type(redisKey))
+    switch (type) {
+      case 'none':
+        return null
+      case 'string': {
+        const [value, remaining] = await this.#run(() =>
+          Promise.all([this.#client.get(redisKey), this.#client.pttl(redisKey)]),
+        )
+        // -2: gone meanwhile; 0: expiring this very millisecond; -1: no expiry.
+        if (value === null || remaining === -2 || remaining === 0) return null
+        return { key, kind: 'value', value, ttlMs: remaining === -1 ? null : remaining }
+      }
+      case 'zset': {
+        const now = this.clock.now()
+        const scored = await this.#run(() => this.#client.zrange(redisKey, '0', '-1', 'WITHSCORES'))
+        const members = []
+        for (let i = 0; i < scored.length; i += 2) {
+          const member = scored[i] as string
+          const score = scored[i + 1] as string
+          if (score === 'inf') members.push({ member, ttlMs: null })
+          else if (Number(score) > now) members.push({ member, ttlMs: Number(score) - now })
+        }
+        return members.length === 0 ? null : { key, kind: 'members', members: members.sort(byMember) }
+      }
+      case 'list': {
+        const values = await this.#run(() => this.#client.lrange(redisKey, 0, -1))
+        return values.length === 0 ? null : { key, kind: 'list', values }
+      }
+      default:
+        throw new Error(
+          `Redis key ${redisKey} holds a ${type}, which tapgate never writes: is key_prefix shared?`,
+        )
+    }
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import { checkMaxLength, type Store, StoreUnavailableError } from './store.ts'
+import { checkMaxLength, StoreUnavailableError } from './store.ts'
+import { byMember, type MovableStore, restoreEntry, type StoreEntry } from './store-entry.ts'
 import { checkTtl } from './ttl.ts'
 
 const PURGE_INTERVAL_MS = 60_000
@@ -12,7 +13,7 @@ import { type Clock, systemClock } from '../deps.ts'
 const LIVE_ROW = '(expires_at IS NULL OR expires_at > @now)'
 
 /** The embedded store for a single node: one SQLite file in WAL mode, synced on every commit. */
-export class SqliteStore implements Store {
+export class SqliteStore implements MovableStore {
   readonly #db: Database.Database
   readonly #clock: Clock
   readonly #purgeTimer: NodeJS.Timeout
@@ -112,6 +113,27 @@ export class SqliteStore implements Store {
     return this.#run(() => this.#statements.recent.all({ key }))
   }
 
+  async *entries(): AsyncIterable<StoreEntry> {
+    const now = this.#clock.now()
+    // One read transaction: the three tables as of one moment.
+    const { values, members, listItems } = this.#run(() => this.#transactions.snapshot({ now }))
+    const remaining = (expiresAt: number | null) => (expiresAt === null ? null : expiresAt - now)
+    for (const row of values) {
+      yield { key: row.key, kind: 'value', value: row.value, ttlMs: remaining(row.expires_at) }
+    }
+    for (const [key, rows] of groupByKey(members)) {
+      const live = rows.map((row) => ({ member: row.member, ttlMs: remaining(row.expires_at) }))
+      yield { key, kind: 'members', members: live.sort(byMember) }
+    }
+    for (const [key, rows] of groupByKey(listItems)) {
+      yield { key, kind: 'list', values: rows.map((row) => row.value) }
+    }
+  }
+
+  restore(entry: StoreEntry): Promise<void> {
+    return restoreEntry(this, entry)
+  }
+
   async ping(): Promise<void> {
     this.#run(() => this.#statements.ping.get())
   }
@@ -146,6 +168,17 @@ export class SqliteStore implements Store {
 }
 
 type Row = { value: string; expires_at: number | null }
+
+/** Rows ordered by key, as runs of one key each. */
+function groupByKey<R extends { key: string }>(rows: R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>()
+  for (const row of rows) {
+    const group = groups.get(row.key)
+    if (group === undefined) groups.set(row.key, [row])
+    else group.push(row)
+  }
+  return groups
+}
 
 function prepareStatements(db: Database.Database) {
   return {
@@ -209,6 +242,15 @@ function prepareStatements(db: Database.Database) {
     recent: db
       .prepare<{ key: string }, string>('SELECT value FROM list_items WHERE key = @key ORDER BY seq DESC')
       .pluck(),
+    allValues: db.prepare<{ now: number }, Row & { key: string }>(
+      `SELECT key, value, expires_at FROM entries WHERE ${LIVE_ROW} ORDER BY key`,
+    ),
+    allMembers: db.prepare<{ now: number }, { key: string; member: string; expires_at: number | null }>(
+      `SELECT key, member, expires_at FROM members WHERE ${LIVE_ROW} ORDER BY key, member`,
+    ),
+    allListItems: db.prepare<[], { key: string; value: string }>(
+      'SELECT key, value FROM list_items ORDER BY key, seq DESC',
+    ),
     ping: db.prepare('SELECT 1'),
   }
 }
@@ -225,6 +267,11 @@ function prepareTransactions(db: Database.Database, statements: ReturnType<typeo
       statements.push.run({ key, value })
       statements.trim.run({ key, keep })
     }),
+    snapshot: db.transaction((params: { now: number }) => ({
+      values: statements.allValues.all(params),
+      members: statements.allMembers.all(params),
+      listItems: statements.allListItems.all(),
+    })),
     purge: db.transaction((params: { now: number }) => {
       statements.purge.run(params)
       statements.purgeMembers.run(params)

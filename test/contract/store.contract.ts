@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Store } from '../../gateway/store/store.ts'
+import type { MovableStore, StoreEntry } from '../../gateway/store/store-entry.ts'
 
 export type StoreHarness = {
   store: Store
@@ -329,6 +330,88 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.members('reused'), kind).toEqual([])
         expect(await store.recent('reused'), kind).toEqual([])
       }
+    })
+
+    // Moving between backends (issue 17): what one lists, the other restores alike.
+    const movable = (): MovableStore => {
+      if (!('entries' in store && 'restore' in store))
+        throw new TypeError(`${name} store cannot list entries`)
+      return store as MovableStore
+    }
+    const listed = async (): Promise<StoreEntry[]> => {
+      const entries: StoreEntry[] = []
+      for await (const entry of movable().entries()) entries.push(entry)
+      return entries.sort((a, b) => (a.key < b.key ? -1 : 1))
+    }
+    // A real-time backend has spent a little of a lifetime by the time it is read back.
+    const aboutLong = expect.toSatisfy((ms: number) => ms > LONG_TTL_MS - 1_000 && ms <= LONG_TTL_MS)
+
+    it('lists every live key once, with what it holds and its remaining lifetime', async () => {
+      await store.set('plain', 'sealed:v1')
+      await store.set('lasting', 'l', LONG_TTL_MS)
+      await store.set('brief', 'b', SHORT_TTL_MS)
+      await store.increment('count', LONG_TTL_MS)
+      await store.addMember('index', 'kept')
+      await store.addMember('index', 'lease', LONG_TTL_MS)
+      await store.addMember('index', 'brief', SHORT_TTL_MS)
+      await store.addMember('all-brief', 'brief', SHORT_TTL_MS)
+      await store.pushCapped('history', 'older', 5)
+      await store.pushCapped('history', 'newer', 5)
+      await harness.advance(SHORT_TTL_MS)
+      await eventuallyNull(() => store.get('brief'))
+      await eventuallyEqual(() => store.members('all-brief'), [])
+
+      expect(await listed()).toEqual([
+        { key: 'count', kind: 'value', value: '1', ttlMs: aboutLong },
+        { key: 'history', kind: 'list', values: ['newer', 'older'] },
+        {
+          key: 'index',
+          kind: 'members',
+          members: [
+            { member: 'kept', ttlMs: null },
+            { member: 'lease', ttlMs: aboutLong },
+          ],
+        },
+        { key: 'lasting', kind: 'value', value: 'l', ttlMs: aboutLong },
+        { key: 'plain', kind: 'value', value: 'sealed:v1', ttlMs: null },
+      ])
+    })
+
+    it('lists nothing for an empty store', async () => {
+      expect(await listed()).toEqual([])
+    })
+
+    it('restores an entry over whatever its key held, lifetimes counted from now', async () => {
+      await store.set('plain', 'old', SHORT_TTL_MS)
+      await store.pushCapped('history', 'stale', 5)
+      await store.addMember('index', 'stale')
+      const entries: StoreEntry[] = [
+        { key: 'plain', kind: 'value', value: 'new', ttlMs: null },
+        { key: 'lasting', kind: 'value', value: 'l', ttlMs: LONG_TTL_MS },
+        { key: 'count', kind: 'value', value: '3', ttlMs: LONG_TTL_MS },
+        { key: 'history', kind: 'list', values: ['newest', 'middle', 'oldest'] },
+        {
+          key: 'index',
+          kind: 'members',
+          members: [
+            { member: 'kept', ttlMs: null },
+            { member: 'brief', ttlMs: SHORT_TTL_MS },
+          ],
+        },
+      ]
+      for (const entry of entries) await movable().restore(entry)
+
+      expect(await store.get('plain')).toBe('new')
+      expect(await store.ttl('plain')).toBeNull()
+      expect(await store.get('lasting')).toBe('l')
+      expect(await store.ttl('lasting')).toEqual(aboutLong)
+      expect(await store.increment('count', LONG_TTL_MS)).toBe(4)
+      expect(await store.recent('history')).toEqual(['newest', 'middle', 'oldest'])
+      await store.pushCapped('history', 'next', 3)
+      expect(await store.recent('history')).toEqual(['next', 'newest', 'middle'])
+      expect(await store.members('index')).toEqual(['brief', 'kept'])
+      await harness.advance(SHORT_TTL_MS)
+      await eventuallyEqual(() => store.members('index'), ['kept'])
     })
 
     it('answers ping', async () => {

@@ -55,7 +55,12 @@ const screenshotsDir = join(import.meta.dirname, '../../web/screenshots')
 const readmeScreenshots: readonly { page: string; viewport: SampleViewport; scheme: Scheme; file: string }[] =
   [
     { page: 'second-factor-both', viewport: 'desktop', scheme: 'light', file: 'second-factor-desktop.png' },
-    { page: 'second-factor-both', viewport: 'desktop', scheme: 'dark', file: 'second-factor-desktop-dark.png' },
+    {
+      page: 'second-factor-both',
+      viewport: 'desktop',
+      scheme: 'dark',
+      file: 'second-factor-desktop-dark.png',
+    },
     { page: 'second-factor-both', viewport: 'mobile', scheme: 'light', file: 'second-factor-phone.png' },
     { page: 'second-factor-both', viewport: 'mobile', scheme: 'dark', file: 'second-factor-phone-dark.png' },
     { page: 'enrollment-keys-app', viewport: 'mobile', scheme: 'light', file: 'enrollment-phone.png' },

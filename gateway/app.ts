@@ -30,13 +30,15 @@ import type { Services } from './services.ts'
  * (routes/panel-traffic.ts, on node:http directly: the hot path). The split looks at the raw target
  * only; panel traffic normalises it and refuses whatever merely normalises into the prefix.
  */
-export function createRequestListener(s: Services): RequestListener {
+export function createRequestListener(
+  s: Services,
+  /** Connections that carried a request refused for its framing; kept by the server across reloads. */
+  misframed: WeakSet<Socket>,
+): RequestListener {
   const { prefix } = s.config
   // tapgate consumes request bodies itself (streamed to the panel): hono must not drain them.
   const pages = getRequestListener(tapgatePages(s).fetch, { autoCleanupIncoming: false })
   const toPanel = panelTraffic(s)
-  /** Connections that carried a request refused for its framing (http/request-framing.ts). */
-  const misframed = new WeakSet<Socket>()
   return (incoming, outgoing) => {
     // Where that request's body ended, and so where the next request starts, is in doubt: Node has
     // already parsed what followed it (a smuggled request), but none of it is served.

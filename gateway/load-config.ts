@@ -111,6 +111,7 @@ export function parseConfig(raw: unknown, { baseDir, env }: { baseDir: string; e
     throw error
   }
   config.store.embedded_path = resolve(baseDir, config.store.embedded_path)
+  if (config.pid_file !== undefined) config.pid_file = resolve(baseDir, config.pid_file)
   if (config.store.identity_file !== undefined) {
     config.store.identity_file = resolve(baseDir, config.store.identity_file)
   }

@@ -2,15 +2,44 @@ import type { Logger } from 'pino'
 import type { Config } from './config/schema.ts'
 import { systemClock } from './deps.ts'
 import { createLogger } from './observability/logger.ts'
+import { writePidFile } from './reload/pid-file.ts'
+import { reloadFromFile } from './reload/reload-from-file.ts'
 import { type RunningGateway, startGateway } from './server.ts'
 import { IdentityFileError } from './store/identity-file.ts'
 import { openStore, storeKind } from './store/open-store.ts'
 import { EmbeddedStoreInUseError, holdServingLock, type ServingLock } from './store/sqlite-serving-lock.ts'
 import type { Store } from './store/store.ts'
 
-/** `tapgate serve`: start with a checked config, and drain on SIGTERM/SIGINT. */
-export async function serveCommand(config: Config): Promise<number> {
+/**
+ * `tapgate serve`: start with a checked config, reload it from `file` on SIGHUP, and drain on
+ * SIGTERM/SIGINT.
+ */
+export async function serveCommand(file: string, config: Config): Promise<number> {
   const log = createLogger(config.log_level)
+  // Node's default for SIGHUP ends the process; one that comes while starting is answered once started.
+  let reloadAsked = false
+  let reload = () => {
+    reloadAsked = true
+  }
+  const hangUp = () => reload()
+  process.on('SIGHUP', hangUp)
+  const removePidFile = config.pid_file === undefined ? null : writePidFile(config.pid_file)
+  try {
+    return await serveUntilStopped(config, log, (gateway) => {
+      reload = () => void reloadFromFile(file, gateway, log)
+      if (reloadAsked) reload()
+    })
+  } finally {
+    process.off('SIGHUP', hangUp)
+    removePidFile?.()
+  }
+}
+
+async function serveUntilStopped(
+  config: Config,
+  log: Logger,
+  onStarted: (gateway: RunningGateway) => void,
+): Promise<number> {
   const started = await startServing(config, log)
   if ('refusal' in started) {
     process.stderr.write(`tapgate: ${started.refusal}\n`)
@@ -27,14 +56,7 @@ export async function serveCommand(config: Config): Promise<number> {
     },
     'tapgate listening',
   )
-  // Reloading is not offered yet: a SIGHUP (a closed terminal, a `systemctl reload`) is logged and
-  // changes nothing, rather than ending the gateway unannounced, as Node does by default.
-  const hangUp = () =>
-    log.warn(
-      { event: 'reload_unsupported', signal: 'SIGHUP' },
-      'SIGHUP ignored: tapgate cannot reload its config yet; restart it to apply a change',
-    )
-  process.on('SIGHUP', hangUp)
+  onStarted(gateway)
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     // Both listeners go at the first signal: a second one while draining ends the process at once.
     const stop = (received: NodeJS.Signals) => {
@@ -45,7 +67,6 @@ export async function serveCommand(config: Config): Promise<number> {
     process.on('SIGTERM', stop)
     process.on('SIGINT', stop)
   })
-  process.off('SIGHUP', hangUp)
   // close() stops listening before it first waits, so "stopping" is logged once new connections are refused.
   const drained = gateway.close()
   log.info({ event: 'stopping', signal }, 'stopped accepting; draining in-flight requests')

@@ -117,11 +117,13 @@ export interface Services extends Deps {
   accessLog: AccessLog | null
 }
 
-export function createServices(deps: Deps): Services {
-  const { config, store, clock, log } = deps
-  const publicOrigin = new URL(config.public_url).origin
-  const identityHeaders = new IdentityHeaders(config.identity_headers)
-  const box = new SecretBox(config.encryption_key, 'secrets at rest')
+/**
+ * What outlives a config reload: parts bound to restart-only settings (config/restart-only.ts), or
+ * holding what the process has counted or learnt since it started.
+ */
+export type LastingParts = Pick<Services, 'metrics' | 'upstream' | 'storeIdentity'>
+
+export function createLastingParts({ config, store, clock }: Deps): LastingParts {
   const metrics = new Metrics()
   metrics.watchStore(() => store.ping())
   const sessions = new Sessions(store, clock, config.session)
@@ -130,6 +132,29 @@ export function createServices(deps: Deps): Services {
     'Verified sessions alive on every gateway sharing the store',
     () => sessions.countVerified(),
   )
+  return {
+    metrics,
+    upstream: new Upstream(
+      config.upstream.url,
+      {
+        timeoutMs: config.upstream.timeout,
+        maxSockets: config.upstream.pool.max_sockets,
+        socketWaitMs: config.upstream.pool.socket_wait,
+      },
+      tlsClientOptions(config.upstream.tls, 'upstream.tls'),
+      (seconds) => metrics.upstreamLatency.observe(seconds),
+    ),
+    storeIdentity: new StoreIdentity(store, identityFileOf(config.store)),
+  }
+}
+
+/** The services for a config; a reload passes the lasting parts of the gateway it replaces. */
+export function createServices(deps: Deps, lasting: LastingParts = createLastingParts(deps)): Services {
+  const { config, store, clock, log } = deps
+  const { metrics } = lasting
+  const publicOrigin = new URL(config.public_url).origin
+  const identityHeaders = new IdentityHeaders(config.identity_headers)
+  const box = new SecretBox(config.encryption_key, 'secrets at rest')
   const trustedProxies = new NetworkSet(config.trusted_proxies)
   const ff = config.first_factor
   const localUsers =
@@ -164,18 +189,8 @@ export function createServices(deps: Deps): Services {
     panelCookies: new PanelCookies(ff.panel_cookies, () => clock.now()),
     panelJars: new PanelJars(box),
     canonicalUser: canonicalUserFor(ff),
-    upstream: new Upstream(
-      config.upstream.url,
-      {
-        timeoutMs: config.upstream.timeout,
-        maxSockets: config.upstream.pool.max_sockets,
-        socketWaitMs: config.upstream.pool.socket_wait,
-      },
-      tlsClientOptions(config.upstream.tls, 'upstream.tls'),
-      (seconds) => metrics.upstreamLatency.observe(seconds),
-    ),
     limits: new RequestLimits(config.limits, site, trustedProxies, log, metrics),
-    sessions,
+    sessions: new Sessions(store, clock, config.session),
     regulator: new Regulator(store, clock, config.regulation, log, metrics),
     totp: new TotpFactor(config.factors.totp, store, box, clock),
     recoveryCodes: new RecoveryCodes(store, clock, config.encryption_key),
@@ -196,8 +211,7 @@ export function createServices(deps: Deps): Services {
     storedFactors: storedFactors(store),
     csrf: new CsrfGuard(config.encryption_key, publicOrigin),
     box,
-    storeIdentity: new StoreIdentity(store, identityFileOf(config.store)),
-    metrics,
+    ...lasting,
   }
 }
 

@@ -7,13 +7,16 @@ import { explainPathCommand, explainPathUsage } from './explain-path.ts'
 import { hashPasswordCommand } from './hash-password.ts'
 import { lockoutsCommand, lockoutsUsage } from './lockout-commands.ts'
 import { describeFailure } from './one-line-failure.ts'
+import { reloadCommand, reloadUsage } from './reload-command.ts'
 import { storeCommand, storeUsage } from './store-commands.ts'
 import { userCommand, userUsage } from './user-commands.ts'
 
 const usage = `Usage: tapgate <command> [options]
 
 Commands:
-  serve                       run the gateway; drains in-flight requests on SIGTERM or SIGINT
+  serve                       run the gateway; reloads its config on SIGHUP, drains in-flight
+                              requests on SIGTERM or SIGINT
+  reload                      check the config, then have the running gateway apply it (SIGHUP)
   check-config [FILE]         validate a config file without starting; exit 0 when valid
   explain-path [FILE] TARGET  which policy a request for TARGET gets, and from which rule
                               (--method M, --ip ADDRESS, --header 'Name: value')
@@ -34,9 +37,11 @@ Exit codes: 0 done, 1 failed (one line on stderr), 2 usage or configuration erro
 /** What `COMMAND --help` prints. */
 const usages: Readonly<Record<string, string>> = {
   serve: `Usage: tapgate serve [--config FILE]
-  Runs the gateway in the foreground, logging JSON lines on stdout. SIGTERM or SIGINT stops it
-  accepting connections and drains in-flight requests; a second signal ends it at once.
+  Runs the gateway in the foreground, logging JSON lines on stdout. SIGHUP reloads the config (see
+  tapgate reload --help). SIGTERM or SIGINT stops it accepting connections and drains in-flight
+  requests; a second signal ends it at once.
 `,
+  reload: reloadUsage,
   'check-config': `Usage: tapgate check-config [FILE]
   Validates a config file (else --config FILE; see tapgate --help) without starting: every problem
   on its own line, warnings too; exit 0 when valid, 2 when not.
@@ -91,6 +96,8 @@ async function run(argv: string[]): Promise<number> {
       return userCommand(rest)
     case 'store':
       return storeCommand(rest)
+    case 'reload':
+      return reloadCommand(rest)
     case 'lockouts':
       return lockoutsCommand(rest)
     case 'explain-path':
@@ -119,7 +126,7 @@ async function configCommand(command: 'serve' | 'check-config', args: string[]):
   }
   const loaded = loadCommandConfig(file)
   if (loaded === null) return 2
-  if (command === 'serve') return serveCommand(loaded.config)
+  if (command === 'serve') return serveCommand(loaded.file, loaded.config)
   for (const { key, message } of configWarnings(loaded.config)) {
     process.stderr.write(`${loaded.file}: warning: ${key}: ${message}\n`)
   }

@@ -736,6 +736,8 @@ export const configSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** One JSON line per request (method, path, policy, status, bytes, duration, request id, user). */
     access_log: z.boolean().default(false),
+    /** Where `tapgate serve` writes its process id, for `tapgate reload`; relative to the config file. */
+    pid_file: z.string().min(1).optional(),
     metrics: z
       .object({
         enabled: z.boolean().default(true),

@@ -20,31 +20,26 @@ import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
  * are written on the socket as plain HTTP/1.1 JSON problems; once the panel answers 101 the two
  * connections are spliced, and when either closes or fails the other goes too.
  */
-export function panelUpgrade(s: Services) {
+export function panelUpgrade(
+  s: Services,
+  /** Client sockets of handshakes and tunnels, so that shutdown can end them (config reloads included). */
+  open: Set<Duplex>,
+) {
   const decide = panelAccess(s)
-  /** Client sockets of handshakes and tunnels, so that shutdown can end them. */
-  const open = new Set<Duplex>()
 
-  return {
-    upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): void {
-      open.add(socket)
-      socket.once('close', () => open.delete(socket))
-      // node:http took its own error listener off this socket; an unhandled reset would end the process.
-      socket.on('error', (error) => s.log.debug({ event: 'upgrade_socket_error', err: error.message }))
-      assignRequestId(incoming, s.trustedProxies)
-      // One of its client's requests until the handshake is answered (limits/request-limits.ts): the
-      // tunnel after it may last for hours.
-      const release = s.limits.admitHandshake(incoming)
-      if (release === null) return void refuse(socket, 'too_many_requests', retryAfterMs)
-      route(incoming, socket, head)
-        .catch((error: unknown) => refuse(socket, problemForFailure(error, s.log)))
-        .finally(release)
-    },
-
-    /** Ends every tunnel and pending handshake: an open WebSocket would otherwise hold shutdown forever. */
-    closeAll(): void {
-      for (const socket of open) socket.destroy()
-    },
+  return (incoming: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    open.add(socket)
+    socket.once('close', () => open.delete(socket))
+    // node:http took its own error listener off this socket; an unhandled reset would end the process.
+    socket.on('error', (error) => s.log.debug({ event: 'upgrade_socket_error', err: error.message }))
+    assignRequestId(incoming, s.trustedProxies)
+    // One of its client's requests until the handshake is answered (limits/request-limits.ts): the
+    // tunnel after it may last for hours.
+    const release = s.limits.admitHandshake(incoming)
+    if (release === null) return void refuse(socket, 'too_many_requests', retryAfterMs)
+    route(incoming, socket, head)
+      .catch((error: unknown) => refuse(socket, problemForFailure(error, s.log)))
+      .finally(release)
   }
 
   async function route(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

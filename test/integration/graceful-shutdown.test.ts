@@ -123,19 +123,6 @@ describe('tapgate serve on SIGTERM', () => {
     ])
   })
 
-  it('is not ended by SIGHUP, which it logs (issue 17: no reload yet, and no silent death)', async () => {
-    gateway = await startGateway()
-    process.kill(gateway.pid, 'SIGHUP')
-    await gateway.waitForOutput(/"event":"reload_unsupported"/)
-    const echo = await new Promise<IncomingMessage>((resolve, reject) =>
-      request(`${gateway?.url}/echo`, resolve).on('error', reject).end(),
-    )
-    expect(echo.statusCode).toBe(200)
-    await responseText(echo)
-    process.kill(gateway.pid, 'SIGTERM')
-    expect(await gateway.exited()).toEqual({ code: 0, signal: null })
-  })
-
   it('does not stay alive for an idle keep-alive connection: closes it and exits 0', async () => {
     gateway = await startGateway()
     agent = new Agent({ keepAlive: true })

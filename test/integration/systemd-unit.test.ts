@@ -20,12 +20,17 @@ function settings(text: string): Map<string, string[]> {
 }
 
 describe('deploy/systemd/tapgate.service', () => {
-  it('runs the compiled gateway, and does not restart it over a configuration problem (exit 2)', () => {
+  it('runs the compiled gateway, reloads a checked config, and does not restart over a configuration problem (exit 2)', () => {
     const unitSettings = settings(unit)
     expect(unitSettings.get('ExecStart')).toEqual([
       '/usr/bin/node /opt/tapgate/dist/gateway/tapgate.js serve --config /etc/tapgate/tapgate.yaml',
     ])
     expect(unitSettings.get('RestartPreventExitStatus')).toEqual(['2'])
+    // `systemctl reload` fails over a config with problems, and sends the SIGHUP only for a good one.
+    expect(unitSettings.get('ExecReload')).toEqual([
+      '/usr/bin/node /opt/tapgate/dist/gateway/tapgate.js check-config /etc/tapgate/tapgate.yaml',
+      '/bin/kill -HUP $MAINPID',
+    ])
     // The key reaches it as a credential, named by the variable load-config.ts reads a secret's file from.
     expect(unitSettings.get('LoadCredential')).toEqual(['encryption-key:/etc/tapgate/encryption-key'])
     expect(unitSettings.get('Environment')).toContain('TAPGATE_ENCRYPTION_KEY_FILE=%d/encryption-key')
@@ -47,7 +52,10 @@ describe('deploy/systemd/tapgate.service', () => {
     // Verified as installed here: this machine's node, and this checkout in place of /opt/tapgate.
     const dir = mkdtempSync(join(tmpdir(), 'tapgate-unit-'))
     const file = join(dir, 'tapgate.service')
-    writeFileSync(file, unit.replace('/usr/bin/node', process.execPath).replace('/opt/tapgate/', repoRoot))
+    writeFileSync(
+      file,
+      unit.replaceAll('/usr/bin/node', process.execPath).replaceAll('/opt/tapgate/', repoRoot),
+    )
     // verify exits 0 over a misspelt key or a bad value, which it only reports on stderr.
     const verified = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' })
     expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' })

@@ -13,6 +13,8 @@ import { hasExited } from './stop-process.ts'
 export interface GatewayProcess {
   url: string
   pid: number
+  /** The config file it serves (in its own temp dir): a test may rewrite it and ask for a reload. */
+  configFile: string
   /** Current resident set size of the gateway process (VmRSS), in KiB. */
   rssKb(): number
   /** Peak resident set size (VmHWM) since start or since the last resetPeakRss(), in KiB. */
@@ -128,6 +130,7 @@ export async function startGatewayProcess(configYaml: string): Promise<GatewayPr
   return {
     url,
     pid,
+    configFile: file,
     rssKb: () => statusKb(pid, 'VmRSS'),
     peakRssKb: () => statusKb(pid, 'VmHWM'),
     resetPeakRss() {

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { Config } from '../../gateway/config/schema.ts'
 import { parseConfig } from '../../gateway/load-config.ts'
 import { createLogger } from '../../gateway/observability/logger.ts'
 import { type RunningGateway, startGateway } from '../../gateway/server.ts'
@@ -26,6 +27,8 @@ export interface TestGateway extends RunningGateway {
   logs: LogLine[]
   /** The raw log text, to assert that no secret ever appears in it. */
   logText(): string
+  /** The config the gateway started with, its top-level keys replaced by `changes`' (for a reload). */
+  configWith(changes: Record<string, unknown>): Config
 }
 
 export const testEncryptionKey = 'test-encryption-key-0123456789abcdef-0123456789'
@@ -70,8 +73,12 @@ export async function startTestGateway(options: {
     ...options.config,
     store: storeSettings,
   }
-  const loaded = parseConfig(raw, { baseDir: process.cwd(), env: {} })
-  if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.problems.join('\n')}`)
+  const parsed = (document: Record<string, unknown>) => {
+    const loaded = parseConfig(document, { baseDir: process.cwd(), env: {} })
+    if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.problems.join('\n')}`)
+    return loaded.config
+  }
+  const config = parsed(raw)
   const store = options.store ?? new SqliteStore(join(dir, 'store.db'), clock)
   let text = ''
   const sink = new Writable({
@@ -80,13 +87,17 @@ export async function startTestGateway(options: {
       done()
     },
   })
-  const log = createLogger(loaded.config.log_level, sink)
-  const gateway = await startGateway({ config: loaded.config, store, clock, log })
+  const log = createLogger(config.log_level, sink)
+  const gateway = await startGateway({ config, store, clock, log })
   return {
     ...gateway,
+    // What the gateway uses now: a reload replaces it.
+    get services() {
+      return gateway.services
+    },
     store,
     clock,
-    publicOrigin: new URL(loaded.config.public_url).origin,
+    publicOrigin: new URL(config.public_url).origin,
     get logs() {
       return text
         .split('\n')
@@ -94,5 +105,6 @@ export async function startTestGateway(options: {
         .map((line) => JSON.parse(line) as LogLine)
     },
     logText: () => text,
+    configWith: (changes) => parsed({ ...raw, ...changes, store: storeSettings }),
   }
 }

@@ -24,6 +24,7 @@ const floors: readonly (readonly string[])[] = [
   ['routes'],
   ['app'],
   ['server'],
+  ['reload'],
   ['serve-command'],
   ['cli'],
 ]

@@ -2,13 +2,13 @@ import type { Config } from './config/schema.ts'
 import { tlsClientOptions } from './config/tls-client.ts'
 import { SecretBox } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
-import type { FactorId } from './factors/factor-id.ts'
+import type { FactorId } from './factors/factor-kinds.ts'
+import { storedFactors } from './factors/factor-kinds.ts'
 import { RecoveryCodes } from './factors/recovery-codes.ts'
 import type { SmsFactor } from './factors/sms/sms-factor.ts'
 import { createSmsFactor } from './factors/sms/sms-settings.ts'
 import type { StoredFactor } from './factors/stored-factor.ts'
-import { storedFactors } from './factors/stored-factors.ts'
-import { TotpFactor } from './factors/totp.ts'
+import { TotpFactor } from './factors/totp/totp-factor.ts'
 import {
   type AuthenticatorMetadata,
   readAuthenticatorMetadata,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { factorIds, factorLabels } from '../factors/factor-id.ts'
+import { factorIds, factorLabels } from '../factors/factor-kinds.ts'
 import { factorStandings } from '../factors/factor-standing.ts'
 import { type CsvRow, parsePersonalizationCsv } from '../factors/yubico-otp/personalization-csv.ts'
 import type { HistoryEntry } from '../history/login-history.ts'
@@ -157,7 +157,7 @@ const commands = {
     if (invocation.json) {
       return printJson({
         ...summaryJson(overview),
-        keys: factors.keys.map(({ name, createdAt, lastUsedAt }) => ({
+        keys: factors.has.webauthn.map(({ name, createdAt, lastUsedAt }) => ({
           name,
           createdAt: iso(createdAt),
           lastUsedAt: lastUsedAt === null ? null : iso(lastUsedAt),
@@ -187,12 +187,12 @@ const commands = {
         lines.map(([label, value]) => [`${label}:`, value as string]),
       ),
     )
-    if (factors.keys.length > 0) {
+    if (factors.has.webauthn.length > 0) {
       print('')
       print(
         table(
           ['KEY', 'ADDED', 'LAST USED'],
-          factors.keys.map((key) => [
+          factors.has.webauthn.map((key) => [
             key.name,
             utc(key.createdAt),
             key.lastUsedAt === null ? 'never' : utc(key.lastUsedAt),
@@ -338,8 +338,8 @@ function lockedSummary(o: UserOverview): string {
 function summaryJson(o: UserOverview) {
   return {
     user: o.user,
-    totp: o.factors.totp,
-    keys: o.factors.keys.length,
+    totp: o.factors.has.totp,
+    keys: o.factors.has.webauthn.length,
     /** How many of each factor offered here the user has (an app or a phone: 0 or 1). */
     factors: Object.fromEntries(o.factors.offered.map((id) => [id, o.factors.ways[id]])),
     recoveryCodesLeft: o.factors.recoveryCodesLeft,

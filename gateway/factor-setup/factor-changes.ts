@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import type { Proof } from '../factors/factor-kinds.ts'
 import type { Services } from '../services.ts'
 import { sealRecoveryCodes } from '../sign-in/fresh-recovery-codes.ts'
 

@@ -1,18 +1,11 @@
-import { type FactorId, factorIds } from './factor-id.ts'
+import { type FactorHoldings, type FactorId, factorIds, factorKinds, mapFactors } from './factor-kinds.ts'
 import type { FactorSet } from './factor-set.ts'
 import type { WaysIn } from './last-way-in.ts'
-import type { SmsPhone } from './sms/sms-factor.ts'
-import { offersFactor, type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
-import type { WebAuthnCredentialRecord } from './webauthn/records.ts'
-import type { YubicoOtpKeyRecord } from './yubico-otp/stored-yubikeys.ts'
+import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 
 export interface EnrolledFactors {
-  totp: boolean
-  keys: WebAuthnCredentialRecord[]
-  /** YubiKeys in OTP mode (a tap types a code). */
-  yubikeys: YubicoOtpKeyRecord[]
-  /** The number codes are texted to; null when none, or when text messages are off or not allowed for the user. */
-  sms: SmsPhone | null
+  /** What the user has of each factor this config offers them (of one it does not: nothing). */
+  has: FactorHoldings
   /** Unused recovery codes; null when the user never had a set. A backup, not a factor of its own. */
   recoveryCodesLeft: number | null
   /** How many of each factor this config can verify: what `mayRemove` weighs. */
@@ -32,32 +25,32 @@ export interface EnrolledFactors {
 
 /** What a user can verify with; the reads go to the store in parallel. */
 export async function enrolledFactors(s: FactorSet, user: string): Promise<EnrolledFactors> {
-  const smsAllowed = s.sms?.allows(user, s.groups.groupsOf(user)) === true
-  const [totpSecret, keys, yubikeys, sms, recoveryCodesLeft, switchedOff] = await Promise.all([
-    s.totp.secretOf(user),
-    s.webauthn?.credentialsOf(user) ?? [],
-    s.yubicoOtp?.keysOf(user) ?? [],
-    smsAllowed ? (s.sms?.phoneOf(user) ?? null) : null,
+  const offered = factorIds.filter((id) => factorKinds[id].offered(s, user))
+  const [holdings, recoveryCodesLeft, switchedOff] = await Promise.all([
+    Promise.all(factorIds.map((id) => (offered.includes(id) ? factorKinds[id].read(s, user) : null))),
     s.recoveryCodes.remaining(user),
-    switchedOffFactors(s, user),
+    switchedOffFactors(s, user, offered),
   ])
-  const ways: WaysIn = {
-    webauthn: keys.length,
-    yubico_otp: yubikeys.length,
-    totp: totpSecret === null ? 0 : 1,
-    sms: sms === null ? 0 : 1,
-  }
+  const has = mapFactors((id) => holdings[factorIds.indexOf(id)] ?? factorKinds[id].none) as FactorHoldings
+  const ways = mapFactors((id) => countOf(id, has))
   const usable = Object.values(ways).some((count) => count > 0)
   return {
-    offered: factorIds.filter((id) => offersFactor(s, id, user)),
-    totp: totpSecret !== null,
-    keys,
-    yubikeys,
-    sms,
+    has,
+    offered,
     recoveryCodesLeft,
     ways,
     switchedOff,
     none: !usable && switchedOff.length === 0,
     onlySwitchedOff: !usable && switchedOff.length > 0,
   }
+}
+
+/** How many ways in the user has of one factor. */
+function countOf<K extends FactorId>(id: K, has: FactorHoldings): number {
+  return factorKinds[id].count(has[id])
+}
+
+/** What the account summary, the admin page and the CLI show of one factor. */
+export function shownOf<K extends FactorId>(id: K, has: FactorHoldings): string {
+  return factorKinds[id].shown(has[id])
 }

@@ -1,9 +1,9 @@
 import type { UserGroups } from '../users/user-groups.ts'
-import type { FactorId } from './factor-id.ts'
+import type { FactorId } from './factor-kinds.ts'
 import type { RecoveryCodes } from './recovery-codes.ts'
 import type { SmsFactor } from './sms/sms-factor.ts'
 import type { StoredFactor } from './stored-factor.ts'
-import type { TotpFactor } from './totp.ts'
+import type { TotpFactor } from './totp/totp-factor.ts'
 import type { WebAuthnFactor } from './webauthn/webauthn-factor.ts'
 import type { YubicoOtpFactor } from './yubico-otp/yubico-otp-factor.ts'
 

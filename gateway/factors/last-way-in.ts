@@ -1,4 +1,4 @@
-import type { FactorId } from './factor-id.ts'
+import type { FactorId } from './factor-kinds.ts'
 
 /** How many of each factor a user can sign in with (a phone number or an app counts as one). */
 export type WaysIn = Record<FactorId, number>

@@ -1,31 +1,21 @@
-import { type FactorId, factorIds } from './factor-id.ts'
+import { type FactorId, factorIds } from './factor-kinds.ts'
 import type { FactorSet } from './factor-set.ts'
 
 /** The factor types an operator can turn off; an authenticator app is always on. */
 export type SwitchableFactor = Exclude<FactorId, 'totp'>
 
 /**
- * The factors the store holds for the user that this config cannot verify: a type turned off
- * (`factors.webauthn.enabled: false` …), or text messages `factors.sms.allow` no longer allows them.
- * Read from the store's own records whatever is enabled: such a user has a factor, so a password
- * alone must not enroll a new one (issue 14).
+ * The factors the store holds for the user that this config cannot verify (`offered` lists the
+ * ones it can): a type turned off (`factors.webauthn.enabled: false` …), or text messages
+ * `factors.sms.allow` no longer allows them. Read from the store's own records whatever is enabled:
+ * such a user has a factor, so a password alone must not enroll a new one (issue 14).
  */
-export async function switchedOffFactors(s: FactorSet, user: string): Promise<SwitchableFactor[]> {
-  const off = factorIds.filter((id): id is SwitchableFactor => !offersFactor(s, id, user))
+export async function switchedOffFactors(
+  s: FactorSet,
+  user: string,
+  offered: readonly FactorId[],
+): Promise<SwitchableFactor[]> {
+  const off = factorIds.filter((id): id is SwitchableFactor => !offered.includes(id))
   const counts = await Promise.all(off.map((id) => s.storedFactors[id].count(user)))
   return off.filter((_, at) => (counts[at] ?? 0) > 0)
-}
-
-/** Whether this config verifies the factor for the user: set up, signed in with, shown. */
-export function offersFactor(s: FactorSet, id: FactorId, user: string): boolean {
-  switch (id) {
-    case 'totp':
-      return true
-    case 'webauthn':
-      return s.webauthn !== null
-    case 'yubico_otp':
-      return s.yubicoOtp !== null
-    case 'sms':
-      return s.sms?.allows(user, s.groups.groupsOf(user)) === true
-  }
 }

@@ -1,4 +1,4 @@
-import type { FactorId, Proof } from '../factors/factor-id.ts'
+import type { FactorId, Proof } from '../factors/factor-kinds.ts'
 
 /** What the account page may say after a change; the query carries only the code, never the text. */
 export type AccountNotice =

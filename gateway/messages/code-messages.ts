@@ -1,5 +1,5 @@
 import type { RecoveryVerdict } from '../factors/recovery-codes.ts'
-import type { TotpFailure } from '../factors/totp.ts'
+import type { TotpFailure } from '../factors/totp/totp-factor.ts'
 import { isServiceFailure, type YubicoOtpFailure } from '../factors/yubico-otp/yubico-otp-factor.ts'
 
 /** What the pages say when an app code is refused. */

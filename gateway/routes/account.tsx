@@ -3,6 +3,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor-changes.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
+import { mapFactors } from '../factors/factor-kinds.ts'
 import { factorStandings } from '../factors/factor-standing.ts'
 import { mayRemove } from '../factors/last-way-in.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
@@ -74,8 +75,8 @@ export function accountRoutes(s: Services) {
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         factors={factorStandings(factors)}
-        hasTotp={factors.totp}
-        keys={factors.keys.map(({ id, name, aaguid, createdAt, lastUsedAt }) => ({
+        hasTotp={factors.has.totp}
+        keys={factors.has.webauthn.map(({ id, name, aaguid, createdAt, lastUsedAt }) => ({
           id,
           name,
           model: s.webauthn?.settings.metadata?.names.get(aaguid) ?? null,
@@ -83,14 +84,14 @@ export function accountRoutes(s: Services) {
           lastUsedAt,
         }))}
         recoveryCodesLeft={factors.recoveryCodesLeft}
-        yubikeys={s.yubicoOtp === null ? null : factors.yubikeys}
+        yubikeys={factors.offered.includes('yubico_otp') ? factors.has.yubico_otp : null}
         sms={
-          s.sms?.allows(user, s.groups.groupsOf(user)) === true
+          s.sms !== null && factors.offered.includes('sms')
             ? {
-                maskedNumber: factors.sms === null ? null : maskPhoneNumber(factors.sms.number),
-                addedAt: factors.sms?.addedAt ?? null,
-                lastUsedAt: factors.sms?.lastUsedAt ?? null,
-                fallbackOnly: factors.sms !== null && !s.sms.offeredAtSignIn(factors),
+                maskedNumber: factors.has.sms === null ? null : maskPhoneNumber(factors.has.sms.number),
+                addedAt: factors.has.sms?.addedAt ?? null,
+                lastUsedAt: factors.has.sms?.lastUsedAt ?? null,
+                fallbackOnly: factors.has.sms !== null && !s.sms.offeredAtSignIn(factors),
               }
             : null
         }
@@ -111,12 +112,7 @@ export function accountRoutes(s: Services) {
           historyPage,
           historyRowsPerPage,
         )}
-        removable={{
-          webauthn: mayRemove(factors.ways, 'webauthn'),
-          yubico_otp: mayRemove(factors.ways, 'yubico_otp'),
-          totp: mayRemove(factors.ways, 'totp'),
-          sms: mayRemove(factors.ways, 'sms'),
-        }}
+        removable={mapFactors((id) => mayRemove(factors.ways, id))}
         {...(notice === undefined ? {} : { notice })}
         {...(error === undefined ? {} : { error })}
         {...(addYubikeyError === undefined ? {} : { addYubikeyError })}
@@ -178,7 +174,7 @@ export function accountRoutes(s: Services) {
   routes.post('/app/remove', requireRecentVerification(s), async (c) => {
     const { user } = c.var.session
     const factors = await enrolledFactors(s, user)
-    if (!factors.totp) return render(c, 400, 'No authenticator app is set up.')
+    if (!factors.has.totp) return render(c, 400, 'No authenticator app is set up.')
     if (!mayRemove(factors.ways, 'totp')) return render(c, 400, lastWayIn)
     await s.totp.remove(user)
     await recordFactorChange(c, s, 'totp', 'removed')

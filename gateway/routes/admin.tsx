@@ -2,7 +2,7 @@ import { isIP } from 'node:net'
 import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
-import { factorLabels } from '../factors/factor-id.ts'
+import { factorLabels } from '../factors/factor-kinds.ts'
 import { factorStandings } from '../factors/factor-standing.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
@@ -101,7 +101,7 @@ export function adminRoutes(s: Services) {
         csrfToken={c.var.csrfToken}
         user={user}
         factors={factorStandings(overview.factors)}
-        keys={overview.factors.keys.map(({ name, aaguid, createdAt, lastUsedAt }) => ({
+        keys={overview.factors.has.webauthn.map(({ name, aaguid, createdAt, lastUsedAt }) => ({
           name,
           model: s.webauthn?.settings.metadata?.names.get(aaguid) ?? null,
           createdAt,

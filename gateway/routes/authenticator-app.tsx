@@ -57,8 +57,8 @@ export function authenticatorAppRoutes(s: Services) {
     const { offeredTotpSecret: _used, ...rest } = session
     await s.sessions.save(sessionToken, rest)
     c.set('session', rest)
-    await recordFactorChange(c, s, 'totp', before.totp ? 'replaced' : 'added')
-    const done = urls.account.notice(before.totp ? 'app_replaced' : 'app_added')
+    await recordFactorChange(c, s, 'totp', before.has.totp ? 'replaced' : 'added')
+    const done = urls.account.notice(before.has.totp ? 'app_replaced' : 'app_added')
     // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
     return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
   })

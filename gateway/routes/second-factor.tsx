@@ -3,7 +3,7 @@ import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import { type FactorId, factorIds, type Proof } from '../factors/factor-id.ts'
+import { type FactorId, factorIds, type Proof } from '../factors/factor-kinds.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
@@ -69,14 +69,10 @@ export function secondFactorRoutes(s: Services) {
     factors: EnrolledFactors,
     { sms, stepUp }: { sms: boolean; stepUp: boolean },
   ): Proof[] {
-    const has: Record<FactorId, boolean> = {
-      webauthn: s.webauthn !== null && factors.keys.length > 0,
-      yubico_otp: s.yubicoOtp !== null && factors.yubikeys.length > 0,
-      totp: factors.totp,
-      sms,
-    }
+    // A number is offered only where text messages are more than a fallback (sms-challenge.ts).
+    const has = (id: FactorId) => (id === 'sms' ? sms : factors.ways[id] > 0)
     const recovery = !stepUp && (factors.recoveryCodesLeft ?? 0) > 0
-    return [...factorIds.filter((id) => has[id]), ...(recovery ? ['recovery_code' as const] : [])]
+    return [...factorIds.filter(has), ...(recovery ? ['recovery_code' as const] : [])]
   }
 
   routes.get('/', async (c) => {

@@ -4,7 +4,7 @@ import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { Proof } from '../factors/factor-id.ts'
+import type { Proof } from '../factors/factor-kinds.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
 import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
@@ -38,14 +38,14 @@ export async function smsChallengeFor(
   factors: EnrolledFactors,
 ): Promise<SmsChallenge | null> {
   const sms = s.sms
-  if (sms === null || factors.sms === null || !sms.offeredAtSignIn(factors)) return null
+  if (sms === null || factors.has.sms === null || !sms.offeredAtSignIn(factors)) return null
   const [outstanding, resendInMs] = await Promise.all([
     sms.outstanding(user, 'sign_in'),
     sms.resendInMs(user, 'sign_in'),
   ])
   return {
-    maskedNumber: maskPhoneNumber(factors.sms.number),
-    codeSent: outstanding !== null && outstanding.number === factors.sms.number,
+    maskedNumber: maskPhoneNumber(factors.has.sms.number),
+    codeSent: outstanding !== null && outstanding.number === factors.has.sms.number,
     validFor: describeDuration(sms.settings.codeTtlMs),
     resendInSeconds: Math.ceil(resendInMs / 1000),
   }
@@ -63,8 +63,8 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
   async function offered(user: string) {
     const factors = await enrolledFactors(s, user)
     const sms = s.sms
-    if (sms === null || factors.sms === null || !sms.offeredAtSignIn(factors)) return null
-    return { sms, factors, number: factors.sms.number }
+    if (sms === null || factors.has.sms === null || !sms.offeredAtSignIn(factors)) return null
+    return { sms, factors, number: factors.has.sms.number }
   }
 
   routes.post('/send', async (c) => {

@@ -68,8 +68,8 @@ export function smsAccountRoutes(s: Services) {
     async finish(c, sms, number) {
       const before = await enrolledFactors(s, c.var.session.user)
       await sms.setPhone(c.var.session.user, number)
-      await recordFactorChange(c, s, 'sms', before.sms === null ? 'added' : 'replaced')
-      const done = urls.account.notice(before.sms === null ? 'sms_added' : 'sms_replaced')
+      await recordFactorChange(c, s, 'sms', before.has.sms === null ? 'added' : 'replaced')
+      const done = urls.account.notice(before.has.sms === null ? 'sms_added' : 'sms_replaced')
       // A first way in (enrollment skipped before) comes with recovery codes, as at enrollment.
       return c.redirect(before.none ? await showNewRecoveryCodes(c, s, done) : done, 303)
     },
@@ -101,7 +101,7 @@ function smsSetupRoutes(s: Services, flow: SetupFlow) {
     // "Use a different number" shows the number field; a code already sent stays valid until replaced.
     const changing = c.req.method === 'GET' && c.req.query('number') === 'new'
     const outstanding = changing || errors.numberError ? null : await sms.outstanding(user, 'register')
-    const current = (await enrolledFactors(s, user)).sms
+    const current = (await enrolledFactors(s, user)).has.sms
     const page = (
       <SmsSetupPage
         urls={urls}

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-kinds.ts'
 import type { Verdict } from '../factors/verdict.ts'
 import type { HistoryEvent } from '../history/login-history.ts'
 import type { Services } from '../services.ts'

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { GatewayEnv } from '../context.ts'
-import type { PasskeySignIn, Proof } from '../factors/factor-id.ts'
+import type { PasskeySignIn, Proof } from '../factors/factor-kinds.ts'
 import { setDeviceCookie, setSessionCookie } from '../http/cookies.ts'
 import type { Services } from '../services.ts'
 import { openHeldCookies, pinCookiePath } from '../session/held-cookies.ts'

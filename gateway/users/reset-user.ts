@@ -1,5 +1,5 @@
-import type { FactorId } from '../factors/factor-id.ts'
-import { factorIds } from '../factors/factor-id.ts'
+import type { FactorId } from '../factors/factor-kinds.ts'
+import { factorIds } from '../factors/factor-kinds.ts'
 import type { RecoveryCodes } from '../factors/recovery-codes.ts'
 import type { StoredFactor } from '../factors/stored-factor.ts'
 import type { LoginHistory, RequestOrigin } from '../history/login-history.ts'

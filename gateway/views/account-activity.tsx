@@ -1,5 +1,5 @@
 import { describeDuration } from '../config/duration.ts'
-import { type FactorId, factorLabels, isFactorId } from '../factors/factor-id.ts'
+import { type FactorId, factorLabels, isFactorId } from '../factors/factor-kinds.ts'
 import type { HistoryFactor } from '../history/login-history.ts'
 import type { Page } from '../history/page-of.ts'
 import type { HistoryRow } from '../history/sign-in-rows.ts'

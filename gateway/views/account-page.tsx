@@ -1,4 +1,4 @@
-import type { FactorId } from '../factors/factor-id.ts'
+import type { FactorId } from '../factors/factor-kinds.ts'
 import type { FactorStanding } from '../factors/factor-standing.ts'
 import type { Page } from '../history/page-of.ts'
 import type { HistoryRow } from '../history/sign-in-rows.ts'

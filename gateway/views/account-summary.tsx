@@ -1,4 +1,4 @@
-import type { FactorId } from '../factors/factor-id.ts'
+import type { FactorId } from '../factors/factor-kinds.ts'
 import type { FactorStanding } from '../factors/factor-standing.ts'
 
 /** At most this many unused recovery codes and the account page urges a new set. */

@@ -1,4 +1,4 @@
-import { type FactorId, factorIds } from '../factors/factor-id.ts'
+import { type FactorId, factorIds } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { AuthenticatorAppSteps, type AuthenticatorAppStepsProps } from './authenticator-app-steps.tsx'
 import { DateTime } from './date-time.tsx'

@@ -1,4 +1,4 @@
-import type { Proof } from '../factors/factor-id.ts'
+import type { Proof } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { CodeField } from './code-field.tsx'
 import { FieldError } from './field-error.tsx'

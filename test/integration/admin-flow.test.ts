@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SecretBox } from '../../gateway/crypto/secret-box.ts'
-import { TotpFactor } from '../../gateway/factors/totp.ts'
+import { TotpFactor } from '../../gateway/factors/totp/totp-factor.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
 import { BrowserClient, csrfTokenIn } from '../support/browser-client.ts'

@@ -62,7 +62,7 @@ describe('enrolling a number', () => {
       code: sink.lastCodeTo(testNumber),
     })
     expect(done.headers.get('location')).toBe('/_tapgate/recovery-codes')
-    expect((await enrolledFactors(s, 'demo')).sms).toMatchObject({ number: testNumber, lastUsedAt: null })
+    expect((await enrolledFactors(s, 'demo')).has.sms).toMatchObject({ number: testNumber, lastUsedAt: null })
     const history = await s.history.of('demo')
     expect(history.find((e) => e.event === 'enrollment' && e.result === 'success')).toMatchObject({
       factor: 'sms',
@@ -137,7 +137,7 @@ describe('who may use text messages', () => {
       s.groups = { groupsOf: (user) => (user === 'demo' ? groups : []) }
       const browser = new BrowserClient(demo.gateway.url)
       await enrollSms(browser, sink)
-      expect((await enrolledFactors(s, 'demo')).sms).not.toBeNull()
+      expect((await enrolledFactors(s, 'demo')).has.sms).not.toBeNull()
 
       const alice = new BrowserClient(demo.gateway.url)
       await signInWithPassword(alice, 'alice')
@@ -224,7 +224,7 @@ describe('the account page', () => {
       phone: newNumber,
     })
     expect(sent.headers.get('location')).toBe('/_tapgate/account/sms')
-    expect((await enrolledFactors(demo.gateway.services, 'demo')).sms?.number).toBe(testNumber)
+    expect((await enrolledFactors(demo.gateway.services, 'demo')).has.sms?.number).toBe(testNumber)
 
     const pending = await (await browser.get('/_tapgate/account/sms')).text()
     const done = await browser.postForm('/_tapgate/account/sms', {
@@ -232,7 +232,7 @@ describe('the account page', () => {
       code: sink.lastCodeTo(newNumber),
     })
     expect(done.headers.get('location')).toBe('/_tapgate/account?notice=sms_replaced')
-    expect((await enrolledFactors(demo.gateway.services, 'demo')).sms?.number).toBe(newNumber)
+    expect((await enrolledFactors(demo.gateway.services, 'demo')).has.sms?.number).toBe(newNumber)
     const [change0] = await demo.gateway.services.history.of('demo')
     expect(change0).toMatchObject({ event: 'factor_changed', factor: 'sms', result: 'replaced' })
   })
@@ -248,7 +248,7 @@ describe('the account page', () => {
     const account = await (await browser.get('/_tapgate/account')).text()
     const removed = await browser.postForm('/_tapgate/account/sms/remove', { csrf: csrfTokenIn(account) })
     expect(removed.headers.get('location')).toBe('/_tapgate/account?notice=sms_removed')
-    expect((await enrolledFactors(demo.gateway.services, 'demo')).sms).toBeNull()
+    expect((await enrolledFactors(demo.gateway.services, 'demo')).has.sms).toBeNull()
     expect((await demo.gateway.services.history.of('demo'))[0]).toMatchObject({
       event: 'factor_changed',
       factor: 'sms',

@@ -52,12 +52,10 @@ export type VerifyResult =
   | { ok: false; reason: 'no_code' | 'expired'; notAGuess: true }
   | { ok: false; reason: Exclude<SmsFailure, 'wrong_code' | 'no_code' | 'expired'> }
 
-/** What the stronger factors look like to the fallback rule (gateway/factors/enrolled-factors.ts). */
+/** What the fallback rule reads of a user's factors (gateway/factors/enrolled-factors.ts). */
 export interface FactorsForFallback {
-  totp: boolean
-  keys: readonly unknown[]
-  yubikeys: readonly unknown[]
-  sms: SmsPhone | null
+  /** Ways in by factor id: `sms` and every other one (all stronger than a text message). */
+  ways: Readonly<Record<string, number>>
 }
 
 const MAX_ATTEMPTS = 5
@@ -116,9 +114,9 @@ export class SmsFactor {
   }
 
   /** Whether the 2fa page offers the user's number: they have one, and no stronger factor when fallback_only. */
-  offeredAtSignIn(factors: FactorsForFallback): boolean {
-    if (factors.sms === null) return false
-    const stronger = factors.totp || factors.keys.length > 0 || factors.yubikeys.length > 0
+  offeredAtSignIn({ ways }: FactorsForFallback): boolean {
+    if ((ways.sms ?? 0) === 0) return false
+    const stronger = Object.entries(ways).some(([id, count]) => id !== 'sms' && count > 0)
     return !(this.settings.fallbackOnly && stronger)
   }
 

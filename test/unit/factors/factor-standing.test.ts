@@ -3,10 +3,7 @@ import type { EnrolledFactors } from '../../../gateway/factors/enrolled-factors.
 import { factorStandings } from '../../../gateway/factors/factor-standing.ts'
 
 const none: EnrolledFactors = {
-  totp: false,
-  keys: [],
-  yubikeys: [],
-  sms: null,
+  has: { webauthn: [], yubico_otp: [], totp: false, sms: null },
   recoveryCodesLeft: null,
   ways: { webauthn: 0, yubico_otp: 0, totp: 0, sms: 0 },
   offered: ['webauthn', 'totp'],
@@ -24,10 +21,12 @@ describe('factorStandings: what the account page, the admin page and the CLI sho
       'every factor offered and set up, strongest first',
       {
         ...none,
-        totp: true,
-        keys: [key, key],
-        yubikeys: [key],
-        sms: { number: '+442079460123', addedAt: 0, lastUsedAt: null },
+        has: {
+          webauthn: [key, key],
+          yubico_otp: [key],
+          totp: true,
+          sms: { number: '+442079460123', addedAt: 0, lastUsedAt: null },
+        },
         ways: { webauthn: 2, yubico_otp: 1, totp: 1, sms: 1 },
         offered: ['webauthn', 'yubico_otp', 'totp', 'sms'],
       } as EnrolledFactors,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type FactorId, factorIds } from '../../../gateway/factors/factor-id.ts'
+import { type FactorId, factorIds } from '../../../gateway/factors/factor-kinds.ts'
 import { mayRemove, type WaysIn } from '../../../gateway/factors/last-way-in.ts'
 
 const none: WaysIn = { webauthn: 0, yubico_otp: 0, totp: 0, sms: 0 }

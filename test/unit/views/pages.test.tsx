@@ -1,6 +1,6 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { FactorId, Proof } from '../../../gateway/factors/factor-id.ts'
+import type { FactorId, Proof } from '../../../gateway/factors/factor-kinds.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'

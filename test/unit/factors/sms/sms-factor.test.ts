@@ -214,11 +214,11 @@ describe('SmsFactor', () => {
     expect(listed.allows('alice', [])).toBe(true)
     expect(listed.allows('bob', ['staff', 'resellers'])).toBe(true)
     expect(listed.allows('bob', ['staff'])).toBe(false)
-    const phone = { number, addedAt: 0, lastUsedAt: null }
-    expect(listed.offeredAtSignIn({ totp: false, keys: [], yubikeys: [], sms: phone })).toBe(true)
-    expect(listed.offeredAtSignIn({ totp: true, keys: [], yubikeys: [], sms: phone })).toBe(false)
-    expect(listed.offeredAtSignIn({ totp: false, keys: [], yubikeys: [{}], sms: phone })).toBe(false)
-    expect(sms.offeredAtSignIn({ totp: true, keys: [{}], yubikeys: [], sms: phone })).toBe(true)
-    expect(sms.offeredAtSignIn({ totp: false, keys: [], yubikeys: [], sms: null })).toBe(false)
+    const ways = { webauthn: 0, yubico_otp: 0, totp: 0, sms: 1 }
+    expect(listed.offeredAtSignIn({ ways })).toBe(true)
+    expect(listed.offeredAtSignIn({ ways: { ...ways, totp: 1 } })).toBe(false)
+    expect(listed.offeredAtSignIn({ ways: { ...ways, yubico_otp: 1 } })).toBe(false)
+    expect(sms.offeredAtSignIn({ ways: { ...ways, totp: 1, webauthn: 1 } })).toBe(true)
+    expect(sms.offeredAtSignIn({ ways: { ...ways, sms: 0 } })).toBe(false)
   })
 })

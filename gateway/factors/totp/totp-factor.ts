@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { generateSecret, generateURI, verify } from 'otplib'
 import QRCode from 'qrcode'
-import type { SecretBox } from '../crypto/secret-box.ts'
-import type { Clock } from '../deps.ts'
-import { keys } from '../store/keys.ts'
-import type { Store } from '../store/store.ts'
-import type { StoredFactor } from './stored-factor.ts'
-import { withoutSeparators } from './typed-code.ts'
-import { refused, type Verdict } from './verdict.ts'
+import type { SecretBox } from '../../crypto/secret-box.ts'
+import type { Clock } from '../../deps.ts'
+import { keys } from '../../store/keys.ts'
+import type { Store } from '../../store/store.ts'
+import type { StoredFactor } from '../stored-factor.ts'
+import { withoutSeparators } from '../typed-code.ts'
+import { refused, type Verdict } from '../verdict.ts'
 
 export interface TotpSettings {
   issuer: string

@@ -3,23 +3,23 @@ import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import { type FactorId, factorIds, type Proof } from '../factors/factor-kinds.ts'
+import { factorIds, type Proof } from '../factors/factor-kinds.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
-import { checkbox, readForm, textField } from '../http/form.ts'
+import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.tsx'
-import { appCodeMessages, recoveryCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
+import { recoveryCodeMessages } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
-import { completeSignIn, passSecondStep } from '../sign-in/complete-sign-in.ts'
+import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
-import { type ChallengeRefusal, smsChallengeFor, smsChallengeRoutes } from './sms-challenge.ts'
+import { type ChallengeRefusal, factorPages, type SignInExtras } from './factors/factor-pages.ts'
 
 /**
  * `<prefix>/2fa`: the challenge for a user whose panel password was accepted, one way to verify at a
- * time (`?method=` picks another): an authenticator-app code, a YubiKey tap and a recovery code are
- * posted here, text messages under /sms, a security key through the WebAuthn routes.
+ * time (`?method=` picks another): each factor offers itself and takes its proofs under it
+ * (routes/factors/), a recovery code is posted here.
  */
 export function secondFactorRoutes(s: Services) {
   const { urls } = s
@@ -39,40 +39,35 @@ export function secondFactorRoutes(s: Services) {
     status: 200 | 400 | 401 | 429 | 503,
     refusal: ChallengeRefusal = {},
   ) {
-    const stepUp = c.var.session.level === 'two_factor'
-    const sms = await smsChallengeFor(s, c.var.session.user, factors)
-    const methods = waysToVerify(factors, { sms: sms !== null, stepUp })
+    const { user, level, interrupted } = c.var.session
+    const stepUp = level === 'two_factor'
+    const offers = await Promise.all(factorIds.map((id) => factorPages[id].signIn.offer(s, user, factors)))
+    const extras: SignInExtras = Object.assign({}, ...offers)
+    // A recovery code is for getting in only.
+    const recovery = !stepUp && (factors.recoveryCodesLeft ?? 0) > 0
+    const methods: Proof[] = [
+      ...factorIds.filter((_, at) => offers[at] !== null),
+      ...(recovery ? ['recovery_code' as const] : []),
+    ]
     // A text-message code on its way is what the user is waiting for, unless they asked for another way.
-    const wanted = refusal.shown ?? c.req.query('method') ?? (sms?.codeSent ? 'sms' : undefined)
-    const shown = methods.find((proof) => proof === wanted)
+    const wanted = refusal.shown ?? c.req.query('method') ?? (extras.sms?.codeSent ? 'sms' : undefined)
     const page = (
       <SecondFactorPage
         urls={urls}
-        username={c.var.session.user}
+        username={user}
         csrfToken={c.var.csrfToken}
         digits={digits}
         methods={methods}
-        shown={shown}
+        shown={methods.find((proof) => proof === wanted)}
         error={refusal.error}
-        sms={sms}
-        smsSendError={refusal.smsSendError}
+        sms={extras.sms ?? null}
+        sendError={refusal.sendError}
         purpose={stepUp ? 'step_up' : 'sign_in'}
-        stepUpFor={c.var.session.interrupted?.label}
+        stepUpFor={interrupted?.label}
         trustFor={s.config.trusted_devices.enabled && !stepUp ? trustFor : null}
       />
     )
     return htmlPage(c, page, status)
-  }
-
-  /** The ways the user can verify with here, strongest first; a recovery code is for getting in only. */
-  function waysToVerify(
-    factors: EnrolledFactors,
-    { sms, stepUp }: { sms: boolean; stepUp: boolean },
-  ): Proof[] {
-    // A number is offered only where text messages are more than a fallback (sms-challenge.ts).
-    const has = (id: FactorId) => (id === 'sms' ? sms : factors.ways[id] > 0)
-    const recovery = !stepUp && (factors.recoveryCodesLeft ?? 0) > 0
-    return [...factorIds.filter(has), ...(recovery ? ['recovery_code' as const] : [])]
   }
 
   routes.get('/', async (c) => {
@@ -82,43 +77,10 @@ export function secondFactorRoutes(s: Services) {
     return render(c, factors, 200)
   })
 
-  routes.post('/', async (c) => {
-    const { user } = c.var.session
-    const secret = await s.totp.secretOf(user)
-    if (secret === null) return c.redirect(urls.secondFactor.page, 303)
-    const { code, trust_device: trust } = await readForm(c, { code: textField, trust_device: checkbox })
-    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'totp' }, () =>
-      s.totp.check(user, secret, code),
-    )
-    if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict } = attempt
-    if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust), 303)
-    return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      shown: 'totp',
-      error: appCodeMessages[verdict.reason],
-    })
-  })
-
-  routes.post('/yubikey', async (c) => {
-    const yubico = s.yubicoOtp
-    if (yubico === null) return respondWithProblem(c, 'not_found', s)
-    const { user } = c.var.session
-    const { otp, trust_device: trust } = await readForm(c, { otp: textField, trust_device: checkbox })
-    const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'yubico_otp' }, () =>
-      yubico.verify(user, otp),
-    )
-    if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict } = attempt
-    if (verdict.ok) {
-      return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust), 303)
-    }
-    return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
-      shown: 'yubico_otp',
-      error: yubikeyMessage(verdict.reason),
-    })
-  })
-
-  routes.route('/sms', smsChallengeRoutes(s, render))
+  for (const id of factorIds) {
+    const proofs = factorPages[id].signIn.routes?.(s, render)
+    if (proofs !== undefined) routes.route('/', proofs)
+  }
 
   // Recovery codes are for getting in, not for confirming a change: a verified session uses a factor.
   routes.post('/recovery', async (c) => {

@@ -1,10 +1,9 @@
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
 import { recordSend } from '../factor-setup/sms-sends.ts'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { Proof } from '../factors/factor-kinds.ts'
 import { maskPhoneNumber } from '../factors/sms/phone-number.ts'
 import { checkbox, readForm, textField } from '../http/form.ts'
 import { codeRefusal, sendRefusal } from '../messages/sms-messages.ts'
@@ -13,23 +12,7 @@ import { attemptProof } from '../sign-in/attempt.ts'
 import { passSecondStep } from '../sign-in/complete-sign-in.ts'
 import { refuseIfLockedOut } from '../sign-in/lockout-refusal.ts'
 import type { SmsChallenge } from '../views/sms-method.tsx'
-
-/** What the 2fa page shows again after a refusal: the method refused, and why. */
-export interface ChallengeRefusal {
-  shown?: Proof
-  /** At the shown method's field. */
-  error?: string | undefined
-  /** A refused or failed "Send code". */
-  smsSendError?: string | undefined
-}
-
-/** Renders the 2fa page again with a refusal (gateway/routes/second-factor.tsx). */
-export type RenderChallenge = (
-  c: Context<GatewayEnv>,
-  factors: EnrolledFactors,
-  status: 400 | 401 | 429 | 503,
-  refusal: ChallengeRefusal,
-) => Promise<Response>
+import type { RenderChallenge } from './factors/factor-pages.ts'
 
 /** What the 2fa page shows of the user's number; null when it does not offer text messages. */
 export async function smsChallengeFor(
@@ -67,7 +50,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     return { sms, factors, number: factors.has.sms.number }
   }
 
-  routes.post('/send', async (c) => {
+  routes.post('/sms/send', async (c) => {
     const { user } = c.var.session
     const lockedOut = await refuseIfLockedOut(c, s, { event: 'second_factor', factor: 'sms' })
     if (lockedOut) return lockedOut
@@ -81,11 +64,11 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
     }
     return render(c, found.factors, result.reason === 'not_delivered' ? 503 : 429, {
       shown: 'sms',
-      smsSendError: sendRefusal(result, 'sign_in'),
+      sendError: sendRefusal(result, 'sign_in'),
     })
   })
 
-  routes.post('/', async (c) => {
+  routes.post('/sms', async (c) => {
     const { user } = c.var.session
     const found = await offered(user)
     if (found === null) return respondWithProblem(c, 'not_found', s)
@@ -101,9 +84,7 @@ export function smsChallengeRoutes(s: Services, render: RenderChallenge) {
       c,
       await enrolledFactors(s, user),
       verdict.reason === 'malformed' ? 400 : 401,
-      refusal.field
-        ? { shown: 'sms', error: refusal.message }
-        : { shown: 'sms', smsSendError: refusal.message },
+      refusal.field ? { shown: 'sms', error: refusal.message } : { shown: 'sms', sendError: refusal.message },
     )
   })
 

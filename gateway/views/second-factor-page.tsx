@@ -1,23 +1,11 @@
 import type { Proof } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
-import { CodeField } from './code-field.tsx'
-import { FieldError } from './field-error.tsx'
+import { factorViews } from './factors/factor-views.ts'
+import type { SignInFormProps, SignInView } from './factors/sign-in-view.ts'
 import { Layout } from './layout.tsx'
-import { MethodHead } from './method-head.tsx'
-import { KeyIcon, KeyStatus, keyStatusId } from './security-key.tsx'
-import { type SmsChallenge, SmsMethod } from './sms-method.tsx'
-import { TrustDeviceField, trustFieldId } from './trust-device-field.tsx'
+import type { SmsChallenge } from './sms-method.tsx'
+import { TrustDeviceField } from './trust-device-field.tsx'
 import { TypedCodeInput } from './typed-code-input.tsx'
-import { YubiKeyTapField } from './yubikey-fields.tsx'
-
-/** What "Try another way" offers for each way to verify. */
-const otherWayLabels: Record<Proof, string> = {
-  webauthn: 'Use your security key or passkey',
-  yubico_otp: 'Touch your YubiKey',
-  totp: 'Enter a code from your authenticator app',
-  sms: 'Get a code by text message',
-  recovery_code: 'Use a recovery code',
-}
 
 export interface SecondFactorPageProps {
   urls: TapgateUrls
@@ -32,8 +20,8 @@ export interface SecondFactorPageProps {
   error?: string | undefined
   /** The text-message method's state, when it is one of `methods`. */
   sms?: SmsChallenge | null | undefined
-  /** A refused or failed "Send code", above the button that sends one. */
-  smsSendError?: string | undefined
+  /** A refused or failed step before the proof ("Send code"), above the button that takes it. */
+  sendError?: string | undefined
   /** `step_up`: a signed-in user confirms it is them before changing their sign-in methods. */
   purpose?: 'sign_in' | 'step_up'
   /** What the step-up is for, when it interrupted an action: "reset bob's second factors". */
@@ -42,111 +30,11 @@ export interface SecondFactorPageProps {
   trustFor: string | null
 }
 
-function SecurityKeyMethod({
-  urls,
-  error,
-  trustFor,
-}: {
-  urls: TapgateUrls
-  error: string | undefined
-  trustFor: string | null
-}) {
-  return (
-    <section class="method" aria-labelledby="key-title">
-      <MethodHead icon={<KeyIcon />} titleId="key-title">
-        Security key or passkey
-      </MethodHead>
-      <p class="method-text" id="key-hint">
-        Touch your key or confirm with a passkey when your browser asks. It is the safest way to sign in:
-        copycat sites cannot use it.
-      </p>
-      <FieldError id="key-error" error={error} />
-      <button
-        class="button button-primary button-block"
-        type="button"
-        data-webauthn="authenticate"
-        data-endpoint={urls.securityKeys.authentication}
-        data-status={keyStatusId}
-        data-trust-field={trustFor === null ? undefined : trustFieldId}
-        aria-describedby="key-hint"
-      >
-        <KeyIcon />
-        <span>Use security key</span>
-      </button>
-      <KeyStatus />
-      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-    </section>
-  )
-}
-
-function CodeMethod({
-  urls,
-  csrfToken,
-  digits,
-  error,
-  trustFor,
-}: {
-  urls: TapgateUrls
-  csrfToken: string
-  digits: number
-  error: string | undefined
-  trustFor: string | null
-}) {
-  return (
-    <form class="form" method="post" action={urls.secondFactor.page}>
-      <input type="hidden" name="csrf" value={csrfToken} />
-      <div class={error ? 'field field-invalid' : 'field'}>
-        <label class="label" for="code">
-          Authentication code
-        </label>
-        <p class="hint" id="code-hint">
-          Open your authenticator app (Google Authenticator, Authy, Microsoft Authenticator…) and enter the{' '}
-          {digits}-digit code for this account.
-        </p>
-        <CodeField digits={digits} error={error} autofocus={true} />
-      </div>
-      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-      <button class="button button-primary button-block" type="submit">
-        Verify
-      </button>
-    </form>
-  )
-}
-
-/** A YubiKey in OTP mode types its code and presses Enter: the field takes the tap and submits. */
-function YubiKeyMethod({
-  urls,
-  csrfToken,
-  error,
-  trustFor,
-}: {
-  urls: TapgateUrls
-  csrfToken: string
-  error: string | undefined
-  trustFor: string | null
-}) {
-  return (
-    <form class="form method-yubikey" method="post" action={urls.secondFactor.yubikey}>
-      <input type="hidden" name="csrf" value={csrfToken} />
-      <YubiKeyTapField error={error} autofocus={true} />
-      {trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-      <button class="button button-primary button-block" type="submit">
-        Verify with YubiKey
-      </button>
-    </form>
-  )
-}
-
-function RecoveryCodeMethod({
-  urls,
-  csrfToken,
-  error,
-}: {
-  urls: TapgateUrls
-  csrfToken: string
-  error: string | undefined
-}) {
-  return (
+/** A recovery code: for getting in when every factor is lost, never for a step-up. */
+const recoveryCodeSignIn: SignInView = {
+  otherWay: 'Use a recovery code',
+  needsScript: () => false,
+  Form: ({ urls, csrfToken, error }) => (
     <form class="form recovery-form" method="post" action={urls.secondFactor.recovery}>
       <input type="hidden" name="csrf" value={csrfToken} />
       <div class={error ? 'field field-invalid' : 'field'}>
@@ -170,7 +58,12 @@ function RecoveryCodeMethod({
         Sign in with recovery code
       </button>
     </form>
-  )
+  ),
+}
+
+/** Every way to verify the page can show. */
+function signInView(proof: Proof): SignInView {
+  return proof === 'recovery_code' ? recoveryCodeSignIn : factorViews[proof].signIn
 }
 
 /** The user's other ways to verify, one link each, as Google's and Authelia's "Try another way". */
@@ -185,7 +78,7 @@ function OtherWays({ urls, others }: { urls: TapgateUrls; others: readonly Proof
         {others.map((proof) => (
           <li>
             <a class="other-way" href={urls.secondFactor.method(proof)}>
-              {otherWayLabels[proof]}
+              {signInView(proof).otherWay}
             </a>
           </li>
         ))}
@@ -200,29 +93,7 @@ function TroubleTips({ shown, methods }: { shown: Proof; methods: readonly Proof
     <details class="disclosure">
       <summary>{summary}</summary>
       <ul class="disclosure-body">
-        {shown === 'webauthn' ? (
-          <>
-            <li>
-              Plug the key in before you press the button; if it has a light, touch the key when it blinks.
-            </li>
-            <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
-          </>
-        ) : null}
-        {shown === 'sms' ? (
-          <li>
-            A text message can take a minute to arrive. If it does not, ask for a new code; only the newest
-            code works.
-          </li>
-        ) : null}
-        {shown === 'totp' ? (
-          <>
-            <li>
-              Each code is only valid for a short time. If one is rejected, wait for the next code and try
-              again.
-            </li>
-            <li>Check that the date and time on your phone are set automatically.</li>
-          </>
-        ) : null}
+        {signInView(shown).tips ?? null}
         <li>
           Lost what you sign in with?{' '}
           {methods.includes('recovery_code') ? 'Use a recovery code, or contact' : 'Contact'} your hosting
@@ -248,17 +119,26 @@ export function SecondFactorPage({
   shown = methods[0] ?? 'recovery_code',
   error,
   sms,
-  smsSendError,
+  sendError,
   trustFor,
   purpose = 'sign_in',
   stepUpFor,
 }: SecondFactorPageProps) {
   const stepUp = purpose === 'step_up'
   const title = stepUp ? "Confirm it's you" : "Verify it's you"
-  const key = shown === 'webauthn'
-  const waitingToResend = shown === 'sms' && sms?.codeSent === true && sms.resendInSeconds > 0
+  const view = signInView(shown)
+  const form: SignInFormProps = {
+    urls,
+    csrfToken,
+    error,
+    sendError,
+    trustField: trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />,
+    digits,
+    sms: sms ?? null,
+  }
+  const script = view.needsScript(form)
   return (
-    <Layout urls={urls} title={title} csrfToken={key ? csrfToken : undefined} script={key || waitingToResend}>
+    <Layout urls={urls} title={title} csrfToken={script ? csrfToken : undefined} script={script}>
       <h1 class="title">{title}</h1>
       {stepUp && stepUpFor !== undefined ? (
         <p class="subtitle">Before you {stepUpFor}, verify it's you once more.</p>
@@ -272,26 +152,7 @@ export function SecondFactorPage({
           Signing in as <strong class="account-name">{username}</strong>
         </p>
       )}
-      {shown === 'webauthn' ? <SecurityKeyMethod urls={urls} error={error} trustFor={trustFor} /> : null}
-      {shown === 'yubico_otp' ? (
-        <YubiKeyMethod urls={urls} csrfToken={csrfToken} error={error} trustFor={trustFor} />
-      ) : null}
-      {shown === 'totp' ? (
-        <CodeMethod urls={urls} csrfToken={csrfToken} digits={digits} error={error} trustFor={trustFor} />
-      ) : null}
-      {shown === 'sms' && sms ? (
-        <SmsMethod
-          urls={urls}
-          csrfToken={csrfToken}
-          sms={sms}
-          sendError={smsSendError}
-          codeError={error}
-          trustField={trustFor === null ? null : <TrustDeviceField trustFor={trustFor} />}
-        />
-      ) : null}
-      {shown === 'recovery_code' ? (
-        <RecoveryCodeMethod urls={urls} csrfToken={csrfToken} error={error} />
-      ) : null}
+      {view.Form(form)}
       <OtherWays urls={urls} others={methods.filter((proof) => proof !== shown)} />
       <TroubleTips shown={shown} methods={methods} />
       <p class="card-footer">

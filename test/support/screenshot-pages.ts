@@ -508,7 +508,7 @@ export async function samplePages(): Promise<Record<string, Sample>> {
         ...challenge,
         methods: ['sms'],
         sms: smsChallenge,
-        smsSendError: 'We could not send the text message. Try again, or use another way to sign in.',
+        sendError: 'We could not send the text message. Try again, or use another way to sign in.',
       }),
     ),
     'sms-2fa-with-key-and-app': page(

@@ -1,0 +1,33 @@
+import { Hono } from 'hono'
+import type { GatewayEnv } from '../../context.ts'
+import { enrolledFactors } from '../../factors/enrolled-factors.ts'
+import { checkbox, readForm, textField } from '../../http/form.ts'
+import { appCodeMessages } from '../../messages/code-messages.ts'
+import { attemptProof } from '../../sign-in/attempt.ts'
+import { passSecondStep } from '../../sign-in/complete-sign-in.ts'
+import { type FactorPages, offeredWhenSetUp } from './factor-pages.ts'
+
+/** An app's code, posted to the 2fa page itself. */
+export const authenticatorAppPages: FactorPages = {
+  signIn: {
+    offer: offeredWhenSetUp('totp'),
+    routes(s, render) {
+      return new Hono<GatewayEnv>().post('/', async (c) => {
+        const { user } = c.var.session
+        const secret = await s.totp.secretOf(user)
+        if (secret === null) return c.redirect(s.urls.secondFactor.page, 303)
+        const { code, trust_device: trust } = await readForm(c, { code: textField, trust_device: checkbox })
+        const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'totp' }, () =>
+          s.totp.check(user, secret, code),
+        )
+        if (attempt.lockedOut) return attempt.lockedOut
+        const { verdict } = attempt
+        if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'totp', trust), 303)
+        return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+          shown: 'totp',
+          error: appCodeMessages[verdict.reason],
+        })
+      })
+    },
+  },
+}

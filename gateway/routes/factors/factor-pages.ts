@@ -1,0 +1,53 @@
+import type { Context, Hono } from 'hono'
+import type { GatewayEnv } from '../../context.ts'
+import type { EnrolledFactors } from '../../factors/enrolled-factors.ts'
+import type { FactorId, Proof } from '../../factors/factor-kinds.ts'
+import type { Services } from '../../services.ts'
+import type { SignInFormProps } from '../../views/factors/sign-in-view.ts'
+import { authenticatorAppPages } from './authenticator-app.tsx'
+import { securityKeyPages } from './security-keys.ts'
+import { textMessagePages } from './text-messages.ts'
+import { yubiKeyPages } from './yubikeys.tsx'
+
+/** What the 2fa page shows again after a refusal: the way refused, and why. */
+export interface ChallengeRefusal {
+  shown?: Proof
+  /** At the shown way's field. */
+  error?: string | undefined
+  /** A refused or failed step before the proof ("Send code"). */
+  sendError?: string | undefined
+}
+
+/** Renders the 2fa page again with a refusal (routes/second-factor.tsx). */
+export type RenderChallenge = (
+  c: Context<GatewayEnv>,
+  factors: EnrolledFactors,
+  status: 400 | 401 | 429 | 503,
+  refusal: ChallengeRefusal,
+) => Promise<Response>
+
+/** What a way to verify adds to its form on the 2fa page (views/factors/sign-in-view.ts). */
+export type SignInExtras = Partial<Pick<SignInFormProps, 'sms'>>
+
+/** A factor's part of tapgate's pages, on the route side; its forms are in views/factors/. */
+export interface FactorPages {
+  signIn: {
+    /** Whether the 2fa page offers it to the user, with what its form needs; null when not. */
+    offer(s: Services, user: string, factors: EnrolledFactors): Promise<SignInExtras | null>
+    /** Where its proofs are posted, under the 2fa page; the page itself is routes/second-factor.tsx. */
+    routes?(s: Services, render: RenderChallenge): Hono<GatewayEnv>
+  }
+}
+
+/** Each factor's part of the pages: a new FactorId does not compile until it has its entry. */
+export const factorPages: Readonly<Record<FactorId, FactorPages>> = {
+  webauthn: securityKeyPages,
+  yubico_otp: yubiKeyPages,
+  totp: authenticatorAppPages,
+  sms: textMessagePages,
+}
+
+/** The 2fa page offers the factor to every user who has a way in by it. */
+export function offeredWhenSetUp(id: FactorId): FactorPages['signIn']['offer'] {
+  return async (_s, _user, factors) => (factors.ways[id] > 0 ? {} : null)
+}

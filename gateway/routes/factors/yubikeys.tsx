@@ -1,0 +1,34 @@
+import { Hono } from 'hono'
+import type { GatewayEnv } from '../../context.ts'
+import { respondWithProblem } from '../../errors.tsx'
+import { enrolledFactors } from '../../factors/enrolled-factors.ts'
+import { checkbox, readForm, textField } from '../../http/form.ts'
+import { yubikeyMessage } from '../../messages/code-messages.ts'
+import { attemptProof } from '../../sign-in/attempt.ts'
+import { passSecondStep } from '../../sign-in/complete-sign-in.ts'
+import { type FactorPages, offeredWhenSetUp } from './factor-pages.ts'
+
+/** A YubiKey's tap, posted to `<prefix>/2fa/yubikey`. */
+export const yubiKeyPages: FactorPages = {
+  signIn: {
+    offer: offeredWhenSetUp('yubico_otp'),
+    routes(s, render) {
+      return new Hono<GatewayEnv>().post('/yubikey', async (c) => {
+        const yubico = s.yubicoOtp
+        if (yubico === null) return respondWithProblem(c, 'not_found', s)
+        const { user } = c.var.session
+        const { otp, trust_device: trust } = await readForm(c, { otp: textField, trust_device: checkbox })
+        const attempt = await attemptProof(c, s, { event: 'second_factor', proof: 'yubico_otp' }, () =>
+          yubico.verify(user, otp),
+        )
+        if (attempt.lockedOut) return attempt.lockedOut
+        const { verdict } = attempt
+        if (verdict.ok) return c.redirect(await passSecondStep(c, s, 'yubico_otp', trust), 303)
+        return render(c, await enrolledFactors(s, user), verdict.reason === 'malformed' ? 400 : 401, {
+          shown: 'yubico_otp',
+          error: yubikeyMessage(verdict.reason),
+        })
+      })
+    },
+  },
+}

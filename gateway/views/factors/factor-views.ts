@@ -1,0 +1,20 @@
+import type { FactorId } from '../../factors/factor-kinds.ts'
+import { authenticatorAppViews } from './authenticator-app.tsx'
+import { securityKeyViews } from './security-keys.tsx'
+import type { SignInView } from './sign-in-view.ts'
+import { textMessageViews } from './text-messages.tsx'
+import { yubiKeyViews } from './yubikeys.tsx'
+
+/** A factor's part of tapgate's pages. */
+export interface FactorViews {
+  /** Its way to verify on the 2fa page. */
+  signIn: SignInView
+}
+
+/** Each factor's part of the pages: a new FactorId does not compile until it has its entry. */
+export const factorViews: Readonly<Record<FactorId, FactorViews>> = {
+  webauthn: securityKeyViews,
+  yubico_otp: yubiKeyViews,
+  totp: authenticatorAppViews,
+  sms: textMessageViews,
+}

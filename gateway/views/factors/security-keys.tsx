@@ -1,0 +1,45 @@
+import { FieldError } from '../field-error.tsx'
+import { MethodHead } from '../method-head.tsx'
+import { KeyIcon, KeyStatus, keyStatusId } from '../security-key.tsx'
+import { trustFieldId } from '../trust-device-field.tsx'
+import type { FactorViews } from './factor-views.ts'
+
+/** A security key or passkey: the browser's ceremony, started by the page script. */
+export const securityKeyViews: FactorViews = {
+  signIn: {
+    otherWay: 'Use your security key or passkey',
+    tips: (
+      <>
+        <li>Plug the key in before you press the button; if it has a light, touch the key when it blinks.</li>
+        <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
+      </>
+    ),
+    needsScript: () => true,
+    Form: ({ urls, error, trustField }) => (
+      <section class="method" aria-labelledby="key-title">
+        <MethodHead icon={<KeyIcon />} titleId="key-title">
+          Security key or passkey
+        </MethodHead>
+        <p class="method-text" id="key-hint">
+          Touch your key or confirm with a passkey when your browser asks. It is the safest way to sign in:
+          copycat sites cannot use it.
+        </p>
+        <FieldError id="key-error" error={error} />
+        <button
+          class="button button-primary button-block"
+          type="button"
+          data-webauthn="authenticate"
+          data-endpoint={urls.securityKeys.authentication}
+          data-status={keyStatusId}
+          data-trust-field={trustField === null ? undefined : trustFieldId}
+          aria-describedby="key-hint"
+        >
+          <KeyIcon />
+          <span>Use security key</span>
+        </button>
+        <KeyStatus />
+        {trustField}
+      </section>
+    ),
+  },
+}

@@ -25,6 +25,19 @@ export async function recordFactorChange(
   await s.history.record(user, c.var.origin, { event: 'factor_changed', factor, result })
 }
 
+/** A first factor (or, in invite mode, the enrollment code) accepted: into the user's history. */
+export function recordEnrolled(
+  c: Context<GatewayEnv>,
+  s: Pick<Services, 'history'>,
+  proof: Proof | 'invite',
+) {
+  return s.history.record(c.var.session.user, c.var.origin, {
+    event: 'enrollment',
+    factor: proof,
+    result: 'success',
+  })
+}
+
 /**
  * New recovery codes for the signed-in user (the old ones stop working), shown once on the recovery
  * codes page, which then goes on to `returnTo`. Returns where to send the browser.

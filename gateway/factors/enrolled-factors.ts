@@ -23,9 +23,14 @@ export interface EnrolledFactors {
   onlySwitchedOff: boolean
 }
 
+/** The factors this config offers the user, strongest first; nothing read from the store. */
+export function offeredFactors(s: FactorSet, user: string): FactorId[] {
+  return factorIds.filter((id) => factorKinds[id].offered(s, user))
+}
+
 /** What a user can verify with; the reads go to the store in parallel. */
 export async function enrolledFactors(s: FactorSet, user: string): Promise<EnrolledFactors> {
-  const offered = factorIds.filter((id) => factorKinds[id].offered(s, user))
+  const offered = offeredFactors(s, user)
   const [holdings, recoveryCodesLeft, switchedOff] = await Promise.all([
     Promise.all(factorIds.map((id) => (offered.includes(id) ? factorKinds[id].read(s, user) : null))),
     s.recoveryCodes.remaining(user),

@@ -1,28 +1,27 @@
 import { type Context, Hono } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
-import { appSetupFor, offeredTotpSecret } from '../factor-setup/offered-totp-secret.ts'
-import { enrolledFactors } from '../factors/enrolled-factors.ts'
-import { isFactorId, type Proof } from '../factors/factor-kinds.ts'
+import { recordEnrolled } from '../factor-setup/factor-changes.ts'
+import { appSetupFor } from '../factor-setup/offered-totp-secret.ts'
+import { enrolledFactors, offeredFactors } from '../factors/enrolled-factors.ts'
+import { type FactorId, factorIds, isFactorId } from '../factors/factor-kinds.ts'
 import { needsInvite } from '../guards/needs-invite.ts'
 import { requireCsrf } from '../guards/require-csrf.ts'
 import { requireSession } from '../guards/require-session.ts'
 import { storeStillIntact } from '../guards/store-still-intact.ts'
 import { readForm, textField } from '../http/form.ts'
 import { htmlPage } from '../http/html-page.tsx'
-import { appCodeMessages, yubikeyMessage } from '../messages/code-messages.ts'
 import type { Services } from '../services.ts'
 import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
-import { smsEnrollmentRoutes } from './sms-setup.tsx'
+import { factorPages } from './factors/factor-pages.ts'
 
 /**
  * `<prefix>/enroll`: a user with no factor adds one, one way at a time (`?method=` picks another than
- * the strongest): an authenticator app or a YubiKey here, text messages under /sms, a security key
- * through the WebAuthn routes. The TOTP secret is offered once per pending session (a reload shows
- * the same QR code) and counts only after a correct code.
+ * the strongest); each factor takes its first proof under it (routes/factors/). In invite mode the
+ * enrollment code comes first.
  */
 export function enrollmentRoutes(s: Services) {
   const { urls } = s
@@ -72,28 +71,24 @@ export function enrollmentRoutes(s: Services) {
   }
 
   /**
-   * The enrollment page showing one way: the one just refused (the page knows it by its error), else
-   * the one asked for (`?method=`), else the strongest offered.
+   * The enrollment page showing one way: the one just refused, else the one asked for (`?method=`),
+   * else the strongest offered.
    */
   async function render(
     c: Context<GatewayEnv>,
     status: 200 | 400 | 401,
-    error?: string,
-    yubikeyError?: string,
+    refusal?: { refused: FactorId; error: string },
   ) {
-    const { user } = c.var.session
     const asked = c.req.query('method')
     const page = (
       <EnrollmentPage
         urls={urls}
         {...(await appSetupFor(c, s))}
-        securityKeys={s.webauthn !== null}
+        methods={offeredFactors(s, c.var.session.user)}
         skip={skipAllowed(s)}
-        yubikey={s.yubicoOtp !== null}
-        yubikeyError={yubikeyError}
-        sms={s.sms?.allows(user, s.groups.groupsOf(user)) === true}
         shown={asked !== undefined && isFactorId(asked) ? asked : undefined}
-        {...(error === undefined ? {} : { error })}
+        refused={refusal?.refused}
+        error={refusal?.error}
       />
     )
     return htmlPage(c, page, status)
@@ -101,46 +96,15 @@ export function enrollmentRoutes(s: Services) {
 
   routes.get('/', (c) => render(c, 200))
 
-  routes.post('/yubikey', async (c) => {
-    const yubico = s.yubicoOtp
-    if (yubico === null) return respondWithProblem(c, 'not_found', s)
-    const { user } = c.var.session
-    const { otp, name } = await readForm(c, { otp: textField, name: textField })
-    const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'yubico_otp' }, () =>
-      yubico.enroll(user, otp, name),
-    )
-    if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict } = attempt
-    if (!verdict.ok) {
-      return render(c, verdict.reason === 'malformed' ? 400 : 401, undefined, yubikeyMessage(verdict.reason))
-    }
-    await recordEnrolled(c, s, 'yubico_otp')
-    return c.redirect(await completeSignIn(c, s, 'yubico_otp', { firstEnrollment: true }), 303)
-  })
-
-  routes.route('/sms', smsEnrollmentRoutes(s))
+  for (const id of factorIds) {
+    const enroll = factorPages[id].enrollment.routes?.(s, render)
+    if (enroll !== undefined) routes.route('/', enroll)
+  }
 
   // Before enrollment is required (or where it is optional) a user may go on without a factor for now.
   routes.post('/skip', async (c) => {
     if (skipAllowed(s) === undefined) return respondWithProblem(c, 'forbidden', s)
     return c.redirect(await completeSignIn(c, s, 'enrollment_skipped'), 303)
-  })
-
-  routes.post('/', async (c) => {
-    const { user } = c.var.session
-    const secret = await offeredTotpSecret(c, s)
-    const { code } = await readForm(c, { code: textField })
-    const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'totp' }, () =>
-      s.totp.check(user, secret, code),
-    )
-    if (attempt.lockedOut) return attempt.lockedOut
-    const { verdict } = attempt
-    if (!verdict.ok)
-      return render(c, verdict.reason === 'malformed' ? 400 : 401, appCodeMessages[verdict.reason])
-    // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
-    if (!(await s.totp.enroll(user, secret))) return c.redirect(urls.secondFactor.page, 303)
-    await recordEnrolled(c, s, 'totp')
-    return c.redirect(await completeSignIn(c, s, 'totp', { firstEnrollment: true }), 303)
   })
 
   return routes
@@ -153,13 +117,4 @@ function skipAllowed(s: Services): { until: number | null } | undefined {
   if (graceUntil === undefined) return undefined
   const until = Date.parse(graceUntil)
   return s.clock.now() < until ? { until } : undefined
-}
-
-/** A first factor (or, in invite mode, the enrollment code) accepted: into the user's history. */
-function recordEnrolled(c: Context<GatewayEnv>, s: Services, proof: Proof | 'invite') {
-  return s.history.record(c.var.session.user, c.var.origin, {
-    event: 'enrollment',
-    factor: proof,
-    result: 'success',
-  })
 }

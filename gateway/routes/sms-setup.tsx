@@ -2,7 +2,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { describeDuration } from '../config/duration.ts'
 import type { GatewayEnv } from '../context.ts'
 import { respondWithProblem } from '../errors.tsx'
-import { recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor-changes.ts'
+import { recordEnrolled, recordFactorChange, showNewRecoveryCodes } from '../factor-setup/factor-changes.ts'
 import { recordSend } from '../factor-setup/sms-sends.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
 import { checkPhoneNumber, maskPhoneNumber } from '../factors/sms/phone-number.ts'
@@ -44,11 +44,7 @@ export function smsEnrollmentRoutes(s: Services) {
     back: { href: urls.enroll.page, label: 'Choose another way' },
     async finish(c, sms, number) {
       await sms.setPhone(c.var.session.user, number)
-      await s.history.record(c.var.session.user, c.var.origin, {
-        event: 'enrollment',
-        factor: 'sms',
-        result: 'success',
-      })
+      await recordEnrolled(c, s, 'sms')
       return c.redirect(await completeSignIn(c, s, 'sms', { firstEnrollment: true }), 303)
     },
   })

@@ -1,6 +1,7 @@
 import type { Proof } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { factorViews } from './factors/factor-views.ts'
+import { layoutScript } from './factors/page-script.ts'
 import type { SignInFormProps, SignInView } from './factors/sign-in-view.ts'
 import { Layout } from './layout.tsx'
 import type { SmsChallenge } from './sms-method.tsx'
@@ -33,7 +34,7 @@ export interface SecondFactorPageProps {
 /** A recovery code: for getting in when every factor is lost, never for a step-up. */
 const recoveryCodeSignIn: SignInView = {
   otherWay: 'Use a recovery code',
-  needsScript: () => false,
+  script: () => 'none',
   Form: ({ urls, csrfToken, error }) => (
     <form class="form recovery-form" method="post" action={urls.secondFactor.recovery}>
       <input type="hidden" name="csrf" value={csrfToken} />
@@ -136,9 +137,8 @@ export function SecondFactorPage({
     digits,
     sms: sms ?? null,
   }
-  const script = view.needsScript(form)
   return (
-    <Layout urls={urls} title={title} csrfToken={script ? csrfToken : undefined} script={script}>
+    <Layout urls={urls} title={title} {...layoutScript(view.script(form), csrfToken)}>
       <h1 class="title">{title}</h1>
       {stepUp && stepUpFor !== undefined ? (
         <p class="subtitle">Before you {stepUpFor}, verify it's you once more.</p>

@@ -145,7 +145,7 @@ export async function samplePages(): Promise<Record<string, Sample>> {
     issuer: 'tapgate',
     digits: 6,
     period: 30,
-    securityKeys: false,
+    methods: ['totp'] as FactorId[],
   }
   const day = 86_400_000
   const added = Date.UTC(2026, 10, 23, 9, 44)
@@ -279,6 +279,7 @@ export async function samplePages(): Promise<Record<string, Sample>> {
     'enrollment-error': page(
       EnrollmentPage({
         ...enrollment,
+        refused: 'totp',
         error: 'That code did not match. Enter the code your app shows now.',
       }),
     ),
@@ -300,18 +301,22 @@ export async function samplePages(): Promise<Record<string, Sample>> {
     'account-app-replace': page(
       AuthenticatorAppPage({ ...enrollment, replacing: true, error: 'That code is not correct.' }),
     ),
-    'enrollment-keys': page(EnrollmentPage({ ...enrollment, securityKeys: true })),
+    'enrollment-keys': page(EnrollmentPage({ ...enrollment, methods: ['webauthn', 'totp'] })),
     'enrollment-keys-app': page(
-      EnrollmentPage({ ...enrollment, securityKeys: true, yubikey: true, shown: 'totp' }),
+      EnrollmentPage({ ...enrollment, methods: ['webauthn', 'yubico_otp', 'totp'], shown: 'totp' }),
     ),
     'enrollment-yubikey-refused': page(
       EnrollmentPage({
         ...enrollment,
-        yubikey: true,
-        yubikeyError: 'That YubiKey is already registered to another account.',
+        methods: ['yubico_otp', 'totp'],
+        refused: 'yubico_otp',
+        error: 'That YubiKey is already registered to another account.',
       }),
     ),
-    'enrollment-keys-refused': page(EnrollmentPage({ ...enrollment, securityKeys: true }), pressKeyButton),
+    'enrollment-keys-refused': page(
+      EnrollmentPage({ ...enrollment, methods: ['webauthn', 'totp'] }),
+      pressKeyButton,
+    ),
     'account-no-keys': page(
       AccountPage({ ...account, factors: [standing('webauthn', 'None'), standing('totp', 'On')], keys: [] }),
     ),
@@ -519,7 +524,9 @@ export async function samplePages(): Promise<Record<string, Sample>> {
         sms: { ...smsChallenge, codeSent: true, resendInSeconds: 12 },
       }),
     ),
-    'sms-enrollment': page(EnrollmentPage({ ...enrollment, securityKeys: true, sms: true, shown: 'sms' })),
+    'sms-enrollment': page(
+      EnrollmentPage({ ...enrollment, methods: ['webauthn', 'totp', 'sms'], shown: 'sms' }),
+    ),
     'sms-setup-number': page(SmsSetupPage(smsSetup)),
     'sms-setup-number-error': page(
       SmsSetupPage({

@@ -1,13 +1,15 @@
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../../context.ts'
+import { recordEnrolled } from '../../factor-setup/factor-changes.ts'
+import { offeredTotpSecret } from '../../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../../factors/enrolled-factors.ts'
 import { checkbox, readForm, textField } from '../../http/form.ts'
 import { appCodeMessages } from '../../messages/code-messages.ts'
 import { attemptProof } from '../../sign-in/attempt.ts'
-import { passSecondStep } from '../../sign-in/complete-sign-in.ts'
+import { completeSignIn, passSecondStep } from '../../sign-in/complete-sign-in.ts'
 import { type FactorPages, offeredWhenSetUp } from './factor-pages.ts'
 
-/** An app's code, posted to the 2fa page itself. */
+/** An app's code, posted to the 2fa page itself, and at enrollment to the enrollment page. */
 export const authenticatorAppPages: FactorPages = {
   signIn: {
     offer: offeredWhenSetUp('totp'),
@@ -27,6 +29,32 @@ export const authenticatorAppPages: FactorPages = {
           shown: 'totp',
           error: appCodeMessages[verdict.reason],
         })
+      })
+    },
+  },
+  enrollment: {
+    // The secret offered once per pending session (a reload shows the same QR code) counts only after
+    // a correct code.
+    routes(s, render) {
+      return new Hono<GatewayEnv>().post('/', async (c) => {
+        const { user } = c.var.session
+        const secret = await offeredTotpSecret(c, s)
+        const { code } = await readForm(c, { code: textField })
+        const attempt = await attemptProof(c, s, { event: 'enrollment', proof: 'totp' }, () =>
+          s.totp.check(user, secret, code),
+        )
+        if (attempt.lockedOut) return attempt.lockedOut
+        const { verdict } = attempt
+        if (!verdict.ok) {
+          return render(c, verdict.reason === 'malformed' ? 400 : 401, {
+            refused: 'totp',
+            error: appCodeMessages[verdict.reason],
+          })
+        }
+        // Another pending session of this user enrolled first: theirs stands, this one must verify against it.
+        if (!(await s.totp.enroll(user, secret))) return c.redirect(s.urls.secondFactor.page, 303)
+        await recordEnrolled(c, s, 'totp')
+        return c.redirect(await completeSignIn(c, s, 'totp', { firstEnrollment: true }), 303)
       })
     },
   },

@@ -26,6 +26,13 @@ export type RenderChallenge = (
   refusal: ChallengeRefusal,
 ) => Promise<Response>
 
+/** Renders the enrollment page again, the refused way's form on it (routes/enrollment.tsx). */
+export type RenderEnrollment = (
+  c: Context<GatewayEnv>,
+  status: 400 | 401,
+  refusal: { refused: FactorId; error: string },
+) => Promise<Response>
+
 /** What a way to verify adds to its form on the 2fa page (views/factors/sign-in-view.ts). */
 export type SignInExtras = Partial<Pick<SignInFormProps, 'sms'>>
 
@@ -36,6 +43,10 @@ export interface FactorPages {
     offer(s: Services, user: string, factors: EnrolledFactors): Promise<SignInExtras | null>
     /** Where its proofs are posted, under the 2fa page; the page itself is routes/second-factor.tsx. */
     routes?(s: Services, render: RenderChallenge): Hono<GatewayEnv>
+  }
+  enrollment: {
+    /** Where its first factor is posted, under the enrollment page (routes/enrollment.tsx). */
+    routes?(s: Services, render: RenderEnrollment): Hono<GatewayEnv>
   }
 }
 

@@ -1,7 +1,10 @@
+import { Hono } from 'hono'
+import type { GatewayEnv } from '../../context.ts'
 import { smsChallengeFor, smsChallengeRoutes } from '../sms-challenge.ts'
+import { smsEnrollmentRoutes } from '../sms-setup.tsx'
 import type { FactorPages } from './factor-pages.ts'
 
-/** A code sent on request, under `<prefix>/2fa/sms` (routes/sms-challenge.ts). */
+/** A code sent on request, under `<prefix>/2fa/sms` and `<prefix>/enroll/sms` (routes/sms-*.ts). */
 export const textMessagePages: FactorPages = {
   signIn: {
     async offer(s, user, factors) {
@@ -9,5 +12,8 @@ export const textMessagePages: FactorPages = {
       return sms === null ? null : { sms }
     },
     routes: smsChallengeRoutes,
+  },
+  enrollment: {
+    routes: (s) => new Hono<GatewayEnv>().route('/sms', smsEnrollmentRoutes(s)),
   },
 }

@@ -1,3 +1,4 @@
+import { AuthenticatorAppSteps } from '../authenticator-app-steps.tsx'
 import { CodeField } from '../code-field.tsx'
 import type { FactorViews } from './factor-views.ts'
 
@@ -13,7 +14,7 @@ export const authenticatorAppViews: FactorViews = {
         <li>Check that the date and time on your phone are set automatically.</li>
       </>
     ),
-    needsScript: () => false,
+    script: () => 'none',
     Form: ({ urls, csrfToken, digits, error, trustField }) => (
       <form class="form" method="post" action={urls.secondFactor.page}>
         <input type="hidden" name="csrf" value={csrfToken} />
@@ -32,6 +33,19 @@ export const authenticatorAppViews: FactorViews = {
           Verify
         </button>
       </form>
+    ),
+  },
+  enrollment: {
+    setUp: 'Use an authenticator app',
+    protectWith: 'a code from your phone',
+    // "Copy key" beside the app's key.
+    script: 'page',
+    Form: ({ urls, badge: _, ...steps }) => (
+      <AuthenticatorAppSteps
+        {...steps}
+        action={urls.enroll.page}
+        submitLabel="Turn on two-step verification"
+      />
     ),
   },
 }

@@ -1,5 +1,6 @@
 import type { FactorId } from '../../factors/factor-kinds.ts'
 import { authenticatorAppViews } from './authenticator-app.tsx'
+import type { EnrollmentView } from './enrollment-view.ts'
 import { securityKeyViews } from './security-keys.tsx'
 import type { SignInView } from './sign-in-view.ts'
 import { textMessageViews } from './text-messages.tsx'
@@ -9,6 +10,8 @@ import { yubiKeyViews } from './yubikeys.tsx'
 export interface FactorViews {
   /** Its way to verify on the 2fa page. */
   signIn: SignInView
+  /** Its way to set up a first factor on the enrollment page. */
+  enrollment: EnrollmentView
 }
 
 /** Each factor's part of the pages: a new FactorId does not compile until it has its entry. */

@@ -1,6 +1,6 @@
 import { FieldError } from '../field-error.tsx'
 import { MethodHead } from '../method-head.tsx'
-import { KeyIcon, KeyStatus, keyStatusId } from '../security-key.tsx'
+import { AddKeyFields, KeyIcon, KeyStatus, keyStatusId } from '../security-key.tsx'
 import { trustFieldId } from '../trust-device-field.tsx'
 import type { FactorViews } from './factor-views.ts'
 
@@ -14,7 +14,7 @@ export const securityKeyViews: FactorViews = {
         <li>On a phone, hold an NFC key flat against the back of the phone until it is read.</li>
       </>
     ),
-    needsScript: () => true,
+    script: () => 'with-token',
     Form: ({ urls, error, trustField }) => (
       <section class="method" aria-labelledby="key-title">
         <MethodHead icon={<KeyIcon />} titleId="key-title">
@@ -39,6 +39,24 @@ export const securityKeyViews: FactorViews = {
         </button>
         <KeyStatus />
         {trustField}
+      </section>
+    ),
+  },
+  // The strongest way, so the one the page leads with where it is on.
+  enrollment: {
+    setUp: 'Use a security key or passkey',
+    protectWith: 'a security key or passkey',
+    script: 'with-token',
+    Form: ({ urls, badge }) => (
+      <section class="method enroll-method" id="security-key" aria-labelledby="security-key-title">
+        <MethodHead icon={<KeyIcon />} titleId="security-key-title" badge={badge}>
+          Use a security key or passkey
+        </MethodHead>
+        <p class="method-text">
+          A USB or NFC key such as a YubiKey, or a passkey saved on this device. You tap it instead of typing
+          a code, and it cannot be phished. You can add more keys later.
+        </p>
+        <AddKeyFields urls={urls} />
       </section>
     ),
   },

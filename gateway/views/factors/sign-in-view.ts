@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx'
 import type { TapgateUrls } from '../../http/tapgate-urls.ts'
 import type { SmsChallenge } from '../sms-method.tsx'
+import type { PageScript } from './page-script.ts'
 
 /** What the 2fa page gives the form of the way to verify it shows. */
 export interface SignInFormProps {
@@ -24,7 +25,7 @@ export interface SignInView {
   otherWay: string
   /** "Trouble signing in?": what to try with it. */
   tips?: Child
-  /** Whether the page needs its script (and the CSRF token the script posts) with this way on it. */
-  needsScript(props: SignInFormProps): boolean
+  /** What the page loads with this way on it. */
+  script(props: SignInFormProps): PageScript
   Form(props: SignInFormProps): Child
 }

@@ -1,3 +1,4 @@
+import { SmsAlternative } from '../sms-alternative.tsx'
 import { SmsMethod } from '../sms-method.tsx'
 import type { FactorViews } from './factor-views.ts'
 
@@ -12,7 +13,7 @@ export const textMessageViews: FactorViews = {
       </li>
     ),
     // The countdown before "Resend code" works.
-    needsScript: ({ sms }) => sms?.codeSent === true && sms.resendInSeconds > 0,
+    script: ({ sms }) => (sms?.codeSent === true && sms.resendInSeconds > 0 ? 'page' : 'none'),
     Form: ({ urls, csrfToken, sms, sendError, error, trustField }) =>
       sms === null ? null : (
         <SmsMethod
@@ -24,5 +25,12 @@ export const textMessageViews: FactorViews = {
           trustField={trustField}
         />
       ),
+  },
+  // The number first; the code is entered on the text-message set-up page.
+  enrollment: {
+    setUp: 'Get codes by text message',
+    protectWith: 'a code sent to your phone by text message',
+    script: 'none',
+    Form: ({ urls, csrfToken, badge }) => <SmsAlternative urls={urls} csrfToken={csrfToken} badge={badge} />,
   },
 }

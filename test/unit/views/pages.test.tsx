@@ -1,6 +1,6 @@
 import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { FactorId, Proof } from '../../../gateway/factors/factor-kinds.ts'
+import { type FactorId, factorIds, type Proof } from '../../../gateway/factors/factor-kinds.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
@@ -568,8 +568,14 @@ describe('EnrollmentPage', () => {
       shown?: FactorId
       skip?: { until: number | null }
     } = {},
-  ) =>
-    renderPage(
+  ) => {
+    const offered: Record<FactorId, boolean | undefined> = {
+      webauthn: props.securityKeys,
+      yubico_otp: props.yubikey,
+      totp: true,
+      sms: props.sms,
+    }
+    return renderPage(
       <EnrollmentPage
         urls={urls}
         username={props.username ?? 'alice'}
@@ -580,15 +586,16 @@ describe('EnrollmentPage', () => {
         issuer={props.issuer ?? 'tapgate'}
         digits={6}
         period={30}
-        error={props.error}
-        yubikeyError={props.yubikeyError}
-        securityKeys={props.securityKeys ?? false}
-        yubikey={props.yubikey}
-        sms={props.sms}
+        methods={factorIds.filter((id) => offered[id])}
+        refused={
+          props.yubikeyError !== undefined ? 'yubico_otp' : props.error !== undefined ? 'totp' : undefined
+        }
+        error={props.yubikeyError ?? props.error}
         shown={props.shown}
         skip={props.skip}
       />,
     )
+  }
   const title = 'Set up two-step verification'
   const every = { securityKeys: true, yubikey: true, sms: true }
   /** What the page shows: the security key, the YubiKey, the app's steps or the text-message number. */

@@ -1,21 +1,24 @@
 import type { FactorId, Proof } from '../factors/factor-kinds.ts'
 
-/** What the account page may say after a change; the query carries only the code, never the text. */
-export type AccountNotice =
-  | 'key_added'
-  | 'key_renamed'
-  | 'key_removed'
-  | 'codes_created'
-  | 'app_added'
-  | 'app_replaced'
-  | 'app_removed'
-  | 'yubikey_added'
-  | 'yubikey_removed'
-  | 'sms_added'
-  | 'sms_replaced'
-  | 'sms_removed'
-  | 'device_revoked'
-  | 'devices_revoked'
+/** What the account page says after a change; the query carries only the code, never the text. */
+export const accountNotices = {
+  key_added: 'Security key added.',
+  key_renamed: 'Security key renamed.',
+  key_removed: 'Security key removed.',
+  codes_created: 'New recovery codes created. The old ones no longer work.',
+  app_added: 'Authenticator app turned on.',
+  app_replaced: 'New authenticator app turned on. Codes from the old one no longer work.',
+  app_removed: 'Authenticator app removed.',
+  yubikey_added: 'YubiKey added.',
+  yubikey_removed: 'YubiKey removed.',
+  sms_added: 'Text messages turned on.',
+  sms_replaced: 'Phone number changed. Codes now go to the new number.',
+  sms_removed: 'Text messages turned off.',
+  device_revoked: 'That device will ask for the second step again.',
+  devices_revoked: 'Every trusted device will ask for the second step again.',
+} as const
+
+export type AccountNotice = keyof typeof accountNotices
 
 /** What the admin pages may say after an action. */
 export type AdminNotice = 'reset' | 'signed_out' | 'unlocked' | 'address_unlocked'

@@ -138,9 +138,7 @@ describe.each(cases)('a user whose only factor is of a type switched off: $name'
     const restored = await restartWith(type.before)
     expect(await enrolledFactors(restored.services, 'demo')).toMatchObject({
       none: true,
-      keys: [],
-      yubikeys: [],
-      sms: null,
+      has: { webauthn: [], yubico_otp: [], totp: false, sms: null },
     })
   })
 })

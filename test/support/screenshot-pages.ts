@@ -29,7 +29,7 @@ import { type PageLook, PageLookContext, pageLook, plainLook } from '../../gatew
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { tapgateUrls } from '../../gateway/http/tapgate-urls.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
-import { AccountPage } from '../../gateway/views/account-page.tsx'
+import { AccountPage, type AccountPageProps } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
 import { AuthenticatorAppPage } from '../../gateway/views/authenticator-app-page.tsx'
 import { EnrollmentInvitePage } from '../../gateway/views/enrollment-invite-page.tsx'
@@ -211,8 +211,8 @@ export async function samplePages(): Promise<Record<string, Sample>> {
     username: 'alice',
     csrfToken,
     factors: [standing('webauthn', '3'), standing('totp', 'On')],
-    hasTotp: true,
-    keys,
+    sections: { webauthn: keys, totp: true } as AccountPageProps['sections'],
+    ways: { webauthn: keys.length, yubico_otp: 0, totp: 1, sms: 0 },
     recoveryCodesLeft: 8,
     devices: [
       {
@@ -226,7 +226,6 @@ export async function samplePages(): Promise<Record<string, Sample>> {
       },
     ],
     history: historyPageOf(accountHistory),
-    removable: { webauthn: true, yubico_otp: true, totp: true, sms: false },
   }
   const smsChallenge = {
     maskedNumber: '+44 •••• ••23',
@@ -318,16 +317,20 @@ export async function samplePages(): Promise<Record<string, Sample>> {
       pressKeyButton,
     ),
     'account-no-keys': page(
-      AccountPage({ ...account, factors: [standing('webauthn', 'None'), standing('totp', 'On')], keys: [] }),
+      AccountPage({
+        ...account,
+        factors: [standing('webauthn', 'None'), standing('totp', 'On')],
+        sections: { webauthn: [], totp: true },
+        ways: { webauthn: 0, yubico_otp: 0, totp: 1, sms: 0 },
+      }),
     ),
     'account-one-key': page(
       AccountPage({
         ...account,
         factors: [standing('webauthn', '1'), standing('totp', 'Off')],
-        hasTotp: false,
-        keys: keys.slice(0, 1),
+        sections: { webauthn: keys.slice(0, 1), totp: false },
+        ways: { webauthn: 1, yubico_otp: 0, totp: 0, sms: 0 },
         recoveryCodesLeft: 2,
-        removable: { webauthn: false, yubico_otp: false, totp: false, sms: false },
       }),
     ),
     'account-three-keys': page(
@@ -342,24 +345,28 @@ export async function samplePages(): Promise<Record<string, Sample>> {
           standing('totp', 'On'),
           standing('sms', '+44 •••• ••23'),
         ],
-        keys: keys.slice(0, 2),
-        yubikeys: [
-          {
-            publicId: 'ccccccbcgujh',
-            name: 'YubiKey on my keyring',
-            createdAt: added,
-            lastUsedAt: added + 4 * day,
-          },
-        ],
-        sms: { maskedNumber: '+44 •••• ••23', addedAt: added + day, lastUsedAt: null, fallbackOnly: true },
-        removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
+        sections: {
+          webauthn: keys.slice(0, 2),
+          yubico_otp: [
+            {
+              publicId: 'ccccccbcgujh',
+              name: 'YubiKey on my keyring',
+              createdAt: added,
+              lastUsedAt: added + 4 * day,
+            },
+          ],
+          totp: true,
+          sms: { maskedNumber: '+44 •••• ••23', addedAt: added + day, lastUsedAt: null, fallbackOnly: true },
+        },
+        ways: { webauthn: 2, yubico_otp: 1, totp: 1, sms: 1 },
       }),
     ),
     'account-error': page(
       AccountPage({
         ...account,
         factors: [standing('webauthn', '2'), standing('totp', 'On')],
-        keys: keys.slice(0, 2),
+        sections: { webauthn: keys.slice(0, 2), totp: true },
+        ways: { webauthn: 2, yubico_otp: 0, totp: 1, sms: 0 },
         error: 'Give the key a name of at most 64 characters.',
       }),
       pressKeyButton,
@@ -552,21 +559,28 @@ export async function samplePages(): Promise<Record<string, Sample>> {
       AccountPage({
         ...account,
         factors: [...account.factors, standing('sms', '+44 •••• ••23')],
-        sms: {
-          maskedNumber: '+44 •••• ••23',
-          addedAt: added,
-          lastUsedAt: added + 2 * day,
-          fallbackOnly: true,
+        sections: {
+          ...account.sections,
+          sms: {
+            maskedNumber: '+44 •••• ••23',
+            addedAt: added,
+            lastUsedAt: added + 2 * day,
+            fallbackOnly: true,
+          },
         },
-        removable: { webauthn: true, yubico_otp: true, totp: true, sms: true },
+        ways: { ...account.ways, sms: 1 },
       }),
     ),
     'sms-account-off': page(
       AccountPage({
         ...account,
         factors: [standing('webauthn', 'None'), standing('totp', 'On'), standing('sms', 'Off')],
-        keys: [],
-        sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
+        sections: {
+          webauthn: [],
+          totp: true,
+          sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
+        },
+        ways: { webauthn: 0, yubico_otp: 0, totp: 1, sms: 0 },
       }),
     ),
     'recovery-code-used': page(RecoveryCodeUsedPage({ urls, remaining: 2, destination: '/dashboard' })),

@@ -1,16 +1,22 @@
 import { Hono } from 'hono'
 import type { GatewayEnv } from '../../context.ts'
-import { recordEnrolled } from '../../factor-setup/factor-changes.ts'
+import { recordEnrolled, recordFactorChange } from '../../factor-setup/factor-changes.ts'
 import { offeredTotpSecret } from '../../factor-setup/offered-totp-secret.ts'
 import { enrolledFactors } from '../../factors/enrolled-factors.ts'
+import { mayRemove } from '../../factors/last-way-in.ts'
+import { requireRecentVerification } from '../../guards/step-up.ts'
 import { checkbox, readForm, textField } from '../../http/form.ts'
 import { appCodeMessages } from '../../messages/code-messages.ts'
 import { attemptProof } from '../../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../../sign-in/complete-sign-in.ts'
-import { type FactorPages, offeredWhenSetUp } from './factor-pages.ts'
+import { authenticatorAppRoutes } from '../authenticator-app.tsx'
+import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts'
 
-/** An app's code, posted to the 2fa page itself, and at enrollment to the enrollment page. */
-export const authenticatorAppPages: FactorPages = {
+/**
+ * An app's code, posted to the 2fa page itself, and at enrollment to the enrollment page; the
+ * account page sets one up, moves it to a new phone (routes/authenticator-app.tsx) or removes it.
+ */
+export const authenticatorAppPages: FactorPages<boolean> = {
   signIn: {
     offer: offeredWhenSetUp('totp'),
     routes(s, render) {
@@ -56,6 +62,22 @@ export const authenticatorAppPages: FactorPages = {
         await recordEnrolled(c, s, 'totp')
         return c.redirect(await completeSignIn(c, s, 'totp', { firstEnrollment: true }), 303)
       })
+    },
+  },
+  account: {
+    section: (_s, factors) => factors.has.totp,
+    routes(s, render) {
+      const routes = new Hono<GatewayEnv>()
+      routes.post('/app/remove', requireRecentVerification(s), async (c) => {
+        const { user } = c.var.session
+        const factors = await enrolledFactors(s, user)
+        if (!factors.has.totp) return render(c, 400, { error: 'No authenticator app is set up.' })
+        if (!mayRemove(factors.ways, 'totp')) return render(c, 400, { error: lastWayIn })
+        await s.totp.remove(user)
+        await recordFactorChange(c, s, 'totp', 'removed')
+        return c.redirect(s.urls.account.notice('app_removed'), 303)
+      })
+      return routes.route('/app', authenticatorAppRoutes(s))
     },
   },
 }

@@ -3,6 +3,7 @@ import type { GatewayEnv } from '../../context.ts'
 import type { EnrolledFactors } from '../../factors/enrolled-factors.ts'
 import type { FactorId, Proof } from '../../factors/factor-kinds.ts'
 import type { Services } from '../../services.ts'
+import type { AccountData } from '../../views/factors/factor-views.ts'
 import type { SignInFormProps } from '../../views/factors/sign-in-view.ts'
 import { authenticatorAppPages } from './authenticator-app.tsx'
 import { securityKeyPages } from './security-keys.ts'
@@ -33,11 +34,24 @@ export type RenderEnrollment = (
   refusal: { refused: FactorId; error: string },
 ) => Promise<Response>
 
+/** Renders the account page again: a refusal in the banner, or at a factor's add form. */
+export type RenderAccount = (
+  c: Context<GatewayEnv>,
+  status: 400,
+  refusal: { error: string } | { refused: FactorId; error: string },
+) => Promise<Response>
+
+/** Why a removal was refused when it would leave the user no way in (factors/last-way-in.ts). */
+export const lastWayIn = 'You cannot remove your only way to sign in. Add another method first.'
+
 /** What a way to verify adds to its form on the 2fa page (views/factors/sign-in-view.ts). */
 export type SignInExtras = Partial<Pick<SignInFormProps, 'sms'>>
 
-/** A factor's part of tapgate's pages, on the route side; its forms are in views/factors/. */
-export interface FactorPages {
+/**
+ * A factor's part of tapgate's pages, on the route side; its forms are in views/factors/.
+ * `AccountData` is what its section of the account page shows (views/factors/factor-views.ts).
+ */
+export interface FactorPages<AccountData> {
   signIn: {
     /** Whether the 2fa page offers it to the user, with what its form needs; null when not. */
     offer(s: Services, user: string, factors: EnrolledFactors): Promise<SignInExtras | null>
@@ -48,10 +62,16 @@ export interface FactorPages {
     /** Where its first factor is posted, under the enrollment page (routes/enrollment.tsx). */
     routes?(s: Services, render: RenderEnrollment): Hono<GatewayEnv>
   }
+  account: {
+    /** What its section shows; asked only when the config offers the factor to the user. */
+    section(s: Services, factors: EnrolledFactors): AccountData
+    /** Its changes under the account page (add, rename, remove), each behind a recent second factor. */
+    routes?(s: Services, render: RenderAccount): Hono<GatewayEnv>
+  }
 }
 
 /** Each factor's part of the pages: a new FactorId does not compile until it has its entry. */
-export const factorPages: Readonly<Record<FactorId, FactorPages>> = {
+export const factorPages: { readonly [K in FactorId]: FactorPages<AccountData[K]> } = {
   webauthn: securityKeyPages,
   yubico_otp: yubiKeyPages,
   totp: authenticatorAppPages,
@@ -59,6 +79,6 @@ export const factorPages: Readonly<Record<FactorId, FactorPages>> = {
 }
 
 /** The 2fa page offers the factor to every user who has a way in by it. */
-export function offeredWhenSetUp(id: FactorId): FactorPages['signIn']['offer'] {
+export function offeredWhenSetUp(id: FactorId): FactorPages<unknown>['signIn']['offer'] {
   return async (_s, _user, factors) => (factors.ways[id] > 0 ? {} : null)
 }

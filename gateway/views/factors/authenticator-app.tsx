@@ -1,9 +1,18 @@
+import { accountSectionIds } from '../account-summary.tsx'
 import { AuthenticatorAppSteps } from '../authenticator-app-steps.tsx'
 import { CodeField } from '../code-field.tsx'
+import { FactorActions } from '../factor-actions.tsx'
 import type { FactorViews } from './factor-views.ts'
 
+function appHint(hasTotp: boolean, keyCount: number): string {
+  if (!hasTotp && keyCount === 0) return 'Not set up. Set up an app, or add a key below.'
+  if (!hasTotp) return 'Not set up. You sign in with your keys only, so keep a spare one.'
+  if (keyCount === 0) return 'You sign in with codes from an app such as Google Authenticator.'
+  return 'Codes from an app such as Google Authenticator, for when your key is not to hand.'
+}
+
 /** A code from an authenticator app. */
-export const authenticatorAppViews: FactorViews = {
+export const authenticatorAppViews: FactorViews<boolean> = {
   signIn: {
     otherWay: 'Enter a code from your authenticator app',
     tips: (
@@ -46,6 +55,26 @@ export const authenticatorAppViews: FactorViews = {
         action={urls.enroll.page}
         submitLabel="Turn on two-step verification"
       />
+    ),
+  },
+  // On or off; a new phone replaces it, and the hint weighs what else the user signs in with.
+  account: {
+    Section: ({ urls, csrfToken, data: on, ways, canRemove }) => (
+      <section class="section" id={accountSectionIds.totp} aria-labelledby="app-title">
+        {/* One line, so that heading navigation alone tells a screen reader user the state. */}
+        <h2 class="section-title section-title-status" id="app-title">
+          Authenticator app<span class="visually-hidden">:</span>{' '}
+          <span class={on ? 'pill pill-on' : 'pill'}>{on ? 'On' : 'Off'}</span>
+        </h2>
+        <p class="hint">{appHint(on, ways.webauthn + ways.yubico_otp)}</p>
+        <FactorActions
+          change={{ href: urls.account.app, label: on ? 'Move to a new phone' : 'Set up an app' }}
+          removeAction={on ? urls.account.removeApp : null}
+          csrfToken={csrfToken}
+          canRemove={canRemove}
+          titleId="app-title"
+        />
+      </section>
     ),
   },
 }

@@ -1,9 +1,10 @@
+import { type AccountSms, SmsSection } from '../account-sms.tsx'
 import { SmsAlternative } from '../sms-alternative.tsx'
 import { SmsMethod } from '../sms-method.tsx'
 import type { FactorViews } from './factor-views.ts'
 
 /** A code sent to the user's phone once they ask for it. */
-export const textMessageViews: FactorViews = {
+export const textMessageViews: FactorViews<AccountSms> = {
   signIn: {
     otherWay: 'Get a code by text message',
     tips: (
@@ -32,5 +33,10 @@ export const textMessageViews: FactorViews = {
     protectWith: 'a code sent to your phone by text message',
     script: 'none',
     Form: ({ urls, csrfToken, badge }) => <SmsAlternative urls={urls} csrfToken={csrfToken} badge={badge} />,
+  },
+  account: {
+    Section: ({ urls, csrfToken, data: sms, canRemove }) => (
+      <SmsSection urls={urls} csrfToken={csrfToken} sms={sms} canRemove={canRemove} />
+    ),
   },
 }

@@ -1,10 +1,11 @@
+import { type AccountYubiKey, YubiKeysSection } from '../account-yubikeys.tsx'
 import { MethodHead } from '../method-head.tsx'
 import { KeyIcon } from '../security-key.tsx'
 import { YubiKeyFields, YubiKeyTapField } from '../yubikey-fields.tsx'
 import type { FactorViews } from './factor-views.ts'
 
 /** A YubiKey in OTP mode types its code and presses Enter: the field takes the tap and submits. */
-export const yubiKeyViews: FactorViews = {
+export const yubiKeyViews: FactorViews<readonly AccountYubiKey[]> = {
   signIn: {
     otherWay: 'Touch your YubiKey',
     script: () => 'none',
@@ -38,6 +39,17 @@ export const yubiKeyViews: FactorViews = {
           </button>
         </form>
       </section>
+    ),
+  },
+  account: {
+    Section: ({ urls, csrfToken, data: yubikeys, canRemove, error }) => (
+      <YubiKeysSection
+        urls={urls}
+        csrfToken={csrfToken}
+        yubikeys={yubikeys}
+        canRemove={canRemove}
+        addError={error}
+      />
     ),
   },
 }

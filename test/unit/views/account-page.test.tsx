@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { FactorStanding } from '../../../gateway/factors/factor-standing.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
-import { type AccountKey, AccountPage, type AccountPageProps } from '../../../gateway/views/account-page.tsx'
+import { AccountPage, type AccountPageProps } from '../../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../../gateway/views/admin-page.tsx'
+import type { AccountKey } from '../../../gateway/views/factors/security-keys.tsx'
 import { historyPageOf } from '../../support/history-page.ts'
 import { renderPage } from '../../support/render-page.ts'
 
@@ -83,6 +84,11 @@ const device = (index: number): AccountDevice => ({
   current: index === 0,
 })
 
+const twoKeysAndApp: AccountPageProps['sections'] = {
+  webauthn: [key('Blue key'), key('Spare key')],
+  totp: true,
+}
+
 function page(props: Partial<AccountPageProps> = {}, history: AccountHistoryEntry[] = []): string {
   return renderPage(
     <AccountPage
@@ -93,12 +99,11 @@ function page(props: Partial<AccountPageProps> = {}, history: AccountHistoryEntr
         { id: 'webauthn', title: 'Security keys', shown: '2', on: true },
         { id: 'totp', title: 'Authenticator app', shown: 'On', on: true },
       ]}
-      hasTotp={true}
-      keys={[key('Blue key'), key('Spare key')]}
+      sections={twoKeysAndApp}
+      ways={{ webauthn: 2, yubico_otp: 0, totp: 1, sms: 0 }}
       recoveryCodesLeft={8}
       devices={[device(0)]}
       history={historyPageOf(history)}
-      removable={{ webauthn: true, yubico_otp: true, totp: true, sms: true }}
       {...props}
     />,
   )
@@ -128,8 +133,11 @@ describe('the account summary', () => {
   it('comes first: each way in with its count, the recovery codes left and the trusted devices', () => {
     const html = page({
       factors: everyFactor,
-      yubikeys: [{ publicId: 'cccccccccccb', name: 'Desk', createdAt: added, lastUsedAt: null }],
-      sms: { maskedNumber: '+44 •••• ••23', addedAt: added, lastUsedAt: null, fallbackOnly: false },
+      sections: {
+        ...twoKeysAndApp,
+        yubico_otp: [{ publicId: 'cccccccccccb', name: 'Desk', createdAt: added, lastUsedAt: null }],
+        sms: { maskedNumber: '+44 •••• ••23', addedAt: added, lastUsedAt: null, fallbackOnly: false },
+      },
       devices: [device(0), device(1)],
     })
     expect(html.indexOf('class="summary-list"')).toBeLessThan(html.indexOf('id="keys-title"'))
@@ -146,8 +154,11 @@ describe('the account summary', () => {
   it('links every item to a section of the page', () => {
     const html = page({
       factors: everyFactor,
-      yubikeys: [],
-      sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
+      sections: {
+        ...twoKeysAndApp,
+        yubico_otp: [],
+        sms: { maskedNumber: null, addedAt: null, lastUsedAt: null, fallbackOnly: false },
+      },
     })
     const ids = tags(html, '[a-z]+').map((attrs) => attrs.id)
     const anchors = tags(html, 'a').filter((a) => a.href?.startsWith('#'))
@@ -161,8 +172,8 @@ describe('the account summary', () => {
         { id: 'webauthn', title: 'Security keys', shown: 'None', on: false },
         { id: 'totp', title: 'Authenticator app', shown: 'Off', on: false },
       ],
-      keys: [],
-      hasTotp: false,
+      sections: { webauthn: [], totp: false },
+      ways: { webauthn: 0, yubico_otp: 0, totp: 0, sms: 0 },
       recoveryCodesLeft: null,
       devices: [],
     })
@@ -190,10 +201,13 @@ describe('the account summary', () => {
 })
 
 describe('the forms to add a way in', () => {
-  const yubikeys = [{ publicId: 'cccccccccccb', name: 'Desk', createdAt: added, lastUsedAt: null }]
+  const sections = {
+    ...twoKeysAndApp,
+    yubico_otp: [{ publicId: 'cccccccccccb', name: 'Desk', createdAt: added, lastUsedAt: null }],
+  }
 
   it('are folded until asked for, in <details> that work without a script', () => {
-    const folded = disclosures(page({ yubikeys }))
+    const folded = disclosures(page({ sections }))
     expect(folded.map(({ open, summary }) => ({ open, summary }))).toEqual([
       { open: false, summary: 'Add a security key' },
       { open: false, summary: 'Add a YubiKey' },
@@ -206,7 +220,7 @@ describe('the forms to add a way in', () => {
 
   it('open the YubiKey form with a refused tap, the message at its field, not in the banner', () => {
     const message = 'That YubiKey code was not accepted. Touch the key again.'
-    const html = page({ yubikeys, addYubikeyError: message })
+    const html = page({ sections, refused: { factor: 'yubico_otp', error: message } })
     const [addKey, addYubikey] = disclosures(html)
     expect(addKey!.open).toBe(false)
     expect(addYubikey!.open).toBe(true)
@@ -219,7 +233,7 @@ describe('the forms to add a way in', () => {
   })
 
   it('leave a refusal of another form in the banner, every form folded', () => {
-    const html = page({ yubikeys, error: 'That key is not registered.' })
+    const html = page({ sections, error: 'That key is not registered.' })
     expect(disclosures(html).map((d) => d.open)).toEqual([false, false])
     expect(html).toContain('banner-error')
   })
@@ -300,12 +314,11 @@ describe('the history', () => {
           username="alice"
           csrfToken="tok"
           factors={[]}
-          hasTotp={true}
-          keys={[]}
+          sections={{ webauthn: [], totp: true }}
+          ways={{ webauthn: 0, yubico_otp: 0, totp: 1, sms: 0 }}
           recoveryCodesLeft={8}
           devices={[]}
           history={historyPageOf(many, at)}
-          removable={{ webauthn: true, yubico_otp: true, totp: true, sms: true }}
         />,
       )
     }

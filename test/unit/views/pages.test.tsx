@@ -3,10 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type FactorId, factorIds, type Proof } from '../../../gateway/factors/factor-kinds.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
-import { type AccountKey, AccountPage } from '../../../gateway/views/account-page.tsx'
+import { AccountPage } from '../../../gateway/views/account-page.tsx'
 import { AdminUserPage } from '../../../gateway/views/admin-page.tsx'
 import { AuthenticatorAppPage } from '../../../gateway/views/authenticator-app-page.tsx'
 import { EnrollmentPage } from '../../../gateway/views/enrollment-page.tsx'
+import type { AccountKey } from '../../../gateway/views/factors/security-keys.tsx'
 import { Layout } from '../../../gateway/views/layout.tsx'
 import { MessagePage } from '../../../gateway/views/message-page.tsx'
 import { FreshRecoveryCodesPage, RecoveryCodeUsedPage } from '../../../gateway/views/recovery-codes-page.tsx'
@@ -884,36 +885,31 @@ describe('AccountPage', () => {
       devices?: AccountDevice[]
       history?: AccountHistoryEntry[]
       hasTotp?: boolean
-      canRemoveKey?: boolean
       notice?: string
       error?: string
       username?: string
       csrfToken?: string
     } = {},
-  ) =>
-    renderPage(
+  ) => {
+    const keys = props.keys ?? threeKeys
+    const hasTotp = props.hasTotp ?? true
+    return renderPage(
       <AccountPage
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok-acct'}
         factors={[]}
-        hasTotp={props.hasTotp ?? true}
-        keys={props.keys ?? threeKeys}
+        sections={{ webauthn: keys, totp: hasTotp }}
+        ways={{ webauthn: keys.length, yubico_otp: 0, totp: hasTotp ? 1 : 0, sms: 0 }}
         recoveryCodesLeft={props.recoveryCodesLeft === undefined ? 10 : props.recoveryCodesLeft}
         devices={props.devices ?? []}
         history={historyPageOf(props.history ?? [])}
-        removable={removableAll(props.canRemoveKey ?? true)}
         notice={props.notice}
         error={props.error}
       />,
     )
+  }
   const title = 'Your account'
-  const removableAll = (removable: boolean) => ({
-    webauthn: removable,
-    yubico_otp: removable,
-    totp: removable,
-    sms: removable,
-  })
 
   /** The markup of each key's list item, in order. */
   function keyRows(html: string): string[] {
@@ -1120,7 +1116,7 @@ describe('AccountPage', () => {
   })
 
   it('disables Remove with a reason when the key is the last way in', () => {
-    const html = page({ keys: threeKeys.slice(0, 1), hasTotp: false, canRemoveKey: false })
+    const html = page({ keys: threeKeys.slice(0, 1), hasTotp: false })
     const remove = only(html, 'button', (a) => (a.class ?? '').includes('button-danger'))
     expect(remove).toHaveProperty('disabled')
     expect(remove['aria-describedby']).toBe('remove-blocked')
@@ -1180,7 +1176,7 @@ describe('AccountPage', () => {
       notice: evil,
       error: evil,
       csrfToken: evilAttr,
-      canRemoveKey: false,
+      hasTotp: false,
     })
     expectDocumentBasics(html, title, { script: true })
     expectIdsUniqueAndReferencesResolved(html)

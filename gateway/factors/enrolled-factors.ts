@@ -1,5 +1,5 @@
+import type { FactorSet } from './factor-kinds.ts'
 import { type FactorHoldings, type FactorId, factorIds, factorKinds, mapFactors } from './factor-kinds.ts'
-import type { FactorSet } from './factor-set.ts'
 import type { WaysIn } from './last-way-in.ts'
 import { type SwitchableFactor, switchedOffFactors } from './switched-off-factors.ts'
 

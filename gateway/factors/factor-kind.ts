@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.ts'
-import type { FactorSet } from './factor-set.ts'
+import type { FactorSet } from './factor-kinds.ts'
 import type { StoredFactor } from './stored-factor.ts'
 
 /** How pages, the admin page and the CLI name a factor: one of it, several, and as a heading. */

@@ -1,9 +1,15 @@
 import type { Store } from '../store/store.ts'
+import type { UserGroups } from '../users/user-groups.ts'
 import type { FactorKind, FactorLabels } from './factor-kind.ts'
+import type { RecoveryCodes } from './recovery-codes.ts'
+import type { SmsFactor } from './sms/sms-factor.ts'
 import { textMessages } from './sms/text-messages-kind.ts'
 import type { StoredFactor } from './stored-factor.ts'
 import { authenticatorApp } from './totp/authenticator-app-kind.ts'
+import type { TotpFactor } from './totp/totp-factor.ts'
 import { securityKeys } from './webauthn/security-keys-kind.ts'
+import type { WebAuthnFactor } from './webauthn/webauthn-factor.ts'
+import type { YubicoOtpFactor } from './yubico-otp/yubico-otp-factor.ts'
 import { yubiKeys } from './yubico-otp/yubikeys-kind.ts'
 
 /**
@@ -19,6 +25,20 @@ const kinds = {
 }
 
 export type FactorId = keyof typeof kinds
+
+/**
+ * What the kinds read of the services: each factor as this config has it (null: turned off), every
+ * type's stored records, and the groups. A new factor's service goes here and in services.ts.
+ */
+export interface FactorSet {
+  webauthn: WebAuthnFactor | null
+  yubicoOtp: YubicoOtpFactor | null
+  totp: TotpFactor
+  sms: SmsFactor | null
+  recoveryCodes: RecoveryCodes
+  storedFactors: Readonly<Record<FactorId, StoredFactor>>
+  groups: UserGroups
+}
 
 /** What a user has of each factor: their keys, whether an app is set up, their phone. */
 export type FactorHoldings = {

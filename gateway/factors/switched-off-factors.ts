@@ -1,5 +1,5 @@
+import type { FactorSet } from './factor-kinds.ts'
 import { type FactorId, factorIds } from './factor-kinds.ts'
-import type { FactorSet } from './factor-set.ts'
 
 /** The factor types an operator can turn off; an authenticator app is always on. */
 export type SwitchableFactor = Exclude<FactorId, 'totp'>

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from '../context.ts'
 import { enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { FactorSet } from '../factors/factor-set.ts'
+import type { FactorSet } from '../factors/factor-kinds.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
 

@@ -16,8 +16,7 @@ import { gatewayCookies } from '../proxy/panel-request.ts'
 import type { Services } from '../services.ts'
 import { deviceLabel } from '../session/trusted-devices.ts'
 import { AccountPage, type AccountPageProps } from '../views/account-page.tsx'
-import type { AccountData } from '../views/factors/factor-views.ts'
-import { factorPages } from './factors/factor-pages.ts'
+import { type AccountData, factorPages, factorViews } from './factors/factor-pages.ts'
 
 /**
  * `<prefix>/account`: a verified user's sign-in security: each offered factor's section and its
@@ -47,6 +46,7 @@ export function accountRoutes(s: Services) {
     const page = (
       <AccountPage
         urls={urls}
+        views={factorViews}
         username={c.var.session.user}
         csrfToken={c.var.csrfToken}
         factors={factorStandings(factors)}

@@ -16,7 +16,7 @@ import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { EnrollmentInvitePage } from '../views/enrollment-invite-page.tsx'
 import { EnrollmentPage } from '../views/enrollment-page.tsx'
-import { factorPages } from './factors/factor-pages.ts'
+import { factorPages, factorViews } from './factors/factor-pages.ts'
 
 /**
  * `<prefix>/enroll`: a user with no factor adds one, one way at a time (`?method=` picks another than
@@ -83,6 +83,7 @@ export function enrollmentRoutes(s: Services) {
     const page = (
       <EnrollmentPage
         urls={urls}
+        views={factorViews}
         {...(await appSetupFor(c, s))}
         methods={offeredFactors(s, c.var.session.user)}
         skip={skipAllowed(s)}

@@ -14,7 +14,7 @@ import { attemptProof } from '../sign-in/attempt.ts'
 import { completeSignIn } from '../sign-in/complete-sign-in.ts'
 import { RecoveryCodeUsedPage } from '../views/recovery-codes-page.tsx'
 import { SecondFactorPage } from '../views/second-factor-page.tsx'
-import { type ChallengeRefusal, factorPages, type SignInExtras } from './factors/factor-pages.ts'
+import { type ChallengeRefusal, factorPages, factorViews, type SignInExtras } from './factors/factor-pages.ts'
 
 /**
  * `<prefix>/2fa`: the challenge for a user whose panel password was accepted, one way to verify at a
@@ -54,6 +54,7 @@ export function secondFactorRoutes(s: Services) {
     const page = (
       <SecondFactorPage
         urls={urls}
+        views={factorViews}
         username={user}
         csrfToken={c.var.csrfToken}
         digits={digits}

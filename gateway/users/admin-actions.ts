@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { type EnrolledFactors, enrolledFactors } from '../factors/enrolled-factors.ts'
-import type { FactorSet } from '../factors/factor-set.ts'
+import type { FactorSet } from '../factors/factor-kinds.ts'
 import type { KeyMaterial } from '../factors/yubico-otp/key-material.ts'
 import type { ImportResult, YubicoOtpFactor } from '../factors/yubico-otp/yubico-otp-factor.ts'
 import type { HistoryEntry, LoginHistory, RequestOrigin } from '../history/login-history.ts'

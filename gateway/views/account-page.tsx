@@ -4,6 +4,7 @@ import { mayRemove, type WaysIn } from '../factors/last-way-in.ts'
 import type { Page } from '../history/page-of.ts'
 import type { HistoryRow } from '../history/sign-in-rows.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
+import type { AccountData } from '../routes/factors/factor-pages.ts'
 import {
   type AccountDevice,
   type AccountHistoryEntry,
@@ -14,11 +15,13 @@ import {
 import { AccountSummary, accountSectionIds, runningLowOnCodes } from './account-summary.tsx'
 import { Banners } from './banners.tsx'
 import type { AccountSectionProps } from './factors/account-view.ts'
-import { type AccountData, factorViews } from './factors/factor-views.ts'
+import type { FactorViewsTable } from './factors/factor-views.ts'
 import { Layout } from './layout.tsx'
 
 export interface AccountPageProps {
   urls: TapgateUrls
+  /** Every factor's views (routes/factors/factor-pages.ts). */
+  views: FactorViewsTable<AccountData>
   username: string
   csrfToken: string
   /** What the user has of each factor offered to them: the summary at the top. */
@@ -86,14 +89,22 @@ function RecoveryCodesSection({
 /** A factor's section, when the page has one for it. */
 function FactorSection<K extends FactorId>({
   id,
+  views,
   data,
   ...props
-}: Omit<AccountSectionProps<AccountData[K]>, 'data' | 'canRemove'> & {
+}: Omit<AccountSectionProps<AccountData[K]>, 'sectionId' | 'data' | 'canRemove'> & {
   id: K
+  views: AccountPageProps['views']
   data: AccountData[K] | undefined
 }) {
   if (data === undefined) return null
-  return factorViews[id].account.Section({ ...props, data, canRemove: mayRemove(props.ways, id) })
+  const { account } = views[id]
+  return account.Section({
+    ...props,
+    sectionId: account.sectionId,
+    data,
+    canRemove: mayRemove(props.ways, id),
+  })
 }
 
 /**
@@ -102,6 +113,7 @@ function FactorSection<K extends FactorId>({
  */
 export function AccountPage({
   urls,
+  views,
   username,
   csrfToken,
   factors,
@@ -123,11 +135,17 @@ export function AccountPage({
         </p>
         <Banners notice={notice} error={error} />
 
-        <AccountSummary factors={factors} recoveryCodesLeft={recoveryCodesLeft} devices={devices.length} />
+        <AccountSummary
+          factors={factors}
+          views={views}
+          recoveryCodesLeft={recoveryCodesLeft}
+          devices={devices.length}
+        />
 
         {factorIds.map((id) => (
           <FactorSection
             id={id}
+            views={views}
             data={sections[id]}
             urls={urls}
             csrfToken={csrfToken}

@@ -1,5 +1,4 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
-import { accountSectionIds } from './account-summary.tsx'
 import { FactorActions } from './factor-actions.tsx'
 import { UsageDates } from './usage-dates.tsx'
 
@@ -15,11 +14,13 @@ export interface AccountSms {
 
 /** Text messages on the account page: the number (masked), change it, remove it. */
 export function SmsSection({
+  sectionId,
   urls,
   csrfToken,
   sms,
   canRemove,
 }: {
+  sectionId: string
   urls: TapgateUrls
   csrfToken: string
   sms: AccountSms
@@ -27,7 +28,7 @@ export function SmsSection({
 }) {
   const on = sms.maskedNumber !== null
   return (
-    <section class="section" id={accountSectionIds.sms} aria-labelledby="sms-title">
+    <section class="section" id={sectionId} aria-labelledby="sms-title">
       <h2 class="section-title section-title-status" id="sms-title">
         Text messages<span class="visually-hidden">:</span>{' '}
         <span class={on ? 'pill pill-on' : 'pill'}>{on ? 'On' : 'Off'}</span>

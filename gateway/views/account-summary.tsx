@@ -1,5 +1,6 @@
 import type { FactorId } from '../factors/factor-kinds.ts'
 import type { FactorStanding } from '../factors/factor-standing.ts'
+import type { FactorViewsTable } from './factors/factor-views.ts'
 
 /** At most this many unused recovery codes and the account page urges a new set. */
 const fewRecoveryCodes = 3
@@ -9,19 +10,17 @@ export function runningLowOnCodes(left: number | null): boolean {
   return left !== null && left <= fewRecoveryCodes
 }
 
-/** The ids of the account page's sections, which the summary links to. */
+/** The ids of the account page's own sections, which the summary links to (a factor's: its view). */
 export const accountSectionIds = {
-  webauthn: 'security-keys',
-  yubico_otp: 'yubikeys',
-  totp: 'authenticator-app',
-  sms: 'text-messages',
   recoveryCodes: 'recovery-codes',
   devices: 'trusted-devices',
-} as const satisfies Record<FactorId, string> & Record<string, string>
+} as const
 
 export interface AccountSummaryProps {
   /** What the user has of each factor offered to them (factors/factor-standing.ts). */
   factors: readonly FactorStanding[]
+  /** Where each factor's section is (its view's `sectionId`). */
+  views: FactorViewsTable<Record<FactorId, unknown>>
   recoveryCodesLeft: number | null
   devices: number
 }
@@ -55,7 +54,7 @@ const count = (n: number) => (n === 0 ? 'None' : String(n))
  * The top of the account page: each way in, the recovery codes left and the trusted browsers, at a
  * glance, each a link to its section below.
  */
-export function AccountSummary({ factors, recoveryCodesLeft, devices }: AccountSummaryProps) {
+export function AccountSummary({ factors, views, recoveryCodesLeft, devices }: AccountSummaryProps) {
   const codes = recoveryCodesLeft
   return (
     <section class="account-summary" aria-labelledby="summary-title">
@@ -65,7 +64,7 @@ export function AccountSummary({ factors, recoveryCodesLeft, devices }: AccountS
       <ul class="summary-list">
         {factors.map(({ id, title, shown, on }) => (
           <SummaryItem
-            section={accountSectionIds[id]}
+            section={views[id].account.sectionId}
             label={title}
             value={shown}
             state={on ? 'on' : 'plain'}

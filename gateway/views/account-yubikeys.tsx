@@ -1,5 +1,4 @@
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
-import { accountSectionIds } from './account-summary.tsx'
 import { UsageDates } from './usage-dates.tsx'
 import { YubiKeyFields } from './yubikey-fields.tsx'
 
@@ -15,12 +14,14 @@ export interface AccountYubiKey {
  * folded until asked for, and open when it comes back with a refused tap (`addError`).
  */
 export function YubiKeysSection({
+  sectionId,
   urls,
   csrfToken,
   yubikeys,
   canRemove,
   addError,
 }: {
+  sectionId: string
   urls: TapgateUrls
   csrfToken: string
   yubikeys: readonly AccountYubiKey[]
@@ -28,7 +29,7 @@ export function YubiKeysSection({
   addError?: string | undefined
 }) {
   return (
-    <section class="section" id={accountSectionIds.yubico_otp} aria-labelledby="yubikeys-title">
+    <section class="section" id={sectionId} aria-labelledby="yubikeys-title">
       <h2 class="section-title" id="yubikeys-title">
         YubiKeys that type a code
       </h2>

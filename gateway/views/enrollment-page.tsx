@@ -2,12 +2,14 @@ import type { FactorId } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import type { AuthenticatorAppStepsProps } from './authenticator-app-steps.tsx'
 import { DateTime } from './date-time.tsx'
-import { factorViews } from './factors/factor-views.ts'
+import type { FactorViewsTable } from './factors/factor-views.ts'
 import { layoutScript } from './factors/page-script.ts'
 import { Layout } from './layout.tsx'
 
 export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'action' | 'submitLabel'> {
   urls: TapgateUrls
+  /** Every factor's views (routes/factors/factor-pages.ts). */
+  views: FactorViewsTable<Record<FactorId, unknown>>
   /** The factors offered to the user, strongest first (EnrolledFactors.offered). */
   methods: readonly FactorId[]
   /**
@@ -27,10 +29,12 @@ export interface EnrollmentPageProps extends Omit<AuthenticatorAppStepsProps, 'a
  */
 function OtherWaysToSetUp({
   urls,
+  views,
   methods,
   shown,
 }: {
   urls: TapgateUrls
+  views: EnrollmentPageProps['views']
   methods: readonly FactorId[]
   shown: FactorId
 }) {
@@ -43,14 +47,14 @@ function OtherWaysToSetUp({
           factor === shown ? (
             <li>
               <a class="other-way other-way-current" href={urls.enroll.method(factor)} aria-current="page">
-                <span>{factorViews[factor].enrollment.setUp}</span>
+                <span>{views[factor].enrollment.setUp}</span>
                 <span class="other-way-note">Shown above</span>
               </a>
             </li>
           ) : (
             <li>
               <a class="other-way" href={urls.enroll.method(factor)}>
-                {factorViews[factor].enrollment.setUp}
+                {views[factor].enrollment.setUp}
               </a>
             </li>
           ),
@@ -65,10 +69,18 @@ function OtherWaysToSetUp({
  * authenticator app, text message), the one asked for (`?method=`), or the one whose form was just
  * refused, with "Other ways to set up" listing them all.
  */
-export function EnrollmentPage({ urls, methods, skip, shown: asked, refused, ...form }: EnrollmentPageProps) {
+export function EnrollmentPage({
+  urls,
+  views,
+  methods,
+  skip,
+  shown: asked,
+  refused,
+  ...form
+}: EnrollmentPageProps) {
   const recommended = methods[0] ?? 'totp'
   const shown = methods.find((factor) => factor === (refused ?? asked)) ?? recommended
-  const view = factorViews[shown].enrollment
+  const view = views[shown].enrollment
   const badge = shown === recommended && methods.length > 1 ? 'Recommended' : undefined
   const error = shown === refused ? form.error : undefined
   return (
@@ -89,7 +101,7 @@ export function EnrollmentPage({ urls, methods, skip, shown: asked, refused, ...
         </p>
       ) : null}
       {view.Form({ ...form, urls, badge, error })}
-      <OtherWaysToSetUp urls={urls} methods={methods} shown={shown} />
+      <OtherWaysToSetUp urls={urls} views={views} methods={methods} shown={shown} />
       {skip ? (
         <form class="form skip-form" method="post" action={urls.enroll.skip}>
           <input type="hidden" name="csrf" value={form.csrfToken} />

@@ -1,6 +1,6 @@
-import type { Proof } from '../factors/factor-kinds.ts'
+import type { FactorId, Proof } from '../factors/factor-kinds.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
-import { factorViews } from './factors/factor-views.ts'
+import type { FactorViewsTable } from './factors/factor-views.ts'
 import { layoutScript } from './factors/page-script.ts'
 import type { SignInFormProps, SignInView } from './factors/sign-in-view.ts'
 import { Layout } from './layout.tsx'
@@ -10,6 +10,8 @@ import { TypedCodeInput } from './typed-code-input.tsx'
 
 export interface SecondFactorPageProps {
   urls: TapgateUrls
+  /** Every factor's views (routes/factors/factor-pages.ts). */
+  views: FactorViewsTable<Record<FactorId, unknown>>
   username: string
   csrfToken: string
   digits: number
@@ -63,12 +65,20 @@ const recoveryCodeSignIn: SignInView = {
 }
 
 /** Every way to verify the page can show. */
-function signInView(proof: Proof): SignInView {
-  return proof === 'recovery_code' ? recoveryCodeSignIn : factorViews[proof].signIn
+function signInView(views: SecondFactorPageProps['views'], proof: Proof): SignInView {
+  return proof === 'recovery_code' ? recoveryCodeSignIn : views[proof].signIn
 }
 
 /** The user's other ways to verify, one link each, as Google's and Authelia's "Try another way". */
-function OtherWays({ urls, others }: { urls: TapgateUrls; others: readonly Proof[] }) {
+function OtherWays({
+  urls,
+  views,
+  others,
+}: {
+  urls: TapgateUrls
+  views: SecondFactorPageProps['views']
+  others: readonly Proof[]
+}) {
   if (others.length === 0) return null
   return (
     <nav class="other-ways" aria-labelledby="other-ways-title">
@@ -79,7 +89,7 @@ function OtherWays({ urls, others }: { urls: TapgateUrls; others: readonly Proof
         {others.map((proof) => (
           <li>
             <a class="other-way" href={urls.secondFactor.method(proof)}>
-              {signInView(proof).otherWay}
+              {signInView(views, proof).otherWay}
             </a>
           </li>
         ))}
@@ -88,13 +98,12 @@ function OtherWays({ urls, others }: { urls: TapgateUrls; others: readonly Proof
   )
 }
 
-function TroubleTips({ shown, methods }: { shown: Proof; methods: readonly Proof[] }) {
-  const summary = shown === 'webauthn' ? 'Trouble using your security key?' : 'Trouble signing in?'
+function TroubleTips({ view, methods }: { view: SignInView; methods: readonly Proof[] }) {
   return (
     <details class="disclosure">
-      <summary>{summary}</summary>
+      <summary>{view.trouble ?? 'Trouble signing in?'}</summary>
       <ul class="disclosure-body">
-        {signInView(shown).tips ?? null}
+        {view.tips ?? null}
         <li>
           Lost what you sign in with?{' '}
           {methods.includes('recovery_code') ? 'Use a recovery code, or contact' : 'Contact'} your hosting
@@ -113,6 +122,7 @@ function TroubleTips({ shown, methods }: { shown: Proof; methods: readonly Proof
  */
 export function SecondFactorPage({
   urls,
+  views,
   username,
   csrfToken,
   digits,
@@ -127,7 +137,7 @@ export function SecondFactorPage({
 }: SecondFactorPageProps) {
   const stepUp = purpose === 'step_up'
   const title = stepUp ? "Confirm it's you" : "Verify it's you"
-  const view = signInView(shown)
+  const view = signInView(views, shown)
   const form: SignInFormProps = {
     urls,
     csrfToken,
@@ -153,8 +163,8 @@ export function SecondFactorPage({
         </p>
       )}
       {view.Form(form)}
-      <OtherWays urls={urls} others={methods.filter((proof) => proof !== shown)} />
-      <TroubleTips shown={shown} methods={methods} />
+      <OtherWays urls={urls} views={views} others={methods.filter((proof) => proof !== shown)} />
+      <TroubleTips view={view} methods={methods} />
       <p class="card-footer">
         {stepUp ? (
           <a class="link" href={urls.account.page}>

@@ -29,6 +29,7 @@ import { type PageLook, PageLookContext, pageLook, plainLook } from '../../gatew
 import { pageSecurityHeaders } from '../../gateway/http/security-headers.ts'
 import { tapgateUrls } from '../../gateway/http/tapgate-urls.ts'
 import { assetRoutes } from '../../gateway/routes/assets.ts'
+import { factorViews } from '../../gateway/routes/factors/factor-pages.ts'
 import { AccountPage, type AccountPageProps } from '../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../gateway/views/admin-page.tsx'
 import { AuthenticatorAppPage } from '../../gateway/views/authenticator-app-page.tsx'
@@ -133,10 +134,11 @@ export async function samplePages(): Promise<Record<string, Sample>> {
     width: 240,
   })
   const csrfToken = 'sample-csrf-token'
-  const challenge = { urls, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
+  const challenge = { urls, views: factorViews, username: 'alice', csrfToken, digits: 6, trustFor: '30 days' }
   const both: Proof[] = ['webauthn', 'totp', 'recovery_code']
   const enrollment = {
     urls,
+    views: factorViews,
     username: 'alice',
     csrfToken,
     qrSvg,
@@ -208,6 +210,7 @@ export async function samplePages(): Promise<Record<string, Sample>> {
   })
   const account = {
     urls,
+    views: factorViews,
     username: 'alice',
     csrfToken,
     factors: [standing('webauthn', '3'), standing('totp', 'On')],

@@ -9,6 +9,7 @@ import { checkbox, readForm, textField } from '../../http/form.ts'
 import { appCodeMessages } from '../../messages/code-messages.ts'
 import { attemptProof } from '../../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../../sign-in/complete-sign-in.ts'
+import { authenticatorAppViews } from '../../views/factors/authenticator-app.tsx'
 import { authenticatorAppRoutes } from '../authenticator-app.tsx'
 import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts'
 
@@ -17,6 +18,7 @@ import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts
  * account page sets one up, moves it to a new phone (routes/authenticator-app.tsx) or removes it.
  */
 export const authenticatorAppPages: FactorPages<boolean> = {
+  views: authenticatorAppViews,
   signIn: {
     offer: offeredWhenSetUp('totp'),
     routes(s, render) {

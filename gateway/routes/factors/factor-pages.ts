@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono'
 import type { GatewayEnv } from '../../context.ts'
 import type { EnrolledFactors } from '../../factors/enrolled-factors.ts'
-import type { FactorId, Proof } from '../../factors/factor-kinds.ts'
+import { type FactorId, mapFactors, type Proof } from '../../factors/factor-kinds.ts'
 import type { Services } from '../../services.ts'
-import type { AccountData } from '../../views/factors/factor-views.ts'
+import type { FactorViews, FactorViewsTable } from '../../views/factors/factor-views.ts'
 import type { SignInFormProps } from '../../views/factors/sign-in-view.ts'
 import { authenticatorAppPages } from './authenticator-app.tsx'
 import { securityKeyPages } from './security-keys.ts'
@@ -48,10 +48,12 @@ export const lastWayIn = 'You cannot remove your only way to sign in. Add anothe
 export type SignInExtras = Partial<Pick<SignInFormProps, 'sms'>>
 
 /**
- * A factor's part of tapgate's pages, on the route side; its forms are in views/factors/.
- * `AccountData` is what its section of the account page shows (views/factors/factor-views.ts).
+ * A factor's part of tapgate's pages: its views (views/factors/), and on the route side whether a
+ * page offers it, what its forms need and where they post. `AccountData` is what its section of the
+ * account page shows.
  */
 export interface FactorPages<AccountData> {
+  views: FactorViews<AccountData>
   signIn: {
     /** Whether the 2fa page offers it to the user, with what its form needs; null when not. */
     offer(s: Services, user: string, factors: EnrolledFactors): Promise<SignInExtras | null>
@@ -71,12 +73,23 @@ export interface FactorPages<AccountData> {
 }
 
 /** Each factor's part of the pages: a new FactorId does not compile until it has its entry. */
-export const factorPages: { readonly [K in FactorId]: FactorPages<AccountData[K]> } = {
+const pages = {
   webauthn: securityKeyPages,
   yubico_otp: yubiKeyPages,
   totp: authenticatorAppPages,
   sms: textMessagePages,
+} satisfies Record<FactorId, unknown>
+
+/** What each factor's account section shows of the user's factor. */
+export type AccountData = {
+  [K in FactorId]: (typeof pages)[K] extends FactorPages<infer Data> ? Data : never
 }
+
+/** Typed by id, so that a route can render any factor's part with its own data. */
+export const factorPages: { readonly [K in FactorId]: FactorPages<AccountData[K]> } = pages
+
+/** The views of every factor, for the pages (which know no factor themselves). */
+export const factorViews = mapFactors((id) => factorPages[id].views) as FactorViewsTable<AccountData>
 
 /** The 2fa page offers the factor to every user who has a way in by it. */
 export function offeredWhenSetUp(id: FactorId): FactorPages<unknown>['signIn']['offer'] {

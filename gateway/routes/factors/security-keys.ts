@@ -7,6 +7,7 @@ import { mayRemove } from '../../factors/last-way-in.ts'
 import { requireRecentVerification } from '../../guards/step-up.ts'
 import { readForm, textField } from '../../http/form.ts'
 import type { AccountKey } from '../../views/factors/security-keys.tsx'
+import { securityKeyViews } from '../../views/factors/security-keys.tsx'
 import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts'
 
 /**
@@ -14,6 +15,7 @@ import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts
  * page renames and removes keys under `<prefix>/account/keys`.
  */
 export const securityKeyPages: FactorPages<readonly AccountKey[]> = {
+  views: securityKeyViews,
   signIn: { offer: offeredWhenSetUp('webauthn') },
   enrollment: {},
   account: {

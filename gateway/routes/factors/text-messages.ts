@@ -7,6 +7,7 @@ import { mayRemove } from '../../factors/last-way-in.ts'
 import { maskPhoneNumber } from '../../factors/sms/phone-number.ts'
 import { requireRecentVerification } from '../../guards/step-up.ts'
 import type { AccountSms } from '../../views/account-sms.tsx'
+import { textMessageViews } from '../../views/factors/text-messages.tsx'
 import { smsChallengeFor, smsChallengeRoutes } from '../sms-challenge.ts'
 import { smsAccountRoutes, smsEnrollmentRoutes } from '../sms-setup.tsx'
 import { type FactorPages, lastWayIn } from './factor-pages.ts'
@@ -16,6 +17,7 @@ import { type FactorPages, lastWayIn } from './factor-pages.ts'
  * `<prefix>/account/sms` (routes/sms-*.ts), and removed from the account page.
  */
 export const textMessagePages: FactorPages<AccountSms> = {
+  views: textMessageViews,
   signIn: {
     async offer(s, user, factors) {
       const sms = await smsChallengeFor(s, user, factors)

@@ -14,6 +14,7 @@ import { yubikeyMessage } from '../../messages/code-messages.ts'
 import { attemptProof } from '../../sign-in/attempt.ts'
 import { completeSignIn, passSecondStep } from '../../sign-in/complete-sign-in.ts'
 import type { AccountYubiKey } from '../../views/account-yubikeys.tsx'
+import { yubiKeyViews } from '../../views/factors/yubikeys.tsx'
 import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts'
 
 /**
@@ -21,6 +22,7 @@ import { type FactorPages, lastWayIn, offeredWhenSetUp } from './factor-pages.ts
  * from the account page, which removes them too.
  */
 export const yubiKeyPages: FactorPages<readonly AccountYubiKey[]> = {
+  views: yubiKeyViews,
   signIn: {
     offer: offeredWhenSetUp('yubico_otp'),
     routes(s, render) {

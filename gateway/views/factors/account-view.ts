@@ -4,6 +4,8 @@ import type { TapgateUrls } from '../../http/tapgate-urls.ts'
 
 /** What the account page gives a factor's section. */
 export interface AccountSectionProps<Data> {
+  /** Its `id`, which the summary at the top links to. */
+  sectionId: string
   urls: TapgateUrls
   csrfToken: string
   /** What the user has of it, as the section shows it (its keys, its number …). */
@@ -18,5 +20,7 @@ export interface AccountSectionProps<Data> {
 
 /** A factor's section on the account page: what the user has of it, and adding or removing one. */
 export interface AccountView<Data> {
+  /** Its section's `id`: the summary's link to it. */
+  sectionId: string
   Section(props: AccountSectionProps<Data>): Child
 }

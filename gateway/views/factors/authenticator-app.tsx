@@ -1,4 +1,3 @@
-import { accountSectionIds } from '../account-summary.tsx'
 import { AuthenticatorAppSteps } from '../authenticator-app-steps.tsx'
 import { CodeField } from '../code-field.tsx'
 import { FactorActions } from '../factor-actions.tsx'
@@ -59,8 +58,9 @@ export const authenticatorAppViews: FactorViews<boolean> = {
   },
   // On or off; a new phone replaces it, and the hint weighs what else the user signs in with.
   account: {
-    Section: ({ urls, csrfToken, data: on, ways, canRemove }) => (
-      <section class="section" id={accountSectionIds.totp} aria-labelledby="app-title">
+    sectionId: 'authenticator-app',
+    Section: ({ sectionId, urls, csrfToken, data: on, ways, canRemove }) => (
+      <section class="section" id={sectionId} aria-labelledby="app-title">
         {/* One line, so that heading navigation alone tells a screen reader user the state. */}
         <h2 class="section-title section-title-status" id="app-title">
           Authenticator app<span class="visually-hidden">:</span>{' '}

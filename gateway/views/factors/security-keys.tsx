@@ -1,5 +1,4 @@
 import type { TapgateUrls } from '../../http/tapgate-urls.ts'
-import { accountSectionIds } from '../account-summary.tsx'
 import { FieldError } from '../field-error.tsx'
 import { MethodHead } from '../method-head.tsx'
 import { AddKeyFields, KeyIcon, KeyStatus, keyNameMaxLength, keyStatusId } from '../security-key.tsx'
@@ -90,6 +89,7 @@ function KeyRow({ urls, csrfToken, credential, index, canRemove }: KeyRowProps) 
 export const securityKeyViews: FactorViews<readonly AccountKey[]> = {
   signIn: {
     otherWay: 'Use your security key or passkey',
+    trouble: 'Trouble using your security key?',
     tips: (
       <>
         <li>Plug the key in before you press the button; if it has a light, touch the key when it blinks.</li>
@@ -144,8 +144,9 @@ export const securityKeyViews: FactorViews<readonly AccountKey[]> = {
   },
   // Each key renamed or removed in its row; the form to add one folded until asked for.
   account: {
-    Section: ({ urls, csrfToken, data: keys, canRemove }) => (
-      <section class="section" id={accountSectionIds.webauthn} aria-labelledby="keys-title">
+    sectionId: 'security-keys',
+    Section: ({ sectionId, urls, csrfToken, data: keys, canRemove }) => (
+      <section class="section" id={sectionId} aria-labelledby="keys-title">
         <h2 class="section-title" id="keys-title">
           Security keys
         </h2>

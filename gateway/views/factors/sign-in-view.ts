@@ -23,7 +23,9 @@ export interface SignInFormProps {
 export interface SignInView {
   /** Its line under "Try another way". */
   otherWay: string
-  /** "Trouble signing in?": what to try with it. */
+  /** The heading of the tips, when not "Trouble signing in?". */
+  trouble?: string
+  /** What to try with it when it does not work. */
   tips?: Child
   /** What the page loads with this way on it. */
   script(props: SignInFormProps): PageScript

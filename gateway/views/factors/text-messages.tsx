@@ -35,8 +35,9 @@ export const textMessageViews: FactorViews<AccountSms> = {
     Form: ({ urls, csrfToken, badge }) => <SmsAlternative urls={urls} csrfToken={csrfToken} badge={badge} />,
   },
   account: {
-    Section: ({ urls, csrfToken, data: sms, canRemove }) => (
-      <SmsSection urls={urls} csrfToken={csrfToken} sms={sms} canRemove={canRemove} />
+    sectionId: 'text-messages',
+    Section: ({ sectionId, urls, csrfToken, data: sms, canRemove }) => (
+      <SmsSection sectionId={sectionId} urls={urls} csrfToken={csrfToken} sms={sms} canRemove={canRemove} />
     ),
   },
 }

@@ -42,8 +42,10 @@ export const yubiKeyViews: FactorViews<readonly AccountYubiKey[]> = {
     ),
   },
   account: {
-    Section: ({ urls, csrfToken, data: yubikeys, canRemove, error }) => (
+    sectionId: 'yubikeys',
+    Section: ({ sectionId, urls, csrfToken, data: yubikeys, canRemove, error }) => (
       <YubiKeysSection
+        sectionId={sectionId}
         urls={urls}
         csrfToken={csrfToken}
         yubikeys={yubikeys}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { FactorStanding } from '../../../gateway/factors/factor-standing.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
+import { factorViews } from '../../../gateway/routes/factors/factor-pages.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { AccountPage, type AccountPageProps } from '../../../gateway/views/account-page.tsx'
 import { AdminSearchPage, AdminUserPage } from '../../../gateway/views/admin-page.tsx'
@@ -92,6 +93,7 @@ const twoKeysAndApp: AccountPageProps['sections'] = {
 function page(props: Partial<AccountPageProps> = {}, history: AccountHistoryEntry[] = []): string {
   return renderPage(
     <AccountPage
+      views={factorViews}
       urls={urls}
       username="alice"
       csrfToken="tok"
@@ -310,6 +312,7 @@ describe('the history', () => {
     function html(at: number) {
       return renderPage(
         <AccountPage
+          views={factorViews}
           urls={urls}
           username="alice"
           csrfToken="tok"

@@ -2,6 +2,7 @@ import QRCode from 'qrcode'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type FactorId, factorIds, type Proof } from '../../../gateway/factors/factor-kinds.ts'
 import { tapgateUrls } from '../../../gateway/http/tapgate-urls.ts'
+import { factorViews } from '../../../gateway/routes/factors/factor-pages.ts'
 import type { AccountDevice, AccountHistoryEntry } from '../../../gateway/views/account-activity.tsx'
 import { AccountPage } from '../../../gateway/views/account-page.tsx'
 import { AdminUserPage } from '../../../gateway/views/admin-page.tsx'
@@ -294,6 +295,7 @@ describe('SecondFactorPage', () => {
     const methods = props.methods ?? ['totp']
     return renderPage(
       <SecondFactorPage
+        views={factorViews}
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok123'}
@@ -578,6 +580,7 @@ describe('EnrollmentPage', () => {
     }
     return renderPage(
       <EnrollmentPage
+        views={factorViews}
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok456'}
@@ -895,6 +898,7 @@ describe('AccountPage', () => {
     const hasTotp = props.hasTotp ?? true
     return renderPage(
       <AccountPage
+        views={factorViews}
         urls={urls}
         username={props.username ?? 'alice'}
         csrfToken={props.csrfToken ?? 'tok-acct'}

@@ -1,6 +1,6 @@
 import type { Config } from './config/schema.ts'
 import { tlsClientOptions } from './config/tls-client.ts'
-import { SecretBox } from './crypto/secret-box.ts'
+import { type SecretBox, secretsAtRest } from './crypto/secret-box.ts'
 import type { Deps } from './deps.ts'
 import type { FactorId } from './factors/factor-kinds.ts'
 import { storedFactors } from './factors/factor-kinds.ts'
@@ -154,7 +154,7 @@ export function createServices(deps: Deps, lasting: LastingParts = createLasting
   const { metrics } = lasting
   const publicOrigin = new URL(config.public_url).origin
   const identityHeaders = new IdentityHeaders(config.identity_headers)
-  const box = new SecretBox(config.encryption_key, 'secrets at rest')
+  const box = secretsAtRest(config.encryption_key)
   const trustedProxies = new NetworkSet(config.trusted_proxies)
   const ff = config.first_factor
   const localUsers =

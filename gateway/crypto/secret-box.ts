@@ -46,3 +46,8 @@ export class SecretBox {
 export function deriveKey(masterKey: string, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, 'tapgate', info, 32))
 }
+
+/** The box for secrets at rest (TOTP seeds, held panel cookies): the one the gateway seals them with. */
+export function secretsAtRest(masterKey: string): SecretBox {
+  return new SecretBox(masterKey, 'secrets at rest')
+}

@@ -7,6 +7,8 @@ declare module 'autocannon' {
     connections?: number
     /** Seconds. */
     duration?: number
+    /** Milliseconds between samples (1000); a run ends at the first sample after its duration. */
+    sampleInt?: number
     headers?: Record<string, string>
   }
 

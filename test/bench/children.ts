@@ -5,14 +5,14 @@ import { hasExited, stopProcess } from '../support/stop-process.ts'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 /** How long a child has after SIGTERM to close cleanly (and write its CPU profile) before SIGKILL. */
-const STOP_GRACE_MS = 5_000
-const ANSWER_DEADLINE_MS = 10_000
+export const STOP_GRACE_MS = 5_000
 
 export interface Child<M> {
-  /** The first message the child sent (its Ready or its result). */
+  pid: number
+  /** The first message the child sent: it is ready. */
   message: M
   /** Sends `query` and resolves with the child's next message; one question at a time. */
-  ask<R>(query: object): Promise<R>
+  ask<R>(query: object, deadlineMs: number): Promise<R>
   stop(): Promise<void>
 }
 
@@ -22,40 +22,44 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL')
 })
 
+/** Kills `child` if run.ts exits while it still runs. */
+export function killWithBench(child: ChildProcess): void {
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+}
+
 export interface ChildOptions {
+  /** The child's JSON argument (protocol.ts childInput). */
+  input?: unknown
   deadlineMs: number
-  /** Flags for node itself, e.g. --cpu-prof. */
-  nodeFlags?: string[]
   /** Moves the child to this CPU once it has reported (see pinToCpu). */
   cpu?: number | undefined
 }
 
-/**
- * Forks `script` (relative to this folder) under tsx with `input` as its JSON argument and resolves
- * with its first message.
- */
+/** Forks `script` (relative to this folder) under tsx and resolves once it has sent its first message. */
 export async function startChild<M>(
   script: string,
-  input: unknown,
-  { deadlineMs, nodeFlags = [], cpu }: ChildOptions,
+  { input, deadlineMs, cpu }: ChildOptions,
 ): Promise<Child<M>> {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), [JSON.stringify(input)], {
+  const args = input === undefined ? [] : [JSON.stringify(input)]
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
     // `--import tsx` is resolved from the working directory: the repository's node_modules.
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx', ...nodeFlags],
+    execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  running.add(child)
-  child.once('exit', () => running.delete(child))
+  killWithBench(child)
   try {
-    const message = await firstMessage<M>(child, script, deadlineMs)
+    const message = await nextMessage<M>(child, script, deadlineMs)
+    const pid = child.pid as number
     // After the first message all of node's start-up threads exist; later ones inherit the mask.
-    if (cpu !== undefined && child.pid !== undefined) pinToCpu(child.pid, cpu)
+    if (cpu !== undefined) pinToCpu(pid, cpu)
     return {
+      pid,
       message,
-      ask: (query) => {
+      ask: (query, deadlineMs) => {
         child.send(query)
-        return firstMessage(child, script, ANSWER_DEADLINE_MS)
+        return nextMessage(child, script, deadlineMs)
       },
       stop: () => stopProcess(child, STOP_GRACE_MS),
     }
@@ -71,7 +75,7 @@ export function pinToCpu(pid: number, cpu: number): void {
 }
 
 /** The child's next message; a child that dies or stays silent fails the run instead of hanging it. */
-function firstMessage<M>(child: ChildProcess, name: string, deadlineMs: number): Promise<M> {
+function nextMessage<M>(child: ChildProcess, name: string, deadlineMs: number): Promise<M> {
   return new Promise((resolve, reject) => {
     if (hasExited(child)) reject(new Error(`${name} is not running`))
     const timer = setTimeout(

@@ -2,7 +2,8 @@
  * `npm run bench`: what tapgate costs as a proxy, next to the usual JavaScript reference, node's
  * http-proxy (LIBRARIES.md §11). Four targets, each behind the same upstream: the upstream itself,
  * http-proxy, tapgate on a bypass path, and tapgate on a two_factor path with a valid session
- * (one Redis read per request).
+ * (one Redis read per request). tapgate is the compiled bundle run as production runs it
+ * (tapgate-process.ts), rebuilt first when its sources have changed.
  *
  * Process layout: every server and the load generator run in processes of their own (redis-server,
  * upstream, reference proxy, tapgate, autocannon). In one process they would share one event loop,
@@ -12,61 +13,81 @@
  * CPU pinning: the machine has two cores. Unpinned, the load generator, the proxy and the upstream
  * compete for both, the scheduler's split changes from run to run, and the generator's and the
  * upstream's own cost per request dilutes the difference between two proxies (when they cost half
- * what the proxy does, a proxy needing 25% more CPU shows only ~14% fewer req/s). So the proxy
- * under test gets CPU 1 to itself and everything else (this script, redis-server, the upstream,
+ * what the proxy does, a proxy needing 25% more CPU shows only ~14% fewer req/s). So both proxies
+ * get CPU 1, which they use in turn, and everything else (this script, redis-server, the upstream,
  * autocannon) shares CPU 0, which stays below saturation (seen: 60-75% busy while CPU 1 was at
  * ~100%): req/s then compares what the proxies cost per request.
  *
- * CPU µs/req: the server under test reports its own CPU time (all threads) before and after the
- * measured run. It is a second view of the same cost, not immune to noise: on a shared VM both
- * figures move by tens of percent between runs. Ratios within one run are the result; for a
- * decision use BENCH_ROUNDS=3 or more, which alternates the targets and reports medians.
+ * Paired slices: how fast the machine is moves by tens of percent between runs and within one (a
+ * shared VM, other jobs), so a target measured for a while and then the reference for a while
+ * compares two different machines. Instead, after a warm-up of each target, short slices alternate
+ * (schedule.ts): each slice of another target stands between two of the reference, and its ratio
+ * is taken to those two. The table shows the median of these ratios and how far the farthest one
+ * lies from it (summary.ts). This takes out drifts slower than a slice; other jobs that take turns
+ * on CPU 1 within seconds still move req/s (seen: the proxy got 60-99% of it from slice to slice on
+ * a busy machine), hence the same pairing of CPU time per request beside it.
  *
- * Environment: BENCH_DURATION seconds per target (8), BENCH_WARMUP seconds before each (2),
- * BENCH_CONNECTIONS (50), BENCH_ROUNDS (1; with more, targets take turns and the table shows
- * medians), BENCH_TARGETS to measure only some (e.g. "reference,two_factor"), BENCH_PIN=0 to turn
- * pinning off, and BENCH_PROFILE=<dir> to run tapgate with --cpu-prof, writing its profile there.
+ * CPU µs/req: the CPU time each server used during its slices (read from /proc, cpu-time.ts) per
+ * request answered, and that as a multiple of the upstream's when loaded directly. The upstream
+ * does the same small work in every run, so its cost per request is a yardstick of the machine's
+ * speed (seen: 23-25 µs in runs where http-proxy's moved between 111 and 196). Not its cost while
+ * behind a proxy: that depends on the rate the proxy drives it at (fewer requests per wake-up).
+ *
+ * Environment: BENCH_DURATION seconds per slice (3), BENCH_WARMUP seconds per target before the
+ * first slice (2), BENCH_CONNECTIONS (50), BENCH_ROUNDS (5: each target gets that many slices, and
+ * so that many pairs), BENCH_TARGETS to measure only some (e.g. "two_factor"; the reference and the
+ * upstream are always measured), BENCH_PIN=0 to turn pinning off, BENCH_JSON=<file> for the JSON
+ * copy of the table (test-artifacts/bench.json), and BENCH_PROFILE=<dir> to run tapgate with
+ * --cpu-prof, writing its profile there when it stops.
  */
 import { cpus } from 'node:os'
-import { resolve } from 'node:path'
-import { startRedis } from '../support/redis.ts'
-import { type Child, type ChildOptions, pinToCpu, startChild } from './children.ts'
-import type { CpuUsed, LoadInput, LoadResult, Ready } from './protocol.ts'
-import { upstreamBody } from './protocol.ts'
+import { type RedisServer, startRedis } from '../support/redis.ts'
+import { verifiedBrowserCookie } from './bench-session.ts'
+import { type Child, pinToCpu, startChild } from './children.ts'
+import { buildCompiledGateway } from './compiled-gateway.ts'
+import { cpuMicros } from './cpu-time.ts'
+import {
+  cookieEchoPath,
+  type Listening,
+  type LoadInput,
+  type LoadReady,
+  type LoadResult,
+  upstreamBody,
+} from './protocol.ts'
+import { hasFailures, printTable, type RunDescription, writeJson } from './report.ts'
+import { pairedSchedule } from './schedule.ts'
+import { readSettings, type TargetId, targetIds } from './settings.ts'
+import { type Slice, summarize } from './summary.ts'
+import { panelCookieName, startTapgate } from './tapgate-process.ts'
 
-const TARGET_RATIO = 0.8
-const SERVER_START_DEADLINE_MS = 30_000
+const START_DEADLINE_MS = 30_000
 const SHARED_CPU = 0
 const PROXY_CPU = 1
 
-interface Settings {
-  durationSeconds: number
-  warmupSeconds: number
-  connections: number
-  rounds: number
-  only: Set<string> | null
-  profileDir: string | null
-  /** The proxies run on PROXY_CPU, everything else on SHARED_CPU. */
-  pinned: boolean
-}
-
 interface Target {
-  id: 'upstream' | 'reference' | 'bypass' | 'two_factor'
+  id: TargetId
   label: string
   url: string
   /** The process whose CPU time this target costs. */
-  server: Child<Ready>
+  pid: number
   /** The request's headers: a browser's session cookie, or none for an API client. */
   headers: Record<string, string>
 }
 
-interface Measurement extends LoadResult {
-  cpuMicrosPerRequest: number
+interface Bench {
+  /** In targetIds order. */
+  targets: Target[]
+  load: Child<LoadReady>
 }
 
 type Cleanup = () => Promise<void>
 
-const settings = readSettings()
+const settings = readSettings(process.env)
+const pinned = settings.pin && pinSelf()
+const run: RunDescription = {
+  settings,
+  layout: pinned ? `proxies on CPU ${PROXY_CPU}, the rest on CPU ${SHARED_CPU}` : 'unpinned',
+}
 const cleanups: Cleanup[] = []
 let cleaning: Promise<void> | undefined
 let interrupted = false
@@ -77,46 +98,26 @@ process.once('SIGINT', () => interrupt(130))
 process.once('SIGTERM', () => interrupt(143))
 
 try {
-  const targets = await startEverything(settings, cleanups)
-  const chosen = targets.filter((target) => settings.only?.has(target.id) ?? true)
+  const bench = await startEverything()
   // A misconfigured target (a redirect to the login page, a 502) would be measured as fast and
   // wrong; one request each first proves that every target really reaches the upstream.
-  for (const target of chosen) await verify(target)
-  const results = await measureInRounds(chosen, settings)
-  printReport(results, settings)
-  // The ratio is a finding, not a failure; failed requests mean the figures cannot be trusted.
-  if ([...results.values()].some((r) => r.non2xx + r.errors + r.timeouts > 0)) process.exitCode = 1
+  for (const target of bench.targets) await verify(target)
+  const slices = await measure(bench)
+  const summaries = summarize(slices, bench.targets)
+  await writeJson(summaries, slices, run)
+  printTable(summaries, run)
+  // A ratio is a finding, not a failure; failed requests mean the figures cannot be trusted.
+  if (hasFailures(summaries)) process.exitCode = 1
 } catch (error) {
   if (!interrupted) throw error
 } finally {
   await cleanUp()
+  if (settings.profileDir) process.stderr.write(`tapgate's CPU profile is in ${settings.profileDir}\n`)
 }
 
 function interrupt(exitCode: number): void {
   interrupted = true
   void cleanUp().finally(() => process.exit(exitCode))
-}
-
-function readSettings(): Settings {
-  const only = process.env.BENCH_TARGETS?.split(',').map((id) => id.trim())
-  return {
-    durationSeconds: positiveNumber('BENCH_DURATION', 8),
-    warmupSeconds: positiveNumber('BENCH_WARMUP', 2),
-    connections: positiveNumber('BENCH_CONNECTIONS', 50),
-    rounds: positiveNumber('BENCH_ROUNDS', 1),
-    only: only ? new Set(only) : null,
-    profileDir: process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : null,
-    pinned: process.env.BENCH_PIN !== '0' && pinSelf(),
-  }
-}
-
-function positiveNumber(name: string, fallback: number): number {
-  const text = process.env[name]
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got '${text}'`)
-  return value
 }
 
 /** Moves this process, and so every child it starts from now on, to SHARED_CPU; false if impossible. */
@@ -131,72 +132,105 @@ function pinSelf(): boolean {
   }
 }
 
-/** Starts Redis and the three server children; each registers its cleanup as soon as it runs. */
-async function startEverything(settings: Settings, cleanups: Cleanup[]) {
-  const redis = await startRedis()
-  cleanups.push(() => redis.stop())
-  const upstream = await startServer('upstream.ts', {}, cleanups)
-  const proxyCpu = settings.pinned ? PROXY_CPU : undefined
-  const reference = await startServer('reference-proxy.ts', { upstreamUrl: upstream.message.url }, cleanups, {
-    cpu: proxyCpu,
-  })
-  const tapgate = await startServer(
-    'tapgate.ts',
-    { upstreamUrl: upstream.message.url, redisUrl: redis.url },
-    cleanups,
-    {
-      cpu: proxyCpu,
-      nodeFlags: settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [],
-    },
-  )
-  const token = tapgate.message.sessionToken
-  if (!token) throw new Error('the tapgate child reported no session token')
+/** Starts every process, those that need nothing from each other at once; each registers its cleanup. */
+async function startEverything(): Promise<Bench> {
+  const [bundle, redis, upstream, load] = await allStarted([
+    buildCompiledGateway(),
+    startRedis().then((server) => registered(server, () => server.stop())),
+    startServer('upstream.ts', undefined, undefined),
+    startChild<LoadReady>('load.ts', { deadlineMs: START_DEADLINE_MS }).then((child) =>
+      registered(child, child.stop),
+    ),
+  ] as const)
+  const proxyCpu = pinned ? PROXY_CPU : undefined
+  const [reference, tapgate] = await allStarted([
+    startServer('reference-proxy.ts', { upstreamUrl: upstream.message.url }, proxyCpu),
+    startTapgateProcess(bundle, upstream.message.url, redis),
+  ] as const)
 
   // A browser's requests carry its session cookie; an API client (the bypass target) sends none, and
-  // so costs tapgate no store read. The reference proxies get the same cookie as the browser.
-  const browser = { cookie: `tapgate_session=${token}` }
-  const targets: Target[] = [
-    {
+  // so costs tapgate no store read. The reference proxy gets the same cookie as the browser.
+  const panelSession = 'bench-panel-session'
+  const cookie = await verifiedBrowserCookie(tapgate.config, 'bench', { [panelCookieName]: panelSession })
+  await verifyPanelCookie(tapgate.url, cookie, `${panelCookieName}=${panelSession}`)
+  const browser = { cookie }
+  const all: Record<TargetId, Target> = {
+    upstream: {
       id: 'upstream',
       label: 'upstream direct',
       url: `${upstream.message.url}/dashboard`,
-      server: upstream,
+      pid: upstream.pid,
       headers: browser,
     },
-    {
+    reference: {
       id: 'reference',
       label: 'reference proxy (http-proxy)',
       url: `${reference.message.url}/dashboard`,
-      server: reference,
+      pid: reference.pid,
       headers: browser,
     },
-    {
+    bypass: {
       id: 'bypass',
       label: 'tapgate, bypass (/api/x)',
-      url: `${tapgate.message.url}/api/x`,
-      server: tapgate,
+      url: `${tapgate.url}/api/x`,
+      pid: tapgate.pid,
       headers: {},
     },
-    {
+    two_factor: {
       id: 'two_factor',
       label: 'tapgate, two_factor (/dashboard)',
-      url: `${tapgate.message.url}/dashboard`,
-      server: tapgate,
+      url: `${tapgate.url}/dashboard`,
+      pid: tapgate.pid,
       headers: browser,
     },
-  ]
-  return targets
+  }
+  return {
+    targets: targetIds.filter((id) => settings.targets.has(id)).map((id) => all[id]),
+    load,
+  }
 }
 
-async function startServer(
+function startServer(
   script: string,
-  input: object,
-  cleanups: Cleanup[],
-  options: Omit<ChildOptions, 'deadlineMs'> = {},
-): Promise<Child<Ready>> {
-  const child = await startChild<Ready>(script, input, { deadlineMs: SERVER_START_DEADLINE_MS, ...options })
-  cleanups.push(child.stop)
-  return child
+  input: object | undefined,
+  cpu: number | undefined,
+): Promise<Child<Listening>> {
+  return startChild<Listening>(script, { input, deadlineMs: START_DEADLINE_MS, cpu }).then((child) =>
+    registered(child, child.stop),
+  )
+}
+
+async function startTapgateProcess(bundle: string, upstreamUrl: string, redis: RedisServer) {
+  const tapgate = await startTapgate({
+    bundle,
+    upstreamUrl,
+    redisUrl: redis.url,
+    nodeFlags: settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [],
+  })
+  registered(tapgate, tapgate.stop)
+  if (pinned) pinToCpu(tapgate.pid, PROXY_CPU)
+  return tapgate
+}
+
+/** Registers the cleanup of what has just started, and passes it on. */
+function registered<T>(started: T, cleanup: Cleanup): T {
+  cleanups.push(cleanup)
+  return started
+}
+
+/**
+ * Like Promise.all, but settles every start before throwing the first failure: what did start has
+ * registered its cleanup by then, so nothing is left running.
+ */
+async function allStarted<T extends readonly unknown[]>(
+  starts: {
+    readonly [K in keyof T]: Promise<T[K]>
+  },
+): Promise<T> {
+  const outcomes = await Promise.allSettled(starts)
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+  if (failed) throw failed.reason
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T
 }
 
 async function verify(target: Target): Promise<void> {
@@ -211,114 +245,45 @@ async function verify(target: Target): Promise<void> {
   }
 }
 
-/** Each round measures every target once, starting one further along, so no target always goes first. */
-async function measureInRounds(targets: Target[], settings: Settings) {
-  const runs = new Map<Target, Measurement[]>(targets.map((target) => [target, []]))
-  for (let round = 0; round < settings.rounds; round++) {
-    for (let i = 0; i < targets.length; i++) {
-      const target = targets[(round + i) % targets.length] as Target
-      process.stderr.write(`round ${round + 1}/${settings.rounds}: ${target.label} ...\n`)
-      runs.get(target)?.push(await measure(target, settings))
-    }
+/** The minted session must bring the panel its cookie, or two_factor would cost less than a real session. */
+async function verifyPanelCookie(tapgateUrl: string, cookie: string, expected: string): Promise<void> {
+  const response = await fetch(`${tapgateUrl}${cookieEchoPath}`, { headers: { cookie }, redirect: 'manual' })
+  const received = await response.text()
+  if (response.status !== 200 || !received.split('; ').includes(expected)) {
+    throw new Error(`tapgate did not send the session's panel cookie: ${response.status}, '${received}'`)
   }
-  return new Map(targets.map((target) => [target, summarize(runs.get(target) ?? [])]))
 }
 
-async function measure(target: Target, settings: Settings) {
-  // Warm-up: JIT, pooled upstream sockets and the Redis connection settle before anything counts.
-  await runLoad(target, settings.warmupSeconds, settings)
-  const before = await target.server.ask<CpuUsed>({ type: 'cpu' })
-  const result = await runLoad(target, settings.durationSeconds, settings)
-  const after = await target.server.ask<CpuUsed>({ type: 'cpu' })
-  return { ...result, cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / result.requests }
+/** Warms every target up, then runs the paired slices; the slices in the order they ran. */
+async function measure({ targets, load }: Bench): Promise<Slice[]> {
+  for (const target of targets) {
+    process.stderr.write(`warm-up: ${target.label} ...\n`)
+    await runLoad(load, target, settings.warmupSeconds)
+  }
+  const reference = targets.find((target) => target.id === 'reference') as Target
+  const order = pairedSchedule(
+    reference,
+    targets.filter((target) => target !== reference),
+    settings.rounds,
+  )
+  const slices: Slice[] = []
+  for (const [index, target] of order.entries()) {
+    process.stderr.write(`slice ${index + 1}/${order.length}: ${target.label} ...\n`)
+    const before = cpuMicros(target.pid)
+    const result = await runLoad(load, target, settings.sliceSeconds)
+    slices.push({ ...result, target: target.id, cpuMicros: cpuMicros(target.pid) - before })
+  }
+  return slices
 }
 
-/** A fresh load child per run, so one target's generator state never carries over to the next. */
-async function runLoad(target: Target, seconds: number, settings: Settings) {
+function runLoad(load: Child<LoadReady>, target: Target, seconds: number): Promise<LoadResult> {
   const input: LoadInput = {
     url: target.url,
     headers: target.headers,
     connections: settings.connections,
     durationSeconds: seconds,
   }
-  const deadlineMs = seconds * 1_000 + SERVER_START_DEADLINE_MS
-  const load = await startChild<LoadResult>('load.ts', input, { deadlineMs })
-  await load.stop()
-  return load.message
-}
-
-/** Medians of the figures (one run gives itself); failures are summed, since any one of them counts. */
-function summarize(runs: Measurement[]): Measurement {
-  const median = (pick: (m: Measurement) => number) => {
-    const values = runs.map(pick).sort((a, b) => a - b)
-    const middle = Math.floor(values.length / 2)
-    return values.length % 2 ? (values[middle] ?? 0) : ((values[middle - 1] ?? 0) + (values[middle] ?? 0)) / 2
-  }
-  const sum = (pick: (m: Measurement) => number) => runs.reduce((total, m) => total + pick(m), 0)
-  return {
-    requests: sum((m) => m.requests),
-    requestsPerSecond: median((m) => m.requestsPerSecond),
-    p50Ms: median((m) => m.p50Ms),
-    p99Ms: median((m) => m.p99Ms),
-    cpuMicrosPerRequest: median((m) => m.cpuMicrosPerRequest),
-    non2xx: sum((m) => m.non2xx),
-    errors: sum((m) => m.errors),
-    timeouts: sum((m) => m.timeouts),
-  }
-}
-
-function printReport(results: Map<Target, Measurement>, settings: Settings): void {
-  const byId = (id: Target['id']) => [...results].find(([target]) => target.id === id)?.[1]
-  const reference = byId('reference')
-  const rows = [...results].map(([target, r]) => [
-    target.label,
-    Math.round(r.requestsPerSecond).toString(),
-    r.p50Ms.toFixed(2),
-    r.p99Ms.toFixed(2),
-    formatRatio(reference ? r.requestsPerSecond / reference.requestsPerSecond : Number.NaN),
-    Math.round(r.cpuMicrosPerRequest).toString(),
-    r.non2xx.toString(),
-    (r.errors + r.timeouts).toString(),
-  ])
-  const layout = settings.pinned ? `proxy on CPU ${PROXY_CPU}, the rest on CPU ${SHARED_CPU}` : 'unpinned'
-  const rounds = settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''
-  console.log(
-    [
-      `node ${process.version}, ${cpus().length} cores, ${settings.connections} connections, 1 KB GET, ` +
-        `${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per target${rounds}, ${layout}`,
-      '',
-      tableRow(['target', 'req/s', 'p50 ms', 'p99 ms', '÷ reference', 'CPU µs/req', 'non-2xx', 'errors']),
-      tableRow(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
-      ...rows.map(tableRow),
-      '',
-      verdict(reference, byId('two_factor'), settings.rounds),
-    ].join('\n'),
-  )
-}
-
-function tableRow(cells: string[]): string {
-  return `| ${cells.join(' | ')} |`
-}
-
-function verdict(
-  reference: Measurement | undefined,
-  twoFactor: Measurement | undefined,
-  rounds: number,
-): string {
-  if (!reference || !twoFactor)
-    return 'tapgate two_factor vs reference: not measured in this run (BENCH_TARGETS).'
-  const ratio = twoFactor.requestsPerSecond / reference.requestsPerSecond
-  const cpuRatio = reference.cpuMicrosPerRequest / twoFactor.cpuMicrosPerRequest
-  const outcome = ratio >= TARGET_RATIO ? 'meets' : 'does NOT meet'
-  return (
-    `tapgate two_factor: ${formatRatio(ratio)} the reference proxy's req/s, which ${outcome} the ` +
-    `≥ ${TARGET_RATIO.toFixed(2)}× target (by CPU per request: ${formatRatio(cpuRatio)}).` +
-    (rounds === 1 ? ' One round only: use BENCH_ROUNDS=3 before deciding anything on it.' : '')
-  )
-}
-
-function formatRatio(ratio: number): string {
-  return Number.isNaN(ratio) ? '–' : `${ratio.toFixed(2)}×`
+  return load.ask(input, seconds * 1_000 + START_DEADLINE_MS)
 }
 
 /**

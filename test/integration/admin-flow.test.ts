@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SecretBox } from '../../gateway/crypto/secret-box.ts'
+import { secretsAtRest } from '../../gateway/crypto/secret-box.ts'
 import { TotpFactor } from '../../gateway/factors/totp/totp-factor.ts'
 import { keys } from '../../gateway/store/keys.ts'
 import { EnrollmentInvites } from '../../gateway/users/enrollment-invites.ts'
@@ -301,7 +301,7 @@ describe('admin page in invite mode', () => {
     const totp = new TotpFactor(
       { issuer: 'tapgate', digits: 6, period: 30, window: 1 },
       store,
-      new SecretBox(testEncryptionKey, 'secrets at rest'),
+      secretsAtRest(testEncryptionKey),
       clock,
     )
     const secret = totp.newSecret()

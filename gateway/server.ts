@@ -61,7 +61,17 @@ async function handlersFor(services: Services, connections: Connections): Promis
   }
 }
 
-export async function startGateway(deps: Deps, listen = deps.config.listen): Promise<RunningGateway> {
+/**
+ * Starts serving `deps.config`. `serveMetrics: false` leaves `/metrics` to a primary process that
+ * sums its workers' (workers/); the registry is then answered over IPC.
+ */
+export async function startGateway(
+  deps: Deps,
+  {
+    listen = deps.config.listen,
+    serveMetrics = true,
+  }: { listen?: Config['listen']; serveMetrics?: boolean } = {},
+): Promise<RunningGateway> {
   const lasting = createLastingParts(deps)
   const connections: Connections = { misframed: new WeakSet(), upgraded: new Set() }
   await checkStoreIdentity({ storeIdentity: lasting.storeIdentity, log: deps.log })
@@ -74,9 +84,14 @@ export async function startGateway(deps: Deps, listen = deps.config.listen): Pro
   server.headersTimeout = 30_000
   server.requestTimeout = 0
   const { metrics: metricsSettings } = deps.config
-  const metrics = metricsSettings.enabled
-    ? await startMetricsServer(lasting.metrics, metricsSettings.listen)
-    : null
+  const { registry } = lasting.metrics
+  const metrics =
+    metricsSettings.enabled && serveMetrics
+      ? await startMetricsServer(
+          { contentType: registry.contentType, text: () => registry.metrics() },
+          metricsSettings.listen,
+        )
+      : null
   /** Reloads one at a time, in the order asked. */
   let reloads: Promise<unknown> = Promise.resolve()
 

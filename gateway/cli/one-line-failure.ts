@@ -8,7 +8,8 @@ export function describeFailure(error: unknown): string {
     address?: string
     port?: number
   }
-  if (syscall === 'listen') {
+  // A worker (server.workers) hears of it as the primary's bind.
+  if (syscall === 'listen' || syscall === 'bind') {
     const where = port === undefined ? address : `${address}:${port}`
     const why =
       code === 'EADDRINUSE'

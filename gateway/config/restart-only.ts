@@ -10,6 +10,7 @@ export const restartOnlyKeys = [
   'listen',
   'metrics',
   'pid_file',
+  'server',
   'store',
   'encryption_key',
   'upstream.url',

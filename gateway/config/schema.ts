@@ -738,6 +738,16 @@ export const configSchema = z
     access_log: z.boolean().default(false),
     /** Where `tapgate serve` writes its process id, for `tapgate reload`; relative to the config file. */
     pid_file: z.string().min(1).optional(),
+    server: z
+      .object({
+        /**
+         * Processes serving requests (node:cluster): `auto` one per CPU core. Each has its own store
+         * connection, so more than one needs Redis.
+         */
+        workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({
         enabled: z.boolean().default(true),
@@ -749,6 +759,15 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    const { store } = config
+    const embedded = !(store.redis_url || store.sentinels || store.cluster_nodes)
+    if (embedded && config.server.workers !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'workers'],
+        message: 'expected 1 with the embedded store: one SQLite file serves one process (use Redis)',
+      })
+    }
     if (config.regulation.window > config.regulation.ban_time) {
       ctx.addIssue({
         code: 'custom',

@@ -1,15 +1,20 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Metrics } from './metrics.ts'
 
 export interface MetricsServer {
   url: string
   close(): Promise<void>
 }
 
+/** Where the metrics text comes from: one process's registry, or every worker's summed (workers/). */
+export interface MetricsSource {
+  contentType: string
+  text(): Promise<string>
+}
+
 /** `GET /metrics` for Prometheus on its own address (`metrics.listen`); nothing else is served there. */
 export function startMetricsServer(
-  metrics: Metrics,
+  source: MetricsSource,
   listen: { host: string; port: number },
 ): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
@@ -17,8 +22,8 @@ export function startMetricsServer(
       response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found: metrics are at /metrics\n')
       return
     }
-    metrics.registry.metrics().then(
-      (text) => response.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+    source.text().then(
+      (text) => response.writeHead(200, { 'Content-Type': source.contentType }).end(text),
       (error: Error) =>
         response.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${error.message}\n`),
     )

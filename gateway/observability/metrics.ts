@@ -59,6 +59,8 @@ export class Metrics {
     help: "tapgate's version, as a label",
     labelNames: ['version'] as const,
     registers: [this.registry],
+    // Summed over workers (server.workers) it would say 2; every worker runs the same release.
+    aggregator: 'first',
   })
 
   constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
@@ -75,6 +77,8 @@ export class Metrics {
       name: 'tapgate_store_up',
       help: 'Whether the store answered a ping at this scrape (1) or not (0)',
       registers: [this.registry],
+      // Up only when every worker reaches it.
+      aggregator: 'min',
       async collect() {
         this.set(
           await ping().then(
@@ -95,6 +99,8 @@ export class Metrics {
       name,
       help,
       registers: [this.registry],
+      // Every worker reads the same store.
+      aggregator: 'first',
       async collect() {
         try {
           this.set(await read())

@@ -25,6 +25,7 @@ const floors: readonly (readonly string[])[] = [
   ['app'],
   ['server'],
   ['reload'],
+  ['workers'],
   ['serve-command'],
   ['cli'],
 ]

@@ -27,6 +27,7 @@ const changes: Record<(typeof restartOnlyKeys)[number], Record<string, unknown>>
   listen: { listen: '0.0.0.0:9090' },
   metrics: { metrics: { enabled: false } },
   pid_file: { pid_file: '/run/tapgate.pid' },
+  server: { store: { redis_url: 'redis://127.0.0.1:6379' }, server: { workers: 2 } },
   store: { store: { redis_url: 'redis://127.0.0.1:6379' } },
   encryption_key: { encryption_key: 'n'.repeat(40) },
   'upstream.url': { upstream: { url: 'http://127.0.0.1:2083' } },

@@ -36,11 +36,10 @@ export async function serveCommand(file: string, config: Config): Promise<number
   }
   try {
     if (cluster.isPrimary && workerCount(config.server) > 1) return await servePrimary(config, log, onStarted)
-    const worker = cluster.worker
-    return await serveUntilStopped(
-      config,
-      worker === undefined ? log : log.child({ worker: worker.id, pid: process.pid }),
-      (gateway) => onStarted(() => void reloadFromFile(file, gateway, log)),
+    const { worker } = cluster
+    const serving = worker === undefined ? log : log.child({ worker: worker.id, pid: process.pid })
+    return await serveUntilStopped(config, serving, (gateway) =>
+      onStarted(() => void reloadFromFile(file, gateway, serving)),
     )
   } finally {
     process.off('SIGHUP', hangUp)

@@ -69,7 +69,8 @@ async function serveUntilStopped(
   }
   log.info(
     {
-      event: 'started',
+      // `started` means the gateway serves: a worker's start is one part of it (workers/primary.ts).
+      event: inWorker ? 'worker_started' : 'started',
       url: gateway.url,
       publicUrl: config.public_url,
       upstream: config.upstream.url,

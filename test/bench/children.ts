@@ -1,7 +1,8 @@
 // Parent side of the child processes: start one, wait for its first message, stop it.
-import { type ChildProcess, execFileSync, fork } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { hasExited, stopProcess } from '../support/stop-process.ts'
+import { pinToCpus } from './cpu-affinity.ts'
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 /** How long a child has after SIGTERM to close cleanly (and write its CPU profile) before SIGKILL. */
@@ -32,14 +33,14 @@ export interface ChildOptions {
   /** The child's JSON argument (protocol.ts childInput). */
   input?: unknown
   deadlineMs: number
-  /** Moves the child to this CPU once it has reported (see pinToCpu). */
-  cpu?: number | undefined
+  /** Moves the child to these CPUs (a taskset list) once it has reported. */
+  cpus?: string | undefined
 }
 
 /** Forks `script` (relative to this folder) under tsx and resolves once it has sent its first message. */
 export async function startChild<M>(
   script: string,
-  { input, deadlineMs, cpu }: ChildOptions,
+  { input, deadlineMs, cpus }: ChildOptions,
 ): Promise<Child<M>> {
   const args = input === undefined ? [] : [JSON.stringify(input)]
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), args, {
@@ -53,7 +54,7 @@ export async function startChild<M>(
     const message = await nextMessage<M>(child, script, deadlineMs)
     const pid = child.pid as number
     // After the first message all of node's start-up threads exist; later ones inherit the mask.
-    if (cpu !== undefined) pinToCpu(pid, cpu)
+    if (cpus !== undefined) pinToCpus(pid, cpus)
     return {
       pid,
       message,
@@ -67,11 +68,6 @@ export async function startChild<M>(
     await stopProcess(child, STOP_GRACE_MS)
     throw error
   }
-}
-
-/** Restricts every thread of a process (-a) to one CPU; children started later inherit it. */
-export function pinToCpu(pid: number, cpu: number): void {
-  execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' })
 }
 
 /** The child's next message; a child that dies or stays silent fails the run instead of hanging it. */

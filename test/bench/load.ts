@@ -29,6 +29,7 @@ async function run(input: LoadInput) {
   latencies.sort((a, b) => a - b)
   return {
     requests: result.requests.total,
+    seconds: result.duration,
     requestsPerSecond: result.requests.total / result.duration,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),

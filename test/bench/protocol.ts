@@ -36,6 +36,8 @@ export interface LoadInput {
 
 export interface LoadResult {
   requests: number
+  /** How long the run took. */
+  seconds: number
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number

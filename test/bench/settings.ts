@@ -1,9 +1,31 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** Every target, in the table's order (and, but for the reference, a round's). */
-export const targetIds = ['upstream', 'reference', 'bypass', 'two_factor'] as const
+/** Every target, in the table's order (and, but for the references, a round's). */
+export const targetIds = [
+  'upstream',
+  'reference',
+  'bypass',
+  'two_factor',
+  'reference_unpinned',
+  'two_factor_workers',
+] as const
 export type TargetId = (typeof targetIds)[number]
+
+/**
+ * The reference each target's slices stand between (schedule.ts) and are divided by (summary.ts): the
+ * pinned targets' is http-proxy on the proxies' CPU; the unpinned ones' a second http-proxy, free on
+ * every CPU as they are, since a process that may use two cores is not compared with one held to one.
+ * A reference is its own.
+ */
+export const referenceOf: Readonly<Record<TargetId, TargetId>> = {
+  upstream: 'reference',
+  reference: 'reference',
+  bypass: 'reference',
+  two_factor: 'reference',
+  reference_unpinned: 'reference_unpinned',
+  two_factor_workers: 'reference_unpinned',
+}
 
 export interface Settings {
   sliceSeconds: number
@@ -11,8 +33,8 @@ export interface Settings {
   connections: number
   rounds: number
   /**
-   * The targets to measure; always with the reference, which every other one is paired with, and the
-   * upstream, whose CPU time per request is the yardstick for the others'.
+   * The targets to measure; always with the reference and the upstream, whose CPU time per request is
+   * the yardstick for the others', and with the reference of each one chosen.
    */
   targets: ReadonlySet<TargetId>
   profileDir: string | null
@@ -44,7 +66,7 @@ function chosenTargets(list: string | undefined): ReadonlySet<TargetId> {
     if (!targetIds.includes(id as TargetId)) {
       throw new Error(`BENCH_TARGETS: unknown target '${id}' (known: ${targetIds.join(', ')})`)
     }
-    chosen.add(id as TargetId)
+    chosen.add(id as TargetId).add(referenceOf[id as TargetId])
   }
   return chosen
 }

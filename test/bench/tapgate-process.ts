@@ -1,7 +1,8 @@
 // tapgate as production runs it: the compiled bundle, `node dist/gateway/tapgate.js serve --config
-// FILE`, with the Redis store and info logging, in a process of its own.
+// FILE`, with the Redis store and info logging, in a process of its own (and its workers', if any).
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,7 +23,8 @@ const WARN = 40
 
 export interface TapgateProcess {
   url: string
-  pid: number
+  /** The process started, then its workers (server.workers), which serve the requests when there are any. */
+  pids: number[]
   /** The config as the gateway read it, for minting a session it accepts. */
   config: Config
   stop(): Promise<void>
@@ -32,15 +34,21 @@ export interface TapgateOptions {
   bundle: string
   upstreamUrl: string
   redisUrl: string
-  /** Flags for node itself, e.g. --cpu-prof. */
+  /** server.workers: above 1, the process started is a primary forking that many (node:cluster). */
+  workers: number
+  /** Flags for node itself, e.g. --cpu-prof (the workers get them too). */
   nodeFlags: string[]
 }
 
-/** Writes a config to a temp dir, starts the gateway on it and resolves once it logs that it listens. */
+/**
+ * Writes a config to a temp dir, starts the gateway on it and resolves once it logs that it listens
+ * (a primary: once every worker does).
+ */
 export async function startTapgate({
   bundle,
   upstreamUrl,
   redisUrl,
+  workers,
   nodeFlags,
 }: TapgateOptions): Promise<TapgateProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'tapgate-bench-'))
@@ -51,6 +59,7 @@ export async function startTapgate({
     file,
     stringify({
       listen: `127.0.0.1:${port}`,
+      server: { workers },
       public_url: `http://127.0.0.1:${port}`,
       upstream: { url: upstreamUrl },
       first_factor: { panel_cookies: [panelCookieName] },
@@ -91,7 +100,8 @@ export async function startTapgate({
     )
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = logEntry(line)
-      if (entry?.event === 'started') {
+      // Not event 'started': each worker logs that too, as 'worker listening', before the primary.
+      if (entry?.msg === 'tapgate listening') {
         clearTimeout(timer)
         resolve()
       } else if ((entry?.level ?? WARN) >= WARN) {
@@ -109,11 +119,25 @@ export async function startTapgate({
     await stop()
     throw error
   }
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid as number, config: loaded.config, stop }
+  const pid = child.pid as number
+  // A single process forks nothing; a primary, its workers, whose CPU time the bench must count too.
+  const workerPids = childrenOf(pid)
+  const expected = workers > 1 ? workers : 0
+  if (workerPids.length !== expected) {
+    await stop()
+    throw new Error(`tapgate (server.workers: ${workers}) has ${workerPids.length} children, not ${expected}`)
+  }
+  return { url: `http://127.0.0.1:${port}`, pids: [pid, ...workerPids], config: loaded.config, stop }
+}
+
+/** The processes `pid` has forked (from its main thread, as node:cluster does) and not yet reaped. */
+function childrenOf(pid: number): number[] {
+  const list = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+  return list === '' ? [] : list.split(' ').map(Number)
 }
 
 /** A pino JSON line, or null for anything else (which is always shown). */
-function logEntry(line: string): { event?: string; level?: number } | null {
+function logEntry(line: string): { msg?: string; level?: number } | null {
   try {
     return JSON.parse(line)
   } catch {

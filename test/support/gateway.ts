@@ -55,12 +55,11 @@ export async function startTestGateway(options: {
   publicHost?: string
 }): Promise<TestGateway> {
   const clock = options.clock ?? new FixedClock()
-  const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'tapgate-test-'))
   // Each gateway remembers its store's identity in its own dir, as a fresh host would (unless the
   // test names the file, to restart a gateway as the same host).
   const storeSettings = { identity_file: join(dir, 'store-identity'), ...(options.config?.store ?? {}) }
-  const raw = {
+  const documentFor = (port: number) => ({
     listen: `127.0.0.1:${port}`,
     public_url: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     upstream: { url: options.upstreamUrl, timeout: '5s' },
@@ -72,13 +71,12 @@ export async function startTestGateway(options: {
     metrics: { listen: '127.0.0.1:0' },
     ...options.config,
     store: storeSettings,
-  }
+  })
   const parsed = (document: Record<string, unknown>) => {
     const loaded = parseConfig(document, { baseDir: process.cwd(), env: {} })
     if (!loaded.ok) throw new Error(`test config invalid:\n${loaded.problems.join('\n')}`)
     return loaded.config
   }
-  const config = parsed(raw)
   const store = options.store ?? new SqliteStore(join(dir, 'store.db'), clock)
   let text = ''
   const sink = new Writable({
@@ -87,24 +85,37 @@ export async function startTestGateway(options: {
       done()
     },
   })
-  const log = createLogger(config.log_level, sink)
-  const gateway = await startGateway({ config, store, clock, log })
-  return {
-    ...gateway,
-    // What the gateway uses now: a reload replaces it.
-    get services() {
-      return gateway.services
-    },
-    store,
-    clock,
-    publicOrigin: new URL(config.public_url).origin,
-    get logs() {
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as LogLine)
-    },
-    logText: () => text,
-    configWith: (changes) => parsed({ ...raw, ...changes, store: storeSettings }),
+  // The free port may be taken before the gateway listens (another test's outgoing connection got it
+  // as its ephemeral port): a fresh one is tried then.
+  let attempt = 0
+  for (;;) {
+    const raw = documentFor(await freePort())
+    const config = parsed(raw)
+    const log = createLogger(config.log_level, sink)
+    let gateway: RunningGateway
+    try {
+      gateway = await startGateway({ config, store, clock, log })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && ++attempt < 5) continue
+      throw error
+    }
+    return {
+      ...gateway,
+      // What the gateway uses now: a reload replaces it.
+      get services() {
+        return gateway.services
+      },
+      store,
+      clock,
+      publicOrigin: new URL(config.public_url).origin,
+      get logs() {
+        return text
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as LogLine)
+      },
+      logText: () => text,
+      configWith: (changes) => parsed({ ...raw, ...changes, store: storeSettings }),
+    }
   }
 }

@@ -1,10 +1,10 @@
-import type { IncomingMessage } from 'node:http'
 import type { Transform } from 'node:stream'
 import { requestOrigin } from '../history/login-history.ts'
 import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar } from '../panel-session/panel-jar.ts'
 import { relayResponse } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
+import type { UpstreamAnswer } from '../proxy/upstream-answer.ts'
 import type { Services } from '../services.ts'
 import type { Session } from '../session/sessions.ts'
 import { readConfirmedIdentity } from './confirm-identity.ts'
@@ -48,7 +48,7 @@ export interface AnsweredRequest {
 export async function relayPanelAnswer(
   exchange: PanelExchange,
   s: PanelAnswerParts,
-  answer: IncomingMessage,
+  answer: UpstreamAnswer,
   request: AnsweredRequest,
 ): Promise<void> {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
@@ -122,7 +122,7 @@ async function keepInJar(
 async function ownerOfChanges(
   exchange: PanelExchange,
   s: PanelAnswerParts,
-  answer: IncomingMessage,
+  answer: UpstreamAnswer,
   jar: PanelJar,
   changes: readonly PanelCookieChange[],
   named: string | 'none' | 'unreadable',

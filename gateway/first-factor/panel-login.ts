@@ -7,9 +7,10 @@ import { returnTargetOf } from '../http/return-cookie.ts'
 import { cookiesSetBy } from '../http/set-cookie.ts'
 import type { PanelCookieChange } from '../panel-session/panel-cookies.ts'
 import { applyChanges, type PanelJar, withJar } from '../panel-session/panel-jar.ts'
-import { readAnswerText, relayResponse, sendAnswer } from '../proxy/forward-request.ts'
+import { relayResponse, sendAnswer } from '../proxy/forward-request.ts'
 import { downstreamResponseHeaders } from '../proxy/header-hygiene.ts'
 import { type ClientFacts, type PanelRequestParts, panelRequestHeaders } from '../proxy/panel-request.ts'
+import type { UpstreamAnswer } from '../proxy/upstream-answer.ts'
 import { sendUpstreamFailure } from '../proxy/upstream-failure.ts'
 import type { Services } from '../services.ts'
 import { sealHeldCookies } from '../session/held-cookies.ts'
@@ -106,7 +107,7 @@ export async function handlePanelLogin(
     if (reading.contentType !== undefined) headers['content-type'] = reading.contentType
   }
   const method = incoming.method ?? 'POST'
-  let answer: IncomingMessage
+  let answer: UpstreamAnswer
   try {
     answer = await s.upstream.send({ method, target: path + reading.query, headers, body: reading.body })
   } catch (error) {
@@ -115,7 +116,7 @@ export async function handlePanelLogin(
 
   const setCookies = answer.headers['set-cookie'] ?? []
   const { changes, others } = s.panelCookies.split(setCookies)
-  const judged = { status: answer.statusCode ?? 0, setCookies, location: answer.headers.location }
+  const judged = { status: answer.statusCode, setCookies, location: answer.headers.location }
   if (!s.loginSucceeded(judged)) {
     if (changes.some((change) => change.value !== null)) {
       // The panel started a session, so the password was right and the operator's success rule is
@@ -146,7 +147,7 @@ export async function handlePanelLogin(
 export interface PanelSignIn {
   /** The username the request named, canonical. */
   typed: string
-  answer: IncomingMessage
+  answer: UpstreamAnswer
   changes: readonly PanelCookieChange[]
   /** The answer's other Set-Cookie values. */
   others: readonly string[]
@@ -168,7 +169,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
   const evidence = panelEvidence(exchange, s, answer, { ...cookiesSetBy(signIn.others), ...jar })
   const confirmed = await confirmIdentity(s, evidence)
   if (confirmed !== undefined && confirmed !== typed) {
-    answer.resume()
+    answer.discard()
     s.log.warn(
       { event: confirmed === null ? 'identity_unconfirmed' : 'identity_mismatch', typed, confirmed },
       'the panel did not confirm that it signed in the user who was typed',
@@ -208,7 +209,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
   }
 
   // The panel's answer is replaced: its body is not needed, its cookies wait for the second factor.
-  answer.resume()
+  answer.discard()
   // The page asked for before signing in, else where the panel meant to send the user.
   const returnTo =
     returnTargetOf(exchange.returnTo, s.publicOrigin) ??
@@ -237,7 +238,7 @@ export async function acceptPanelSignIn(exchange: PanelExchange, s: PanelLoginPa
 /** The panel answer with its session cookies taken out (a failure, or an answer to nobody verified). */
 export function relayWithoutPanelCookies(
   s: PanelLoginParts,
-  answer: IncomingMessage,
+  answer: UpstreamAnswer,
   outgoing: ServerResponse,
 ) {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
@@ -252,9 +253,9 @@ export function relayWithoutPanelCookies(
 export function refusePanelSession(
   exchange: PanelExchange,
   s: PanelLoginParts,
-  answer: IncomingMessage,
+  answer: UpstreamAnswer,
 ): void {
-  answer.resume()
+  answer.discard()
   sendProblem(exchange.incoming, exchange.outgoing, 'panel_session_refused', s)
 }
 
@@ -267,7 +268,7 @@ interface Evidence {
 function panelEvidence(
   exchange: PanelExchange,
   s: PanelLoginParts,
-  answer: IncomingMessage,
+  answer: UpstreamAnswer,
   jar: PanelJar,
 ): Evidence {
   const evidence: Evidence = {
@@ -279,7 +280,7 @@ function panelEvidence(
         return Array.isArray(value) ? value.join(', ') : value
       },
       body: async () => {
-        evidence.readBody = await readAnswerText(answer, identityEvidenceLimit)
+        evidence.readBody = await answer.readText(identityEvidenceLimit)
         return evidence.readBody.toString('utf8')
       },
       ask: (path) => askPanel(exchange, s, path, jar),
@@ -309,7 +310,7 @@ export async function askPanel(
   for (const name of ['content-length', 'content-type', 'accept-encoding']) delete headers[name]
   headers.accept = 'text/html,application/json'
   const answer = await s.upstream.send({ method: 'GET', target: path, headers, body: null })
-  return (await readAnswerText(answer, identityEvidenceLimit)).toString('utf8')
+  return (await answer.readText(identityEvidenceLimit)).toString('utf8')
 }
 
 /**

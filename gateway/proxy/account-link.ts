@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts'
 import type { TapgateUrls } from '../http/tapgate-urls.ts'
 import { InsertAfterBodyTag } from './insert-after-body-tag.ts'
 import { allowsOwnStylesheet } from './stylesheet-policy.ts'
+import type { UpstreamAnswer } from './upstream-answer.ts'
 
 /** `ui.account_link: inject`: a "Sign-in security" link in the panel's pages, to tapgate's account page. */
 export interface AccountLink {
@@ -16,7 +17,7 @@ export interface AccountLink {
    * What adds the link to the panel's answer to such a request, as its page streams to the browser
    * (relayResponse); null when the answer is no page the link can go in.
    */
-  insertionFor(answer: IncomingMessage): Transform | null
+  insertionFor(answer: UpstreamAnswer): Transform | null
 }
 
 /** The account link as `ui.account_link` sets it up; null when off, so panel traffic pays nothing. */
@@ -49,7 +50,7 @@ export function accountLink(setting: Config['ui']['account_link'], urls: Tapgate
  * `text/html` (XHTML would not take the markup), not a download, not compressed. A compressed page is
  * relayed as it is: undoing the panel's compression would cost tapgate a decompressor per page.
  */
-function isPlainPage(answer: IncomingMessage): boolean {
+function isPlainPage(answer: UpstreamAnswer): boolean {
   const { headers } = answer
   const mediaType = headers['content-type']?.split(';')[0]?.trim().toLowerCase()
   const encoding = headers['content-encoding']?.trim().toLowerCase() ?? 'identity'
@@ -65,7 +66,7 @@ function isPlainPage(answer: IncomingMessage): boolean {
  * The page's policies, Report-Only ones too: those would not block the link, but each page would send
  * the panel's operator a violation report for it.
  */
-function policiesOf(answer: IncomingMessage): string[] {
+function policiesOf(answer: UpstreamAnswer): string[] {
   const { headers } = answer
   return [headers['content-security-policy'], headers['content-security-policy-report-only']].flatMap(
     (value) => value ?? [],

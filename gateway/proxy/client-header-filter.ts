@@ -70,6 +70,8 @@ export class ClientHeaderFilter {
 
   #decide(name: string): HeaderTreatment {
     if (hopByHopHeaders.has(name) || name === 'host' || name === 'cookie') return 'drop'
+    // Node's server has already told the client to go on (100 Continue); the body follows regardless.
+    if (name === 'expect') return 'drop'
     const folded = foldHeaderName(name)
     // httpoxy: a CGI panel reads `Proxy` as HTTP_PROXY, the proxy its own outgoing requests use.
     if (folded === 'proxy') return 'drop'

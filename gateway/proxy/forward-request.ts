@@ -1,10 +1,11 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
-import https from 'node:https'
-import type { Readable, Transform } from 'node:stream'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { PassThrough, type Readable, type Transform } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
+import { buildConnector, type Dispatcher, Pool } from 'undici'
 import { downstreamResponseHeaders } from './header-hygiene.ts'
 import { requestUpgrade, type UpgradeAnswer, type UpgradeRequest } from './upgrade-request.ts'
-import { UpstreamError, watchForAnswer } from './upstream-error.ts'
+import { UpstreamAnswer } from './upstream-answer.ts'
+import { UpstreamError } from './upstream-error.ts'
 
 export interface UpstreamRequest {
   method: string
@@ -25,14 +26,15 @@ export interface UpstreamSettings {
 }
 
 /**
- * The panel, reached over node:http with a keep-alive agent. Bodies stream in both directions with
- * backpressure (hono's fetch-based proxy() buffers uploads whole: see LIBRARIES.md §5).
+ * The panel, reached with an undici pool: the cheapest HTTP client in Node measured here (LIBRARIES.md
+ * §11, `npm run bench`). Bodies stream in both directions with backpressure (hono's fetch-based
+ * proxy() buffers uploads whole: LIBRARIES.md §5). Upgrade requests go on node:http, each on a
+ * connection of its own (upgrade-request.ts).
  */
 export class Upstream {
   readonly host: string
   readonly #url: URL
-  readonly #agent: http.Agent
-  readonly #request: typeof http.request
+  readonly #pool: Pool
   readonly #timeoutMs: number
   readonly #socketWaitMs: number
   readonly #tls: ConnectionOptions
@@ -49,13 +51,14 @@ export class Upstream {
   ) {
     this.#url = new URL(url)
     this.host = this.#url.host
-    const secure = this.#url.protocol === 'https:'
-    // An agent's own options win over each request's, so the servername here is the one checked.
-    this.#agent = secure
-      ? new https.Agent({ ...tls, keepAlive: true, maxSockets, scheduling: 'lifo' })
-      : new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' })
+    this.#pool = new Pool(this.#url.origin, {
+      connections: maxSockets,
+      // The timeouts are tapgate's own (send): undici's would cut a long download or event stream.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: connectorFor(this.#url, tls),
+    })
     this.#tls = tls
-    this.#request = secure ? https.request : http.request
     this.#timeoutMs = timeoutMs
     this.#socketWaitMs = socketWaitMs
   }
@@ -66,49 +69,101 @@ export class Upstream {
   }
 
   /**
-   * Resolves with the panel's response once its headers arrive. The timeout covers only the wait for
+   * Resolves with the panel's answer once its headers arrive. The timeout covers only the wait for
    * those headers (counted from the last byte sent); a long download or event stream is never cut.
-   * Before that, a request that finds every connection busy waits in the agent's queue for at most
-   * socket_wait ('busy'): without it, clients holding the pool would make everyone else hang.
+   * Before that, a request that finds every connection busy waits in the pool's queue for at most
+   * socket_wait ('busy'): without it, clients holding the pool would make everyone else hang. The
+   * wait ends when the request is written to a connection (undici's onConnect), a new one included.
    */
-  send(request: UpstreamRequest): Promise<IncomingMessage> {
+  send(request: UpstreamRequest): Promise<UpstreamAnswer> {
     return new Promise((resolve, reject) => {
-      const outgoing = this.#request({
-        protocol: this.#url.protocol,
-        hostname: this.#url.hostname,
-        port: this.#url.port,
-        method: request.method,
-        path: request.target,
-        headers: request.headers,
-        agent: this.#agent,
-      })
       const started = performance.now()
-      const { fail, answered } = watchForAnswer(outgoing, this.#timeoutMs, reject)
+      let answer: UpstreamAnswer | null = null
+      let failure: UpstreamError | null = null
+      let abort: ((error?: Error) => void) | null = null
+      let headTimer: NodeJS.Timeout | undefined
+      const fail = (error: UpstreamError) => {
+        if (answer !== null || failure !== null) return
+        failure = error
+        clearTimeout(queued)
+        clearTimeout(headTimer)
+        abort?.(error)
+        reject(error)
+      }
       const queued = setTimeout(() => fail(new UpstreamError('busy', null)), this.#socketWaitMs)
-      outgoing.once('socket', () => clearTimeout(queued))
-      outgoing.once('close', () => clearTimeout(queued))
-      outgoing.on('response', (response) => {
-        answered()
-        this.onHeaders((performance.now() - started) / 1000)
-        resolve(response)
-      })
-      if (request.body === null) outgoing.end()
-      else if (Buffer.isBuffer(request.body)) outgoing.end(request.body)
-      else {
-        const body = request.body
-        body.pipe(outgoing)
+      const { body } = request
+      if (body !== null && !Buffer.isBuffer(body)) {
         // A client that goes away mid-upload must not leave a half-sent request open upstream.
-        body.on('close', () => {
+        body.once('close', () => {
           if (!body.readableEnded)
             fail(new UpstreamError('unreachable', new Error('client aborted the upload')))
         })
       }
+      const options: PanelDispatch = {
+        method: request.method,
+        path: request.target,
+        headers: request.headers as Record<string, string | string[]>,
+        // Through a stream of its own: undici destroys a stream body once sent, and an IncomingMessage
+        // it would also cut loose from its socket, which tapgate still answers on.
+        body: body === null || Buffer.isBuffer(body) ? body : body.pipe(new PassThrough()),
+        // One name for every request (undici reads it, untyped): it would take each one's from its
+        // Host header, and close a connection whose name changes. connectorFor picks the name checked.
+        servername: this.#url.hostname,
+      }
+      // onRequestSent is called by undici for a handler of this (legacy) shape, untyped.
+      const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
+        onConnect: (abortRequest) => {
+          clearTimeout(queued)
+          abort = abortRequest
+          if (failure !== null) abortRequest(failure)
+        },
+        onRequestSent: () => {
+          if (answer !== null || failure !== null) return
+          headTimer = setTimeout(() => fail(new UpstreamError('timeout', null)), this.#timeoutMs)
+        },
+        onHeaders: (statusCode, rawHeaders, resume, statusText) => {
+          clearTimeout(headTimer)
+          clearTimeout(queued)
+          answer = new UpstreamAnswer(statusCode, statusText, latin1(rawHeaders), resume, () => abort?.())
+          this.onHeaders((performance.now() - started) / 1000)
+          resolve(answer)
+          return true
+        },
+        onData: (chunk) => (answer as UpstreamAnswer).push(chunk),
+        onComplete: () => answer?.complete(),
+        onError: (error) => {
+          if (answer === null) fail(new UpstreamError('unreachable', error))
+          else answer.fail(error)
+        },
+      }
+      this.#pool.dispatch(options, handler)
     })
   }
 
   close(): void {
-    this.#agent.destroy()
+    this.#pool.destroy().catch(() => {})
   }
+}
+
+/**
+ * How the pool connects: plain TCP, or TLS checked against `upstream.tls.server_name`, else the URL's
+ * host name (none for an IP address, whose certificate is checked against the address), as
+ * node:https would. Never a request's Host header, from which undici would take it.
+ */
+function connectorFor(url: URL, tls: ConnectionOptions): buildConnector.connector {
+  const connect = buildConnector({ ...tls })
+  if (url.protocol !== 'https:') return connect
+  return ({ servername: _fromHostHeader, ...options }, callback) => connect(options, callback)
+}
+
+/** undici's dispatch reads a servername at run time, though its types do not say so. */
+type PanelDispatch = Dispatcher.DispatchOptions & { servername: string }
+
+/** undici hands the head over as raw bytes; node:http reads header text as latin1 too. */
+function latin1(raw: readonly Buffer[]): string[] {
+  const text: string[] = new Array(raw.length)
+  for (let i = 0; i < raw.length; i++) text[i] = (raw[i] as Buffer).toString('latin1')
+  return text
 }
 
 /**
@@ -116,36 +171,22 @@ export class Upstream {
  * `insertion` adds to the page on the way (the account link, account-link.ts).
  */
 export function relayResponse(
-  response: IncomingMessage,
+  answer: UpstreamAnswer,
   client: ServerResponse,
-  headers: string[] = downstreamResponseHeaders(response.rawHeaders),
+  headers: string[] = downstreamResponseHeaders(answer.rawHeaders),
   insertion: Transform | null = null,
 ) {
-  if (insertion === null) {
-    client.writeHead(response.statusCode ?? 502, response.statusMessage, headers)
-    response.pipe(client)
-  } else {
-    // The page grows by the link: it goes chunked, as its length is no longer the panel's.
-    client.writeHead(response.statusCode ?? 502, response.statusMessage, withoutContentLength(headers))
-    response.pipe(insertion).pipe(client)
-  }
-  // The client hung up: stop reading from the panel instead of buffering the rest.
-  client.on('close', () => {
-    if (!client.writableFinished) response.destroy()
-  })
-  response.on('error', () => client.destroy())
+  // The page grows by the link: it goes chunked, as its length is no longer the panel's.
+  const head = insertion === null ? headers : withoutContentLength(headers)
+  client.writeHead(answer.statusCode, answer.statusMessage, head)
+  answer.relayTo(client, insertion)
 }
 
 /** The panel's response whose body tapgate already read (`readAnswerText`), sent on whole. */
-export function sendAnswer(
-  response: IncomingMessage,
-  client: ServerResponse,
-  headers: string[],
-  body: Buffer,
-) {
+export function sendAnswer(answer: UpstreamAnswer, client: ServerResponse, headers: string[], body: Buffer) {
   const kept = withoutContentLength(headers)
   kept.push('Content-Length', String(body.length))
-  client.writeHead(response.statusCode ?? 502, response.statusMessage, kept).end(body)
+  client.writeHead(answer.statusCode, answer.statusMessage, kept).end(body)
 }
 
 /** A raw header list without its Content-Length, for a body that is not the panel's own length. */
@@ -155,21 +196,4 @@ function withoutContentLength(headers: readonly string[]): string[] {
     if (headers[i]!.toLowerCase() !== 'content-length') kept.push(headers[i]!, headers[i + 1]!)
   }
   return kept
-}
-
-/**
- * Up to `limit` bytes of a panel answer's body: enough to read whom it signed in. The rest is
- * drained, not kept, so a huge answer cannot fill memory.
- */
-export function readAnswerText(response: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    response.on('data', (chunk: Buffer) => {
-      if (size < limit) chunks.push(chunk.subarray(0, limit - size))
-      size += chunk.length
-    })
-    response.on('end', () => resolve(Buffer.concat(chunks)))
-    response.on('error', reject)
-  })
 }

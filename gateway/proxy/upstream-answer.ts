@@ -70,6 +70,7 @@ export class UpstreamAnswer {
    * backpressure pauses the panel; a client that hangs up ends the panel's answer too.
    */
   relayTo(client: ServerResponse, insertion: Transform | null): void {
+    this.#checkUntaken()
     const target: Writable = insertion ?? client
     if (insertion !== null) insertion.pipe(client)
     target.on('drain', this.resume)
@@ -105,8 +106,12 @@ export class UpstreamAnswer {
     this.#take(discarded)
   }
 
-  #take(sink: BodySink): void {
+  #checkUntaken(): void {
     if (this.#sink !== null) throw new Error("an upstream answer's body can be taken once only")
+  }
+
+  #take(sink: BodySink): void {
+    this.#checkUntaken()
     this.#sink = sink
     const held = this.#held
     this.#held = []

@@ -277,6 +277,47 @@ describe('request headers the panel receives', () => {
     await send(preserving.url, '/echo/preserved', { headers: ['Host', 'panel.example.com'] })
     expect(headerValues(received('/echo/preserved').rawHeaders, 'host')).toEqual(['panel.example.com'])
   })
+
+  it('drops Expect: 100-continue, which the gateway has answered itself, and the body still reaches the panel', async () => {
+    const body = Buffer.alloc(70_000, 7)
+    const { hostname, port } = new URL(gateway.url)
+    const answer = await new Promise<{ continued: boolean; status: number; text: string }>(
+      (resolve, reject) => {
+        let continued = false
+        const outgoing = request(
+          {
+            host: hostname,
+            port,
+            method: 'POST',
+            path: '/echo/expect',
+            agent: false,
+            headers: { expect: '100-continue', 'content-length': String(body.length) },
+          },
+          (response) => {
+            let text = ''
+            response.setEncoding('utf8')
+            response.on('data', (part: string) => {
+              text += part
+            })
+            response.once('end', () => resolve({ continued, status: response.statusCode ?? 0, text }))
+          },
+        )
+        outgoing.once('error', reject)
+        // The body goes only once the gateway said 100 Continue, as a client that asked for it waits.
+        outgoing.once('continue', () => {
+          continued = true
+          outgoing.end(body)
+        })
+      },
+    )
+    expect(answer.continued).toBe(true)
+    expect(answer.status).toBe(200)
+    expect(JSON.parse(answer.text)).toMatchObject({ method: 'POST', bodyBytes: body.length })
+    const seen = received('/echo/expect')
+    expect(headerNames(seen.rawHeaders)).not.toContain('expect')
+    expect(headerValues(seen.rawHeaders, 'content-length')).toEqual([String(body.length)])
+    expect(seen.bodyBytes).toBe(body.length)
+  })
 })
 
 describe('what else passes through', () => {

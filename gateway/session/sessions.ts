@@ -44,6 +44,11 @@ const sessionRecord = z.object({
 
 export type Session = z.infer<typeof sessionRecord>
 
+function parseSession(text: string): Session | null {
+  const parsed = sessionRecord.safeParse(safeJson(text))
+  return parsed.success ? Object.freeze(parsed.data) : null
+}
+
 export interface SessionTimeouts {
   idle: number
   absolute: number
@@ -95,26 +100,27 @@ export class Sessions {
     return ids.length
   }
 
-  /** The live session for a token, or null when absent, expired or unreadable. One store read. */
+  /**
+   * The live session for a token, or null when absent, expired or unreadable. One store read at most:
+   * none when the store keeps a coherent copy (store/tracked-reads.ts). The session is shared: frozen.
+   */
   async load(token: string): Promise<Session | null> {
     const key = keys.session(tokenId(token))
-    const text = await this.store.get(key)
-    if (text === null) return null
-    const parsed = sessionRecord.safeParse(safeJson(text))
-    if (!parsed.success) return null
-    const session = parsed.data
+    const session = await this.store.getParsed(key, parseSession)
+    if (session === null) return null
     const now = this.clock.now()
     if (this.#lifetime(session, now) <= 0) {
       await this.store.delete(key)
       return null
     }
     if (session.level === 'two_factor' && now - session.seenAt >= refreshEveryMs) {
-      session.seenAt = now
-      const lifetime = this.#lifetime(session, now)
+      const seen = { ...session, seenAt: now }
+      const lifetime = this.#lifetime(seen, now)
       await Promise.all([
-        this.store.set(key, JSON.stringify(session), lifetime),
+        this.store.set(key, JSON.stringify(seen), lifetime),
         this.store.addMember(keys.verifiedSessions(), tokenId(token), lifetime),
       ])
+      return seen
     }
     return session
   }

@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Cluster, type Redis } from 'ioredis'
 import { parseRedisUrl } from '../config/redis-address.ts'
 import { type Clock, systemClock } from '../deps.ts'
+import { keys } from './keys.ts'
 import { CONNECT_TIMEOUT_MS, connectRedis, type RedisConnection } from './redis-connection.ts'
 import { checkMaxLength, StoreUnavailableError } from './store.ts'
 import { byMember, type MovableStore, restoreEntry, type StoreEntry } from './store-entry.ts'
+import { TrackedReads } from './tracked-reads.ts'
 import { checkTtl } from './ttl.ts'
 
 // INCR creates a missing key without expiry; the PEXPIRE only on creation keeps a window fixed.
@@ -27,6 +29,8 @@ const UNAVAILABLE_REPLY = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BU
 export class RedisStore implements MovableStore {
   readonly #client: Redis | Cluster
   readonly #keyPrefix: string
+  /** Sessions kept locally, coherent through Redis's own change messages; none with a Cluster. */
+  readonly #tracked: TrackedReads | null
   // With the offline queue off, a command sent before the first connection is up fails at once.
   // Until the first attempt is decided (ready, failed, or timed out) commands wait for it; later
   // outages fail immediately.
@@ -41,6 +45,8 @@ export class RedisStore implements MovableStore {
   ) {
     this.#client = client
     this.#keyPrefix = keyPrefix
+    // Sessions are read on every request and change rarely: the one family worth a local copy.
+    this.#tracked = client instanceof Cluster ? null : new TrackedReads(client, this.#key(keys.session('')))
     this.#attempted = client.status === 'ready'
     this.#firstAttempt = Promise.race([
       new Promise((resolve) => client.once('ready', resolve)),
@@ -53,6 +59,13 @@ export class RedisStore implements MovableStore {
 
   get(key: string): Promise<string | null> {
     return this.#run(() => this.#client.get(this.#key(key)))
+  }
+
+  getParsed<T>(key: string, parse: (text: string) => T | null): Promise<T | null> {
+    const redisKey = this.#key(key)
+    const fetch = () => this.#run(() => this.#client.get(redisKey))
+    if (this.#tracked !== null) return this.#tracked.read(redisKey, fetch, parse)
+    return fetch().then((text) => (text === null ? null : parse(text)))
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
@@ -199,6 +212,7 @@ export class RedisStore implements MovableStore {
   }
 
   async close(): Promise<void> {
+    this.#tracked?.close()
     if (this.#client.status === 'end') return
     try {
       await this.#client.quit()

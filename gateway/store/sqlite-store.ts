@@ -51,6 +51,12 @@ export class SqliteStore implements MovableStore {
     return this.#run(() => this.#statements.get.get({ key, now: this.#clock.now() }) ?? null)
   }
 
+  /** No copy is kept: reading the file is as cheap, and the CLI changes it from another process. */
+  async getParsed<T>(key: string, parse: (text: string) => T | null): Promise<T | null> {
+    const text = await this.get(key)
+    return text === null ? null : parse(text)
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     const expiresAt = this.#expiresAt(ttlMs)
     this.#run(() => this.#statements.set.run({ key, value, expiresAt }))

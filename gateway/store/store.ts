@@ -12,6 +12,12 @@
  */
 export interface Store {
   get(key: string): Promise<string | null>
+  /**
+   * A value read and parsed, for values read far more often than written (sessions): a store may
+   * keep the parsed copy, provided any change to the key, by any client, drops it first
+   * (store/tracked-reads.ts). A copy is shared: callers must not change it.
+   */
+  getParsed<T>(key: string, parse: (text: string) => T | null): Promise<T | null>
   set(key: string, value: string, ttlMs?: number): Promise<void>
   /** Writes only when the key is absent (or expired); true when this call wrote it. */
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>

@@ -46,6 +46,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       await expect(store.delete('never-set')).resolves.toBeUndefined()
     })
 
+    it('reads a value parsed, and after every write and delete of it the new one (sessions are read so)', async () => {
+      const parse = (text: string) => (text === 'unreadable' ? null : { text })
+      const key = 'session:contract'
+      expect(await store.getParsed(key, parse)).toBeNull()
+      await store.set(key, 'one')
+      expect(await store.getParsed(key, parse)).toEqual({ text: 'one' })
+      expect(await store.getParsed(key, parse)).toEqual({ text: 'one' })
+      await store.set(key, 'two')
+      expect(await store.getParsed(key, parse)).toEqual({ text: 'two' })
+      await store.set(key, 'unreadable')
+      expect(await store.getParsed(key, parse)).toBeNull()
+      await store.delete(key)
+      expect(await store.getParsed(key, parse)).toBeNull()
+    })
+
     it('keeps the empty string as a value, distinct from absent', async () => {
       await store.set('empty', '')
       expect(await store.get('empty')).toBe('')

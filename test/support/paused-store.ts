@@ -33,6 +33,7 @@ export function pauseBeforeWrite(store: Store, pattern: RegExp): PausedStore {
   }
   const paused: Store = {
     get: (key) => store.get(key),
+    getParsed: (key, parse) => store.getParsed(key, parse),
     set: async (key, value, ttlMs) => {
       await hold(key)
       return store.set(key, value, ttlMs)

@@ -77,26 +77,13 @@ export class Upstream {
    */
   send(request: UpstreamRequest): Promise<UpstreamAnswer> {
     return new Promise((resolve, reject) => {
-      const started = performance.now()
-      let answer: UpstreamAnswer | null = null
-      let failure: UpstreamError | null = null
-      let abort: ((error?: Error) => void) | null = null
-      let headTimer: NodeJS.Timeout | undefined
-      const fail = (error: UpstreamError) => {
-        if (answer !== null || failure !== null) return
-        failure = error
-        clearTimeout(queued)
-        clearTimeout(headTimer)
-        abort?.(error)
-        reject(error)
-      }
-      const queued = setTimeout(() => fail(new UpstreamError('busy', null)), this.#socketWaitMs)
+      const call = new PanelCall(resolve, reject, this.#timeoutMs, this.onHeaders)
       const { body } = request
       if (body !== null && !Buffer.isBuffer(body)) {
         // A client that goes away mid-upload must not leave a half-sent request open upstream.
         body.once('close', () => {
           if (!body.readableEnded)
-            fail(new UpstreamError('unreachable', new Error('client aborted the upload')))
+            call.fail(new UpstreamError('unreachable', new Error('client aborted the upload')))
         })
       }
       const options: PanelDispatch = {
@@ -110,33 +97,8 @@ export class Upstream {
         // Host header, and close a connection whose name changes. connectorFor picks the name checked.
         servername: this.#url.hostname,
       }
-      // onRequestSent is called by undici for a handler of this (legacy) shape, untyped.
-      const handler: Dispatcher.DispatchHandler & { onRequestSent(): void } = {
-        onConnect: (abortRequest) => {
-          clearTimeout(queued)
-          abort = abortRequest
-          if (failure !== null) abortRequest(failure)
-        },
-        onRequestSent: () => {
-          if (answer !== null || failure !== null) return
-          headTimer = setTimeout(() => fail(new UpstreamError('timeout', null)), this.#timeoutMs)
-        },
-        onHeaders: (statusCode, rawHeaders, resume, statusText) => {
-          clearTimeout(headTimer)
-          clearTimeout(queued)
-          answer = new UpstreamAnswer(statusCode, statusText, latin1(rawHeaders), resume, () => abort?.())
-          this.onHeaders((performance.now() - started) / 1000)
-          resolve(answer)
-          return true
-        },
-        onData: (chunk) => (answer as UpstreamAnswer).push(chunk),
-        onComplete: () => answer?.complete(),
-        onError: (error) => {
-          if (answer === null) fail(new UpstreamError('unreachable', error))
-          else answer.fail(error)
-        },
-      }
-      this.#pool.dispatch(options, handler)
+      // false: every connection is busy and the request waits in the pool's queue.
+      if (!this.#pool.dispatch(options, call)) call.waitForConnection(this.#socketWaitMs)
     })
   }
 
@@ -154,6 +116,80 @@ function connectorFor(url: URL, tls: ConnectionOptions): buildConnector.connecto
   const connect = buildConnector({ ...tls })
   if (url.protocol !== 'https:') return connect
   return ({ servername: _fromHostHeader, ...options }, callback) => connect(options, callback)
+}
+
+/**
+ * One request to the panel, as undici's dispatch handler (one object, no closure per callback): it
+ * settles with the answer's head, or an UpstreamError. The head timeout starts once the last byte is
+ * sent (onRequestSent, which undici calls on a handler of this shape, untyped).
+ */
+class PanelCall implements Dispatcher.DispatchHandler {
+  #answer: UpstreamAnswer | null = null
+  #failure: UpstreamError | null = null
+  #abort: ((error?: Error) => void) | null = null
+  #queued: NodeJS.Timeout | undefined
+  #headTimer: NodeJS.Timeout | undefined
+  readonly #started = performance.now()
+
+  constructor(
+    private readonly resolve: (answer: UpstreamAnswer) => void,
+    private readonly reject: (error: UpstreamError) => void,
+    private readonly timeoutMs: number,
+    private readonly onHeadersTimed: (seconds: number) => void,
+  ) {}
+
+  /** Waits at most `ms` for a connection ('busy'); the wait ends when the request is written to one. */
+  waitForConnection(ms: number): void {
+    if (this.#abort === null && this.#failure === null) this.#queued = setTimeout(failCall, ms, this, 'busy')
+  }
+
+  fail(error: UpstreamError): void {
+    if (this.#answer !== null || this.#failure !== null) return
+    this.#failure = error
+    clearTimeout(this.#queued)
+    clearTimeout(this.#headTimer)
+    this.#abort?.(error)
+    this.reject(error)
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    clearTimeout(this.#queued)
+    this.#abort = abort
+    if (this.#failure !== null) abort(this.#failure)
+  }
+
+  onRequestSent(): void {
+    if (this.#answer === null && this.#failure === null)
+      this.#headTimer = setTimeout(failCall, this.timeoutMs, this, 'timeout')
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    clearTimeout(this.#headTimer)
+    clearTimeout(this.#queued)
+    this.#answer = new UpstreamAnswer(statusCode, statusText, latin1(rawHeaders), resume, () =>
+      this.#abort?.(),
+    )
+    this.onHeadersTimed((performance.now() - this.#started) / 1000)
+    this.resolve(this.#answer)
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    return (this.#answer as UpstreamAnswer).push(chunk)
+  }
+
+  onComplete(): void {
+    this.#answer?.complete()
+  }
+
+  onError(error: Error): void {
+    if (this.#answer === null) this.fail(new UpstreamError('unreachable', error))
+    else this.#answer.fail(error)
+  }
+}
+
+function failCall(call: PanelCall, kind: 'busy' | 'timeout'): void {
+  call.fail(new UpstreamError(kind, null))
 }
 
 /** undici's dispatch reads a servername at run time, though its types do not say so. */

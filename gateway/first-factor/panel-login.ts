@@ -72,6 +72,20 @@ export interface PanelExchange {
 const identityEvidenceLimit = 256 * 1024
 
 /**
+ * The login's body is tapgate's re-written copy, with its own length and type. The answer may be read
+ * for whom it signed in: it is asked for uncompressed. The password is in the body: credentials in an
+ * Authorization header would be a second login.
+ */
+const loginOmits: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-type',
+  'accept-encoding',
+  'authorization',
+])
+/** The who-am-I GET carries no body, and asks for a page or JSON it can read. */
+const askOmits: ReadonlySet<string> = new Set(['content-length', 'content-type', 'accept-encoding', 'accept'])
+
+/**
  * The panel's login (DESIGN "Request flow", step 2), parsed strictly by login-request.ts. The panel
  * receives exactly the login tapgate read (re-serialised, the one username tapgate bound) and no
  * session cookie. A failure goes back without any panel session cookie and counts against the user
@@ -97,14 +111,10 @@ export async function handlePanelLogin(
     return sendProblem(incoming, outgoing, 'locked', s, lockoutDetail(s, lockout))
   }
 
-  const headers = panelRequestHeaders(s, incoming, facts, exchange.browserCookies)
-  // The answer may be read for whom it signed in: ask for it uncompressed.
-  // The password is in the body: credentials in an Authorization header would be a second login.
-  for (const name of ['content-length', 'content-type', 'accept-encoding', 'authorization'])
-    delete headers[name]
+  const headers = panelRequestHeaders(s, incoming, facts, exchange.browserCookies, null, loginOmits)
   if (reading.body !== null) {
-    headers['content-length'] = String(reading.body.length)
-    if (reading.contentType !== undefined) headers['content-type'] = reading.contentType
+    headers.push('content-length', String(reading.body.length))
+    if (reading.contentType !== undefined) headers.push('content-type', reading.contentType)
   }
   const method = incoming.method ?? 'POST'
   let answer: UpstreamAnswer
@@ -306,9 +316,15 @@ export async function askPanel(
   jar: PanelJar,
 ): Promise<string> {
   const { incoming, facts } = exchange
-  const headers = panelRequestHeaders(s, incoming, facts, withJar(jar, exchange.browserCookies))
-  for (const name of ['content-length', 'content-type', 'accept-encoding']) delete headers[name]
-  headers.accept = 'text/html,application/json'
+  const headers = panelRequestHeaders(
+    s,
+    incoming,
+    facts,
+    withJar(jar, exchange.browserCookies),
+    null,
+    askOmits,
+  )
+  headers.push('accept', 'text/html,application/json')
   const answer = await s.upstream.send({ method: 'GET', target: path, headers, body: null })
   return (await answer.readText(identityEvidenceLimit)).toString('utf8')
 }

@@ -1,8 +1,8 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import { PassThrough, type Readable, type Transform } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import { buildConnector, type Dispatcher, Pool } from 'undici'
-import { downstreamResponseHeaders } from './header-hygiene.ts'
+import { downstreamResponseHeaders, type HeaderList } from './header-hygiene.ts'
 import { PanelCall } from './panel-call.ts'
 import { requestUpgrade, type UpgradeAnswer, type UpgradeRequest } from './upgrade-request.ts'
 import type { UpstreamAnswer } from './upstream-answer.ts'
@@ -12,7 +12,7 @@ export interface UpstreamRequest {
   method: string
   /** Normalised path plus the untouched query string. */
   target: string
-  headers: OutgoingHttpHeaders
+  headers: HeaderList
   /** The client's body, streamed; or a buffered body (the login form tapgate had to read). */
   body: Readable | Buffer | null
 }
@@ -90,7 +90,7 @@ export class Upstream {
       const options: PanelDispatch = {
         method: request.method,
         path: request.target,
-        headers: request.headers as Record<string, string | string[]>,
+        headers: request.headers,
         // Through a stream of its own: undici destroys a stream body once sent, and an IncomingMessage
         // it would also cut loose from its socket, which tapgate still answers on.
         body: body === null || Buffer.isBuffer(body) ? body : body.pipe(new PassThrough()),

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import { type ClientHeaderFilter, hopByHopHeaders } from './client-header-filter.ts'
 
 export interface ForwardingFacts {
@@ -19,28 +19,41 @@ export interface ForwardingFacts {
 }
 
 /**
+ * Request headers as undici and node:http take them: name, value, name, value… (names lower-case),
+ * never an object: one with a dozen names set by key is a slow dictionary in V8, built per request.
+ */
+export type HeaderList = string[]
+
+/** Set below from what tapgate knows, whatever the client sent under these names. */
+const setByTapgate: ReadonlySet<string> = new Set(['x-forwarded-for', 'x-real-ip'])
+
+const noNames: ReadonlySet<string> = new Set()
+
+/**
  * The request headers the panel receives: no hop-by-hop, no spoofed identity, no route or method
- * override, honest X-Forwarded-*.
+ * override, honest X-Forwarded-*; none of the names in `omit` (the caller sets or withholds those).
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   facts: ForwardingFacts,
-): OutgoingHttpHeaders {
+  omit: ReadonlySet<string> = noNames,
+): HeaderList {
   const named = connectionTokens(incoming.connection)
-  const headers: OutgoingHttpHeaders = {}
+  const headers: HeaderList = []
   for (const name in incoming) {
-    if (named?.has(name)) continue
+    if (named?.has(name) || omit.has(name) || setByTapgate.has(name)) continue
     const treatment = facts.filter.treatment(name)
     if (treatment === 'drop' || (treatment === 'forwarding' && !facts.peerTrusted)) continue
-    headers[name] = incoming[name]
+    const value = incoming[name]
+    if (Array.isArray(value)) for (const each of value) headers.push(name, each)
+    else if (value !== undefined) headers.push(name, value)
   }
-  headers.host = facts.host
-  if (facts.cookie) headers.cookie = facts.cookie
-  headers['x-forwarded-for'] = facts.forwardedFor
-  headers['x-real-ip'] = facts.clientIp
-  if (!(facts.peerTrusted && incoming['x-forwarded-proto'])) headers['x-forwarded-proto'] = 'http'
+  headers.push('host', facts.host)
+  if (facts.cookie) headers.push('cookie', facts.cookie)
+  headers.push('x-forwarded-for', facts.forwardedFor, 'x-real-ip', facts.clientIp)
+  if (!(facts.peerTrusted && incoming['x-forwarded-proto'])) headers.push('x-forwarded-proto', 'http')
   // The client's Host is whatever it typed: a panel would build its links (reset mails) from it.
-  if (!(facts.peerTrusted && incoming['x-forwarded-host'])) headers['x-forwarded-host'] = facts.publicHost
+  if (!(facts.peerTrusted && incoming['x-forwarded-host'])) headers.push('x-forwarded-host', facts.publicHost)
   return headers
 }
 

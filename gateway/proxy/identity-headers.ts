@@ -1,6 +1,6 @@
-import type { OutgoingHttpHeaders } from 'node:http'
 import type { Config } from '../config/schema.ts'
 import { foldHeaderName } from '../http/header-name.ts'
+import type { HeaderList } from './header-hygiene.ts'
 
 /**
  * Identity headers in common use: a panel behind some other proxy may trust any of them, so tapgate
@@ -82,20 +82,21 @@ export class IdentityHeaders {
    * Caddy before 2.9 sends its placeholder text, `{http.reverse_proxy.header.Remote-User}`.
    */
   answer(identity: Identity | null): Record<string, string> {
-    const headers: OutgoingHttpHeaders = {}
-    if (identity) this.add(headers, identity)
     const answer: Record<string, string> = {}
-    for (const name of Object.values(this.#names)) answer[name] = String(headers[name] ?? '')
+    for (const name of Object.values(this.#names)) answer[name] = ''
+    const headers: HeaderList = []
+    if (identity) this.add(headers, identity)
+    for (let i = 0; i < headers.length; i += 2) answer[headers[i] as string] = headers[i + 1] as string
     return answer
   }
 
   /** Adds the identity to headers the client's identity headers were already stripped from. */
-  add(headers: OutgoingHttpHeaders, identity: Identity): void {
-    headers[this.#names.user] = headerSafe(identity.user)
-    if (identity.name) headers[this.#names.name] = headerSafe(identity.name)
-    if (identity.email) headers[this.#names.email] = headerSafe(identity.email)
+  add(headers: HeaderList, identity: Identity): void {
+    headers.push(this.#names.user, headerSafe(identity.user))
+    if (identity.name) headers.push(this.#names.name, headerSafe(identity.name))
+    if (identity.email) headers.push(this.#names.email, headerSafe(identity.email))
     if (identity.groups && identity.groups.length > 0) {
-      headers[this.#names.groups] = identity.groups.map(headerSafe).join(',')
+      headers.push(this.#names.groups, identity.groups.map(headerSafe).join(','))
     }
   }
 }

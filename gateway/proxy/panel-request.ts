@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { Config } from '../config/schema.ts'
 import type { LocalUsers } from '../first-factor/local-users.ts'
 import { forwardedForHeader, resolveClientAddress } from '../http/client-address.ts'
@@ -8,7 +8,7 @@ import type { NetworkSet } from '../http/networks.ts'
 import { canonicalAddress } from '../http/networks.ts'
 import type { ClientHeaderFilter } from './client-header-filter.ts'
 import type { Upstream } from './forward-request.ts'
-import { upstreamRequestHeaders } from './header-hygiene.ts'
+import { type HeaderList, upstreamRequestHeaders } from './header-hygiene.ts'
 import type { Identity, IdentityHeaders } from './identity-headers.ts'
 
 export interface ClientFacts {
@@ -47,7 +47,7 @@ export interface PanelRequestParts {
  * The headers the panel receives for this request; `cookie` is the Cookie header minus tapgate's.
  * `verifiedUser` (a session that passed the second factor) is told to the panel in the identity
  * headers; whatever the client sent under those names, or any other identity or override header
- * (proxy/client-header-filter.ts), never is.
+ * (proxy/client-header-filter.ts), never is. Names in `omit` are left for the caller to set.
  */
 export function panelRequestHeaders(
   s: PanelRequestParts,
@@ -55,15 +55,14 @@ export function panelRequestHeaders(
   facts: ClientFacts,
   cookie: string | undefined,
   verifiedUser: string | null = null,
-): OutgoingHttpHeaders {
+  omit?: ReadonlySet<string>,
+): HeaderList {
   const host = s.config.upstream.preserve_host ? (incoming.headers.host ?? s.upstream.host) : s.upstream.host
-  const headers = upstreamRequestHeaders(incoming.headers, {
-    ...facts,
-    host,
-    publicHost: s.publicHost,
-    cookie,
-    filter: s.clientHeaders,
-  })
+  const headers = upstreamRequestHeaders(
+    incoming.headers,
+    { ...facts, host, publicHost: s.publicHost, cookie, filter: s.clientHeaders },
+    omit,
+  )
   if (verifiedUser !== null) s.identityHeaders.add(headers, identityOf(s, verifiedUser))
   return headers
 }

@@ -1,7 +1,8 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
+import type { HeaderList } from './header-hygiene.ts'
 import { watchForAnswer } from './upstream-error.ts'
 
 export interface UpgradeRequest {
@@ -9,7 +10,7 @@ export interface UpgradeRequest {
   /** Normalised path plus the untouched query string. */
   target: string
   /** Including the Connection: Upgrade and Upgrade headers this hop asks for. */
-  headers: OutgoingHttpHeaders
+  headers: HeaderList
 }
 
 /** The panel's answer: it switched protocols (101) and the connection is now a tunnel, or it did not. */

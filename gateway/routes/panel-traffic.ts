@@ -29,6 +29,18 @@ import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
  * This is the hot path, so it runs on node:http directly: hono's request and context objects cost
  * about a quarter of the proxy's CPU per request (measured with `npm run bench`).
  */
+/** The login page's Authorization would be a second login beside the form. */
+const noAuthorization: ReadonlySet<string> = new Set(['authorization'])
+/** A compressed page cannot take the account link; only pages are asked for uncompressed, not their assets. */
+const noEncoding: ReadonlySet<string> = new Set(['accept-encoding'])
+const noAuthorizationNorEncoding: ReadonlySet<string> = new Set(['authorization', 'accept-encoding'])
+
+/** The client headers the panel does not get for a request to its login page, or a page taking the link. */
+function withheld(loginPage: boolean, linksPage: boolean): ReadonlySet<string> | undefined {
+  if (loginPage) return linksPage ? noAuthorizationNorEncoding : noAuthorization
+  return linksPage ? noEncoding : undefined
+}
+
 /** What the rules made of a request: `refused` when its path was (ambiguous, or tapgate's own). */
 type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 
@@ -141,12 +153,16 @@ export function panelTraffic(s: Services) {
 
     const panelCookies = jar === null ? exchange.browserCookies : withJar(jar, exchange.browserCookies)
     const identity = decision.policy === 'two_factor' && verified !== null ? verified.user : null
-    const headers = panelRequestHeaders(s, incoming, facts, panelCookies, identity)
-    if (access.loginPage) delete headers.authorization
     const linksPage =
       linkToAccount !== null && identity !== null && signOut.length === 0 && linkToAccount.suits(incoming)
-    // A compressed page cannot take the link; only pages are asked for uncompressed, not their assets.
-    if (linksPage) delete headers['accept-encoding']
+    const headers = panelRequestHeaders(
+      s,
+      incoming,
+      facts,
+      panelCookies,
+      identity,
+      withheld(access.loginPage, linksPage),
+    )
     // A form may sign someone in: its start is kept to tell, should the panel start a session.
     const sample = Buffer.isBuffer(body)
       ? { take: () => body }

@@ -81,8 +81,7 @@ export function panelUpgrade(
       identity,
     )
     // Hop-by-hop for every other request, but asking for the upgrade is what this hop is for.
-    headers.connection = 'Upgrade'
-    headers.upgrade = incoming.headers.upgrade
+    headers.push('connection', 'Upgrade', 'upgrade', incoming.headers.upgrade ?? '')
     const abort = new AbortController()
     const abandon = () => abort.abort()
     socket.once('close', abandon)

@@ -1,14 +1,15 @@
-import type { OutgoingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { type Identity, IdentityHeaders } from '../../../gateway/proxy/identity-headers.ts'
 
 const names = { user: 'Remote-User', name: 'Remote-Name', email: 'Remote-Email', groups: 'Remote-Groups' }
 const identity = new IdentityHeaders(names)
 
-function added(who: Identity): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {}
+function added(who: Identity): Record<string, string> {
+  const headers: string[] = []
   identity.add(headers, who)
-  return headers
+  const named: Record<string, string> = {}
+  for (let i = 0; i < headers.length; i += 2) named[headers[i] as string] = headers[i + 1] as string
+  return named
 }
 
 describe('what the panel is told about a verified user', () => {

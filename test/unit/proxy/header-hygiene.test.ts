@@ -35,7 +35,7 @@ const claims: IncomingHttpHeaders = {
 }
 
 /** Every value a header list gives `name`, joined as one header would be; undefined when none. */
-function valueOf(headers: readonly string[], name: string): string | undefined {
+function headerIn(headers: readonly string[], name: string): string | undefined {
   const values = headers.filter((_, i) => i % 2 === 1 && headers[i - 1] === name)
   return values.length === 0 ? undefined : values.join(', ')
 }
@@ -56,7 +56,7 @@ describe('the request headers the panel receives', () => {
       { ...facts, peerTrusted: false },
       new Set(['authorization']),
     )
-    expect(valueOf(sent, 'authorization')).toBeUndefined()
+    expect(headerIn(sent, 'authorization')).toBeUndefined()
     expect(sent.filter((_, i) => i % 2 === 1 && sent[i - 1] === 'x-list')).toEqual(['a', 'b'])
   })
 
@@ -79,21 +79,21 @@ describe('the request headers the panel receives', () => {
     ['x-forwarded-port', true, '8443'],
     ['forwarded', true, 'for=10.9.8.7'],
   ])('%s, peer trusted: %s → %j', (name, peerTrusted, sent) => {
-    expect(valueOf(upstreamRequestHeaders(claims, { ...facts, peerTrusted }), name)).toBe(sent)
+    expect(headerIn(upstreamRequestHeaders(claims, { ...facts, peerTrusted }), name)).toBe(sent)
   })
 
   it.each([
     ['X-Forwarded-Proto', 'x-forwarded-proto', 'http'],
     ['X-Forwarded-Host', 'x-forwarded-host', 'panel.example.com'],
   ])('sets %s itself when even a trusted proxy sent none', (_case, name, sent) => {
-    expect(valueOf(upstreamRequestHeaders({ accept: '*/*' }, { ...facts, peerTrusted: true }), name)).toBe(
+    expect(headerIn(upstreamRequestHeaders({ accept: '*/*' }, { ...facts, peerTrusted: true }), name)).toBe(
       sent,
     )
   })
 
   it("drops the client's Cookie when tapgate's was its only cookie", () => {
     const sent = upstreamRequestHeaders(claims, { ...facts, cookie: undefined, peerTrusted: false })
-    expect(valueOf(sent, 'cookie')).toBeUndefined()
+    expect(headerIn(sent, 'cookie')).toBeUndefined()
   })
 
   it.each([
@@ -103,7 +103,7 @@ describe('the request headers the panel receives', () => {
     ['a header, when Connection only says keep-alive', 'keep-alive', 'x-debug', 'on'],
   ])('%s: Connection: %s → %s is %j', (_case, connection, name, sent) => {
     const incoming = { connection, 'x-debug': 'on' }
-    expect(valueOf(upstreamRequestHeaders(incoming, { ...facts, peerTrusted: false }), name)).toBe(sent)
+    expect(headerIn(upstreamRequestHeaders(incoming, { ...facts, peerTrusted: false }), name)).toBe(sent)
   })
 })
 

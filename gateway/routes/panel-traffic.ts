@@ -20,15 +20,6 @@ import type { Session } from '../session/sessions.ts'
 import { isWellFormedToken } from '../session/token.ts'
 import { isVerified, panelAccess, sessionOf } from './panel-access.ts'
 
-/**
- * Every request that is not a tapgate page (DESIGN "Request flow", step 5): normalise the path once,
- * pick the policy for exactly that path, check the session when the policy asks for one, and stream
- * the request to the panel with that same normalised path, with the panel session tapgate holds for
- * a verified user (panel-session/) and never one a browser sent.
- *
- * This is the hot path, so it runs on node:http directly: hono's request and context objects cost
- * about a quarter of the proxy's CPU per request (measured with `npm run bench`).
- */
 /** The login page's Authorization would be a second login beside the form. */
 const noAuthorization: ReadonlySet<string> = new Set(['authorization'])
 /** A compressed page cannot take the account link; only pages are asked for uncompressed, not their assets. */
@@ -44,6 +35,15 @@ function withheld(loginPage: boolean, linksPage: boolean): ReadonlySet<string> |
 /** What the rules made of a request: `refused` when its path was (ambiguous, or tapgate's own). */
 type Decided = 'bypass' | 'two_factor' | 'deny' | 'refused'
 
+/**
+ * Every request that is not a tapgate page (DESIGN "Request flow", step 5): normalise the path once,
+ * pick the policy for exactly that path, check the session when the policy asks for one, and stream
+ * the request to the panel with that same normalised path, with the panel session tapgate holds for
+ * a verified user (panel-session/) and never one a browser sent.
+ *
+ * This is the hot path, so it runs on node:http directly: hono's request and context objects cost
+ * about a quarter of the proxy's CPU per request (measured with `npm run bench`).
+ */
 export function panelTraffic(s: Services) {
   const { first_factor: ff } = s.config
   const { urls } = s

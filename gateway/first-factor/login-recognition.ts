@@ -53,8 +53,9 @@ function pathMatcher(paths: readonly string[]): (path: string) => boolean {
     variants.map((path) => ({ path, policy: 'deny' as const })),
     'bypass',
   )
-  const request = { method: 'GET', clientIp: '', header: () => undefined }
-  return (path) => decidePolicy(compiled, { ...request, path }).policy === 'deny'
+  const noHeader = () => undefined
+  return (path) =>
+    decidePolicy(compiled, { path, method: 'GET', clientIp: '', header: noHeader }).policy === 'deny'
 }
 
 /** Every value of a query field; a panel may read any of them (PHP and Django take the last). */

@@ -45,12 +45,12 @@ export interface AnsweredRequest {
  * whole answer is refused: its page was drawn for whoever the panel signed in. A session the panel
  * starts for a visitor who sent no credentials (a PHP panel's login page) is only dropped.
  */
-export async function relayPanelAnswer(
+export function relayPanelAnswer(
   exchange: PanelExchange,
   s: PanelAnswerParts,
   answer: UpstreamAnswer,
   request: AnsweredRequest,
-): Promise<void> {
+): Promise<void> | undefined {
   const headers = downstreamResponseHeaders(answer.rawHeaders)
   const taken = request.passesPanelCookies ? [] : s.panelCookies.takeFrom(headers)
   // A cookie set again to the value the jar holds changes nothing, and needs no check or write.
@@ -58,13 +58,28 @@ export async function relayPanelAnswer(
   const changes =
     held === undefined ? taken : taken.filter((change) => (held[change.name] ?? null) !== change.value)
   for (const cookie of request.signOut) headers.push('Set-Cookie', cookie)
-  const starts = changes.some((change) => change.value !== null)
-  // Signing out: whatever the panel does to its cookies now concerns a session that has ended.
-  if (request.signOut.length > 0) return relayResponse(answer, exchange.outgoing, headers, request.insertion)
+  // Signing out: whatever the panel does to its cookies now concerns a session that has ended. Most
+  // answers change no panel cookie: relayed at once, with no promise (the hot path).
+  if (request.signOut.length > 0 || changes.length === 0) {
+    relayResponse(answer, exchange.outgoing, headers, request.insertion)
+    return undefined
+  }
+  return relayChangedCookies(exchange, s, answer, request, headers, changes)
+}
 
+/** An answer that sets or clears panel session cookies: whose they are decides where they go. */
+async function relayChangedCookies(
+  exchange: PanelExchange,
+  s: PanelAnswerParts,
+  answer: UpstreamAnswer,
+  request: AnsweredRequest,
+  headers: string[],
+  changes: readonly PanelCookieChange[],
+): Promise<void> {
+  const starts = changes.some((change) => change.value !== null)
   const { verified } = request
   const named = starts ? await nameInRequest(exchange, s, request) : 'none'
-  if (verified !== null && changes.length > 0) {
+  if (verified !== null) {
     const owner = starts
       ? await ownerOfChanges(exchange, s, answer, verified.jar, changes, named)
       : 'unchanged'

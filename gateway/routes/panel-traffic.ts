@@ -55,22 +55,22 @@ export function panelTraffic(s: Services) {
 
   const { accessLog } = s
 
-  return async function toPanel(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  return function toPanel(incoming: IncomingMessage, outgoing: ServerResponse): void {
     const record = accessLog?.begin(incoming) ?? null
-    let decided: Decided = 'refused'
-    try {
-      decided = await route(incoming, outgoing, record)
-    } catch (error) {
+    // Every path out of route() has written the status by now (the body may still be streaming).
+    const counted = (decided: Decided) => {
+      requests.inc({ policy: decided, status: outgoing.statusCode })
+      record?.end(outgoing, decided)
+    }
+    route(incoming, outgoing, record).then(counted, (error) => {
       // A body cut for its pace (limits/request-limits.ts) fails its reader, but has had its answer.
       if (!s.limits.wasCut(incoming)) {
         const code = problemForFailure(error, s.log)
         if (outgoing.headersSent) outgoing.destroy()
         else sendProblem(incoming, outgoing, code, s)
       }
-    }
-    // Every path out of route() has written the status by now (the body may still be streaming).
-    requests.inc({ policy: decided, status: outgoing.statusCode })
-    record?.end(outgoing, decided)
+      counted('refused')
+    })
   }
 
   /** Serves the request; says what was decided, for the metrics; fills in the access log's record. */

@@ -104,25 +104,30 @@ export class Sessions {
    * The live session for a token, or null when absent, expired or unreadable. One store read at most:
    * none when the store keeps a coherent copy (store/tracked-reads.ts). The session is shared: frozen.
    */
-  async load(token: string): Promise<Session | null> {
-    const key = keys.session(tokenId(token))
-    const session = await this.store.getParsed(key, parseSession)
-    if (session === null) return null
-    const now = this.clock.now()
-    if (this.#lifetime(session, now) <= 0) {
-      await this.store.delete(key)
-      return null
-    }
-    if (session.level === 'two_factor' && now - session.seenAt >= refreshEveryMs) {
-      const seen = { ...session, seenAt: now }
-      const lifetime = this.#lifetime(seen, now)
-      await Promise.all([
-        this.store.set(key, JSON.stringify(seen), lifetime),
-        this.store.addMember(keys.verifiedSessions(), tokenId(token), lifetime),
-      ])
-      return seen
-    }
-    return session
+  load(token: string): Promise<Session | null> {
+    const id = tokenId(token)
+    const key = keys.session(id)
+    // then, not async: the hot path's every request comes here, and most go on with the session as read.
+    return this.store.getParsed(key, parseSession).then((session) => {
+      if (session === null) return null
+      const now = this.clock.now()
+      if (this.#lifetime(session, now) <= 0) return this.store.delete(key).then(() => null)
+      if (session.level === 'two_factor' && now - session.seenAt >= refreshEveryMs) {
+        return this.#markSeen(key, id, session, now)
+      }
+      return session
+    })
+  }
+
+  /** A verified session's last-seen time moved on: its idle timeout counts from now. */
+  async #markSeen(key: string, id: string, session: Session, now: number): Promise<Session> {
+    const seen = { ...session, seenAt: now }
+    const lifetime = this.#lifetime(seen, now)
+    await Promise.all([
+      this.store.set(key, JSON.stringify(seen), lifetime),
+      this.store.addMember(keys.verifiedSessions(), id, lifetime),
+    ])
+    return seen
   }
 
   async save(token: string, session: Session): Promise<void> {

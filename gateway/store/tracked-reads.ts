@@ -33,6 +33,8 @@ export class TrackedReads {
   readonly #entries = new Map<string, unknown>()
   /** Reads on their way from Redis; a change meanwhile withdraws the ticket, and the answer is not kept. */
   readonly #pending = new Map<string, object>()
+  /** Hits waiting for the turn's received I/O to be handled (#afterReceivedIO). */
+  readonly #waiting: Array<() => void> = []
   #coherent = false
   /** When the feed last answered (performance.now()). */
   #heardAt = 0
@@ -68,23 +70,35 @@ export class TrackedReads {
    * The parsed value of `key`: the local copy when there is one, else `fetch`ed and parsed (and kept
    * when the key is under the prefix). null values are not kept: a made-up token costs a read, not room.
    */
-  async read<T>(
+  read<T>(
     key: string,
     fetch: () => Promise<string | null>,
     parse: (text: string) => T | null,
   ): Promise<T | null> {
     if (!this.coherent || !key.startsWith(this.#prefix)) {
-      const text = await fetch()
-      return text === null ? null : parse(text)
+      return fetch().then((text) => (text === null ? null : parse(text)))
     }
-    if (this.#entries.has(key)) {
-      const copy = this.#entries.get(key) as T
-      // Served after the I/O already received: a change message that arrived with this request is
-      // applied first.
-      return new Promise((resolve) =>
-        setImmediate(() => resolve(this.#entries.get(key) === copy ? copy : this.read(key, fetch, parse))),
-      )
-    }
+    if (!this.#entries.has(key)) return this.#fetchAndKeep(key, fetch, parse)
+    const copy = this.#entries.get(key) as T
+    // Served after the I/O already received: a change message that arrived with this request is
+    // applied first.
+    return new Promise((resolve) =>
+      this.#afterReceivedIO(() =>
+        resolve(this.#entries.get(key) === copy ? copy : this.read(key, fetch, parse)),
+      ),
+    )
+  }
+
+  close(): void {
+    clearInterval(this.#heartbeat)
+    this.#feed.disconnect()
+  }
+
+  async #fetchAndKeep<T>(
+    key: string,
+    fetch: () => Promise<string | null>,
+    parse: (text: string) => T | null,
+  ): Promise<T | null> {
     const ticket = {}
     this.#pending.set(key, ticket)
     const text = await fetch()
@@ -96,9 +110,14 @@ export class TrackedReads {
     return value
   }
 
-  close(): void {
-    clearInterval(this.#heartbeat)
-    this.#feed.disconnect()
+  /** Runs `serve` once the event loop has handled the I/O it has received: one setImmediate for every hit of a turn. */
+  #afterReceivedIO(serve: () => void): void {
+    this.#waiting.push(serve)
+    if (this.#waiting.length === 1) setImmediate(this.#serveWaiting)
+  }
+
+  readonly #serveWaiting = (): void => {
+    for (const serve of this.#waiting.splice(0)) serve()
   }
 
   /** A PING the feed answers proves it still hears Redis; one unanswered too long drops the feed. */

@@ -216,6 +216,26 @@ describe('TrackedReads', () => {
     expect(fetchCount('p:session:a')).toBe(2)
   })
 
+  it('serves every hit of a turn together, each after the change messages of that turn', async () => {
+    const { feed, redis, read, fetchCount, follow } = setUp()
+    await follow()
+    redis.set('p:session:a', 'one')
+    redis.set('p:session:b', 'two')
+    await Promise.all([read('p:session:a'), read('p:session:b')])
+
+    const hits = [read('p:session:a'), read('p:session:b'), read('p:session:a')]
+    redis.set('p:session:a', 'changed')
+    feed.invalidate(['p:session:a'])
+    const late = read('p:session:b')
+    expect(await Promise.all([...hits, late])).toEqual([
+      { value: 'changed' },
+      { value: 'two' },
+      { value: 'changed' },
+      { value: 'two' },
+    ])
+    expect(fetchCount('p:session:b')).toBe(1)
+  })
+
   it('drops every copy on a null change message (FLUSHDB)', async () => {
     const { feed, redis, read, fetchCount, follow } = setUp()
     await follow()

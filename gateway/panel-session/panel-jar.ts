@@ -16,10 +16,13 @@ const cacheLimit = 10_000
  */
 export class PanelJars {
   /**
-   * Opened jars by user and sealed text: a verified session's requests would otherwise decrypt the
-   * same jar on every request. AES-GCM authenticates the sealed text, so a hit is as good as opening it.
+   * Opened jars by sealed text, with the user each was opened for: a verified session's requests
+   * would otherwise decrypt the same jar on every request. AES-GCM authenticates the sealed text, so
+   * a hit for the same user is as good as opening it. Keyed by the text alone: it is the very string
+   * of the session copy the store keeps, whose hash V8 has worked out already (a key joined per
+   * request would be hashed anew, all of it, every time).
    */
-  readonly #opened = new Map<string, PanelJar>()
+  readonly #opened = new Map<string, { user: string; jar: PanelJar }>()
 
   constructor(private readonly box: SecretBox) {}
 
@@ -31,13 +34,12 @@ export class PanelJars {
 
   open(user: string, sealed: string | undefined): PanelJar {
     if (sealed === undefined) return emptyJar
-    const key = `${user}\n${sealed}`
-    const hit = this.#opened.get(key)
-    if (hit !== undefined) return hit
+    const hit = this.#opened.get(sealed)
+    if (hit !== undefined && hit.user === user) return hit.jar
     const text = this.box.open(sealed, associatedData(user))
     const jar = text === null ? emptyJar : parseJar(text)
     if (this.#opened.size >= cacheLimit) this.#opened.clear()
-    this.#opened.set(key, jar)
+    this.#opened.set(sealed, { user, jar })
     return jar
   }
 }

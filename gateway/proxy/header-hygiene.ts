@@ -79,8 +79,9 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): string
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  // Nearly every request says only this; both are dropped as hop-by-hop anyway.
-  if (!value || value.length === 0 || value === 'keep-alive' || value === 'close') return undefined
   const text = Array.isArray(value) ? value.join(',') : value
+  // Nearly every message says only this (a panel's answer as much as a request); both are dropped
+  // as hop-by-hop anyway.
+  if (!text || text === 'keep-alive' || text === 'close') return undefined
   return new Set(text.split(',').map((token) => token.trim().toLowerCase()))
 }

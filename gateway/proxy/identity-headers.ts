@@ -107,5 +107,11 @@ export class IdentityHeaders {
  * "José" arrives as "Jos%C3%A9" and a CR LF can never start a header of its own.
  */
 function headerSafe(value: string): string {
-  return value.replace(/[^\x20-\x7e]|[%,]/gu, (char) => encodeURIComponent(char))
+  // Tested first: nearly every name needs nothing, and a replace builds its result regardless.
+  return needsEncoding.test(value)
+    ? value.replace(needsEncodingAll, (char) => encodeURIComponent(char))
+    : value
 }
+
+const needsEncoding = /[^\x20-\x7e]|[%,]/u
+const needsEncodingAll = /[^\x20-\x7e]|[%,]/gu

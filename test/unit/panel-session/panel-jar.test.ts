@@ -5,10 +5,13 @@ import { applyChanges, PanelJars, withJar } from '../../../gateway/panel-session
 const jars = new PanelJars(new SecretBox('test-encryption-key-0123456789abcdef-0123456789', 'test'))
 
 describe('the jar of panel session cookies', () => {
-  it('opens only for the user it was sealed for', () => {
+  it('opens only for the user it was sealed for, however the opened jars are cached', () => {
     const sealed = jars.seal('alice', { sessionid: 's1' })
     expect(sealed).toBeDefined()
     expect(sealed).not.toContain('s1')
+    expect(jars.open('alice', sealed)).toEqual({ sessionid: 's1' })
+    expect(jars.open('bob', sealed)).toEqual({})
+    expect(jars.open('alice', sealed)).toEqual({ sessionid: 's1' })
     expect(jars.open('alice', sealed)).toEqual({ sessionid: 's1' })
     expect(jars.open('bob', sealed)).toEqual({})
   })

@@ -56,7 +56,9 @@ export function relayPanelAnswer(
   // A cookie set again to the value the jar holds changes nothing, and needs no check or write.
   const held = request.verified?.jar
   const changes =
-    held === undefined ? taken : taken.filter((change) => (held[change.name] ?? null) !== change.value)
+    held === undefined || taken.length === 0
+      ? taken
+      : taken.filter((change) => (held[change.name] ?? null) !== change.value)
   for (const cookie of request.signOut) headers.push('Set-Cookie', cookie)
   // Signing out: whatever the panel does to its cookies now concerns a session that has ended. Most
   // answers change no panel cookie: relayed at once, with no promise (the hot path).

@@ -62,17 +62,19 @@ export class PanelCookies {
    * they did. Every spelling of a session cookie is taken, cleared ones too: none reaches a browser
    * unless the caller puts it back.
    */
-  takeFrom(rawHeaders: string[]): PanelCookieChange[] {
-    const changes = new Changes()
+  takeFrom(rawHeaders: string[]): readonly PanelCookieChange[] {
+    // Made only for an answer that has one: most answers change no panel cookie.
+    let changes: Changes | null = null
     for (let i = 0; i < rawHeaders.length; i += 2) {
       if (rawHeaders[i]!.length !== 10 || rawHeaders[i]!.toLowerCase() !== 'set-cookie') continue
       const change = this.#read(rawHeaders[i + 1]!)
       if (change === null) continue
+      changes ??= new Changes()
       changes.add(change)
       rawHeaders.splice(i, 2)
       i -= 2
     }
-    return changes.net()
+    return changes === null ? noChanges : changes.net()
   }
 
   /** The panel session cookies among Set-Cookie values (a login answer), and the other values. */
@@ -113,6 +115,8 @@ export class PanelCookies {
     return this.#underscored && (header.includes('.') || header.replaceAll('; ', '').includes(' '))
   }
 }
+
+const noChanges: readonly PanelCookieChange[] = Object.freeze([])
 
 /**
  * What an answer did to each cookie in the end: a browser applies Set-Cookie values in order, so the

@@ -73,10 +73,13 @@ export class UpstreamAnswer {
     this.#checkUntaken()
     const target: Writable = insertion ?? client
     if (insertion !== null) insertion.pipe(client)
-    target.on('drain', this.resume)
-    client.on('close', () => {
-      if (!client.writableFinished) this.abort()
-    })
+    // An answer already here in whole (most small ones) has nothing left to pause or cut short.
+    if (!this.#ended) {
+      target.on('drain', this.resume)
+      client.on('close', () => {
+        if (!client.writableFinished) this.abort()
+      })
+    }
     this.#take({
       write: (chunk) => target.write(chunk),
       end: () => target.end(),

@@ -9,13 +9,17 @@ import { tapgateVersion } from './version.ts'
 export class Metrics {
   readonly registry = new Registry()
 
-  /** Panel traffic by what the rules decided and the status the client got. */
-  readonly requests = new Counter({
+  /** Panel traffic by what the rules decided and the status the client got (`countRequest`). */
+  readonly #requests = new Counter({
     name: 'tapgate_requests_total',
     help: 'Requests to the panel by policy decision (bypass, two_factor, deny, refused) and status code',
     labelNames: ['policy', 'status'] as const,
     registers: [this.registry],
+    collect: () => this.#reportRequests(),
   })
+
+  /** Requests counted since the last scrape, by policy, then status. */
+  readonly #unreported = new Map<string, Map<number, number>>()
 
   readonly upstreamLatency = new Histogram({
     name: 'tapgate_upstream_response_seconds',
@@ -66,6 +70,26 @@ export class Metrics {
   constructor({ processMetrics = true }: { processMetrics?: boolean } = {}) {
     if (processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'tapgate_' })
     this.buildInfo.set({ version: tapgateVersion }, 1)
+  }
+
+  /**
+   * One request to the panel. Counted here and handed to the counter when Prometheus scrapes:
+   * prom-client builds and checks a label key on every `inc`, and this is every request.
+   */
+  countRequest(policy: string, status: number): void {
+    let byStatus = this.#unreported.get(policy)
+    if (byStatus === undefined) {
+      byStatus = new Map()
+      this.#unreported.set(policy, byStatus)
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
+  }
+
+  #reportRequests(): void {
+    for (const [policy, byStatus] of this.#unreported) {
+      for (const [status, count] of byStatus) this.#requests.inc({ policy, status }, count)
+    }
+    this.#unreported.clear()
   }
 
   /**

@@ -51,7 +51,8 @@ export function panelTraffic(s: Services) {
   const decide = panelAccess(s)
   const linkToAccount = accountLink(s.config.ui.account_link, urls)
 
-  const { requests, loginsRefused } = s.metrics
+  const { metrics } = s
+  const { loginsRefused } = metrics
 
   const { accessLog } = s
 
@@ -59,7 +60,7 @@ export function panelTraffic(s: Services) {
     const record = accessLog?.begin(incoming) ?? null
     // Every path out of route() has written the status by now (the body may still be streaming).
     const counted = (decided: Decided) => {
-      requests.inc({ policy: decided, status: outgoing.statusCode })
+      metrics.countRequest(decided, outgoing.statusCode)
       record?.end(outgoing, decided)
     }
     route(incoming, outgoing, record).then(counted, (error) => {

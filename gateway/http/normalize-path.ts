@@ -77,6 +77,17 @@ export function normalizePath(target: string): NormalizedTarget {
   const rawPath = queryStart === -1 ? target : target.slice(0, queryStart)
   const query = queryStart === -1 ? '' : target.slice(queryStart)
 
+  // Most paths are normal already: nothing escaped, no backslash, no empty or dot segment.
+  if (isPlain(rawPath)) return { ok: true, path: rawPath, query }
+  const path = normalizeSegments(rawPath)
+  return typeof path === 'string' ? { ok: true, path, query } : path
+}
+
+/**
+ * The path part of a target (from its '/', without the query) segment by segment: escapes, duplicate
+ * slashes, dot segments. Exported for the test that holds normalizePath's shortcut to it.
+ */
+export function normalizeSegments(rawPath: string): string | { ok: false; reason: PathRejection } {
   const rawSegments = rawPath.split('/')
   const segments: string[] = []
   // Only the last segment's kind decides it: '/a/', '/a/.' and '/a/b/..' end in '/' (RFC 3986 §5.2.4).
@@ -99,8 +110,24 @@ export function normalizePath(target: string): NormalizedTarget {
       }
     } else if (segment !== '.') segments.push(segment)
   }
-  if (segments.length === 0) return { ok: true, path: '/', query }
-  return { ok: true, path: `/${segments.join('/')}${trailingSlash ? '/' : ''}`, query }
+  if (segments.length === 0) return '/'
+  return `/${segments.join('/')}${trailingSlash ? '/' : ''}`
+}
+
+/**
+ * A path the segment loop would return unchanged: no '%' or '\' anywhere, and no '/' followed by
+ * another '/' (a duplicate) or by a '.' (perhaps a dot segment). A single trailing '/' is kept as it is.
+ */
+function isPlain(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const code = path.charCodeAt(i)
+    if (code === PERCENT || code === BACKSLASH) return false
+    if (code === SLASH) {
+      const next = path.charCodeAt(i + 1)
+      if (next === SLASH || next === DOT) return false
+    }
+  }
+  return true
 }
 
 function reject(reason: PathRejection): { ok: false; reason: PathRejection } {

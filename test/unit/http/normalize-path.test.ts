@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { normalizePath, PATH_REJECTIONS as R } from '../../../gateway/http/normalize-path.ts'
+import {
+  normalizePath,
+  normalizeSegments,
+  PATH_REJECTIONS as R,
+} from '../../../gateway/http/normalize-path.ts'
 
 /** [raw request-target, expected path + query | rejection reason]. */
 const accepted: Array<[string, string]> = [
@@ -145,6 +149,25 @@ describe('normalizePath', () => {
 
   it('splits the query at the first ? and leaves it untouched', () => {
     expect(normalizePath('/a/../b?c=/../d?e=%2F')).toEqual({ ok: true, path: '/b', query: '?c=/../d?e=%2F' })
+  })
+
+  it('reads every path as the segment-by-segment normaliser does, its shortcut for plain paths included', () => {
+    // Every path of up to five pieces after its first '/': slashes, dots, escapes, a backslash, letters.
+    const pieces = ['/', '.', 'a', 'B', '%2e', '%41', '\\', ';', '~']
+    let paths = ['/']
+    const all = [...paths]
+    for (let length = 1; length <= 5; length++) {
+      paths = paths.flatMap((path) => pieces.map((piece) => path + piece))
+      all.push(...paths)
+    }
+    expect(all.length).toBeGreaterThan(60_000)
+    for (const path of all) {
+      const expected = normalizeSegments(path)
+      const result = normalizePath(path)
+      expect(result).toEqual(
+        typeof expected === 'string' ? { ok: true, path: expected, query: '' } : expected,
+      )
+    }
   })
 
   it('is idempotent on every accepted vector', () => {

@@ -101,6 +101,9 @@ export class IdentityHeaders {
   }
 }
 
+const needsEncoding = /[^\x20-\x7e]|[%,]/u
+const needsEncodingAll = /[^\x20-\x7e]|[%,]/gu
+
 /**
  * Header values are bytes, and a username typed into a panel's login form may hold anything: outside
  * printable ASCII (and the comma that separates groups) characters are percent-encoded as UTF-8, so
@@ -113,5 +116,3 @@ function headerSafe(value: string): string {
     : value
 }
 
-const needsEncoding = /[^\x20-\x7e]|[%,]/u
-const needsEncodingAll = /[^\x20-\x7e]|[%,]/gu

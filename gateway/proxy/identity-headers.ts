@@ -115,4 +115,3 @@ function headerSafe(value: string): string {
     ? value.replace(needsEncodingAll, (char) => encodeURIComponent(char))
     : value
 }
-

@@ -96,7 +96,15 @@ function setUp(maxEntries?: number) {
     feed.emit('ready')
     await expect.poll(() => reads.coherent).toBe(true)
   }
-  return { feed, duplicateOptions, reads, redis, read, parse, fetchCount, follow }
+  /** The feed follows, and each key is set "in Redis" and read once: its copy is kept. */
+  const holdCopies = async (values: Record<string, string>) => {
+    await follow()
+    for (const [key, value] of Object.entries(values)) {
+      redis.set(key, value)
+      await read(key)
+    }
+  }
+  return { feed, duplicateOptions, reads, redis, read, parse, fetchCount, follow, holdCopies }
 }
 
 describe('TrackedReads', () => {
@@ -181,12 +189,8 @@ describe('TrackedReads', () => {
   })
 
   it('drops the copy of a key a change message names; the next read fetches the new value', async () => {
-    const { feed, redis, read, fetchCount, follow } = setUp()
-    await follow()
-    redis.set('p:session:a', 'one')
-    redis.set('p:session:b', 'two')
-    await read('p:session:a')
-    await read('p:session:b')
+    const { feed, redis, read, fetchCount, holdCopies } = setUp()
+    await holdCopies({ 'p:session:a': 'one', 'p:session:b': 'two' })
 
     redis.set('p:session:a', 'changed')
     feed.invalidate(['p:session:a'])
@@ -203,10 +207,8 @@ describe('TrackedReads', () => {
   })
 
   it('applies a change message that arrives while a hit waits its turn, before serving it', async () => {
-    const { feed, redis, read, fetchCount, follow } = setUp()
-    await follow()
-    redis.set('p:session:a', 'one')
-    await read('p:session:a')
+    const { feed, redis, read, fetchCount, holdCopies } = setUp()
+    await holdCopies({ 'p:session:a': 'one' })
 
     const hit = read('p:session:a')
     // The message was read from the socket in the same turn as the request that asked.
@@ -217,11 +219,8 @@ describe('TrackedReads', () => {
   })
 
   it('serves every hit of a turn together, each after the change messages of that turn', async () => {
-    const { feed, redis, read, fetchCount, follow } = setUp()
-    await follow()
-    redis.set('p:session:a', 'one')
-    redis.set('p:session:b', 'two')
-    await Promise.all([read('p:session:a'), read('p:session:b')])
+    const { feed, redis, read, fetchCount, holdCopies } = setUp()
+    await holdCopies({ 'p:session:a': 'one', 'p:session:b': 'two' })
 
     const hits = [read('p:session:a'), read('p:session:b'), read('p:session:a')]
     redis.set('p:session:a', 'changed')
@@ -237,12 +236,8 @@ describe('TrackedReads', () => {
   })
 
   it('drops every copy on a null change message (FLUSHDB)', async () => {
-    const { feed, redis, read, fetchCount, follow } = setUp()
-    await follow()
-    redis.set('p:session:a', 'one')
-    redis.set('p:session:b', 'two')
-    await read('p:session:a')
-    await read('p:session:b')
+    const { feed, redis, read, fetchCount, holdCopies } = setUp()
+    await holdCopies({ 'p:session:a': 'one', 'p:session:b': 'two' })
 
     redis.clear()
     feed.invalidate(null)
@@ -299,10 +294,8 @@ describe('TrackedReads', () => {
   })
 
   it('drops everything when the feed closes, and fetches every read until the next set-up completes', async () => {
-    const { feed, reads, redis, read, fetchCount, follow } = setUp()
-    await follow()
-    redis.set('p:session:a', 'one')
-    await read('p:session:a')
+    const { feed, reads, redis, read, fetchCount, follow, holdCopies } = setUp()
+    await holdCopies({ 'p:session:a': 'one' })
     expect(fetchCount('p:session:a')).toBe(1)
 
     feed.emit('close')

@@ -146,7 +146,12 @@ export class TrackedReads {
     this.#entries.set(key, value)
   }
 
-  /** null: Redis dropped every key (FLUSHDB, or its tracking table was full). */
+  /**
+   * null: Redis dropped every key (FLUSHDB, or its tracking table was full). Unlike a key's change,
+   * which Redis broadcasts before it answers the client that made it, this message is queued while
+   * the flush runs and may reach the socket just after the flushing client's answer: a read in that
+   * same instant can still see a copy. tapgate itself never flushes; its revocations delete keys.
+   */
   #forget(keys: Buffer[] | null): void {
     this.#hear()
     if (keys === null) {

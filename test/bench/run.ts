@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: what tapgate costs as a proxy, next to the usual JavaScript reference, node's
  * http-proxy (LIBRARIES.md §11). Pinned targets, each behind the same upstream: the upstream itself,
- * http-proxy, tapgate on a bypass path, and tapgate on a two_factor path with a valid session
- * (one Redis read per request). Unpinned targets: a second http-proxy, and tapgate with
+ * http-proxy, a bare proxy on tapgate's own HTTP server and client that checks nothing (the ceiling
+ * of this stack, bare-proxy.ts), tapgate on a bypass path, and tapgate on a two_factor path with a
+ * valid session (one Redis read per request). Unpinned targets: a second http-proxy, and tapgate with
  * server.workers: 2 on the two_factor path. tapgate is the compiled bundle run as production runs it
  * (tapgate-process.ts), rebuilt first when its sources have changed.
  *
@@ -173,8 +174,11 @@ async function startEverything(): Promise<Bench> {
   const upstreamUrl = upstream.message.url
   const proxyCpu = pinned ? String(PROXY_CPU) : undefined
   const freeCpus = everyCpu ?? undefined
-  const [reference, tapgate, referenceUnpinned, tapgateWorkers] = await allStarted([
+  const [reference, bare, tapgate, referenceUnpinned, tapgateWorkers] = await allStarted([
     startServer('reference-proxy.ts', { upstreamUrl }, proxyCpu),
+    settings.targets.has('bare')
+      ? startServer('bare-proxy.ts', { upstreamUrl }, proxyCpu)
+      : Promise.resolve(null),
     startTapgateProcess(bundle, upstreamUrl, redis, 1, proxyCpu),
     // Only when chosen: idle, they would still hold memory and start-up time.
     settings.targets.has('reference_unpinned')
@@ -203,6 +207,15 @@ async function startEverything(): Promise<Bench> {
       pids: [reference.pid],
       headers: browser,
     },
+    ...(bare && {
+      bare: {
+        id: 'bare',
+        label: 'bare proxy (node:http + undici), checks nothing',
+        url: `${bare.message.url}/dashboard`,
+        pids: [bare.pid],
+        headers: browser,
+      },
+    }),
     bypass: {
       id: 'bypass',
       label: 'tapgate, bypass (/api/x)',

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 export const targetIds = [
   'upstream',
   'reference',
+  'bare',
   'bypass',
   'two_factor',
   'reference_unpinned',
@@ -21,6 +22,7 @@ export type TargetId = (typeof targetIds)[number]
 export const referenceOf: Readonly<Record<TargetId, TargetId>> = {
   upstream: 'reference',
   reference: 'reference',
+  bare: 'reference',
   bypass: 'reference',
   two_factor: 'reference',
   reference_unpinned: 'reference_unpinned',

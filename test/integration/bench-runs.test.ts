@@ -85,6 +85,7 @@ describe('npm run bench', () => {
       }
       expect(stdout).toContain('| target | req/s |')
       expect(stdout).toContain('two_factor_workers: ')
+      expect(stdout).toMatch(/bare: .*; tapgate keeps of it: bypass \d+%, two_factor \d+%/)
     },
     TEST_DEADLINE_MS,
   )

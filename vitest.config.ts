@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config'
 
+// Every run's temp files in a dir of its own, removed when the run ends.
+const tempRoot = 'test/support/temp-root.ts'
 // Installs the real servers (redis-server, nginx, chromium …) for the suites that start them; unit
 // tests start none, so they begin at once.
-const installRealServers = ['test/support/global-setup.ts']
+const installRealServers = [tempRoot, 'test/support/global-setup.ts']
 
 // Each project extends this config: the timeouts and the pool hold for all three.
 export default defineConfig({
@@ -13,7 +15,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'] },
+        test: { name: 'unit', include: ['test/unit/**/*.test.{ts,tsx}'], globalSetup: [tempRoot] },
       },
       {
         extends: true,
